@@ -1,0 +1,266 @@
+//! The pipeline, as named steps: config → load → check → resolve → render → write.
+//! `casebook build` runs it once into a staging directory; `serve` keeps its result in memory.
+
+use crate::check;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Report};
+use crate::export::{self, OutputFile};
+use crate::load;
+use crate::output::{self, BuildLock, Staging};
+use crate::render::theme::Theme;
+use crate::render::views::Views;
+use crate::render::{self, PageKind, Renderer};
+use crate::resolve::Catalogue;
+use crate::search;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How a build runs.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    /// Overrides `base_url` from site.yaml (staging vs live, or the local server).
+    pub base_url: Option<String>,
+    /// Build the full-text search index.
+    pub search: bool,
+    pub progress: bool,
+}
+
+/// Time taken by each step, for `--verbose` and benchmarks.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub steps: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    pub fn time<T>(&mut self, step: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.steps.push((step, start.elapsed()));
+        out
+    }
+
+    pub fn total(&self) -> Duration {
+        self.steps.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// A catalogue loaded, checked and resolved: everything rendering needs.
+pub struct Site {
+    pub catalogue: Catalogue,
+    /// Content path (`orte/x.md`) → last update date (`2024-05-01`), from git or file times.
+    pub updated: HashMap<String, String>,
+}
+
+/// Runs config → load → check → resolve. Problems go to `report`; `None` if nothing usable.
+pub fn load_site(
+    root: &Path,
+    base_url: Option<&str>,
+    report: &mut Report,
+    timings: &mut Timings,
+) -> Option<Site> {
+    let mut config = timings.time("config", || Config::load(root, report))?;
+    if let Some(url) = base_url {
+        config.base_url = if url.ends_with('/') {
+            url.to_string()
+        } else {
+            format!("{url}/")
+        };
+    }
+    let config = Arc::new(config);
+    let candidates = load::discover(&config, report);
+    let (docs, load_problems) = timings.time("load", || load::load_all(&config, &candidates));
+    report.extend(load_problems);
+    let checked = timings.time("check", || check::check(&config, docs, report));
+    let updated = timings.time("dates", || load::updated_dates(&config, &checked));
+    let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
+    Some(Site { catalogue, updated })
+}
+
+/// What a finished build reports.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub entries: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub report: Report,
+    pub timings: Timings,
+}
+
+/// Why a build did not produce output. The previous output is untouched in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the catalogue has {} error(s)", .0.error_count())]
+    Invalid(Report),
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+    #[error(transparent)]
+    Theme(#[from] render::theme::ThemeError),
+    #[error("search index: {0}")]
+    Search(String),
+}
+
+/// A full build into `options.output`, atomically.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    let mut timings = Timings::default();
+    let mut report = Report::default();
+    output::check_output_dir(&options.root, &options.output)?;
+    let _lock = BuildLock::acquire(&options.output)?;
+    let site = load_site(
+        &options.root,
+        options.base_url.as_deref(),
+        &mut report,
+        &mut timings,
+    );
+    report.sort();
+    let site = match site {
+        Some(s) if !report.has_errors() => s,
+        _ => return Err(BuildError::Invalid(report)),
+    };
+    let cat = &site.catalogue;
+    let theme = timings.time("theme", || Theme::load(&cat.config))?;
+    let mut renderer = Renderer::new(theme)?;
+    let views = timings.time("views", || Views::new(cat));
+    renderer.set_globals(cat, &views);
+    let staging = Staging::new(&options.output)?;
+
+    let pages = render::plan(cat);
+    let progress = progress_bar(options.progress, pages.len());
+    let search_enabled = options.search && cat.config.search;
+    // The search index is built on its own thread while pages render and write.
+    let (rendered, search_result) = std::thread::scope(|scope| {
+        let search = search_enabled.then(|| scope.spawn(|| search::index(cat, &views)));
+        let rendered = timings.time("render+write", || {
+            render_pages(
+                cat,
+                &renderer,
+                &views,
+                &site.updated,
+                &pages,
+                &|rel, bytes| staging.write(rel, bytes).map_err(BuildError::from),
+                progress.as_ref(),
+            )
+        });
+        let search_files = search.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err("the search indexer panicked".into()))
+        });
+        (rendered, search_files)
+    });
+    rendered?;
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    let mut files = timings.time("exports", || export::exports(cat, &views, &site.updated));
+    files.extend(
+        renderer
+            .theme
+            .assets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    if let Some(result) = search_result {
+        files.extend(result.map_err(BuildError::Search)?);
+    }
+    timings.time("write", || staging.write_all(&files))?;
+    timings.time("commit", || staging.commit())?;
+    Ok(BuildSummary {
+        entries: cat.entries.len(),
+        pages: pages.len(),
+        files: pages.len() + files.len(),
+        report,
+        timings,
+    })
+}
+
+fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || len < 500 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} rendering {pos}/{len} pages {wide_bar} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// Receives each rendered page: its output path and bytes.
+pub type PageSink<'a> = dyn Fn(&str, &[u8]) -> Result<(), BuildError> + Sync + 'a;
+
+/// Renders pages in parallel, handing each to `sink` as soon as it is ready.
+pub fn render_pages(
+    cat: &Catalogue,
+    renderer: &Renderer,
+    views: &Views,
+    updated: &HashMap<String, String>,
+    pages: &[PageKind],
+    sink: &PageSink,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<(), BuildError> {
+    pages.par_iter().try_for_each(|page| {
+        let html = renderer.render(cat, views, page, updated)?;
+        sink(&page.output_path(cat), html.as_bytes())?;
+        if let Some(p) = progress {
+            p.inc(1);
+        }
+        Ok(())
+    })
+}
+
+/// Every output file of a build, in memory (for `serve` and tests).
+pub fn render_to_memory(
+    site: &Site,
+    renderer: &mut Renderer,
+    search: bool,
+) -> Result<Vec<OutputFile>, BuildError> {
+    let cat = &site.catalogue;
+    let views = Views::new(cat);
+    renderer.set_globals(cat, &views);
+    let pages = render::plan(cat);
+    let collected = std::sync::Mutex::new(Vec::with_capacity(pages.len()));
+    render_pages(
+        cat,
+        renderer,
+        &views,
+        &site.updated,
+        &pages,
+        &|rel, bytes| {
+            collected
+                .lock()
+                .map_err(|_| BuildError::Search("poisoned".into()))?
+                .push((rel.to_string(), bytes.to_vec()));
+            Ok(())
+        },
+        None,
+    )?;
+    let mut files = collected.into_inner().unwrap_or_default();
+    files.extend(export::exports(cat, &views, &site.updated));
+    files.extend(
+        renderer
+            .theme
+            .assets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    if search && cat.config.search {
+        files.extend(search::index(cat, &views).map_err(BuildError::Search)?);
+    }
+    Ok(files)
+}
+
+/// Diagnostics for a failed build, as one list (for printing and the serve overlay).
+pub fn failure_diagnostics(e: &BuildError) -> Vec<Diagnostic> {
+    match e {
+        BuildError::Invalid(r) => r.diagnostics.clone(),
+        other => vec![Diagnostic::error("build-failed", "", other.to_string())],
+    }
+}

@@ -1,0 +1,1130 @@
+//! Checking: every document against the schema. Produces typed, validated entries and pages and a
+//! diagnostic for every problem (never only the first), each pointing at the offending line.
+
+use crate::config::{Config, FieldDef, FieldKind, ListItem};
+use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, Report};
+use crate::load::{self, DocKind, Document};
+use crate::render::markdown;
+use crate::source::describe;
+use rayon::prelude::*;
+use serde_yaml::Value as Yaml;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::time::SystemTime;
+
+/// A validated field value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    /// Markdown source and its rendered HTML.
+    Markdown(String, String),
+    Number(f64),
+    Year(i32),
+    Date(String),
+    Url(String),
+    Email(String),
+    Geo {
+        lat: f64,
+        lon: f64,
+    },
+    Image(String),
+    /// Term indices into the field's vocabulary.
+    Terms(Vec<usize>),
+    /// Entry indices of the targets, in the order written.
+    Refs(Vec<usize>),
+    List(Vec<ListValue>),
+}
+
+/// One item of a `list` field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListValue {
+    pub text: String,
+    pub url: Option<String>,
+}
+
+/// A validated entry, ready to be resolved into the catalogue graph.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// `<type>/<slug>`.
+    pub id: String,
+    pub type_index: usize,
+    pub slug: String,
+    /// Path below `content/` (`orte/x.md`), for edit links and internal links.
+    pub rel_path: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// Fields in the order the type lists them; missing optional fields are absent.
+    pub fields: Vec<(String, FieldValue)>,
+    pub body_html: String,
+    /// Plain text of the body, for search.
+    pub body_text: String,
+    pub modified: Option<SystemTime>,
+    /// Hash of everything that came from the file, for deciding what to re-render.
+    pub content_hash: u64,
+}
+
+impl Entry {
+    pub fn field(&self, key: &str) -> Option<&FieldValue> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// A free page (`content/pages/*.md`).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub slug: String,
+    pub rel_path: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub body_html: String,
+    pub body_text: String,
+    pub modified: Option<SystemTime>,
+}
+
+/// The result of checking: everything valid enough to publish.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub entries: Vec<Entry>,
+    pub pages: Vec<Page>,
+}
+
+/// A reference target as written, with the line and column where it stands.
+type LocatedTarget = (String, usize, usize);
+
+/// A document that passed the per-file checks, with references still as written.
+struct Pending {
+    doc: Document,
+    entry: Entry,
+    refs: Vec<(String, Vec<LocatedTarget>)>,
+}
+
+/// Checks all documents. Entries with errors are still returned where possible, so that `serve`
+/// can show as much as it can; callers decide by `report.has_errors()`.
+pub fn check(config: &Config, docs: Vec<Document>, report: &mut Report) -> Checked {
+    let (entry_docs, page_docs): (Vec<Document>, Vec<Document>) = docs
+        .into_iter()
+        .partition(|d| matches!(d.kind, DocKind::Entry(_)));
+    let entry_docs = dedupe_ids(config, entry_docs, report);
+
+    // Ids are known before any body is rendered, so links and references resolve in one pass.
+    let mut id_index: HashMap<String, usize> = HashMap::with_capacity(entry_docs.len());
+    let mut path_urls: HashMap<String, String> =
+        HashMap::with_capacity(entry_docs.len() + page_docs.len());
+    let base = config.base_path();
+    for (i, d) in entry_docs.iter().enumerate() {
+        let DocKind::Entry(t) = d.kind else { continue };
+        id_index.insert(format!("{}/{}", config.types[t].key, d.slug), i);
+        path_urls.insert(
+            d.rel_path.clone(),
+            format!("{base}{}/{}/", config.types[t].folder, d.slug),
+        );
+    }
+    for d in &page_docs {
+        path_urls.insert(d.rel_path.clone(), format!("{base}{}/", d.slug));
+    }
+    let resolver = |p: &str| path_urls.get(p).cloned();
+
+    let results: Vec<(Option<Pending>, Vec<Diagnostic>)> = entry_docs
+        .into_par_iter()
+        .map(|doc| check_entry(config, doc, &resolver))
+        .collect();
+    let mut pending = Vec::with_capacity(results.len());
+    for (p, ds) in results {
+        report.extend(ds);
+        pending.extend(p);
+    }
+    // Entries that failed hard were dropped: rebuild the id index over what is left.
+    let id_index: HashMap<String, usize> = pending
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.entry.id.clone(), i))
+        .collect();
+    let mut entries = Vec::with_capacity(pending.len());
+    for p in &pending {
+        let mut entry = p.entry.clone();
+        for (field, targets) in &p.refs {
+            let def = &config.fields[field];
+            let mut resolved = Vec::new();
+            for (target, line, col) in targets {
+                match resolve_reference(config, def, target, &id_index, &pending) {
+                    Ok(i) => {
+                        if !resolved.contains(&i) {
+                            resolved.push(i)
+                        }
+                    }
+                    Err(d) => report.push(d.with_file(&p.doc).at(
+                        &p.doc.text,
+                        *line,
+                        *col,
+                        target.chars().count(),
+                    )),
+                }
+            }
+            entry
+                .fields
+                .push((field.clone(), FieldValue::Refs(resolved)));
+        }
+        sort_fields(config, &mut entry);
+        entries.push(entry);
+    }
+
+    let pages = page_docs
+        .into_par_iter()
+        .map(|doc| check_page(config, doc, &resolver))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .filter_map(|(p, ds)| {
+            report.extend(ds);
+            p
+        })
+        .collect();
+    Checked { entries, pages }
+}
+
+/// Helper to attach a document's path to a diagnostic created without one.
+trait WithFile {
+    fn with_file(self, doc: &Document) -> Diagnostic;
+}
+
+impl WithFile for Diagnostic {
+    fn with_file(mut self, doc: &Document) -> Diagnostic {
+        self.file = doc.shown.clone();
+        self
+    }
+}
+
+/// Finds two files with the same id (`x.md` and `x.yaml`) and slugs that collide after case
+/// folding or transliteration (`Straße.md`, `strasse.md`); keeps the first of each.
+fn dedupe_ids(config: &Config, docs: Vec<Document>, report: &mut Report) -> Vec<Document> {
+    let mut seen: HashMap<(DocKind, String), usize> = HashMap::new();
+    let mut kept: Vec<Document> = Vec::with_capacity(docs.len());
+    for doc in docs {
+        match seen.get(&(doc.kind, doc.slug.clone())) {
+            Some(&first) => {
+                let other = &kept[first];
+                let same_stem = std::path::Path::new(&other.rel_path).file_stem()
+                    == std::path::Path::new(&doc.rel_path).file_stem();
+                let (code, msg) = if same_stem {
+                    (
+                        "duplicate-id",
+                        format!("two files define the entry `{}`", entry_id(config, &doc)),
+                    )
+                } else {
+                    (
+                        "slug-collision",
+                        format!("file names collide: both become the address `{}`", doc.slug),
+                    )
+                };
+                report.push(
+                    Diagnostic::error(code, &doc.shown, msg)
+                        .found(format!("{} and {}", other.shown.display(), doc.shown.display()))
+                        .hint("keep one of the files, or rename one so the names differ in more than case, umlauts or punctuation"),
+                );
+            }
+            None => {
+                seen.insert((doc.kind, doc.slug.clone()), kept.len());
+                kept.push(doc);
+            }
+        }
+    }
+    kept
+}
+
+fn entry_id(config: &Config, doc: &Document) -> String {
+    match doc.kind {
+        DocKind::Entry(t) => format!("{}/{}", config.types[t].key, doc.slug),
+        DocKind::Page => format!("pages/{}", doc.slug),
+    }
+}
+
+/// Checks one entry's fields and renders its Markdown.
+fn check_entry(
+    config: &Config,
+    doc: Document,
+    resolver: &dyn markdown::LinkResolver,
+) -> (Option<Pending>, Vec<Diagnostic>) {
+    let DocKind::Entry(type_index) = doc.kind else {
+        return (None, vec![]);
+    };
+    let ty = &config.types[type_index];
+    let mut ds = Vec::new();
+    check_file_name(&doc, &mut ds);
+    let mut fields = Vec::new();
+    let mut refs = Vec::new();
+    for (key, value) in &doc.fields {
+        let Some(key) = key.as_str() else {
+            ds.push(
+                Diagnostic::error(
+                    "invalid-key",
+                    &doc.shown,
+                    format!("field name {} is not text", describe(key)),
+                )
+                .hint("field names are plain words like `titel`"),
+            );
+            continue;
+        };
+        let (line, col) = doc.keys.get(key).unwrap_or((1, 1));
+        if !ty.fields.iter().any(|f| f == key) {
+            let suggestion = did_you_mean(key, ty.fields.iter().map(String::as_str));
+            let elsewhere = config
+                .types
+                .iter()
+                .filter(|t| t.fields.iter().any(|f| f == key))
+                .map(|t| t.plural.as_str())
+                .collect::<Vec<_>>();
+            let hint = match (suggestion, elsewhere.is_empty()) {
+                (Some(s), _) => Some(format!("did you mean `{s}`?")),
+                (None, false) => Some(format!(
+                    "`{key}` is a field of {} only",
+                    elsewhere.join(", ")
+                )),
+                (None, true) => {
+                    Some("add the field to the type in content/site.yaml, or remove it here".into())
+                }
+            };
+            ds.push(
+                Diagnostic::error(
+                    "unknown-field",
+                    &doc.shown,
+                    format!("unknown field `{key}` for type `{}`", ty.key),
+                )
+                .at(&doc.text, line, 1, key.chars().count())
+                .expected(format!(
+                    "one of {}",
+                    list_preview(ty.fields.iter().map(String::as_str), 20)
+                ))
+                .maybe_hint(hint),
+            );
+            continue;
+        }
+        let def = &config.fields[key];
+        if def.kind == FieldKind::Reference {
+            match reference_targets(def, value) {
+                Ok(targets) => {
+                    let located = targets
+                        .into_iter()
+                        .map(|t| {
+                            let (l, c) = doc
+                                .keys
+                                .locate_in_value(&doc.text, key, &t)
+                                .unwrap_or((line, col));
+                            (t, l, c)
+                        })
+                        .collect();
+                    refs.push((key.to_string(), located));
+                }
+                Err(d) => ds.push(d.with_file(&doc).at(&doc.text, line, col, 1)),
+            }
+            continue;
+        }
+        match check_value(config, def, value, resolver) {
+            Ok(Some(v)) => fields.push((key.to_string(), v)),
+            Ok(None) => {}
+            Err(problems) => {
+                for (d, needle) in problems {
+                    let (l, c, w) = match needle.as_deref().and_then(|n| {
+                        doc.keys
+                            .locate_in_value(&doc.text, key, n)
+                            .map(|(l, c)| (l, c, n.chars().count()))
+                    }) {
+                        Some(found) => found,
+                        None => (line, col, 1),
+                    };
+                    ds.push(d.with_file(&doc).at(&doc.text, l, c, w));
+                }
+            }
+        }
+    }
+    for required in ty
+        .fields
+        .iter()
+        .filter(|f| config.fields.get(*f).is_some_and(|d| d.required))
+    {
+        let present = doc
+            .fields
+            .get(required.as_str())
+            .is_some_and(|v| !v.is_null());
+        if !present {
+            let def = &config.fields[required];
+            ds.push(
+                Diagnostic::error(
+                    "missing-field",
+                    &doc.shown,
+                    format!("required field `{required}` ({}) is missing", def.label),
+                )
+                .at(&doc.text, 1, 1, 3)
+                .expected(expected_for(config, def))
+                .hint(format!("add a line `{required}: …` to the front matter")),
+            );
+        }
+    }
+    let rendered = markdown::render(&doc.body, resolver, config.allow_raw_html);
+    markdown_problems(&doc, &rendered, &mut ds);
+
+    let title = match fields.iter().find(|(k, _)| *k == config.roles.title) {
+        Some((_, FieldValue::Text(t))) => t.clone(),
+        _ => doc.slug.clone(),
+    };
+    let summary =
+        config
+            .roles
+            .summary
+            .as_ref()
+            .and_then(|s| match fields.iter().find(|(k, _)| k == s) {
+                Some((_, FieldValue::Text(t))) => Some(t.clone()),
+                _ => None,
+            });
+    let content_hash = {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        doc.text.hash(&mut h);
+        doc.rel_path.hash(&mut h);
+        h.finish()
+    };
+    let entry = Entry {
+        id: format!("{}/{}", ty.key, doc.slug),
+        type_index,
+        slug: doc.slug.clone(),
+        rel_path: doc.rel_path.clone(),
+        title,
+        summary,
+        fields,
+        body_html: rendered.html,
+        body_text: rendered.text,
+        modified: doc.modified,
+        content_hash,
+    };
+    (Some(Pending { doc, entry, refs }), ds)
+}
+
+fn check_file_name(doc: &Document, ds: &mut Vec<Diagnostic>) {
+    if load::is_windows_reserved(&doc.slug) {
+        ds.push(
+            Diagnostic::error(
+                "reserved-name",
+                &doc.shown,
+                format!("`{}` is a reserved file name on Windows", doc.slug),
+            )
+            .hint("rename the file; the site could not be copied to Windows otherwise"),
+        );
+    }
+    let stem = std::path::Path::new(&doc.rel_path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    if stem != doc.slug {
+        ds.push(
+            Diagnostic::warning(
+                "unclean-file-name",
+                &doc.shown,
+                format!("file name `{stem}` is not a clean address"),
+            )
+            .found(format!("the page will be published at `{}`", doc.slug))
+            .hint(format!(
+                "rename the file to `{}`",
+                std::path::Path::new(&doc.rel_path)
+                    .with_file_name(&doc.slug)
+                    .display()
+            )),
+        );
+    }
+}
+
+/// Diagnostics for broken internal links and unsafe URLs in a body.
+fn markdown_problems(doc: &Document, rendered: &markdown::Rendered, ds: &mut Vec<Diagnostic>) {
+    let locate = |offset: usize| {
+        let before = &doc.body[..offset.min(doc.body.len())];
+        let line = doc.body_line + before.matches('\n').count();
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count() + 1)
+            .unwrap_or(1);
+        (line, col)
+    };
+    for (target, offset) in &rendered.broken_links {
+        let (line, col) = locate(*offset);
+        ds.push(
+            Diagnostic::error(
+                "broken-link",
+                &doc.shown,
+                format!("link to `{target}`, which does not exist"),
+            )
+            .at(&doc.text, line, col, target.chars().count() + 4)
+            .expected("a path below content/, like `@/orte/stadtteilzentrum.md`")
+            .hint("check the folder and file name; internal links name the file, with `.md`"),
+        );
+    }
+    for (url, offset) in &rendered.unsafe_urls {
+        let (line, col) = locate(*offset);
+        ds.push(
+            Diagnostic::error(
+                "unsafe-url",
+                &doc.shown,
+                "link with a scheme that can run code",
+            )
+            .at(&doc.text, line, col, 1)
+            .found(format!("`{}`", crate::diagnostic::truncate_chars(url, 60)))
+            .expected("an `https://` address, a relative path or `mailto:`")
+            .hint("the link was removed from the page"),
+        );
+    }
+}
+
+/// Orders fields as the type lists them, so every entry page shows them the same way.
+fn sort_fields(config: &Config, entry: &mut Entry) {
+    let order = &config.types[entry.type_index].fields;
+    entry
+        .fields
+        .sort_by_key(|(k, _)| order.iter().position(|f| f == k).unwrap_or(usize::MAX));
+}
+
+/// A problem in a value, and the text to point the caret at.
+type ValueProblem = (Diagnostic, Option<String>);
+
+fn problem(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(code, "", message)
+}
+
+/// What a field expects, in words, for "expected:" lines.
+fn expected_for(config: &Config, def: &FieldDef) -> String {
+    match def.kind {
+        FieldKind::Text => "text".into(),
+        FieldKind::Markdown => "Markdown text".into(),
+        FieldKind::Number => "a number".into(),
+        FieldKind::Year => "a year like `2019`".into(),
+        FieldKind::Date => "a date like `2021-03-15`".into(),
+        FieldKind::Url => "an address starting with `https://`".into(),
+        FieldKind::Email => "an e-mail address".into(),
+        FieldKind::Geo => "`{ lat: 51.53, lon: 9.93 }`".into(),
+        FieldKind::Image => "a path below content/, like `media/bild.jpg`".into(),
+        FieldKind::Facet => {
+            let vocab = def
+                .vocabulary
+                .as_deref()
+                .and_then(|v| config.vocabularies.get(v));
+            let keys = vocab
+                .map(|v| list_preview(v.terms.iter().map(|t| t.key.as_str()), 12))
+                .unwrap_or_default();
+            if def.multiple {
+                format!("a list of terms, e.g. `[…]`, from: {keys}")
+            } else {
+                format!("one term from: {keys}")
+            }
+        }
+        FieldKind::Reference => format!(
+            "entry ids like `{}/slug`",
+            def.to.first().map(String::as_str).unwrap_or("typ")
+        ),
+        FieldKind::List => "a list, one item per line starting with `- `".into(),
+    }
+}
+
+/// Checks a value against its field definition. `Ok(None)` means "empty, treat as absent".
+fn check_value(
+    config: &Config,
+    def: &FieldDef,
+    value: &Yaml,
+    resolver: &dyn markdown::LinkResolver,
+) -> Result<Option<FieldValue>, Vec<ValueProblem>> {
+    let wrong_kind = || {
+        vec![(
+            problem(
+                "wrong-kind",
+                format!("`{}` expects {}", def.key, expected_for(config, def)),
+            )
+            .found(describe(value))
+            .expected(expected_for(config, def)),
+            None,
+        )]
+    };
+    if value.is_null() {
+        return Ok(None);
+    }
+    match def.kind {
+        FieldKind::Text => scalar_text(value)
+            .map(|t| Some(FieldValue::Text(t)))
+            .ok_or_else(wrong_kind),
+        FieldKind::Markdown => {
+            let text = scalar_text(value).ok_or_else(wrong_kind)?;
+            let rendered = markdown::render(&text, resolver, config.allow_raw_html);
+            let mut problems: Vec<ValueProblem> = rendered
+                .broken_links
+                .iter()
+                .map(|(t, _)| {
+                    (
+                        problem(
+                            "broken-link",
+                            format!("link to `{t}`, which does not exist"),
+                        )
+                        .hint("internal links name the file below content/, with `.md`"),
+                        Some(t.clone()),
+                    )
+                })
+                .collect();
+            problems.extend(rendered.unsafe_urls.iter().map(|(u, _)| {
+                (
+                    problem("unsafe-url", "link with a scheme that can run code")
+                        .found(format!("`{u}`")),
+                    Some(u.clone()),
+                )
+            }));
+            if problems.is_empty() {
+                Ok(Some(FieldValue::Markdown(text, rendered.html)))
+            } else {
+                Err(problems)
+            }
+        }
+        FieldKind::Number => value
+            .as_f64()
+            .filter(|n| n.is_finite())
+            .map(|n| Some(FieldValue::Number(n)))
+            .ok_or_else(wrong_kind),
+        FieldKind::Year => {
+            let year = value
+                .as_i64()
+                .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()));
+            match year {
+                Some(y) if (1000..=2200).contains(&y) => Ok(Some(FieldValue::Year(y as i32))),
+                _ => Err(vec![(
+                    problem("wrong-kind", format!("`{}` must be a year", def.key))
+                        .found(describe(value))
+                        .expected("a four-digit year like `2019`")
+                        .hint("write the year in digits; leave the field out if it is not known"),
+                    value.as_str().map(str::to_string),
+                )]),
+            }
+        }
+        FieldKind::Date => {
+            let text = scalar_text(value).ok_or_else(wrong_kind)?;
+            if is_iso_date(&text) {
+                Ok(Some(FieldValue::Date(text)))
+            } else {
+                Err(vec![(
+                    problem("wrong-kind", format!("`{}` must be a date", def.key))
+                        .found(describe(value))
+                        .expected("a date like `2021-03-15` (year-month-day)"),
+                    Some(text),
+                )])
+            }
+        }
+        FieldKind::Url => {
+            let text = scalar_text(value).ok_or_else(wrong_kind)?;
+            check_url(&def.key, &text)
+                .map(|u| Some(FieldValue::Url(u)))
+                .map_err(|d| vec![(d, Some(text))])
+        }
+        FieldKind::Email => {
+            let text = scalar_text(value).ok_or_else(wrong_kind)?;
+            let valid = text.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }) && !text.contains(char::is_whitespace)
+                && text.matches('@').count() == 1;
+            if valid {
+                Ok(Some(FieldValue::Email(text)))
+            } else {
+                Err(vec![(
+                    problem(
+                        "wrong-kind",
+                        format!("`{}` is not an e-mail address", def.key),
+                    )
+                    .found(describe(value))
+                    .expected("an address like `info@example.org`"),
+                    Some(text),
+                )])
+            }
+        }
+        FieldKind::Geo => check_geo(def, value).map(Some),
+        FieldKind::Image => {
+            let text = scalar_text(value).ok_or_else(wrong_kind)?;
+            let clean = !text.contains("..") && !text.starts_with('/') && !text.contains('\\');
+            if clean && config.content_dir.join(&text).is_file() {
+                Ok(Some(FieldValue::Image(text)))
+            } else {
+                Err(vec![(
+                    problem("missing-image", format!("image `{text}` not found"))
+                        .expected(expected_for(config, def))
+                        .hint("put images into content/media/ and name them relative to content/"),
+                    Some(text),
+                )])
+            }
+        }
+        FieldKind::Facet => check_terms(config, def, value).map(|t| {
+            if t.is_empty() {
+                None
+            } else {
+                Some(FieldValue::Terms(t))
+            }
+        }),
+        FieldKind::Reference => unreachable_reference(),
+        FieldKind::List => check_list(def, value).map(|l| {
+            if l.is_empty() {
+                None
+            } else {
+                Some(FieldValue::List(l))
+            }
+        }),
+    }
+}
+
+/// References are checked after all ids are known; `check_value` never sees them.
+fn unreachable_reference() -> Result<Option<FieldValue>, Vec<ValueProblem>> {
+    Ok(None)
+}
+
+fn scalar_text(value: &Yaml) -> Option<String> {
+    match value {
+        Yaml::String(s) => Some(s.trim().to_string()),
+        Yaml::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+        return false;
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (
+        parts[0].parse::<u32>(),
+        parts[1].parse::<u32>(),
+        parts[2].parse::<u32>(),
+    ) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// Accepts http(s) addresses with a host; refuses script-capable and malformed ones.
+pub fn check_url(key: &str, text: &str) -> Result<String, Diagnostic> {
+    let bad = |why: &str| {
+        problem(
+            "bad-url",
+            format!("`{key}` is not a usable web address: {why}"),
+        )
+        .found(format!("`{}`", crate::diagnostic::truncate_chars(text, 80)))
+        .expected("an address starting with `https://`")
+    };
+    match url::Url::parse(text) {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
+            Ok(text.to_string())
+        }
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Err(bad("it has no host name")),
+        Ok(u) => Err(bad(&format!("the scheme `{}:` is not allowed", u.scheme()))
+            .hint("only http and https addresses are published")),
+        Err(_) if !text.contains("://") => {
+            Err(bad("it has no scheme").hint(format!("write `https://{text}`")))
+        }
+        Err(e) => Err(bad(&e.to_string())),
+    }
+}
+
+fn check_geo(def: &FieldDef, value: &Yaml) -> Result<FieldValue, Vec<ValueProblem>> {
+    let shape = || {
+        vec![(
+            problem("wrong-kind", format!("`{}` must give lat and lon", def.key))
+                .found(describe(value))
+                .expected("`{ lat: 51.53, lon: 9.93 }` (decimal degrees)"),
+            None,
+        )]
+    };
+    let map = value.as_mapping().ok_or_else(shape)?;
+    let lat = map.get("lat").and_then(Yaml::as_f64);
+    let lon = map.get("lon").and_then(Yaml::as_f64);
+    let (Some(lat), Some(lon)) = (lat, lon) else {
+        return Err(shape());
+    };
+    let mut problems = Vec::new();
+    if !(-90.0..=90.0).contains(&lat) {
+        problems.push((
+            problem("out-of-range", format!("latitude {lat} is out of range"))
+                .expected("a latitude between -90 and 90")
+                .hint("are lat and lon swapped? Germany lies around lat 47–55, lon 6–15"),
+            Some("lat".to_string()),
+        ));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        problems.push((
+            problem("out-of-range", format!("longitude {lon} is out of range"))
+                .expected("a longitude between -180 and 180"),
+            Some("lon".to_string()),
+        ));
+    }
+    if let Some(extra) = map
+        .keys()
+        .filter_map(Yaml::as_str)
+        .find(|k| *k != "lat" && *k != "lon")
+    {
+        problems.push((
+            problem(
+                "unknown-field",
+                format!("`{}` has an unknown key `{extra}`", def.key),
+            )
+            .expected("only `lat` and `lon`"),
+            Some(extra.to_string()),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(FieldValue::Geo { lat, lon })
+    } else {
+        Err(problems)
+    }
+}
+
+/// The items of a value that may be a single item or a list.
+fn items(value: &Yaml) -> Vec<&Yaml> {
+    match value {
+        Yaml::Sequence(s) => s.iter().collect(),
+        v => vec![v],
+    }
+}
+
+fn check_terms(
+    config: &Config,
+    def: &FieldDef,
+    value: &Yaml,
+) -> Result<Vec<usize>, Vec<ValueProblem>> {
+    let Some(vocab) = def
+        .vocabulary
+        .as_deref()
+        .and_then(|v| config.vocabularies.get(v))
+    else {
+        return Ok(vec![]);
+    };
+    if value.is_sequence() && !def.multiple && value.as_sequence().is_some_and(|s| s.len() > 1) {
+        return Err(vec![(
+            problem("wrong-kind", format!("`{}` takes a single term", def.key))
+                .found(describe(value))
+                .expected(expected_for(config, def)),
+            None,
+        )]);
+    }
+    let mut terms = Vec::new();
+    let mut problems = Vec::new();
+    for item in items(value) {
+        let Some(key) = scalar_text(item) else {
+            problems.push((
+                problem("wrong-kind", format!("`{}` expects term keys", def.key))
+                    .found(describe(item))
+                    .expected(expected_for(config, def)),
+                None,
+            ));
+            continue;
+        };
+        match vocab.term_index(&key) {
+            Some(i) => {
+                if !terms.contains(&i) {
+                    terms.push(i)
+                }
+            }
+            None => {
+                let by_label = vocab
+                    .terms
+                    .iter()
+                    .find(|t| t.label.eq_ignore_ascii_case(&key))
+                    .map(|t| t.key.as_str());
+                let suggestion = by_label
+                    .or_else(|| did_you_mean(&key, vocab.terms.iter().map(|t| t.key.as_str())));
+                problems.push((
+                    problem(
+                        "unknown-term",
+                        format!(
+                            "unknown term `{key}` in `{}` (vocabulary `{}`)",
+                            def.key, vocab.key
+                        ),
+                    )
+                    .expected(format!(
+                        "one of {}",
+                        list_preview(vocab.terms.iter().map(|t| t.key.as_str()), 12)
+                    ))
+                    .hint(match suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "add the term to content/vocabularies/{}.yaml, or pick an existing one",
+                            vocab.key
+                        ),
+                    }),
+                    Some(key),
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(terms)
+    } else {
+        Err(problems)
+    }
+}
+
+fn check_list(def: &FieldDef, value: &Yaml) -> Result<Vec<ListValue>, Vec<ValueProblem>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for item in items(value) {
+        let parsed = match (def.item, item) {
+            (ListItem::Link, Yaml::Mapping(m)) => {
+                let title = m.get("title").and_then(scalar_text);
+                let url = m.get("url").and_then(scalar_text);
+                let unknown = m
+                    .keys()
+                    .filter_map(Yaml::as_str)
+                    .find(|k| *k != "title" && *k != "url");
+                if let Some(k) = unknown {
+                    Err((
+                        problem(
+                            "unknown-field",
+                            format!("unknown key `{k}` in an item of `{}`", def.key),
+                        )
+                        .expected("`title` and `url`"),
+                        Some(k.to_string()),
+                    ))
+                } else {
+                    match (title, url) {
+                        (Some(t), None) => Ok(ListValue { text: t, url: None }),
+                        (t, Some(u)) => check_url(&def.key, &u)
+                            .map(|u| ListValue {
+                                text: t.unwrap_or_else(|| u.clone()),
+                                url: Some(u),
+                            })
+                            .map_err(|d| (d, Some(u.clone()))),
+                        (None, None) => Err((
+                            problem(
+                                "wrong-kind",
+                                format!("an item of `{}` has neither title nor url", def.key),
+                            )
+                            .expected("`{ title: …, url: https://… }` or plain text"),
+                            None,
+                        )),
+                    }
+                }
+            }
+            (ListItem::Url, item) => match scalar_text(item) {
+                Some(u) => check_url(&def.key, &u)
+                    .map(|u| ListValue {
+                        text: u.clone(),
+                        url: Some(u),
+                    })
+                    .map_err(|d| (d, Some(u.clone()))),
+                None => Err((
+                    problem(
+                        "wrong-kind",
+                        format!("items of `{}` must be addresses", def.key),
+                    )
+                    .found(describe(item)),
+                    None,
+                )),
+            },
+            (_, item) => match scalar_text(item) {
+                Some(t) => Ok(ListValue { text: t, url: None }),
+                None => Err((
+                    problem("wrong-kind", format!("items of `{}` must be text", def.key))
+                        .found(describe(item))
+                        .expected("one item per line starting with `- `"),
+                    None,
+                )),
+            },
+        };
+        match parsed {
+            Ok(v) if !v.text.is_empty() => out.push(v),
+            Ok(_) => {}
+            Err(p) => problems.push(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The ids a reference field names, as written.
+fn reference_targets(def: &FieldDef, value: &Yaml) -> Result<Vec<String>, Diagnostic> {
+    if value.is_null() {
+        return Ok(vec![]);
+    }
+    if !def.multiple && value.as_sequence().is_some_and(|s| s.len() > 1) {
+        return Err(
+            problem("wrong-kind", format!("`{}` takes a single entry", def.key))
+                .found(describe(value)),
+        );
+    }
+    items(value)
+        .into_iter()
+        .map(|v| {
+            scalar_text(v).ok_or_else(|| {
+                problem("wrong-kind", format!("`{}` expects entry ids", def.key))
+                    .found(describe(v))
+                    .expected("ids like `ort/stadtteilzentrum`")
+            })
+        })
+        .collect()
+}
+
+/// Finds the entry a reference names: `type/slug`, or a bare slug when only one allowed type has it.
+fn resolve_reference(
+    config: &Config,
+    def: &FieldDef,
+    target: &str,
+    ids: &HashMap<String, usize>,
+    pending: &[Pending],
+) -> Result<usize, Diagnostic> {
+    let allowed = || {
+        def.to
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let found = match target.split_once('/') {
+        Some(_) => ids.get(target).copied(),
+        None => {
+            let matches: Vec<usize> = def
+                .to
+                .iter()
+                .filter_map(|t| ids.get(&format!("{t}/{target}")).copied())
+                .collect();
+            if matches.len() > 1 {
+                return Err(problem(
+                    "ambiguous-reference",
+                    format!("`{target}` names entries of several types"),
+                )
+                .hint("write the full id, `type/slug`"));
+            }
+            matches.first().copied()
+        }
+    };
+    match found {
+        Some(i) => {
+            let ty = &config.types[pending[i].entry.type_index].key;
+            if def.to.contains(ty) {
+                Ok(i)
+            } else {
+                Err(problem(
+                    "wrong-reference-type",
+                    format!(
+                        "`{}` may not point to a {} (`{target}`)",
+                        def.key, config.types[pending[i].entry.type_index].label
+                    ),
+                )
+                .expected(format!("an entry of type {}", allowed()))
+                .hint("use `siehe_auch` or another reference field for this link"))
+            }
+        }
+        None => {
+            let candidates: Vec<&str> = ids.keys().map(String::as_str).collect();
+            Err(problem(
+                "missing-reference",
+                format!("`{}` points to `{target}`, which does not exist", def.key),
+            )
+            .expected(format!("the id of an existing entry of type {}", allowed()))
+            .hint(match did_you_mean(target, candidates) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "ids are `<type>/<file name without .md>`".to_string(),
+            }))
+        }
+    }
+}
+
+/// Checks a free page: only the title and summary roles are allowed in its front matter.
+fn check_page(
+    config: &Config,
+    doc: Document,
+    resolver: &dyn markdown::LinkResolver,
+) -> (Option<Page>, Vec<Diagnostic>) {
+    let mut ds = Vec::new();
+    let taken = crate::config::RESERVED_PATHS.contains(&doc.slug.as_str())
+        || config.types.iter().any(|t| t.folder == doc.slug)
+        || config.vocabularies.contains_key(&doc.slug);
+    if taken {
+        ds.push(
+            Diagnostic::error(
+                "reserved-name",
+                &doc.shown,
+                format!(
+                    "the page address `{}` is already used by the site",
+                    doc.slug
+                ),
+            )
+            .hint("rename the page file"),
+        );
+    }
+    let title_key = config.roles.title.as_str();
+    let summary_key = config.roles.summary.as_deref();
+    let mut title = None;
+    let mut summary = None;
+    for (key, value) in &doc.fields {
+        let key = key.as_str().unwrap_or("");
+        let (line, col) = doc.keys.get(key).unwrap_or((1, 1));
+        if key == title_key || Some(key) == summary_key {
+            match scalar_text(value) {
+                Some(t) if key == title_key => title = Some(t),
+                Some(t) => summary = Some(t),
+                None => ds.push(
+                    Diagnostic::error("wrong-kind", &doc.shown, format!("`{key}` must be text"))
+                        .at(&doc.text, line, col, 1)
+                        .found(describe(value)),
+                ),
+            }
+        } else {
+            ds.push(
+                Diagnostic::error(
+                    "unknown-field",
+                    &doc.shown,
+                    format!("unknown field `{key}` for a page"),
+                )
+                .at(&doc.text, line, 1, key.chars().count())
+                .expected(format!(
+                    "`{title_key}`{}",
+                    summary_key
+                        .map(|s| format!(" and `{s}`"))
+                        .unwrap_or_default()
+                )),
+            );
+        }
+    }
+    if title.is_none() {
+        ds.push(
+            Diagnostic::error(
+                "missing-field",
+                &doc.shown,
+                format!("required field `{title_key}` is missing"),
+            )
+            .at(&doc.text, 1, 1, 3)
+            .hint(format!("add `{title_key}: …` to the front matter")),
+        );
+    }
+    let rendered = markdown::render(&doc.body, resolver, config.allow_raw_html);
+    markdown_problems(&doc, &rendered, &mut ds);
+    let page = Page {
+        slug: doc.slug.clone(),
+        rel_path: doc.rel_path.clone(),
+        title: title.unwrap_or_else(|| doc.slug.clone()),
+        summary,
+        body_html: rendered.html,
+        body_text: rendered.text,
+        modified: doc.modified,
+    };
+    (Some(page), ds)
+}
+
+/// Counts for the summary line of `check`.
+pub fn count_by_type(config: &Config, checked: &Checked) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for e in &checked.entries {
+        *out.entry(config.types[e.type_index].plural.clone())
+            .or_insert(0) += 1;
+    }
+    out
+}

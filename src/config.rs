@@ -1,0 +1,763 @@
+//! The catalogue's own schema: `content/site.yaml` (types, fields, roles, facets) and the
+//! vocabularies in `content/vocabularies/`. Nothing about the typology is hard-coded in Rust.
+
+use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, Report};
+use crate::source::{self, KeyLines};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The kinds of value a field can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Text,
+    Markdown,
+    Number,
+    Year,
+    Date,
+    Url,
+    Email,
+    Geo,
+    Image,
+    Facet,
+    Reference,
+    List,
+}
+
+/// What the items of a `list` field are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListItem {
+    #[default]
+    Text,
+    Url,
+    /// A plain label or a `{ title, url }` pair (sources, further reading).
+    Link,
+}
+
+/// One field definition from `site.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    #[serde(skip_deserializing)]
+    pub key: String,
+    pub kind: FieldKind,
+    pub label: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    /// facet: the vocabulary whose terms are allowed.
+    #[serde(default)]
+    pub vocabulary: Option<String>,
+    /// facet and reference: whether a list of values is allowed.
+    #[serde(default)]
+    pub multiple: bool,
+    /// reference: the entry types it may point to.
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// reference: the label of the relation seen from the target ("Formate an diesem Ort").
+    #[serde(default)]
+    pub inverse: Option<String>,
+    /// list: the kind of its items.
+    #[serde(default)]
+    pub item: ListItem,
+}
+
+/// One entry type (Ort, Format, Strategie).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryType {
+    pub key: String,
+    pub folder: String,
+    pub label: String,
+    pub plural: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Accent colour of the type; always shown together with the text label.
+    #[serde(default)]
+    pub color: Option<String>,
+    pub fields: Vec<String>,
+}
+
+/// Which field plays which part on the site.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub geo: Option<String>,
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapConfig {
+    #[serde(default)]
+    pub tiles: Option<String>,
+    #[serde(default)]
+    pub attribution: Option<String>,
+}
+
+/// `site.yaml` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFile {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default)]
+    edit_url: Option<String>,
+    #[serde(default)]
+    map: MapConfig,
+    #[serde(default)]
+    allow_raw_html: bool,
+    #[serde(default)]
+    search: Option<bool>,
+    roles: Roles,
+    fields: BTreeMap<String, FieldDef>,
+    types: Vec<EntryType>,
+    #[serde(default)]
+    facets: Vec<String>,
+    /// Weights of shared terms per facet for "similar entries"; facets not named weigh 1.
+    #[serde(default)]
+    similarity: BTreeMap<String, f64>,
+}
+
+fn default_language() -> String {
+    "de".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+
+/// A term of a vocabulary.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub key: String,
+    pub label: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+/// A controlled vocabulary, from `content/vocabularies/<key>.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    #[serde(skip_deserializing)]
+    pub key: String,
+    pub label: String,
+    #[serde(default)]
+    pub plural: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub terms: Vec<Term>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+}
+
+impl Vocabulary {
+    pub fn term(&self, key: &str) -> Option<&Term> {
+        self.index.get(key).map(|i| &self.terms[*i])
+    }
+
+    pub fn term_index(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    pub fn is_hierarchical(&self) -> bool {
+        self.terms.iter().any(|t| t.parent.is_some())
+    }
+
+    /// The chain of ancestors of a term, nearest first.
+    pub fn ancestors(&self, term: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut cur = self.terms[term].parent.as_deref();
+        while let Some(p) = cur.and_then(|k| self.term_index(k)) {
+            if out.contains(&p) || p == term {
+                break;
+            }
+            out.push(p);
+            cur = self.terms[p].parent.as_deref();
+        }
+        out
+    }
+
+    pub fn plural_label(&self) -> &str {
+        self.plural.as_deref().unwrap_or(&self.label)
+    }
+}
+
+/// The whole schema of a catalogue, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub content_dir: PathBuf,
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub language: String,
+    pub theme: String,
+    pub edit_url: Option<String>,
+    pub map: MapConfig,
+    pub allow_raw_html: bool,
+    pub search: bool,
+    pub roles: Roles,
+    pub fields: BTreeMap<String, FieldDef>,
+    pub types: Vec<EntryType>,
+    pub facets: Vec<String>,
+    pub similarity: BTreeMap<String, f64>,
+    pub vocabularies: BTreeMap<String, Vocabulary>,
+}
+
+/// Path segments the site itself uses; no type folder or vocabulary may take them.
+pub const RESERVED_PATHS: &[&str] = &[
+    "katalog",
+    "karte",
+    "suche",
+    "codebuch",
+    "assets",
+    "pagefind",
+    "feeds",
+    "export",
+    "pages",
+    "vocabularies",
+    "media",
+    "404",
+];
+
+impl Config {
+    /// Loads `<root>/content/site.yaml` and the vocabularies; all problems go to `report`.
+    /// Returns `None` only when the schema is too broken to validate entries against.
+    pub fn load(root: &Path, report: &mut Report) -> Option<Config> {
+        let content_dir = root.join("content");
+        let site_path = content_dir.join("site.yaml");
+        let shown = PathBuf::from("content/site.yaml");
+        if !site_path.is_file() {
+            report.push(
+                Diagnostic::error("no-site-yaml", &shown, "no catalogue schema found")
+                    .expected(format!("a file {}", site_path.display()))
+                    .hint("run `casebook init <dir>` to create a catalogue, or pass --root"),
+            );
+            return None;
+        }
+        let text = match source::read(&site_path, &shown) {
+            Ok(t) => t,
+            Err(d) => {
+                report.push(*d);
+                return None;
+            }
+        };
+        let site: SiteFile = match serde_yaml::from_str(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                let mut d = source::yaml_error(&e, &text, 1, &shown);
+                d.code = "invalid-schema";
+                if d.message.contains("unknown variant") {
+                    d = d.hint("field kinds are: text, markdown, number, year, date, url, email, geo, image, facet, reference, list");
+                }
+                report.push(d);
+                return None;
+            }
+        };
+        let vocabularies = load_vocabularies(&content_dir, report);
+        let mut config = Config {
+            root: root.to_path_buf(),
+            content_dir,
+            title: site.title,
+            description: site.description,
+            base_url: normalize_base_url(&site.base_url),
+            language: site.language,
+            theme: site.theme,
+            edit_url: site.edit_url,
+            map: site.map,
+            allow_raw_html: site.allow_raw_html,
+            search: site.search.unwrap_or(true),
+            roles: site.roles,
+            fields: site.fields,
+            types: site.types,
+            facets: site.facets,
+            similarity: site.similarity,
+            vocabularies,
+        };
+        for (key, field) in config.fields.iter_mut() {
+            field.key = key.clone();
+        }
+        let before = report.error_count();
+        config.validate(&text, &shown, report);
+        (report.error_count() == before).then_some(config)
+    }
+
+    fn validate(&self, text: &str, shown: &Path, report: &mut Report) {
+        let keys = KeyLines::scan(text, 1);
+        let at_key = |d: Diagnostic, top: &str, needle: &str| match keys
+            .locate_in_value(text, top, needle)
+        {
+            Some((l, c)) => d.at(text, l, c, needle.chars().count()),
+            None => d,
+        };
+        if !["de", "en"].contains(&self.language.as_str()) {
+            report.push(at_key(
+                Diagnostic::error(
+                    "invalid-schema",
+                    shown,
+                    format!("unsupported language `{}`", self.language),
+                )
+                .expected("`de` or `en`"),
+                "language",
+                &self.language,
+            ));
+        }
+        if !(self.base_url.starts_with("http://")
+            || self.base_url.starts_with("https://")
+            || self.base_url.starts_with('/'))
+        {
+            report.push(at_key(
+                Diagnostic::error(
+                    "invalid-schema",
+                    shown,
+                    "base_url must be an absolute address",
+                )
+                .found(format!("`{}`", self.base_url))
+                .expected("e.g. `https://example.org/katalog/` or `/`"),
+                "base_url",
+                &self.base_url,
+            ));
+        }
+        let field_keys: Vec<&str> = self.fields.keys().map(String::as_str).collect();
+        let type_keys: Vec<&str> = self.types.iter().map(|t| t.key.as_str()).collect();
+        let unknown_field = |report: &mut Report, name: &str, top: &str, context: &str| {
+            report.push(at_key(
+                Diagnostic::error(
+                    "invalid-schema",
+                    shown,
+                    format!("{context} names unknown field `{name}`"),
+                )
+                .expected(format!(
+                    "one of the fields defined under `fields:`: {}",
+                    list_preview(field_keys.iter().copied(), 12)
+                ))
+                .maybe_hint(
+                    did_you_mean(name, field_keys.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?")),
+                ),
+                top,
+                name,
+            ));
+        };
+        for (key, field) in &self.fields {
+            match field.kind {
+                FieldKind::Facet => match &field.vocabulary {
+                    None => report.push(at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("facet field `{key}` has no vocabulary"),
+                        )
+                        .hint("add `vocabulary: <name>` naming a file in content/vocabularies/"),
+                        "fields",
+                        &format!("{key}:"),
+                    )),
+                    Some(v) if !self.vocabularies.contains_key(v) => report.push(at_key(
+                        Diagnostic::error(
+                            "missing-vocabulary",
+                            shown,
+                            format!("field `{key}` uses vocabulary `{v}`, which does not exist"),
+                        )
+                        .expected(format!("a file content/vocabularies/{v}.yaml"))
+                        .maybe_hint(
+                            did_you_mean(v, self.vocabularies.keys().map(String::as_str))
+                                .map(|s| format!("did you mean `{s}`?")),
+                        ),
+                        "fields",
+                        v,
+                    )),
+                    Some(_) => {}
+                },
+                FieldKind::Reference => {
+                    if field.to.is_empty() {
+                        report.push(at_key(
+                            Diagnostic::error(
+                                "invalid-schema",
+                                shown,
+                                format!("reference field `{key}` names no target type"),
+                            )
+                            .hint(format!("add `to: [{}]`", type_keys.join(", "))),
+                            "fields",
+                            &format!("{key}:"),
+                        ));
+                    }
+                    for t in &field.to {
+                        if !type_keys.contains(&t.as_str()) {
+                            report.push(at_key(
+                                Diagnostic::error(
+                                    "invalid-schema",
+                                    shown,
+                                    format!("reference field `{key}` points to unknown type `{t}`"),
+                                )
+                                .expected(format!(
+                                    "one of {}",
+                                    list_preview(type_keys.iter().copied(), 12)
+                                )),
+                                "fields",
+                                t,
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut folders = HashSet::new();
+        let mut seen_types = HashSet::new();
+        for ty in &self.types {
+            if !seen_types.insert(ty.key.as_str()) {
+                report.push(at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("type `{}` is defined twice", ty.key),
+                    ),
+                    "types",
+                    &ty.key,
+                ));
+            }
+            if !is_clean_segment(&ty.folder) || RESERVED_PATHS.contains(&ty.folder.as_str()) {
+                report.push(at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("type `{}` has an unusable folder `{}`", ty.key, ty.folder),
+                    )
+                    .expected(format!(
+                        "lowercase letters, digits and `-`, not one of {}",
+                        RESERVED_PATHS.join(", ")
+                    )),
+                    "types",
+                    &ty.folder,
+                ));
+            }
+            if !folders.insert(ty.folder.as_str()) {
+                report.push(at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("folder `{}` is used by two types", ty.folder),
+                    ),
+                    "types",
+                    &ty.folder,
+                ));
+            }
+            for f in &ty.fields {
+                if !self.fields.contains_key(f) {
+                    unknown_field(report, f, "types", &format!("type `{}`", ty.key));
+                }
+            }
+            if !ty.fields.contains(&self.roles.title) {
+                report.push(at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!(
+                            "type `{}` lacks the title field `{}`",
+                            ty.key, self.roles.title
+                        ),
+                    )
+                    .hint("every type needs the field named in `roles: title:`"),
+                    "types",
+                    &ty.key,
+                ));
+            }
+        }
+        let roles = [
+            Some(&self.roles.title),
+            self.roles.summary.as_ref(),
+            self.roles.place.as_ref(),
+            self.roles.geo.as_ref(),
+            self.roles.image.as_ref(),
+        ];
+        for role in roles.into_iter().flatten() {
+            if !self.fields.contains_key(role) {
+                unknown_field(report, role, "roles", "roles");
+            }
+        }
+        if let Some(geo) = self.roles.geo.as_ref().and_then(|g| self.fields.get(g)) {
+            if geo.kind != FieldKind::Geo {
+                report.push(at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("the geo role names `{}`, which is not a geo field", geo.key),
+                    ),
+                    "roles",
+                    &geo.key,
+                ));
+            }
+        }
+        for facet in &self.facets {
+            match self.fields.get(facet) {
+                None => unknown_field(report, facet, "facets", "facets"),
+                Some(f) if f.kind != FieldKind::Facet => report.push(at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!(
+                            "`{facet}` is listed under facets but is a {:?} field",
+                            f.kind
+                        )
+                        .to_lowercase(),
+                    )
+                    .expected("a field of kind `facet`"),
+                    "facets",
+                    facet,
+                )),
+                Some(_) => {}
+            }
+        }
+        for v in self.vocabularies.keys() {
+            if RESERVED_PATHS.contains(&v.as_str()) || folders.contains(v.as_str()) {
+                report.push(
+                    Diagnostic::error(
+                        "invalid-vocabulary",
+                        format!("content/vocabularies/{v}.yaml"),
+                        format!("vocabulary name `{v}` collides with a path the site uses"),
+                    )
+                    .hint("rename the vocabulary file"),
+                );
+            }
+        }
+    }
+
+    pub fn entry_type(&self, key: &str) -> Option<&EntryType> {
+        self.types.iter().find(|t| t.key == key)
+    }
+
+    pub fn type_by_folder(&self, folder: &str) -> Option<&EntryType> {
+        self.types.iter().find(|t| t.folder == folder)
+    }
+
+    pub fn type_index(&self, key: &str) -> Option<usize> {
+        self.types.iter().position(|t| t.key == key)
+    }
+
+    /// The vocabulary behind a facet field.
+    pub fn facet_vocabulary(&self, field: &str) -> Option<&Vocabulary> {
+        let f = self.fields.get(field)?;
+        self.vocabularies.get(f.vocabulary.as_ref()?)
+    }
+
+    /// The base path of the site (`/` or `/sub/path/`), for links that work under a sub-path.
+    pub fn base_path(&self) -> String {
+        let after_scheme = self.base_url.split("://").nth(1).unwrap_or(&self.base_url);
+        match after_scheme.find('/') {
+            Some(i) if self.base_url.contains("://") => after_scheme[i..].to_string(),
+            _ if self.base_url.starts_with('/') => self.base_url.clone(),
+            _ => "/".into(),
+        }
+    }
+}
+
+fn normalize_base_url(url: &str) -> String {
+    let url = url.trim();
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+/// Whether `s` is usable as one URL path segment we generate (`lowercase-ascii-123`).
+pub fn is_clean_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 120
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !s.starts_with('-')
+}
+
+fn load_vocabularies(content_dir: &Path, report: &mut Report) -> BTreeMap<String, Vocabulary> {
+    let dir = content_dir.join("vocabularies");
+    let mut out = BTreeMap::new();
+    let Ok(read_dir) = std::fs::read_dir(&dir) else {
+        return out;
+    };
+    let mut paths: Vec<PathBuf> = read_dir.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        let is_yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if !is_yaml || stem.starts_with('.') {
+            continue;
+        }
+        let shown =
+            PathBuf::from("content/vocabularies").join(path.file_name().unwrap_or_default());
+        if !is_clean_segment(stem) {
+            report.push(
+                Diagnostic::error(
+                    "invalid-vocabulary",
+                    &shown,
+                    format!("vocabulary name `{stem}` is not a clean name"),
+                )
+                .expected("lowercase letters, digits and `-`"),
+            );
+            continue;
+        }
+        let text = match source::read(&path, &shown) {
+            Ok(t) => t,
+            Err(d) => {
+                report.push(*d);
+                continue;
+            }
+        };
+        let mut vocab: Vocabulary = match serde_yaml::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                let mut d = source::yaml_error(&e, &text, 1, &shown);
+                d.code = "invalid-vocabulary";
+                report.push(d);
+                continue;
+            }
+        };
+        vocab.key = stem.to_string();
+        validate_vocabulary(&mut vocab, &text, &shown, report);
+        out.insert(vocab.key.clone(), vocab);
+    }
+    out
+}
+
+/// Checks term keys, duplicates, parents and cycles; builds the key index.
+fn validate_vocabulary(vocab: &mut Vocabulary, text: &str, shown: &Path, report: &mut Report) {
+    let keys = KeyLines::scan(text, 1);
+    let at = |d: Diagnostic, needle: &str| match keys.locate_in_value(text, "terms", needle) {
+        Some((l, c)) => d.at(text, l, c, needle.chars().count()),
+        None => d,
+    };
+    let mut index = HashMap::new();
+    for (i, term) in vocab.terms.iter().enumerate() {
+        if !is_clean_segment(&term.key) {
+            report.push(at(
+                Diagnostic::error(
+                    "invalid-vocabulary",
+                    shown,
+                    format!("term key `{}` is not a clean name", term.key),
+                )
+                .expected("lowercase letters, digits and `-` (the key becomes part of a URL)"),
+                &term.key,
+            ));
+        }
+        if index.insert(term.key.clone(), i).is_some() {
+            report.push(at(
+                Diagnostic::error(
+                    "invalid-vocabulary",
+                    shown,
+                    format!("term `{}` is defined twice", term.key),
+                ),
+                &term.key,
+            ));
+        }
+    }
+    vocab.index = index;
+    for term in &vocab.terms {
+        if let Some(p) = &term.parent {
+            if vocab.term(p).is_none() {
+                report.push(at(
+                    Diagnostic::error(
+                        "invalid-vocabulary",
+                        shown,
+                        format!("term `{}` has unknown parent `{p}`", term.key),
+                    )
+                    .maybe_hint(
+                        did_you_mean(p, vocab.terms.iter().map(|t| t.key.as_str()))
+                            .map(|s| format!("did you mean `{s}`?")),
+                    ),
+                    p,
+                ));
+            }
+        }
+    }
+    for (i, term) in vocab.terms.iter().enumerate() {
+        let mut seen = HashSet::from([i]);
+        let mut cur = term.parent.as_deref().and_then(|p| vocab.term_index(p));
+        while let Some(p) = cur {
+            if !seen.insert(p) {
+                report.push(at(
+                    Diagnostic::error(
+                        "cyclic-vocabulary",
+                        shown,
+                        format!("term `{}` is its own ancestor", term.key),
+                    )
+                    .hint("parents must form a tree; remove one `parent:` in the cycle"),
+                    &term.key,
+                ));
+                break;
+            }
+            cur = vocab.terms[p]
+                .parent
+                .as_deref()
+                .and_then(|k| vocab.term_index(k));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_of_sub_path_urls() {
+        let mut c = test_config();
+        c.base_url = "https://example.org/katalog/".into();
+        assert_eq!(c.base_path(), "/katalog/");
+        c.base_url = "http://127.0.0.1:1111/".into();
+        assert_eq!(c.base_path(), "/");
+    }
+
+    fn test_config() -> Config {
+        Config {
+            root: PathBuf::new(),
+            content_dir: PathBuf::new(),
+            title: String::new(),
+            description: String::new(),
+            base_url: "/".into(),
+            language: "de".into(),
+            theme: "default".into(),
+            edit_url: None,
+            map: MapConfig::default(),
+            allow_raw_html: false,
+            search: true,
+            roles: Roles::default(),
+            fields: BTreeMap::new(),
+            types: vec![],
+            facets: vec![],
+            similarity: BTreeMap::new(),
+            vocabularies: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn clean_segments() {
+        assert!(is_clean_segment("lebendige-quartiere"));
+        assert!(!is_clean_segment("Quartier"));
+        assert!(!is_clean_segment("../x"));
+        assert!(!is_clean_segment(""));
+    }
+}

@@ -1,0 +1,278 @@
+//! Diagnostics: every problem casebook finds in a catalogue, with the file, line, what was found,
+//! what was expected and a hint. Rendered like rustc's (source line, caret, `help:`) or as JSON.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is: errors fail `check` and `build`, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in one place of the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable, kebab-case name of the kind of problem (`unknown-term`), for editors and tests.
+    pub code: &'static str,
+    pub message: String,
+    /// Path as shown to the user, relative to the catalogue root where possible.
+    pub file: PathBuf,
+    /// 1-based line and column; `None` when the problem concerns the whole file.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// How many characters the caret underlines (at least one).
+    #[serde(skip)]
+    pub width: usize,
+    /// The offending source line, kept so the diagnostic can be printed after the file changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_line: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// Longest source line we copy into a diagnostic; a 10 MB single-line file must not be echoed.
+const MAX_SOURCE_LINE: usize = 160;
+
+impl Diagnostic {
+    pub fn error(code: &'static str, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, file, message)
+    }
+
+    pub fn warning(
+        code: &'static str,
+        file: impl Into<PathBuf>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, code, file, message)
+    }
+
+    fn new(
+        severity: Severity,
+        code: &'static str,
+        file: impl Into<PathBuf>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            file: file.into(),
+            line: None,
+            column: None,
+            width: 1,
+            source_line: None,
+            expected: None,
+            found: None,
+            hint: None,
+        }
+    }
+
+    /// Points the diagnostic at `line:column` of `text` and copies that line for the code frame.
+    pub fn at(mut self, text: &str, line: usize, column: usize, width: usize) -> Self {
+        self.line = Some(line.max(1));
+        self.column = Some(column.max(1));
+        self.width = width.max(1);
+        self.source_line = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(|l| truncate_chars(l, MAX_SOURCE_LINE));
+        self
+    }
+
+    /// Points at a line without a code frame (for files whose text we do not have).
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line.max(1));
+        self
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    pub fn found(mut self, found: impl Into<String>) -> Self {
+        self.found = Some(found.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn maybe_hint(self, hint: Option<String>) -> Self {
+        match hint {
+            Some(h) => self.hint(h),
+            None => self,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic in the style of rustc; `color` adds ANSI colours.
+    pub fn render(&self, color: bool) -> String {
+        let paint = |code: &str, s: &str| {
+            if color {
+                format!("\x1b[{code}m{s}\x1b[0m")
+            } else {
+                s.to_string()
+            }
+        };
+        let (label, label_color) = match self.severity {
+            Severity::Error => ("error", "1;31"),
+            Severity::Warning => ("warning", "1;33"),
+        };
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}{} {}",
+            paint(label_color, &format!("{label}[{}]", self.code)),
+            paint("1", ":"),
+            paint("1", &self.message)
+        );
+        let location = match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.file.display()),
+            (Some(l), None) => format!("{}:{l}", self.file.display()),
+            _ => self.file.display().to_string(),
+        };
+        let gutter_width = self.line.map(|l| l.to_string().len()).unwrap_or(1);
+        let pad = " ".repeat(gutter_width);
+        let _ = writeln!(out, "{pad}{} {location}", paint("1;34", "-->"));
+        if let (Some(line), Some(source)) = (self.line, &self.source_line) {
+            let bar = paint("1;34", "|");
+            let _ = writeln!(out, "{pad} {bar}");
+            let _ = writeln!(out, "{} {bar} {source}", paint("1;34", &line.to_string()));
+            let column = self.column.unwrap_or(1);
+            let offset: String = source
+                .chars()
+                .take(column - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let carets = "^".repeat(self.width.min(MAX_SOURCE_LINE));
+            let _ = writeln!(out, "{pad} {bar} {offset}{}", paint(label_color, &carets));
+        }
+        for (name, value) in [("found", &self.found), ("expected", &self.expected)] {
+            if let Some(v) = value {
+                let _ = writeln!(out, "{pad} {} {name}: {v}", paint("1;34", "="));
+            }
+        }
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "{pad} {} {hint}", paint("1;36", "= help:"));
+        }
+        out
+    }
+}
+
+/// Cuts a string to at most `max` characters, marking the cut.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Shows `path` relative to `root` when it lies inside it.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// The closest candidate to `found` by edit distance, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let found_lower = found.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&found_lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// A short, readable list of allowed values: the first `max`, then how many more.
+pub fn list_preview<'a>(items: impl IntoIterator<Item = &'a str>, max: usize) -> String {
+    let items: Vec<&str> = items.into_iter().collect();
+    let mut shown: Vec<String> = items.iter().take(max).map(|s| format!("`{s}`")).collect();
+    if items.len() > max {
+        shown.push(format!("… ({} more)", items.len() - max));
+    }
+    shown.join(", ")
+}
+
+/// All diagnostics of a run, in a stable order (errors first, then by file and line).
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.diagnostics.extend(ds);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+
+    pub fn sort(&mut self) {
+        self.diagnostics
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.diagnostics.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_code_frame_with_caret_under_the_value() {
+        let text = "---\ntitel: X\nthema: [parkin]\n---\n";
+        let d = Diagnostic::error("unknown-term", "content/orte/x.md", "unknown term `parkin`")
+            .at(text, 3, 9, 6)
+            .hint("did you mean `parking`?");
+        let out = d.render(false);
+        assert!(out.contains("--> content/orte/x.md:3:9"), "{out}");
+        assert!(out.contains("3 | thema: [parkin]"), "{out}");
+        assert!(out.contains("  |         ^^^^^^"), "{out}");
+        assert!(out.contains("= help: did you mean `parking`?"), "{out}");
+    }
+
+    #[test]
+    fn long_lines_are_cut_in_the_frame() {
+        let text = "x".repeat(10_000);
+        let d = Diagnostic::error("t", "f", "m").at(&text, 1, 1, 1);
+        assert!(d.source_line.unwrap().chars().count() <= MAX_SOURCE_LINE + 1);
+    }
+
+    #[test]
+    fn did_you_mean_finds_close_keys_only() {
+        let keys = ["handlungsfeld", "thema", "stadt"];
+        assert_eq!(did_you_mean("handlungsfled", keys), Some("handlungsfeld"));
+        assert_eq!(did_you_mean("zzzz", keys), None);
+    }
+}

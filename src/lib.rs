@@ -1,0 +1,24 @@
+//! casebook: a static site generator for good-practice catalogues.
+//!
+//! The pipeline reads top to bottom, one module per step:
+//! [`config`] → [`load`] → [`check`] → [`resolve`] → [`render`] → [`output`], orchestrated by
+//! [`build`]. [`export`] and [`search`] write the machine-readable outputs; [`serve`] wraps the
+//! pipeline in a live-reloading preview server.
+
+// Diagnostics are rich values (source line, expected, found, hint) collected by the hundred into
+// reports; boxing each one on the error path would add noise and buy nothing measurable.
+#![allow(clippy::result_large_err)]
+
+pub mod build;
+pub mod check;
+pub mod config;
+pub mod diagnostic;
+pub mod export;
+pub mod load;
+pub mod output;
+pub mod render;
+pub mod resolve;
+pub mod scaffold;
+pub mod search;
+pub mod serve;
+pub mod source;

@@ -1,0 +1,452 @@
+//! Loading: walking `content/`, reading each entry and free page, splitting front matter and
+//! parsing YAML while keeping the positions of keys. Judging the values is `check`'s job.
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Report};
+use crate::source::{self, KeyLines};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// What a document is: an entry of a type (by index into `Config::types`) or a free page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Entry(usize),
+    Page,
+}
+
+/// One file of the catalogue as read from disk, not yet validated.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub kind: DocKind,
+    /// Path below `content/`, with `/` separators (`formate/living-lab.md`).
+    pub rel_path: String,
+    /// Path as shown in diagnostics (`content/formate/living-lab.md`).
+    pub shown: PathBuf,
+    pub slug: String,
+    /// The decoded file text, kept for code frames in diagnostics.
+    pub text: String,
+    pub fields: serde_yaml::Mapping,
+    pub keys: KeyLines,
+    pub body: String,
+    pub body_line: usize,
+    pub modified: Option<SystemTime>,
+}
+
+/// A file found in `content/` that should become a document.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub kind: DocKind,
+    pub path: PathBuf,
+}
+
+/// Files editors leave behind while saving; never content, never worth a warning.
+pub fn is_editor_artifact(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.contains("___jb_")
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// Finds every entry and page file; reports stray files and folders.
+pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
+    let content = &config.content_dir;
+    let canonical_root = content.canonicalize().unwrap_or_else(|_| content.clone());
+    let mut found = Vec::new();
+    let mut folders: Vec<(DocKind, String)> = config
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (DocKind::Entry(i), t.folder.clone()))
+        .collect();
+    folders.push((DocKind::Page, "pages".to_string()));
+
+    if let Ok(read_dir) = std::fs::read_dir(content) {
+        let mut names: Vec<String> = read_dir
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        names.sort();
+        for name in names {
+            let known = folders.iter().any(|(_, f)| *f == name)
+                || ["vocabularies", "media"].contains(&name.as_str())
+                || name.starts_with('.');
+            if !known {
+                report.push(
+                    Diagnostic::warning(
+                        "unknown-folder",
+                        format!("content/{name}"),
+                        format!("folder `{name}` is not a type folder and is ignored"),
+                    )
+                    .expected(format!(
+                        "one of {}",
+                        folders
+                            .iter()
+                            .map(|(_, f)| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .hint("add a type with this folder to site.yaml, or move the files"),
+                );
+            }
+        }
+    }
+
+    for (kind, folder) in folders {
+        let dir = content.join(&folder);
+        if !dir.is_dir() {
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .min_depth(1)
+            .max_depth(1)
+            .sort_by_file_name();
+        for item in walker {
+            let item = match item {
+                Ok(i) => i,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| dir.clone());
+                    let shown = shown_path(config, &path);
+                    let msg = if e.loop_ancestor().is_some() {
+                        "symbolic link loop".to_string()
+                    } else {
+                        format!("cannot read: {e}")
+                    };
+                    report.push(
+                        Diagnostic::error("unreadable", shown, msg)
+                            .hint("remove the broken or looping link"),
+                    );
+                    continue;
+                }
+            };
+            let path = item.path().to_path_buf();
+            let name = item.file_name().to_string_lossy().to_string();
+            if is_editor_artifact(&name) {
+                continue;
+            }
+            let shown = shown_path(config, &path);
+            if item.path_is_symlink() {
+                match path.canonicalize() {
+                    Ok(target) if target.starts_with(&canonical_root) => {}
+                    Ok(target) => {
+                        report.push(
+                            Diagnostic::error(
+                                "symlink-outside",
+                                &shown,
+                                "symbolic link points outside the catalogue",
+                            )
+                            .found(target.display().to_string())
+                            .hint("copy the file into content/ instead of linking to it"),
+                        );
+                        continue;
+                    }
+                    Err(e) => {
+                        report.push(Diagnostic::error(
+                            "unreadable",
+                            &shown,
+                            format!("broken symbolic link: {e}"),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            if item.file_type().is_dir() {
+                report.push(
+                    Diagnostic::warning(
+                        "nested-folder",
+                        &shown,
+                        "sub-folders of a type folder are ignored",
+                    )
+                    .hint("keep one file per entry directly in the type folder"),
+                );
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let allowed = match kind {
+                DocKind::Entry(_) => matches!(ext, "md" | "yaml" | "yml"),
+                DocKind::Page => ext == "md",
+            };
+            if !allowed {
+                report.push(
+                    Diagnostic::warning(
+                        "ignored-file",
+                        &shown,
+                        format!("file `{name}` is ignored"),
+                    )
+                    .expected(if kind == DocKind::Page {
+                        "a `.md` file"
+                    } else {
+                        "a `.md` or `.yaml` file"
+                    })
+                    .hint("media belong in content/media/"),
+                );
+                continue;
+            }
+            found.push(Candidate { kind, path });
+        }
+    }
+    found
+}
+
+/// The path of a file as shown to users: relative to the catalogue root.
+pub fn shown_path(config: &Config, path: &Path) -> PathBuf {
+    crate::diagnostic::display_path(&config.root, path)
+}
+
+/// Reads all candidates in parallel. Documents that cannot be read or parsed become diagnostics.
+pub fn load_all(config: &Config, candidates: &[Candidate]) -> (Vec<Document>, Vec<Diagnostic>) {
+    let results: Vec<Result<Document, Box<Diagnostic>>> = candidates
+        .par_iter()
+        .map(|c| load_document(config, c))
+        .collect();
+    let mut docs = Vec::with_capacity(results.len());
+    let mut diagnostics = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => docs.push(d),
+            Err(e) => diagnostics.push(*e),
+        }
+    }
+    (docs, diagnostics)
+}
+
+/// Reads and parses one file.
+pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document, Box<Diagnostic>> {
+    let path = &candidate.path;
+    let shown = shown_path(config, path);
+    let rel_path = path
+        .strip_prefix(&config.content_dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
+        Box::new(
+            Diagnostic::error("bad-file-name", &shown, "file name is not valid UTF-8")
+                .hint("rename the file using letters, digits and `-`"),
+        )
+    })?;
+    let slug = slugify(stem);
+    if slug.is_empty() {
+        return Err(Box::new(
+            Diagnostic::error(
+                "bad-file-name",
+                &shown,
+                format!("cannot make a page address from the file name `{stem}`"),
+            )
+            .hint("use letters and digits in the file name, e.g. `stadtteilbuero-nord.md`"),
+        ));
+    }
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let text = source::read(path, &shown)?;
+    let is_yaml = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    let (yaml, yaml_line, body, body_line) = if is_yaml {
+        (text.as_str(), 1, String::new(), 1)
+    } else {
+        let split = source::split_front_matter(&text, &shown)?;
+        (
+            split.front_matter,
+            split.front_matter_line,
+            split.body.to_string(),
+            split.body_line,
+        )
+    };
+    let value = source::parse_yaml(yaml, &text, yaml_line, &shown)?;
+    let mut fields = match value {
+        serde_yaml::Value::Mapping(m) => m,
+        serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+        other => {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "not-a-mapping",
+                    &shown,
+                    "the fields must be `name: value` pairs",
+                )
+                .at(&text, yaml_line, 1, 1)
+                .found(source::describe(&other))
+                .hint("write one field per line, like `titel: Stadtteilbüro Nord`"),
+            ))
+        }
+    };
+    let mut body = body;
+    let mut body_line = body_line;
+    let keys = KeyLines::scan(yaml, yaml_line);
+    if is_yaml {
+        if let Some(b) = fields.remove("body") {
+            body_line = keys.get("body").map(|(l, _)| l + 1).unwrap_or(1);
+            body = match b {
+                serde_yaml::Value::String(s) => s,
+                serde_yaml::Value::Null => String::new(),
+                other => {
+                    return Err(Box::new(
+                        Diagnostic::error("wrong-kind", &shown, "`body` must be Markdown text")
+                            .found(source::describe(&other))
+                            .hint("write `body: |` and the text indented below it"),
+                    ))
+                }
+            };
+        }
+    }
+    Ok(Document {
+        kind: candidate.kind,
+        rel_path,
+        shown,
+        slug,
+        text,
+        fields,
+        keys,
+        body,
+        body_line,
+        modified,
+    })
+}
+
+/// The URL slug of a file name: German transliteration (ä → ae), then ASCII, lowercase,
+/// runs of anything else become one `-`.
+pub fn slugify(s: &str) -> String {
+    let mut german = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'ä' => german.push_str("ae"),
+            'ö' => german.push_str("oe"),
+            'ü' => german.push_str("ue"),
+            'Ä' => german.push_str("Ae"),
+            'Ö' => german.push_str("Oe"),
+            'Ü' => german.push_str("Ue"),
+            'ß' => german.push_str("ss"),
+            c => german.push(c),
+        }
+    }
+    let ascii = deunicode::deunicode(&german).to_lowercase();
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    // Keep URLs and file names well below file-system limits.
+    if out.len() > 100 {
+        out.truncate(100);
+        while out.ends_with('-') {
+            out.pop();
+        }
+    }
+    out
+}
+
+/// Names Windows cannot use for files; a site built from them cannot be copied there.
+pub fn is_windows_reserved(slug: &str) -> bool {
+    let base = slug.split('.').next().unwrap_or(slug);
+    matches!(base, "con" | "prn" | "aux" | "nul")
+        || ((base.starts_with("com") || base.starts_with("lpt"))
+            && base.len() == 4
+            && base.as_bytes()[3].is_ascii_digit())
+}
+
+/// Last update date (`YYYY-MM-DD`) of every entry and page: the newest git commit touching the
+/// file if the catalogue is in git, else the file's modification time. One `git log` call for the
+/// whole catalogue, not one per file.
+pub fn updated_dates(config: &Config, checked: &crate::check::Checked) -> HashMap<String, String> {
+    let mut dates = git_dates(config).unwrap_or_default();
+    let files = checked
+        .entries
+        .iter()
+        .map(|e| (&e.rel_path, e.modified))
+        .chain(checked.pages.iter().map(|p| (&p.rel_path, p.modified)));
+    for (rel, modified) in files {
+        if !dates.contains_key(rel) {
+            if let Some(m) = modified {
+                let stamp = humantime::format_rfc3339_seconds(m).to_string();
+                dates.insert(rel.clone(), stamp[..10].to_string());
+            }
+        }
+    }
+    dates
+}
+
+fn git_dates(config: &Config) -> Option<HashMap<String, String>> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&config.content_dir)
+        .args([
+            "log",
+            "--format=%x00%cs",
+            "--name-only",
+            "--relative",
+            "--no-renames",
+            "--",
+            ".",
+        ])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut dates = HashMap::new();
+    let mut current = "";
+    for line in text.lines() {
+        if let Some(date) = line.strip_prefix('\0') {
+            current = date;
+        } else if !line.is_empty() && !current.is_empty() {
+            dates
+                .entry(line.to_string())
+                .or_insert_with(|| current.to_string());
+        }
+    }
+    Some(dates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_transliterate_german_and_fold_case() {
+        assert_eq!(slugify("Stadtteilbüro Nord"), "stadtteilbuero-nord");
+        assert_eq!(slugify("Straße"), "strasse");
+        assert_eq!(slugify("STRASSE"), "strasse");
+        assert_eq!(slugify("..%2F..%2Fetc"), "2f-2fetc");
+        assert_eq!(slugify("🏠"), "house");
+        assert_eq!(slugify("---"), "");
+        assert!(slugify(&"a".repeat(300)).len() <= 100);
+    }
+
+    #[test]
+    fn editor_artifacts() {
+        for n in [
+            ".#x.md",
+            "x.md~",
+            ".x.md.swp",
+            "#x.md#",
+            "x.md___jb_tmp___",
+            "4913",
+        ] {
+            assert_eq!(is_editor_artifact(n), n != "4913", "{n}");
+        }
+    }
+
+    #[test]
+    fn windows_reserved_names() {
+        assert!(is_windows_reserved("con"));
+        assert!(is_windows_reserved("com1"));
+        assert!(!is_windows_reserved("community"));
+    }
+}

@@ -1,0 +1,279 @@
+//! The `casebook` command line.
+
+use casebook::build::{self, BuildError, BuildOptions, Timings};
+use casebook::config::Config;
+use casebook::diagnostic::{Diagnostic, Report};
+use casebook::{check, scaffold, serve};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// casebook builds a filterable, searchable website from a folder of good-practice cases.
+///
+/// Each case is one Markdown or YAML file in `content/`; `content/site.yaml` defines the
+/// catalogue's types, fields and vocabularies, and every entry is checked against it.
+#[derive(Parser, Debug)]
+#[command(name = "casebook", version, propagate_version = true)]
+struct Cli {
+    /// Catalogue folder (the one that contains `content/`).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    /// Print only errors.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print timings and details.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build the site into the output folder (default: `<root>/output`).
+    ///
+    /// The site is written to a fresh folder and swapped into place only when everything
+    /// succeeded, so a failed build leaves the last good output untouched.
+    Build {
+        /// Where to write the site.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Publish under this address instead of `base_url` from site.yaml (staging vs live).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Skip the full-text search index (faster drafts).
+        #[arg(long)]
+        no_search: bool,
+    },
+    /// Check every entry against the schema and list all problems.
+    ///
+    /// Exits with 1 if there is at least one error, 0 if there are only warnings or none.
+    Check {
+        /// `human` for people, `json` for editors and CI.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Preview the site locally; rebuilds and reloads the browser whenever a file is saved.
+    Serve {
+        /// Port to listen on; if it is taken, the next free one is used.
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to bind; loopback by default so the preview is not exposed.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of using file-system events (WSL2, Docker volumes, network drives).
+        #[arg(long)]
+        poll: bool,
+        /// Wait this long after the last change before rebuilding.
+        #[arg(long, default_value_t = 60, value_name = "MS")]
+        debounce: u64,
+    },
+    /// Create a new entry pre-filled with every field of its type. Never overwrites a file.
+    New {
+        /// The entry type (`ort`, `format`, `strategie`, or its folder name).
+        #[arg(value_name = "TYPE")]
+        type_key: String,
+        /// The title; the file name is made from it.
+        title: String,
+    },
+    /// Create a new catalogue skeleton that builds without a warning.
+    Init {
+        /// Folder to create (must be empty or missing).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+/// Colour only on a terminal and only if NO_COLOR is unset (no-color.org).
+fn use_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn print_diagnostics(report: &Report, quiet: bool) {
+    let color = use_color();
+    for d in &report.diagnostics {
+        if quiet && !d.is_error() {
+            continue;
+        }
+        eprintln!("{}", d.render(color));
+    }
+}
+
+fn summary_line(report: &Report) -> String {
+    format!(
+        "{} error(s), {} warning(s)",
+        report.error_count(),
+        report.warning_count()
+    )
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            let color = use_color();
+            let label = if color {
+                "\x1b[1;31merror\x1b[0m"
+            } else {
+                "error"
+            };
+            eprintln!("{label}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let root = cli.root.clone();
+    match cli.command {
+        Command::Build {
+            output,
+            base_url,
+            no_search,
+        } => {
+            let output = output.unwrap_or_else(|| root.join("output"));
+            let options = BuildOptions {
+                root,
+                output: output.clone(),
+                base_url,
+                search: !no_search,
+                progress: !cli.quiet,
+            };
+            match build::build(&options) {
+                Ok(summary) => {
+                    print_diagnostics(&summary.report, cli.quiet);
+                    if cli.verbose {
+                        for (step, d) in &summary.timings.steps {
+                            eprintln!("  {step:<14} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                        }
+                    }
+                    if !cli.quiet {
+                        eprintln!(
+                            "built {} entries into {} pages ({} files) in {:.0} ms → {}",
+                            summary.entries,
+                            summary.pages,
+                            summary.files,
+                            summary.timings.total().as_secs_f64() * 1000.0,
+                            output.display()
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(BuildError::Invalid(report)) => {
+                    print_diagnostics(&report, cli.quiet);
+                    eprintln!(
+                        "build failed: {}; the previous output is unchanged",
+                        summary_line(&report)
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(format!("{e}; the previous output is unchanged")),
+            }
+        }
+        Command::Check { format } => {
+            let mut report = Report::default();
+            let mut timings = Timings::default();
+            let site = build::load_site(&root, None, &mut report, &mut timings);
+            report.sort();
+            match format {
+                Format::Json => {
+                    let json = serde_json::json!({
+                        "errors": report.error_count(),
+                        "warnings": report.warning_count(),
+                        "entries": site.as_ref().map(|s| s.catalogue.entries.len()).unwrap_or(0),
+                        "diagnostics": report.diagnostics,
+                    });
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
+                    );
+                }
+                Format::Human => {
+                    print_diagnostics(&report, cli.quiet);
+                    if !cli.quiet {
+                        let counts = site
+                            .as_ref()
+                            .map(|s| {
+                                let checked = check::Checked {
+                                    entries: s.catalogue.entries.clone(),
+                                    pages: vec![],
+                                };
+                                check::count_by_type(&s.catalogue.config, &checked)
+                                    .into_iter()
+                                    .map(|(k, v)| format!("{v} {k}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            })
+                            .unwrap_or_default();
+                        eprintln!("checked {counts}: {}", summary_line(&report));
+                    }
+                }
+            }
+            Ok(if report.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Serve {
+            port,
+            bind,
+            open,
+            poll,
+            debounce,
+        } => {
+            serve::run(serve::ServeOptions {
+                root,
+                port,
+                bind,
+                open,
+                poll,
+                debounce_ms: debounce,
+                base_url: None,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::New { type_key, title } => {
+            let mut report = Report::default();
+            let config = Config::load(&root, &mut report).ok_or_else(|| {
+                print_diagnostics(&report, false);
+                "the schema has errors; fix content/site.yaml first".to_string()
+            })?;
+            let path =
+                scaffold::new_entry(&config, &type_key, &title).map_err(|e| e.to_string())?;
+            println!("{}", path.display());
+            if !cli.quiet {
+                eprintln!(
+                    "created {}; fill in the fields, then run `casebook check`",
+                    path.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => {
+            let created = scaffold::init(&dir).map_err(|e| e.to_string())?;
+            if !cli.quiet {
+                eprintln!(
+                    "created a catalogue with {} files in {}",
+                    created.len(),
+                    dir.display()
+                );
+                eprintln!("next: casebook --root {} serve", dir.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _diagnostic_type_is_public(_: Diagnostic) {}

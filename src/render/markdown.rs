@@ -1,0 +1,295 @@
+//! Markdown to HTML with pulldown-cmark: tables, footnotes, strikethrough, heading anchors,
+//! internal links (`@/formate/living-lab.md`) resolved and checked, unsafe URLs removed, and raw
+//! HTML sanitised with ammonia unless the catalogue opts out.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// Result of rendering one Markdown text.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    /// Internal links whose target does not exist: (target, byte offset in the Markdown).
+    pub broken_links: Vec<(String, usize)>,
+    /// Links and images with a scheme that can run script (`javascript:`, `data:`...).
+    pub unsafe_urls: Vec<(String, usize)>,
+    /// Targets (content paths) of the internal links, for rebuilding dependants.
+    pub internal_links: Vec<String>,
+    /// Plain text, for search and summaries.
+    pub text: String,
+}
+
+/// Turns an internal link target (`formate/living-lab.md`) into a URL, if it exists.
+pub trait LinkResolver {
+    fn resolve(&self, content_path: &str) -> Option<String>;
+}
+
+impl<F: Fn(&str) -> Option<String>> LinkResolver for F {
+    fn resolve(&self, content_path: &str) -> Option<String> {
+        self(content_path)
+    }
+}
+
+/// Prefix of internal links in Markdown, as in Zola.
+pub const INTERNAL_PREFIX: &str = "@/";
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Whether a URL may appear in a link: relative, fragment, or http(s)/mailto/tel.
+pub fn is_safe_url(url: &str) -> bool {
+    let trimmed: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect();
+    let lower = trimmed.to_ascii_lowercase();
+    match lower.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after the first `/`, `?` or `#` is not a scheme separator.
+            let first_sep = lower.find(['/', '?', '#']).unwrap_or(usize::MAX);
+            if first_sep < colon {
+                return true;
+            }
+            let scheme = &lower[..colon];
+            matches!(scheme, "http" | "https" | "mailto" | "tel")
+        }
+    }
+}
+
+/// Renders Markdown to HTML.
+pub fn render(markdown: &str, resolver: &dyn LinkResolver, allow_raw_html: bool) -> Rendered {
+    let mut out = Rendered::default();
+    let mut saw_raw_html = false;
+    let mut heading_ids: HashSet<String> = HashSet::new();
+    let mut in_heading: Option<(HeadingLevel, usize, String)> = None;
+    let mut events: Vec<Event> = Vec::new();
+
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite_url(dest_url, range.start, resolver, &mut out);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite_url(dest_url, range.start, resolver, &mut out);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Heading { level, .. }) => {
+                // The page title is the only h1; body headings start at h2.
+                let level = if level == HeadingLevel::H1 {
+                    HeadingLevel::H2
+                } else {
+                    level
+                };
+                in_heading = Some((level, events.len(), String::new()));
+                Event::Start(Tag::Heading {
+                    level,
+                    id: None,
+                    classes: vec![],
+                    attrs: vec![],
+                })
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((new_level, start, text)) = in_heading.take() {
+                    let id = unique_anchor(&text, &mut heading_ids);
+                    events[start] = Event::Start(Tag::Heading {
+                        level: new_level,
+                        id: Some(id.into()),
+                        classes: vec![],
+                        attrs: vec![],
+                    });
+                    Event::End(TagEnd::Heading(new_level))
+                } else {
+                    Event::End(TagEnd::Heading(level))
+                }
+            }
+            Event::Text(t) => {
+                if let Some((_, _, h)) = in_heading.as_mut() {
+                    h.push_str(&t);
+                }
+                out.text.push_str(&t);
+                out.text.push(' ');
+                Event::Text(t)
+            }
+            Event::Code(t) => {
+                out.text.push_str(&t);
+                out.text.push(' ');
+                Event::Code(t)
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                saw_raw_html = true;
+                Event::Html(h)
+            }
+            e => e,
+        };
+        events.push(event);
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    out.html = if saw_raw_html && !allow_raw_html {
+        sanitizer().clean(&html).to_string()
+    } else {
+        html
+    };
+    out
+}
+
+/// Resolves internal links and neutralises unsafe schemes, recording problems.
+fn rewrite_url<'a>(
+    url: CowStr<'a>,
+    offset: usize,
+    resolver: &dyn LinkResolver,
+    out: &mut Rendered,
+) -> CowStr<'a> {
+    if let Some(target) = url.strip_prefix(INTERNAL_PREFIX) {
+        let (path, fragment) = match target.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (target, None),
+        };
+        out.internal_links.push(path.to_string());
+        return match resolver.resolve(path) {
+            Some(resolved) => match fragment {
+                Some(f) => format!("{resolved}#{f}").into(),
+                None => resolved.into(),
+            },
+            None => {
+                out.broken_links.push((url.to_string(), offset));
+                "#".into()
+            }
+        };
+    }
+    if !is_safe_url(&url) {
+        out.unsafe_urls.push((url.to_string(), offset));
+        return "#".into();
+    }
+    url
+}
+
+/// An anchor id for a heading, unique within the page.
+fn unique_anchor(text: &str, seen: &mut HashSet<String>) -> String {
+    let base = crate::load::slugify(text);
+    let base = if base.is_empty() {
+        "abschnitt".to_string()
+    } else {
+        base
+    };
+    let mut id = base.clone();
+    let mut n = 1;
+    while !seen.insert(id.clone()) {
+        n += 1;
+        id = format!("{base}-{n}");
+    }
+    id
+}
+
+/// One ammonia configuration for the whole run: the defaults plus heading anchors.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["id"]);
+        b.add_tag_attributes("td", ["style"]);
+        b.add_tag_attributes("th", ["style"]);
+        b.url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+        b
+    })
+}
+
+/// Marker so `LinkType` stays imported for readers of the event match above.
+#[allow(dead_code)]
+fn _link_type(_: LinkType) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver(p: &str) -> Option<String> {
+        (p == "orte/markt.md").then(|| "/orte/markt/".to_string())
+    }
+
+    #[test]
+    fn internal_links_resolve_and_broken_ones_are_reported() {
+        let r = render(
+            "[Markt](@/orte/markt.md) und [weg](@/orte/weg.md#x)",
+            &resolver,
+            false,
+        );
+        assert!(r.html.contains(r#"href="/orte/markt/""#), "{}", r.html);
+        assert_eq!(r.broken_links, vec![("@/orte/weg.md#x".to_string(), 29)]);
+        assert_eq!(r.internal_links, vec!["orte/markt.md", "orte/weg.md"]);
+    }
+
+    #[test]
+    fn tables_footnotes_strikethrough_and_anchors() {
+        let md = "# Titel\n\n## Ziele und Wege\n\n## Ziele und Wege\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~alt~~ text[^1]\n\n[^1]: Fußnote\n";
+        let r = render(md, &resolver, false);
+        assert!(r.html.contains(r#"<h2 id="titel">"#), "{}", r.html);
+        assert!(
+            r.html.contains(r#"<h2 id="ziele-und-wege-2">"#),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>alt</del>"));
+        assert!(r.html.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn raw_html_is_sanitised_unless_allowed() {
+        let md = "Hallo <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=\"x()\">d</div>";
+        let r = render(md, &resolver, false);
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+        assert!(!r.html.contains("onclick"), "{}", r.html);
+        let raw = render(md, &resolver, true);
+        assert!(raw.html.contains("<script>"));
+    }
+
+    #[test]
+    fn script_urls_are_neutralised() {
+        for url in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:x",
+            "data:text/html,x",
+            "vbscript:x",
+            "&#106;avascript:alert(1)",
+        ] {
+            let r = render(&format!("[x]({url}) ![i]({url})"), &resolver, false);
+            assert!(
+                !r.html.to_lowercase().contains("script:"),
+                "{url}: {}",
+                r.html
+            );
+            assert!(!r.html.contains("data:"), "{url}: {}", r.html);
+            assert_eq!(r.unsafe_urls.len(), 2, "{url}");
+        }
+        assert!(is_safe_url("https://example.org/a:b"));
+        assert!(is_safe_url("../x?a=b:c"));
+        assert!(is_safe_url("#frag"));
+    }
+}

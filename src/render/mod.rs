@@ -1,0 +1,766 @@
+//! Rendering: the page plan (which pages exist) and filling the theme's templates with small,
+//! precomputed contexts. Receives a resolved `Catalogue`; never loads or validates content.
+
+pub mod markdown;
+pub mod theme;
+pub mod views;
+
+use crate::config::Config;
+use crate::resolve::Catalogue;
+use std::collections::HashMap;
+use tera::{Context, Tera, Value};
+use theme::Theme;
+use views::{dir_file, entry_rel, map, term_rel, type_rel, vocabulary_rel, Views};
+
+/// Entries per page of a type list.
+pub const PAGE_SIZE: usize = 50;
+/// Cards the catalogue browser renders on the server (the rest comes from its JSON index).
+pub const BROWSER_FIRST_CARDS: usize = 24;
+
+/// One page of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    Home,
+    Browser,
+    Search,
+    Map,
+    Codebook,
+    NotFound,
+    TypeList { type_index: usize, page: usize },
+    Entry(usize),
+    Vocabulary(String),
+    Term { vocabulary: String, term: usize },
+    Free(usize),
+}
+
+impl PageKind {
+    /// The theme template that renders this kind of page.
+    pub fn template(&self) -> &'static str {
+        match self {
+            PageKind::Home => "index.html",
+            PageKind::Browser => "browser.html",
+            PageKind::Search => "search.html",
+            PageKind::Map => "map.html",
+            PageKind::Codebook => "codebook.html",
+            PageKind::NotFound => "404.html",
+            PageKind::TypeList { .. } => "type.html",
+            PageKind::Entry(_) => "entry.html",
+            PageKind::Vocabulary(_) => "vocabulary.html",
+            PageKind::Term { .. } => "term.html",
+            PageKind::Free(_) => "page.html",
+        }
+    }
+
+    /// The site path (relative to the base path) of the page's directory, or the 404 file.
+    pub fn rel(&self, cat: &Catalogue) -> String {
+        let config = &cat.config;
+        match self {
+            PageKind::Home => String::new(),
+            PageKind::Browser => "katalog/".into(),
+            PageKind::Search => "suche/".into(),
+            PageKind::Map => "karte/".into(),
+            PageKind::Codebook => "codebuch/".into(),
+            PageKind::NotFound => "404.html".into(),
+            PageKind::TypeList { type_index, page } => type_rel(config, *type_index, *page),
+            PageKind::Entry(i) => {
+                entry_rel(config, cat.entries[*i].type_index, &cat.entries[*i].slug)
+            }
+            PageKind::Vocabulary(v) => vocabulary_rel(v),
+            PageKind::Term { vocabulary, term } => term_rel(
+                vocabulary,
+                &config.vocabularies[vocabulary].terms[*term].key,
+            ),
+            PageKind::Free(i) => format!("{}/", cat.pages[*i].slug),
+        }
+    }
+
+    /// The output file of the page.
+    pub fn output_path(&self, cat: &Catalogue) -> String {
+        match self {
+            PageKind::NotFound => "404.html".into(),
+            _ => dir_file(&self.rel(cat)),
+        }
+    }
+}
+
+/// Every page of the catalogue, in a stable order.
+pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
+    let config = &cat.config;
+    let mut pages = vec![
+        PageKind::Home,
+        PageKind::Browser,
+        PageKind::Search,
+        PageKind::Map,
+        PageKind::Codebook,
+        PageKind::NotFound,
+    ];
+    for (t, list) in cat.by_type.iter().enumerate() {
+        let count = list.len().div_ceil(PAGE_SIZE).max(1);
+        pages.extend((1..=count).map(|page| PageKind::TypeList {
+            type_index: t,
+            page,
+        }));
+    }
+    pages.extend((0..cat.entries.len()).map(PageKind::Entry));
+    for facet in &cat.facets {
+        pages.push(PageKind::Vocabulary(facet.vocabulary.clone()));
+        let vocab = &config.vocabularies[&facet.vocabulary];
+        pages.extend((0..vocab.terms.len()).map(|term| PageKind::Term {
+            vocabulary: vocab.key.clone(),
+            term,
+        }));
+    }
+    pages.dedup();
+    pages.extend((0..cat.pages.len()).map(PageKind::Free));
+    pages
+}
+
+/// A template failed to compile or render.
+#[derive(Debug, thiserror::Error)]
+#[error("template `{template}`: {message}")]
+pub struct RenderError {
+    pub template: String,
+    pub message: String,
+}
+
+impl RenderError {
+    fn from_tera(template: &str, e: tera::Error) -> RenderError {
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        RenderError {
+            template: template.into(),
+            message,
+        }
+    }
+}
+
+/// Compiled templates plus the theme they came from.
+pub struct Renderer {
+    pub tera: Tera,
+    pub theme: Theme,
+}
+
+/// Templates every theme must provide.
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "index.html",
+    "browser.html",
+    "search.html",
+    "map.html",
+    "codebook.html",
+    "404.html",
+    "type.html",
+    "entry.html",
+    "vocabulary.html",
+    "term.html",
+    "page.html",
+];
+
+impl Renderer {
+    /// Compiles the theme's templates once; they are reused for every page and rebuild.
+    pub fn new(theme: Theme) -> Result<Renderer, RenderError> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .map_err(|e| RenderError::from_tera("(loading)", e))?;
+        for t in REQUIRED_TEMPLATES {
+            if !tera.contains_template(t) {
+                return Err(RenderError {
+                    template: (*t).into(),
+                    message: format!("the theme `{}` has no template `{t}`", theme.name),
+                });
+            }
+        }
+        Ok(Renderer { tera, theme })
+    }
+
+    /// Sets the values every page sees (`site`, `t`); called once per build.
+    pub fn set_globals(&mut self, cat: &Catalogue, views: &Views) {
+        let config = &cat.config;
+        let facets: Vec<Value> = cat
+            .config
+            .facets
+            .iter()
+            .filter_map(|f| {
+                let vocab = config.facet_vocabulary(f)?;
+                Some(map([
+                    ("field", f.as_str().into()),
+                    ("label", config.fields[f].label.as_str().into()),
+                    ("plural", vocab.plural_label().into()),
+                    ("vocabulary", vocab.key.as_str().into()),
+                    ("url", views.urls.path(&vocabulary_rel(&vocab.key)).into()),
+                    ("hierarchical", vocab.is_hierarchical().into()),
+                ]))
+            })
+            .collect();
+        let pages: Vec<Value> = cat
+            .pages
+            .iter()
+            .map(|p| {
+                map([
+                    ("slug", p.slug.as_str().into()),
+                    ("title", p.title.as_str().into()),
+                    ("url", views.urls.path(&format!("{}/", p.slug)).into()),
+                ])
+            })
+            .collect();
+        let site = map([
+            ("title", config.title.as_str().into()),
+            ("description", config.description.as_str().into()),
+            ("base_url", config.base_url.as_str().into()),
+            ("base_path", views.urls.base_path.as_str().into()),
+            ("language", config.language.as_str().into()),
+            ("types", views.types.clone().into()),
+            ("facets", facets.into()),
+            ("pages", pages.into()),
+            ("entry_count", cat.entries.len().into()),
+            ("search", config.search.into()),
+            ("map_tiles", config.map.tiles.clone().into()),
+            ("map_attribution", config.map.attribution.clone().into()),
+            (
+                "generator",
+                concat!("casebook ", env!("CARGO_PKG_VERSION")).into(),
+            ),
+        ]);
+        let strings: HashMap<String, Value> = self
+            .theme
+            .strings
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        let globals = self.tera.global_context();
+        globals.insert_value("site", site);
+        globals.insert_value("t", Value::from(strings));
+    }
+
+    /// Renders one page to HTML.
+    pub fn render(
+        &self,
+        cat: &Catalogue,
+        views: &Views,
+        page: &PageKind,
+        updated: &HashMap<String, String>,
+    ) -> Result<String, RenderError> {
+        let template = page.template();
+        let context = self.context(cat, views, page, updated);
+        self.tera
+            .render(template, &context)
+            .map_err(|e| RenderError::from_tera(template, e))
+    }
+
+    fn context(
+        &self,
+        cat: &Catalogue,
+        views: &Views,
+        page: &PageKind,
+        updated: &HashMap<String, String>,
+    ) -> Context {
+        let config = &cat.config;
+        let s = |k: &str| {
+            self.theme
+                .strings
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| k.to_string())
+        };
+        let mut ctx = Context::new();
+        let rel = page.rel(cat);
+        let url = if matches!(page, PageKind::NotFound) {
+            views.urls.path("404.html")
+        } else {
+            views.urls.path(&rel)
+        };
+        let (title, description) = match page {
+            PageKind::Home => (config.title.clone(), config.description.clone()),
+            PageKind::Browser => (s("browser_title"), s("browser_intro")),
+            PageKind::Search => (s("search_title"), s("search_intro")),
+            PageKind::Map => (s("map_title"), s("map_intro")),
+            PageKind::Codebook => (s("codebook_title"), s("codebook_intro")),
+            PageKind::NotFound => (s("not_found_title"), s("not_found_intro")),
+            PageKind::TypeList { type_index, page } => {
+                let t = &config.types[*type_index];
+                let title = if *page > 1 {
+                    format!("{} ({} {page})", t.plural, s("page"))
+                } else {
+                    t.plural.clone()
+                };
+                (title, t.description.clone().unwrap_or_default())
+            }
+            PageKind::Entry(i) => (
+                cat.entries[*i].title.clone(),
+                cat.entries[*i].summary.clone().unwrap_or_default(),
+            ),
+            PageKind::Vocabulary(v) => {
+                let vocab = &config.vocabularies[v];
+                (
+                    vocab.plural_label().to_string(),
+                    vocab.description.clone().unwrap_or_default(),
+                )
+            }
+            PageKind::Term { vocabulary, term } => {
+                let t = &config.vocabularies[vocabulary].terms[*term];
+                (t.label.clone(), t.description.clone().unwrap_or_default())
+            }
+            PageKind::Free(i) => (
+                cat.pages[*i].title.clone(),
+                cat.pages[*i].summary.clone().unwrap_or_default(),
+            ),
+        };
+        let kind = format!("{page:?}")
+            .split([' ', '(', '{'])
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        ctx.insert_value(
+            "page",
+            map([
+                ("kind", kind.into()),
+                ("title", title.into()),
+                ("description", description.into()),
+                ("url", url.clone().into()),
+                ("permalink", views.urls.absolute(&url).into()),
+            ]),
+        );
+        match page {
+            PageKind::Home => {
+                ctx.insert_value("matrix", matrix(cat, views));
+                ctx.insert_value("newest", newest(cat, views, updated, 6));
+                ctx.insert_value("entry_points", entry_points(cat, views));
+            }
+            PageKind::Browser => {
+                ctx.insert_value("filters", filters(cat));
+                ctx.insert_value(
+                    "entries",
+                    cat.by_title
+                        .iter()
+                        .take(BROWSER_FIRST_CARDS)
+                        .map(|&i| views.cards[i].clone())
+                        .collect::<Vec<_>>()
+                        .into(),
+                );
+                ctx.insert_value("total", cat.entries.len().into());
+            }
+            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
+            PageKind::Codebook => ctx.insert_value("codebook", codebook(cat, views)),
+            PageKind::TypeList { type_index, page } => {
+                let list = &cat.by_type[*type_index];
+                let pages = list.len().div_ceil(PAGE_SIZE).max(1);
+                let start = (page - 1) * PAGE_SIZE;
+                let cards: Vec<Value> = list
+                    .iter()
+                    .skip(start)
+                    .take(PAGE_SIZE)
+                    .map(|&i| views.cards[i].clone())
+                    .collect();
+                let link = |p: usize| views.urls.path(&type_rel(config, *type_index, p));
+                ctx.insert_value("type", views.types[*type_index].clone());
+                ctx.insert_value("entries", cards.into());
+                ctx.insert_value(
+                    "paginator",
+                    map([
+                        ("current", (*page).into()),
+                        ("total_pages", pages.into()),
+                        ("first_item", (start + 1).into()),
+                        ("last_item", (start + PAGE_SIZE).min(list.len()).into()),
+                        ("total_items", list.len().into()),
+                        ("prev_url", (*page > 1).then(|| link(page - 1)).into()),
+                        ("next_url", (*page < pages).then(|| link(page + 1)).into()),
+                        (
+                            "pages",
+                            (1..=pages)
+                                .map(|p| map([("number", p.into()), ("url", link(p).into())]))
+                                .collect::<Vec<_>>()
+                                .into(),
+                        ),
+                    ]),
+                );
+            }
+            PageKind::Entry(i) => {
+                let date = updated.get(&cat.entries[*i].rel_path).cloned();
+                ctx.insert_value("entry", views.entry(cat, *i, date));
+            }
+            PageKind::Vocabulary(v) => {
+                ctx.insert_value("vocabulary", vocabulary_value(cat, views, v))
+            }
+            PageKind::Term { vocabulary, term } => {
+                ctx.insert_value("term", term_value(cat, views, vocabulary, *term))
+            }
+            PageKind::Free(i) => {
+                let p = &cat.pages[*i];
+                ctx.insert_value(
+                    "content",
+                    map([
+                        ("title", p.title.as_str().into()),
+                        ("summary", p.summary.clone().into()),
+                        ("body", Value::safe_string(&p.body_html)),
+                        (
+                            "edit_url",
+                            config
+                                .edit_url
+                                .as_ref()
+                                .map(|u| u.replace("{path}", &p.rel_path))
+                                .into(),
+                        ),
+                        ("updated", updated.get(&p.rel_path).cloned().into()),
+                    ]),
+                );
+            }
+        }
+        ctx
+    }
+}
+
+/// The URL of the catalogue browser filtered by the given `field=term` pairs.
+pub fn browser_url(views: &Views, filters: &[(&str, &str)]) -> String {
+    let query: Vec<String> = filters.iter().map(|(f, t)| format!("{f}={t}")).collect();
+    if query.is_empty() {
+        views.urls.path("katalog/")
+    } else {
+        format!("{}?{}", views.urls.path("katalog/"), query.join("&"))
+    }
+}
+
+/// The typology matrix: rows are the terms of the first facet (with their children indented),
+/// columns are the entry types, each cell the count linking to the filtered browser.
+fn matrix(cat: &Catalogue, views: &Views) -> Value {
+    let config = &cat.config;
+    let Some(facet) = config.facets.first().and_then(|f| cat.facet(f)) else {
+        return Value::none();
+    };
+    let vocab = &config.vocabularies[&facet.vocabulary];
+    let rows: Vec<Value> = term_order(vocab)
+        .into_iter()
+        .map(|(t, depth)| {
+            let term = &vocab.terms[t];
+            let cells: Vec<Value> = (0..config.types.len())
+                .map(|ty| {
+                    let count = facet.counts_by_type[t][ty];
+                    let url = format!(
+                        "{}&type={}",
+                        browser_url(views, &[(&facet.field, &term.key)]),
+                        config.types[ty].key
+                    );
+                    map([
+                        ("count", count.into()),
+                        ("url", url.into()),
+                        ("type", views.types[ty].clone()),
+                    ])
+                })
+                .collect();
+            map([
+                ("term", views.terms[&vocab.key][t].clone()),
+                ("depth", depth.into()),
+                ("cells", cells.into()),
+                ("total", facet.members[t].len().into()),
+                (
+                    "url",
+                    browser_url(views, &[(&facet.field, &term.key)]).into(),
+                ),
+            ])
+        })
+        .collect();
+    map([
+        ("field", facet.field.as_str().into()),
+        ("label", config.fields[&facet.field].label.as_str().into()),
+        ("columns", views.types.clone().into()),
+        ("rows", rows.into()),
+    ])
+}
+
+/// Terms in tree order (parents followed by their children) with their depth.
+pub fn term_order(vocab: &crate::config::Vocabulary) -> Vec<(usize, usize)> {
+    fn walk(
+        vocab: &crate::config::Vocabulary,
+        parent: Option<&str>,
+        depth: usize,
+        out: &mut Vec<(usize, usize)>,
+    ) {
+        for (i, t) in vocab.terms.iter().enumerate() {
+            if t.parent.as_deref() == parent && !out.iter().any(|(j, _)| *j == i) && depth < 16 {
+                out.push((i, depth));
+                walk(vocab, Some(&t.key), depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(vocab.terms.len());
+    walk(vocab, None, 0, &mut out);
+    out
+}
+
+/// The most recently updated entries.
+fn newest(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>, n: usize) -> Value {
+    let mut order: Vec<usize> = (0..cat.entries.len()).collect();
+    let date = |i: usize| {
+        updated
+            .get(&cat.entries[i].rel_path)
+            .cloned()
+            .unwrap_or_default()
+    };
+    order.sort_by_cached_key(|&i| (std::cmp::Reverse(date(i)), cat.entries[i].id.clone()));
+    order
+        .into_iter()
+        .take(n)
+        .map(|i| views.cards[i].clone())
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// Entry points by facet for the home page: each facet's top-level terms by count.
+fn entry_points(cat: &Catalogue, views: &Views) -> Value {
+    let config = &cat.config;
+    cat.facets
+        .iter()
+        .filter(|f| config.facets.contains(&f.field))
+        .map(|f| {
+            let vocab = &config.vocabularies[&f.vocabulary];
+            let mut terms: Vec<usize> = (0..vocab.terms.len())
+                .filter(|&t| vocab.terms[t].parent.is_none() && !f.members[t].is_empty())
+                .collect();
+            terms.sort_by_key(|&t| std::cmp::Reverse(f.members[t].len()));
+            let values: Vec<Value> = terms
+                .iter()
+                .take(8)
+                .map(|&t| term_link(views, &vocab.key, t, f.members[t].len()))
+                .collect();
+            map([
+                ("field", f.field.as_str().into()),
+                ("label", vocab.plural_label().into()),
+                ("url", views.urls.path(&vocabulary_rel(&vocab.key)).into()),
+                ("terms", values.into()),
+                ("more", (terms.len() > 8).into()),
+            ])
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn term_link(views: &Views, vocab: &str, term: usize, count: usize) -> Value {
+    let mut m = views.terms[vocab][term]
+        .as_map()
+        .cloned()
+        .unwrap_or_default();
+    m.insert("count".into(), count.into());
+    Value::from(m)
+}
+
+/// Filter panel data for the browser: every facet with its terms, counts and depth.
+fn filters(cat: &Catalogue) -> Value {
+    let config = &cat.config;
+    let mut out: Vec<Value> = Vec::new();
+    out.push(map([
+        ("field", "type".into()),
+        (
+            "label",
+            config.types.first().map(|_| "Typ").unwrap_or("Typ").into(),
+        ),
+        ("hierarchical", false.into()),
+        (
+            "terms",
+            config
+                .types
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    map([
+                        ("key", t.key.as_str().into()),
+                        ("label", t.plural.as_str().into()),
+                        ("count", cat.by_type[i].len().into()),
+                        ("depth", 0usize.into()),
+                        ("parent", Value::none()),
+                    ])
+                })
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+    ]));
+    for field in &config.facets {
+        let Some(f) = cat.facet(field) else { continue };
+        let vocab = &config.vocabularies[&f.vocabulary];
+        let terms: Vec<Value> = term_order(vocab)
+            .into_iter()
+            .map(|(t, depth)| {
+                let term = &vocab.terms[t];
+                map([
+                    ("key", term.key.as_str().into()),
+                    ("label", term.label.as_str().into()),
+                    ("count", f.members[t].len().into()),
+                    ("depth", depth.into()),
+                    ("parent", term.parent.clone().into()),
+                ])
+            })
+            .collect();
+        out.push(map([
+            ("field", field.as_str().into()),
+            ("label", config.fields[field].label.as_str().into()),
+            ("hierarchical", vocab.is_hierarchical().into()),
+            ("terms", terms.into()),
+        ]));
+    }
+    out.into()
+}
+
+fn vocabulary_value(cat: &Catalogue, views: &Views, v: &str) -> Value {
+    let config = &cat.config;
+    let vocab = &config.vocabularies[v];
+    let facet = cat.facets.iter().find(|f| f.vocabulary == v);
+    let terms: Vec<Value> = term_order(vocab)
+        .into_iter()
+        .map(|(t, depth)| {
+            let count = facet.map(|f| f.members[t].len()).unwrap_or(0);
+            let mut m = term_link(views, v, t, count)
+                .as_map()
+                .cloned()
+                .unwrap_or_default();
+            m.insert("depth".into(), depth.into());
+            m.insert(
+                "description".into(),
+                vocab.terms[t].description.clone().into(),
+            );
+            if let Some(f) = facet {
+                let by_type: Vec<Value> = f.counts_by_type[t]
+                    .iter()
+                    .enumerate()
+                    .map(|(ty, c)| map([("type", views.types[ty].clone()), ("count", (*c).into())]))
+                    .collect();
+                m.insert("counts_by_type".into(), by_type.into());
+            }
+            Value::from(m)
+        })
+        .collect();
+    map([
+        ("key", v.into()),
+        ("label", vocab.label.as_str().into()),
+        ("plural", vocab.plural_label().into()),
+        ("description", vocab.description.clone().into()),
+        ("field", facet.map(|f| f.field.clone()).into()),
+        ("url", views.urls.path(&vocabulary_rel(v)).into()),
+        ("hierarchical", vocab.is_hierarchical().into()),
+        ("terms", terms.into()),
+    ])
+}
+
+fn term_value(cat: &Catalogue, views: &Views, v: &str, t: usize) -> Value {
+    let config = &cat.config;
+    let vocab = &config.vocabularies[v];
+    let term = &vocab.terms[t];
+    let facet = cat.facets.iter().find(|f| f.vocabulary == v);
+    let members: &[usize] = facet.map(|f| f.members[t].as_slice()).unwrap_or(&[]);
+    let count_of = |i: usize| facet.map(|f| f.members[i].len()).unwrap_or(0);
+    let groups: Vec<Value> = (0..config.types.len())
+        .filter_map(|ty| {
+            let cards: Vec<Value> = members
+                .iter()
+                .filter(|&&i| cat.entries[i].type_index == ty)
+                .map(|&i| views.cards[i].clone())
+                .collect();
+            (!cards.is_empty())
+                .then(|| map([("type", views.types[ty].clone()), ("entries", cards.into())]))
+        })
+        .collect();
+    let parent = term
+        .parent
+        .as_deref()
+        .and_then(|p| vocab.term_index(p))
+        .map(|p| term_link(views, v, p, count_of(p)));
+    let children: Vec<Value> = (0..vocab.terms.len())
+        .filter(|&c| vocab.terms[c].parent.as_deref() == Some(&term.key))
+        .map(|c| term_link(views, v, c, count_of(c)))
+        .collect();
+    let filter_url = facet.map(|f| browser_url(views, &[(&f.field, &term.key)]));
+    map([
+        ("key", term.key.as_str().into()),
+        ("label", term.label.as_str().into()),
+        ("description", term.description.clone().into()),
+        ("url", views.urls.path(&term_rel(v, &term.key)).into()),
+        ("count", members.len().into()),
+        (
+            "vocabulary",
+            map([
+                ("key", v.into()),
+                ("label", vocab.label.as_str().into()),
+                ("plural", vocab.plural_label().into()),
+                ("url", views.urls.path(&vocabulary_rel(v)).into()),
+            ]),
+        ),
+        ("parent", parent.into()),
+        ("children", children.into()),
+        ("groups", groups.into()),
+        ("browser_url", filter_url.into()),
+        (
+            "feed_url",
+            views
+                .urls
+                .path(&format!("feeds/{v}/{}.xml", term.key))
+                .into(),
+        ),
+    ])
+}
+
+/// The data dictionary: every type with its fields, every vocabulary with its terms.
+fn codebook(cat: &Catalogue, views: &Views) -> Value {
+    let config: &Config = &cat.config;
+    let types: Vec<Value> = config
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let fields: Vec<Value> = t
+                .fields
+                .iter()
+                .map(|f| {
+                    let def = &config.fields[f];
+                    map([
+                        ("key", f.as_str().into()),
+                        ("label", def.label.as_str().into()),
+                        ("kind", format!("{:?}", def.kind).to_lowercase().into()),
+                        ("required", def.required.into()),
+                        ("multiple", def.multiple.into()),
+                        ("description", def.description.clone().into()),
+                        (
+                            "vocabulary",
+                            def.vocabulary
+                                .as_ref()
+                                .map(|v| {
+                                    map([
+                                        ("key", v.as_str().into()),
+                                        ("url", views.urls.path(&vocabulary_rel(v)).into()),
+                                    ])
+                                })
+                                .into(),
+                        ),
+                        (
+                            "to",
+                            def.to
+                                .iter()
+                                .filter_map(|k| config.type_index(k))
+                                .map(|ti| views.types[ti].clone())
+                                .collect::<Vec<_>>()
+                                .into(),
+                        ),
+                        ("inverse", def.inverse.clone().into()),
+                    ])
+                })
+                .collect();
+            let mut m = views.types[i].as_map().cloned().unwrap_or_default();
+            m.insert("fields".into(), fields.into());
+            Value::from(m)
+        })
+        .collect();
+    let vocabularies: Vec<Value> = config
+        .vocabularies
+        .keys()
+        .map(|v| vocabulary_value(cat, views, v))
+        .collect();
+    map([
+        ("types", types.into()),
+        ("vocabularies", vocabularies.into()),
+    ])
+}

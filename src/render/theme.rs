@@ -1,0 +1,169 @@
+//! Themes: templates, static assets and UI strings. A catalogue uses `<root>/themes/<name>/`; the
+//! default theme is also built into the binary, so any catalogue folder builds without copying it.
+//! Single templates can be overridden per catalogue in `<root>/templates/`.
+
+use crate::config::Config;
+use include_dir::{include_dir, Dir};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// A loaded theme: template sources, static files and the UI strings of the site's language.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub name: String,
+    /// Where the theme came from, for messages (`themes/default` or `built-in`).
+    pub origin: String,
+    /// Template name (`entry.html`) → source, overrides already applied.
+    pub templates: BTreeMap<String, String>,
+    /// Output path (`assets/site.css`) → bytes.
+    pub assets: BTreeMap<String, Vec<u8>>,
+    /// UI strings (`search: Suche`).
+    pub strings: BTreeMap<String, String>,
+    /// Files the theme was read from, so `serve` knows what to watch.
+    pub dir: Option<PathBuf>,
+}
+
+/// A problem loading the theme; fatal for a build.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("theme `{0}` not found (looked in {1})")]
+    NotFound(String, String),
+    #[error("cannot read theme file {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    #[error("UI strings in {0} are not valid YAML: {1}")]
+    Strings(String, String),
+}
+
+impl Theme {
+    pub fn load(config: &Config) -> Result<Theme, ThemeError> {
+        let dir = config.root.join("themes").join(&config.theme);
+        let mut theme = if dir.is_dir() {
+            Theme::from_dir(&config.theme, &dir)?
+        } else if config.theme == "default" {
+            Theme::built_in()
+        } else {
+            return Err(ThemeError::NotFound(
+                config.theme.clone(),
+                dir.display().to_string(),
+            ));
+        };
+        let overrides = config.root.join("templates");
+        if overrides.is_dir() {
+            for (name, source) in read_tree(&overrides)? {
+                theme
+                    .templates
+                    .insert(name, String::from_utf8_lossy(&source).into_owned());
+            }
+        }
+        theme.strings = theme.load_strings(&config.language)?;
+        Ok(theme)
+    }
+
+    fn from_dir(name: &str, dir: &Path) -> Result<Theme, ThemeError> {
+        let templates = read_tree(&dir.join("templates"))?
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+            .collect();
+        let assets = read_tree(&dir.join("static"))?;
+        let mut raw_strings = BTreeMap::new();
+        for (k, v) in read_tree(&dir.join("i18n"))? {
+            raw_strings.insert(k, v);
+        }
+        let mut theme = Theme {
+            name: name.into(),
+            origin: dir.display().to_string(),
+            templates,
+            assets,
+            strings: BTreeMap::new(),
+            dir: Some(dir.to_path_buf()),
+        };
+        theme.assets.extend(
+            raw_strings
+                .into_iter()
+                .map(|(k, v)| (format!("\0i18n/{k}"), v)),
+        );
+        Ok(theme)
+    }
+
+    fn built_in() -> Theme {
+        let mut templates = BTreeMap::new();
+        let mut assets = BTreeMap::new();
+        collect_embedded(&DEFAULT_THEME, &mut |path, bytes| {
+            let path = path.replace('\\', "/");
+            if let Some(t) = path.strip_prefix("templates/") {
+                templates.insert(t.to_string(), String::from_utf8_lossy(bytes).into_owned());
+            } else if let Some(s) = path.strip_prefix("static/") {
+                assets.insert(s.to_string(), bytes.to_vec());
+            } else if let Some(i) = path.strip_prefix("i18n/") {
+                assets.insert(format!("\0i18n/{i}"), bytes.to_vec());
+            }
+        });
+        Theme {
+            name: "default".into(),
+            origin: "built-in".into(),
+            templates,
+            assets,
+            strings: BTreeMap::new(),
+            dir: None,
+        }
+    }
+
+    /// Reads `i18n/<language>.yaml`, falling back to German for missing keys.
+    fn load_strings(&mut self, language: &str) -> Result<BTreeMap<String, String>, ThemeError> {
+        let mut strings = BTreeMap::new();
+        for lang in ["de", language] {
+            let key = format!("\0i18n/{lang}.yaml");
+            if let Some(bytes) = self.assets.get(&key) {
+                let parsed: BTreeMap<String, String> =
+                    serde_yaml::from_slice(bytes).map_err(|e| {
+                        ThemeError::Strings(
+                            format!("{}/i18n/{lang}.yaml", self.origin),
+                            e.to_string(),
+                        )
+                    })?;
+                strings.extend(parsed);
+            }
+        }
+        self.assets.retain(|k, _| !k.starts_with('\0'));
+        Ok(strings)
+    }
+}
+
+fn collect_embedded(dir: &Dir<'_>, f: &mut dyn FnMut(&str, &[u8])) {
+    for file in dir.files() {
+        f(&file.path().to_string_lossy(), file.contents());
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, f);
+    }
+}
+
+/// All files below `dir`, keyed by their `/`-separated path relative to it.
+fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, ThemeError> {
+    let mut out = BTreeMap::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for item in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let item = item.map_err(|e| ThemeError::Io(dir.to_path_buf(), e.into()))?;
+        if !item.file_type().is_file() {
+            continue;
+        }
+        let name = item.file_name().to_string_lossy();
+        if crate::load::is_editor_artifact(&name) {
+            continue;
+        }
+        let rel = item
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(item.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes =
+            std::fs::read(item.path()).map_err(|e| ThemeError::Io(item.path().to_path_buf(), e))?;
+        out.insert(rel, bytes);
+    }
+    Ok(out)
+}

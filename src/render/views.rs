@@ -1,0 +1,366 @@
+//! Template values: the small, precomputed pieces pages are made of. A card is built once per
+//! entry and shared (Tera values are reference-counted), so a list of 3,000 entries costs 3,000
+//! pointer copies, not 3,000 serialisations.
+
+use crate::check::{FieldValue, ListValue};
+use crate::config::{Config, FieldKind};
+use crate::resolve::{Catalogue, Relation};
+use std::collections::HashMap;
+use tera::Value;
+
+/// Builds a template map from key/value pairs.
+pub fn map<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
+    Value::from(HashMap::from(pairs))
+}
+
+/// URLs of everything on the site, relative to the base path; one place decides the layout.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    pub base_path: String,
+    pub base_url: String,
+}
+
+impl Urls {
+    pub fn new(config: &Config) -> Urls {
+        Urls {
+            base_path: config.base_path(),
+            base_url: config.base_url.clone(),
+        }
+    }
+    /// Absolute URL (for canonical links, feeds, sitemaps) of a site path.
+    pub fn absolute(&self, path: &str) -> String {
+        format!(
+            "{}{}",
+            self.base_url,
+            path.strip_prefix(&self.base_path)
+                .unwrap_or(path.trim_start_matches('/'))
+        )
+    }
+    pub fn path(&self, rel: &str) -> String {
+        format!("{}{rel}", self.base_path)
+    }
+}
+
+/// Output file (relative) for a site directory path like `orte/x/`.
+pub fn dir_file(rel: &str) -> String {
+    format!("{rel}index.html")
+}
+
+pub fn entry_rel(config: &Config, type_index: usize, slug: &str) -> String {
+    format!("{}/{slug}/", config.types[type_index].folder)
+}
+
+pub fn type_rel(config: &Config, type_index: usize, page: usize) -> String {
+    if page <= 1 {
+        format!("{}/", config.types[type_index].folder)
+    } else {
+        format!("{}/seite/{page}/", config.types[type_index].folder)
+    }
+}
+
+pub fn vocabulary_rel(vocab: &str) -> String {
+    format!("{vocab}/")
+}
+
+pub fn term_rel(vocab: &str, term: &str) -> String {
+    format!("{vocab}/{term}/")
+}
+
+/// Values shared by many pages, computed once per build.
+pub struct Views {
+    pub urls: Urls,
+    pub cards: Vec<Value>,
+    /// Per type: `{ key, label, plural, color, url }`.
+    pub types: Vec<Value>,
+    /// Per vocabulary key, per term: `{ key, label, url }`.
+    pub terms: HashMap<String, Vec<Value>>,
+}
+
+impl Views {
+    pub fn new(cat: &Catalogue) -> Views {
+        let config = &cat.config;
+        let urls = Urls::new(config);
+        let types: Vec<Value> = config
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                map([
+                    ("key", t.key.as_str().into()),
+                    ("label", t.label.as_str().into()),
+                    ("plural", t.plural.as_str().into()),
+                    (
+                        "color",
+                        t.color.clone().unwrap_or_else(|| "#444".into()).into(),
+                    ),
+                    ("description", t.description.clone().into()),
+                    ("url", urls.path(&type_rel(config, i, 1)).into()),
+                    ("count", cat.by_type[i].len().into()),
+                ])
+            })
+            .collect();
+        let terms = config
+            .vocabularies
+            .values()
+            .map(|v| {
+                let values = v
+                    .terms
+                    .iter()
+                    .map(|t| {
+                        map([
+                            ("key", t.key.as_str().into()),
+                            ("label", t.label.as_str().into()),
+                            ("url", urls.path(&term_rel(&v.key, &t.key)).into()),
+                        ])
+                    })
+                    .collect();
+                (v.key.clone(), values)
+            })
+            .collect();
+        let mut views = Views {
+            urls,
+            cards: Vec::new(),
+            types,
+            terms,
+        };
+        views.cards = (0..cat.entries.len()).map(|i| views.card(cat, i)).collect();
+        views
+    }
+
+    /// The short form of an entry used in lists, relations and search results.
+    fn card(&self, cat: &Catalogue, i: usize) -> Value {
+        let e = &cat.entries[i];
+        let config = &cat.config;
+        let place = config
+            .roles
+            .place
+            .as_ref()
+            .and_then(|p| self.field_text(cat, i, p));
+        let facets: Vec<Value> = config
+            .facets
+            .iter()
+            .filter(|f| Some(*f) != config.roles.place.as_ref())
+            .filter_map(|f| {
+                let terms = self.term_values(cat, i, f);
+                (!terms.is_empty()).then(|| {
+                    map([
+                        ("field", f.as_str().into()),
+                        ("label", config.fields[f].label.as_str().into()),
+                        ("terms", terms.into()),
+                    ])
+                })
+            })
+            .collect();
+        map([
+            ("id", e.id.as_str().into()),
+            ("title", e.title.as_str().into()),
+            ("summary", e.summary.clone().into()),
+            (
+                "url",
+                self.urls
+                    .path(&entry_rel(config, e.type_index, &e.slug))
+                    .into(),
+            ),
+            ("type", self.types[e.type_index].clone()),
+            ("place", place.into()),
+            ("facets", facets.into()),
+        ])
+    }
+
+    /// Term values (`{key,label,url}`) of a facet field on an entry.
+    pub fn term_values(&self, cat: &Catalogue, entry: usize, field: &str) -> Vec<Value> {
+        let Some(vocab) = cat
+            .config
+            .fields
+            .get(field)
+            .and_then(|f| f.vocabulary.as_ref())
+        else {
+            return vec![];
+        };
+        let Some(all) = self.terms.get(vocab) else {
+            return vec![];
+        };
+        cat.entry_terms(entry, field)
+            .iter()
+            .map(|&t| all[t].clone())
+            .collect()
+    }
+
+    /// A field's value as plain text (term labels joined), for places and CSV.
+    pub fn field_text(&self, cat: &Catalogue, entry: usize, field: &str) -> Option<String> {
+        field_plain_text(cat, entry, field)
+    }
+
+    fn relation_values(&self, rels: &[Relation]) -> Value {
+        rels.iter()
+            .map(|r| {
+                map([
+                    ("field", r.field.as_str().into()),
+                    ("label", r.label.as_str().into()),
+                    (
+                        "entries",
+                        r.targets
+                            .iter()
+                            .map(|&t| self.cards[t].clone())
+                            .collect::<Vec<_>>()
+                            .into(),
+                    ),
+                ])
+            })
+            .collect::<Vec<_>>()
+            .into()
+    }
+
+    /// Everything an entry page shows.
+    pub fn entry(&self, cat: &Catalogue, i: usize, updated: Option<String>) -> Value {
+        let e = &cat.entries[i];
+        let config = &cat.config;
+        let skip = [Some(&config.roles.title), config.roles.summary.as_ref()];
+        let fields: Vec<Value> = e
+            .fields
+            .iter()
+            .filter(|(k, _)| !skip.contains(&Some(k)))
+            .filter(|(_, v)| !matches!(v, FieldValue::Refs(_)))
+            .map(|(k, v)| self.field_value(cat, i, k, v))
+            .collect();
+        let geo = config.roles.geo.as_ref().and_then(|g| match e.field(g) {
+            Some(FieldValue::Geo { lat, lon }) => {
+                Some(map([("lat", (*lat).into()), ("lon", (*lon).into())]))
+            }
+            _ => None,
+        });
+        let (prev, next) = cat.prev_next(i);
+        let edit_url = config
+            .edit_url
+            .as_ref()
+            .map(|u| u.replace("{path}", &e.rel_path));
+        let mut card = self.cards[i].as_map().cloned().unwrap_or_default();
+        let extra = [
+            ("fields", Value::from(fields)),
+            ("body", Value::safe_string(&e.body_html)),
+            ("relations", self.relation_values(&cat.relations[i])),
+            ("backlinks", self.relation_values(&cat.backlinks[i])),
+            (
+                "similar",
+                cat.similar[i]
+                    .iter()
+                    .map(|&s| self.cards[s].clone())
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+            ("prev", prev.map(|p| self.cards[p].clone()).into()),
+            ("next", next.map(|n| self.cards[n].clone()).into()),
+            ("geo", geo.into()),
+            ("edit_url", edit_url.into()),
+            ("updated", updated.into()),
+            ("source_path", format!("content/{}", e.rel_path).into()),
+            (
+                "completeness",
+                ((cat.completeness[i] * 100.0).round() as i64).into(),
+            ),
+            (
+                "permalink",
+                self.urls
+                    .absolute(&self.urls.path(&entry_rel(config, e.type_index, &e.slug)))
+                    .into(),
+            ),
+        ];
+        for (k, v) in extra {
+            card.insert(k.into(), v);
+        }
+        Value::from(card)
+    }
+
+    /// One field as the facts table and sections show it.
+    fn field_value(&self, cat: &Catalogue, entry: usize, key: &str, value: &FieldValue) -> Value {
+        let def = &cat.config.fields[key];
+        let kind = format!("{:?}", def.kind).to_lowercase();
+        let item = format!("{:?}", def.item).to_lowercase();
+        let (text, html, terms, items): (Option<String>, Option<String>, Vec<Value>, Vec<Value>) =
+            match value {
+                FieldValue::Text(t)
+                | FieldValue::Date(t)
+                | FieldValue::Email(t)
+                | FieldValue::Image(t)
+                | FieldValue::Url(t) => (Some(t.clone()), None, vec![], vec![]),
+                FieldValue::Markdown(_, h) => (None, Some(h.clone()), vec![], vec![]),
+                FieldValue::Number(n) => (Some(n.to_string()), None, vec![], vec![]),
+                FieldValue::Year(y) => (Some(y.to_string()), None, vec![], vec![]),
+                FieldValue::Geo { lat, lon } => {
+                    (Some(format!("{lat:.4}, {lon:.4}")), None, vec![], vec![])
+                }
+                FieldValue::Terms(_) => (None, None, self.term_values(cat, entry, key), vec![]),
+                FieldValue::Refs(_) => (None, None, vec![], vec![]),
+                FieldValue::List(list) => {
+                    (None, None, vec![], list.iter().map(list_item).collect())
+                }
+            };
+        map([
+            ("key", key.into()),
+            ("label", def.label.as_str().into()),
+            ("kind", kind.into()),
+            ("item", item.into()),
+            ("text", text.into()),
+            ("html", html.map(|h| Value::safe_string(&h)).into()),
+            ("terms", terms.into()),
+            ("items", items.into()),
+            (
+                "url",
+                if let FieldValue::Url(u) = value {
+                    Some(u.clone())
+                } else {
+                    None
+                }
+                .into(),
+            ),
+            ("description", def.description.clone().into()),
+            ("is_markdown", (def.kind == FieldKind::Markdown).into()),
+        ])
+    }
+}
+
+fn list_item(item: &ListValue) -> Value {
+    map([
+        ("text", item.text.as_str().into()),
+        ("url", item.url.clone().into()),
+    ])
+}
+
+/// A field as plain text: term labels joined with ", ", lists joined with "; ".
+pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<String> {
+    let e = &cat.entries[entry];
+    let value = e.field(field)?;
+    let text = match value {
+        FieldValue::Text(t)
+        | FieldValue::Date(t)
+        | FieldValue::Email(t)
+        | FieldValue::Image(t)
+        | FieldValue::Url(t) => t.clone(),
+        FieldValue::Markdown(md, _) => md.clone(),
+        FieldValue::Number(n) => n.to_string(),
+        FieldValue::Year(y) => y.to_string(),
+        FieldValue::Geo { lat, lon } => format!("{lat}, {lon}"),
+        FieldValue::Terms(terms) => {
+            let vocab = cat.config.facet_vocabulary(field)?;
+            terms
+                .iter()
+                .map(|&t| vocab.terms[t].label.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        FieldValue::Refs(refs) => refs
+            .iter()
+            .map(|&r| cat.entries[r].id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        FieldValue::List(items) => items
+            .iter()
+            .map(|i| match &i.url {
+                Some(u) if *u != i.text => format!("{} <{u}>", i.text),
+                _ => i.text.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    (!text.is_empty()).then_some(text)
+}

@@ -1,0 +1,372 @@
+//! Source text: turning bytes from disk into clean text, splitting front matter, parsing YAML with
+//! positions, and finding the line where a key stands. Shared by `config` and `load`.
+
+use crate::diagnostic::Diagnostic;
+use std::path::Path;
+
+/// Largest file casebook reads; anything bigger is surely not a hand-written case.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Decodes file bytes into text: strips a UTF-8 BOM, turns CRLF into LF, and explains what is
+/// wrong with UTF-16, binary or otherwise non-UTF-8 input instead of failing obscurely.
+pub fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Box<Diagnostic>> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Box::new(
+            Diagnostic::error("not-utf8", shown, "file is encoded as UTF-16")
+                .expected("UTF-8 text")
+                .hint("save the file as UTF-8 in your editor (\"Save with encoding\")"),
+        ));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+            let binary = bytes.iter().take(8192).any(|b| *b == 0);
+            let d = if binary {
+                Diagnostic::error("binary-file", shown, "file is binary, not text")
+                    .hint("only Markdown (.md) and YAML (.yaml) text files belong here")
+            } else {
+                Diagnostic::error(
+                    "not-utf8",
+                    shown,
+                    format!("file is not valid UTF-8 (byte {valid})"),
+                )
+                .at_line(line)
+                .expected("UTF-8 text")
+                .hint("save the file as UTF-8; Latin-1/Windows-1252 umlauts cause this")
+            };
+            return Err(Box::new(d));
+        }
+    };
+    if let Some(pos) = text.find('\0') {
+        let line = text[..pos].matches('\n').count() + 1;
+        return Err(Box::new(
+            Diagnostic::error("binary-file", shown, "file contains NUL bytes")
+                .at_line(line)
+                .hint("only Markdown (.md) and YAML (.yaml) text files belong here"),
+        ));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    })
+}
+
+/// Reads and decodes a file, refusing oversized ones before reading them.
+pub fn read(path: &Path, shown: &Path) -> Result<String, Box<Diagnostic>> {
+    let io_error = |e: std::io::Error| {
+        Box::new(
+            Diagnostic::error("unreadable", shown, format!("cannot read file: {e}"))
+                .hint("check that the file exists and that you may read it"),
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(io_error)?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Box::new(
+            Diagnostic::error(
+                "file-too-large",
+                shown,
+                format!("file is {} MB", meta.len() / (1024 * 1024)),
+            )
+            .expected(format!(
+                "at most {} MB per file",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ))
+            .hint("split the content, or move large data out of the catalogue"),
+        ));
+    }
+    decode(std::fs::read(path).map_err(io_error)?, shown)
+}
+
+/// A Markdown file split at its front matter.
+#[derive(Debug, Clone, Copy)]
+pub struct Split<'a> {
+    pub front_matter: &'a str,
+    /// 1-based line where the front matter text starts (the line after the opening `---`).
+    pub front_matter_line: usize,
+    pub body: &'a str,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+/// Splits `---` front matter from the Markdown body. A file without an opening `---` has no
+/// front matter; an opening `---` without a closing one is an error pointing at line 1.
+pub fn split_front_matter<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, Box<Diagnostic>> {
+    let first_line = text.lines().next().unwrap_or("");
+    if first_line.trim_end() != "---" {
+        return Err(Box::new(
+            Diagnostic::error(
+                "no-front-matter",
+                shown,
+                "the file does not start with `---`",
+            )
+            .at(text, 1, 1, first_line.chars().count().max(1))
+            .expected("YAML front matter between two `---` lines at the top of the file")
+            .hint("start the file with a line `---`, then the fields, then another `---`"),
+        ));
+    }
+    let start = first_line.len() + 1;
+    let mut offset = start.min(text.len());
+    for (line_no, line) in (2..).zip(text[offset..].split_inclusive('\n')) {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let body_start = offset + line.len();
+            return Ok(Split {
+                front_matter: &text[start.min(offset)..offset],
+                front_matter_line: 2,
+                body: &text[body_start.min(text.len())..],
+                body_line: line_no + 1,
+            });
+        }
+        offset += line.len();
+    }
+    Err(Box::new(
+        Diagnostic::error("unclosed-front-matter", shown, "front matter is not closed")
+            .at(text, 1, 1, 3)
+            .expected("a second `---` line after the fields")
+            .hint("add a line with only `---` between the last field and the text"),
+    ))
+}
+
+/// Parses YAML into a value, turning syntax errors into diagnostics at the right line of `text`
+/// (`line_offset` is the line in `text` where `yaml` starts).
+pub fn parse_yaml(
+    yaml: &str,
+    text: &str,
+    line_offset: usize,
+    shown: &Path,
+) -> Result<serde_yaml::Value, Box<Diagnostic>> {
+    serde_yaml::from_str::<serde_yaml::Value>(yaml)
+        .map_err(|e| Box::new(yaml_error(&e, text, line_offset, shown)))
+}
+
+/// Turns a serde_yaml error into a diagnostic with line, column and a hint for common mistakes.
+pub fn yaml_error(
+    e: &serde_yaml::Error,
+    text: &str,
+    line_offset: usize,
+    shown: &Path,
+) -> Diagnostic {
+    let message = e.to_string();
+    // serde_yaml appends " at line X column Y" to the message; the position is shown separately.
+    let short = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
+    let mut d = Diagnostic::error("yaml-syntax", shown, format!("invalid YAML: {short}"));
+    if let Some(loc) = e.location() {
+        let line = loc.line() + line_offset - 1;
+        d = d.at(text, line, loc.column(), 1);
+        let source = text.lines().nth(line - 1).unwrap_or("");
+        let hint = if source.contains('\t') || text.lines().any(|l| l.starts_with('\t')) {
+            Some("YAML does not allow tabs for indentation; indent with spaces")
+        } else if short.contains("duplicate") {
+            Some("each field may appear only once; merge the two values")
+        } else if short.contains("recursion limit") || short.contains("repetition limit") {
+            Some("the YAML nests or repeats too deeply; anchors and aliases are not needed in entries")
+        } else if short.contains("mapping values are not allowed") {
+            Some("a value containing `: ` must be put in quotes")
+        } else {
+            None
+        };
+        d = d.maybe_hint(hint.map(str::to_string));
+    } else if short.contains("repetition limit") || short.contains("recursion limit") {
+        d = d.hint(
+            "the YAML nests or repeats too deeply; anchors and aliases are not needed in entries",
+        );
+    }
+    d
+}
+
+/// Where each top-level key of a YAML mapping stands: its 1-based line, the column where its
+/// value starts, and the text of the lines that belong to it (for finding list items).
+#[derive(Debug, Default, Clone)]
+pub struct KeyLines {
+    keys: Vec<(String, usize, usize)>,
+}
+
+impl KeyLines {
+    /// Scans `yaml` (which starts at line `first_line` of its file) for top-level `key:` lines.
+    pub fn scan(yaml: &str, first_line: usize) -> Self {
+        let mut keys = Vec::new();
+        for (i, line) in yaml.lines().enumerate() {
+            if line.starts_with([' ', '\t', '-', '#']) || line.is_empty() {
+                continue;
+            }
+            if let Some(colon) = find_key_colon(line) {
+                let key = line[..colon].trim().trim_matches(['"', '\'']).to_string();
+                let after = &line[colon + 1..];
+                let value_start = colon + 1 + (after.len() - after.trim_start().len());
+                keys.push((key, first_line + i, line[..value_start].chars().count() + 1));
+            }
+        }
+        KeyLines { keys }
+    }
+
+    /// The line and value column of a top-level key.
+    pub fn get(&self, key: &str) -> Option<(usize, usize)> {
+        self.keys
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, line, col)| (*line, *col))
+    }
+
+    /// The line and column where `needle` occurs within the value of `key` (the key's own line and
+    /// the indented lines under it); falls back to the key's line.
+    pub fn locate_in_value(&self, text: &str, key: &str, needle: &str) -> Option<(usize, usize)> {
+        let (line, col) = self.get(key)?;
+        let next_key_line = self
+            .keys
+            .iter()
+            .map(|(_, l, _)| *l)
+            .filter(|l| *l > line)
+            .min()
+            .unwrap_or(usize::MAX);
+        for (i, l) in text.lines().enumerate().skip(line - 1) {
+            let n = i + 1;
+            if n >= next_key_line {
+                break;
+            }
+            let from = if n == line { col.saturating_sub(1) } else { 0 };
+            let byte_from = l
+                .char_indices()
+                .nth(from)
+                .map(|(b, _)| b)
+                .unwrap_or(l.len());
+            if let Some(pos) = l[byte_from..].find(needle) {
+                return Some((n, l[..byte_from + pos].chars().count() + 1));
+            }
+        }
+        Some((line, col))
+    }
+}
+
+/// The byte index of the colon that ends a plain or quoted top-level key.
+fn find_key_colon(line: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') if i == 0 => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ':') => {
+                let rest = &line[i + 1..];
+                if rest.is_empty() || rest.starts_with([' ', '\t']) {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Short description of a YAML value for "found:" lines.
+pub fn describe(value: &serde_yaml::Value) -> String {
+    use serde_yaml::Value;
+    match value {
+        Value::Null => "nothing (empty value)".into(),
+        Value::Bool(b) => format!("the boolean `{b}`"),
+        Value::Number(n) => format!("the number `{n}`"),
+        Value::String(s) => format!("`{}`", crate::diagnostic::truncate_chars(s, 60)),
+        Value::Sequence(s) => format!("a list of {} item(s)", s.len()),
+        Value::Mapping(_) => "a mapping (`key: value` pairs)".into(),
+        Value::Tagged(t) => format!("a value tagged `{}`", t.tag),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> &'static Path {
+        Path::new("x.md")
+    }
+
+    #[test]
+    fn splits_front_matter_and_reports_body_line() {
+        let text = "---\ntitel: A\n---\n# Body\n";
+        let s = split_front_matter(text, p()).unwrap();
+        assert_eq!(s.front_matter, "titel: A\n");
+        assert_eq!(s.body, "# Body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error_at_line_one() {
+        let e = split_front_matter("---\ntitel: A\n# Body\n", p()).unwrap_err();
+        assert_eq!(e.code, "unclosed-front-matter");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn only_dashes_is_unclosed() {
+        assert!(split_front_matter("---", p()).is_err());
+        assert!(split_front_matter("---\n", p()).is_err());
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let t = decode(b"\xEF\xBB\xBF---\r\ntitel: A\r\n---\r\n".to_vec(), p()).unwrap();
+        assert_eq!(t, "---\ntitel: A\n---\n");
+    }
+
+    #[test]
+    fn utf16_latin1_and_nul_are_explained() {
+        assert_eq!(
+            decode(vec![0xFF, 0xFE, b'a', 0], p()).unwrap_err().code,
+            "not-utf8"
+        );
+        let e = decode(b"titel: M\xFCnchen\n".to_vec(), p()).unwrap_err();
+        assert_eq!((e.code, e.line), ("not-utf8", Some(1)));
+        assert_eq!(
+            decode(b"a\nb\0".to_vec(), p()).unwrap_err().code,
+            "binary-file"
+        );
+    }
+
+    #[test]
+    fn yaml_errors_point_at_the_file_line() {
+        let text = "---\ntitel: A\nthema: [a, b\n---\n";
+        let s = split_front_matter(text, p());
+        // unclosed flow sequence: the error is inside the front matter, not at line 1 of it
+        let s = s.unwrap();
+        let e = parse_yaml(s.front_matter, text, s.front_matter_line, p()).unwrap_err();
+        assert_eq!(e.code, "yaml-syntax");
+        assert!(e.line.unwrap() >= 3, "{e:?}");
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut yaml =
+            String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+        for i in 1..10 {
+            let prev = (b'a' + i - 1) as char;
+            let cur = (b'a' + i) as char;
+            yaml.push_str(&format!(
+                "{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
+        }
+        assert!(parse_yaml(&yaml, &yaml, 1, p()).is_err());
+    }
+
+    #[test]
+    fn key_lines_find_keys_and_list_items() {
+        let yaml = "titel: A\nthema:\n  - foo\n  - barr\nstadt: [x]\n";
+        let k = KeyLines::scan(yaml, 2);
+        assert_eq!(
+            KeyLines::scan("titel: Über\n", 1).get("titel"),
+            Some((1, 8))
+        );
+        assert_eq!(k.get("titel"), Some((2, 8)));
+        assert_eq!(
+            k.locate_in_value(&format!("---\n{yaml}"), "thema", "barr"),
+            Some((5, 5))
+        );
+        assert_eq!(k.get("stadt"), Some((6, 8)));
+    }
+}
