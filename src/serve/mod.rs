@@ -1,5 +1,7 @@
 //! `casebook serve`: being written; see issue "casebook serve".
 
+pub mod session;
+
 use std::path::PathBuf;
 
 /// Options of `casebook serve`.
