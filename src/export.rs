@@ -22,7 +22,7 @@ pub fn exports(
     views: &Views,
     updated: &HashMap<String, String>,
 ) -> Vec<OutputFile> {
-    let mut files = browser_index(cat);
+    let mut files = browser_index(cat, updated);
     files.push(("export/katalog.json".into(), catalogue_json(cat, views)));
     for t in 0..cat.config.types.len() {
         files.push((
@@ -46,7 +46,10 @@ pub fn exports(
 /// The browser's index: entries in title order with type, date, coordinates and facet terms as
 /// small integers, so 10,000 entries stay far below the first-load budget. Summaries are split
 /// into chunks loaded on demand.
-pub fn browser_index(cat: &Catalogue) -> Vec<OutputFile> {
+///
+/// Each entry is `[slug, title, type index, lat|null, lon|null, [[term indices] per facet in
+/// `facets` order], "YYYY-MM-DD"|""]`; its URL is `base_path + types[t].folder + "/" + slug + "/"`.
+pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<OutputFile> {
     let config = &cat.config;
     let facets: Vec<Json> = config
         .facets
@@ -73,7 +76,8 @@ pub fn browser_index(cat: &Catalogue) -> Vec<OutputFile> {
                 Some(FieldValue::Geo { lat, lon }) => (json!(round4(*lat)), json!(round4(*lon))),
                 _ => (Json::Null, Json::Null),
             };
-            json!([e.slug, e.title, e.type_index, lat, lon, terms])
+            let date = updated.get(&e.rel_path).map(String::as_str).unwrap_or("");
+            json!([e.slug, e.title, e.type_index, lat, lon, terms, date])
         })
         .collect();
     let summaries: Vec<Json> = cat

@@ -336,7 +336,7 @@ impl Renderer {
                 ctx.insert_value("entry_points", entry_points(cat, views));
             }
             PageKind::Browser => {
-                ctx.insert_value("filters", filters(cat));
+                ctx.insert_value("filters", filters(cat, &s("filter_type")));
                 ctx.insert_value(
                     "entries",
                     cat.by_title
@@ -552,7 +552,7 @@ fn term_link(views: &Views, vocab: &str, term: usize, count: usize) -> Value {
 }
 
 /// Filter panel data for the browser: every facet with its terms, counts and depth.
-fn filters(cat: &Catalogue) -> Value {
+fn filters(cat: &Catalogue, type_label: &str) -> Value {
     let config = &cat.config;
     let mut out: Vec<Value> = Vec::new();
     out.push(map([
