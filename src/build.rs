@@ -134,37 +134,46 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let progress = progress_bar(options.progress, pages.len());
     let search_enabled = options.search && cat.config.search;
     // The search index is built on its own thread while pages render and write.
-    let (rendered, search_result) = std::thread::scope(|scope| {
+    // Pages, exports and the search index are independent: pages and exports share the rayon
+    // pool, the search index (one record at a time behind Pagefind's lock) gets its own thread.
+    let (rendered, exported, search_result) = std::thread::scope(|scope| {
         let search = search_enabled.then(|| scope.spawn(|| search::index(cat, &views)));
-        let rendered = timings.time("render+write", || {
-            render_pages(
-                cat,
-                &renderer,
-                &views,
-                &site.updated,
-                &pages,
-                &|rel, bytes| staging.write(rel, bytes).map_err(BuildError::from),
-                progress.as_ref(),
+        let (rendered, exported) = timings.time("render+write", || {
+            rayon::join(
+                || {
+                    render_pages(
+                        cat,
+                        &renderer,
+                        &views,
+                        &site.updated,
+                        &pages,
+                        &|rel, bytes| staging.write(rel, bytes).map_err(BuildError::from),
+                        progress.as_ref(),
+                    )
+                },
+                || {
+                    let files = export::exports(cat, &views, &site.updated);
+                    staging.write_all(&files).map(|()| files.len())
+                },
             )
         });
         let search_files = search.map(|h| {
             h.join()
                 .unwrap_or_else(|_| Err("the search indexer panicked".into()))
         });
-        (rendered, search_files)
+        (rendered, exported, search_files)
     });
     rendered?;
+    let exported = exported?;
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    let mut files = timings.time("exports", || export::exports(cat, &views, &site.updated));
-    files.extend(
-        renderer
-            .theme
-            .assets
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone())),
-    );
+    let mut files: Vec<OutputFile> = renderer
+        .theme
+        .assets
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if let Some(result) = search_result {
         files.extend(result.map_err(BuildError::Search)?);
     }
@@ -173,7 +182,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     Ok(BuildSummary {
         entries: cat.entries.len(),
         pages: pages.len(),
-        files: pages.len() + files.len(),
+        files: pages.len() + exported + files.len(),
         report,
         timings,
     })

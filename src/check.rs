@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use serde_yaml::Value as Yaml;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// A validated field value.
@@ -30,8 +31,6 @@ pub enum FieldValue {
     Image(String),
     /// Term indices into the field's vocabulary.
     Terms(Vec<usize>),
-    /// Entry indices of the targets, in the order written.
-    Refs(Vec<usize>),
     List(Vec<ListValue>),
 }
 
@@ -53,7 +52,8 @@ pub struct Entry {
     pub rel_path: String,
     pub title: String,
     pub summary: Option<String>,
-    /// Fields in the order the type lists them; missing optional fields are absent.
+    /// Fields in the order the type lists them; missing optional fields are absent. References
+    /// are not here: they are resolved across files, into `Checked::references`.
     pub fields: Vec<(String, FieldValue)>,
     pub body_html: String,
     /// Plain text of the body, for search.
@@ -84,101 +84,191 @@ pub struct Page {
 /// The result of checking: everything valid enough to publish.
 #[derive(Debug, Clone, Default)]
 pub struct Checked {
-    pub entries: Vec<Entry>,
-    pub pages: Vec<Page>,
+    pub entries: Vec<Arc<Entry>>,
+    /// Per entry: its reference fields with the resolved target entries, in the order written.
+    pub references: Vec<Vec<(String, Vec<usize>)>>,
+    pub pages: Vec<Arc<Page>>,
 }
 
-/// A reference target as written, with the line and column where it stands.
-type LocatedTarget = (String, usize, usize);
+/// A reference target as written, with where it stands (for diagnostics once ids are known).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocatedTarget {
+    pub target: String,
+    pub line: usize,
+    pub column: usize,
+    pub source_line: String,
+}
 
-/// A document that passed the per-file checks, with references still as written.
-struct Pending {
-    doc: Document,
-    entry: Entry,
-    refs: Vec<(String, Vec<LocatedTarget>)>,
+/// Reference fields with their targets as written.
+pub type FieldRefs = Vec<(String, Vec<LocatedTarget>)>;
+
+/// One document after the checks that need only the document itself (and the set of content
+/// paths, for internal links). Immutable, so `serve` can keep it until its file changes.
+#[derive(Debug, Clone)]
+pub struct CheckedDoc {
+    pub kind: DocKind,
+    pub rel_path: String,
+    pub shown: std::path::PathBuf,
+    pub slug: String,
+    pub entry: Option<Arc<Entry>>,
+    pub page: Option<Arc<Page>>,
+    pub refs: FieldRefs,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Content paths this document links to; it must be re-checked when one appears or vanishes.
+    pub internal_links: Vec<String>,
+}
+
+/// The URL of every document by content path, so internal links resolve while files are checked
+/// one by one.
+pub fn link_targets(
+    config: &Config,
+    docs: &[(DocKind, String, String)],
+) -> HashMap<String, String> {
+    let base = config.base_path();
+    docs.iter()
+        .map(|(kind, rel, slug)| {
+            let url = match kind {
+                DocKind::Entry(t) => format!("{base}{}/{slug}/", config.types[*t].folder),
+                DocKind::Page => format!("{base}{slug}/"),
+            };
+            (rel.clone(), url)
+        })
+        .collect()
 }
 
 /// Checks all documents. Entries with errors are still returned where possible, so that `serve`
 /// can show as much as it can; callers decide by `report.has_errors()`.
 pub fn check(config: &Config, docs: Vec<Document>, report: &mut Report) -> Checked {
-    let (entry_docs, page_docs): (Vec<Document>, Vec<Document>) = docs
-        .into_iter()
-        .partition(|d| matches!(d.kind, DocKind::Entry(_)));
-    let entry_docs = dedupe_ids(config, entry_docs, report);
-
-    // Ids are known before any body is rendered, so links and references resolve in one pass.
-    let mut id_index: HashMap<String, usize> = HashMap::with_capacity(entry_docs.len());
-    let mut path_urls: HashMap<String, String> =
-        HashMap::with_capacity(entry_docs.len() + page_docs.len());
-    let base = config.base_path();
-    for (i, d) in entry_docs.iter().enumerate() {
-        let DocKind::Entry(t) = d.kind else { continue };
-        id_index.insert(format!("{}/{}", config.types[t].key, d.slug), i);
-        path_urls.insert(
-            d.rel_path.clone(),
-            format!("{base}{}/{}/", config.types[t].folder, d.slug),
-        );
-    }
-    for d in &page_docs {
-        path_urls.insert(d.rel_path.clone(), format!("{base}{}/", d.slug));
-    }
-    let resolver = |p: &str| path_urls.get(p).cloned();
-
-    let results: Vec<(Option<Pending>, Vec<Diagnostic>)> = entry_docs
+    let targets = link_targets(
+        config,
+        &docs
+            .iter()
+            .map(|d| (d.kind, d.rel_path.clone(), d.slug.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let resolver = |p: &str| targets.get(p).cloned();
+    let checked: Vec<Arc<CheckedDoc>> = docs
         .into_par_iter()
-        .map(|doc| check_entry(config, doc, &resolver))
+        .map(|doc| Arc::new(check_document(config, doc, &resolver)))
         .collect();
-    let mut pending = Vec::with_capacity(results.len());
-    for (p, ds) in results {
-        report.extend(ds);
-        pending.extend(p);
+    assemble(config, &checked, report)
+}
+
+/// Checks one document on its own.
+pub fn check_document(
+    config: &Config,
+    doc: Document,
+    resolver: &dyn markdown::LinkResolver,
+) -> CheckedDoc {
+    let (kind, rel_path, shown, slug) = (
+        doc.kind,
+        doc.rel_path.clone(),
+        doc.shown.clone(),
+        doc.slug.clone(),
+    );
+    match doc.kind {
+        DocKind::Entry(type_index) => {
+            let (entry, refs, diagnostics, internal_links) =
+                check_entry(config, doc, type_index, resolver);
+            CheckedDoc {
+                kind,
+                rel_path,
+                shown,
+                slug,
+                entry: Some(Arc::new(entry)),
+                page: None,
+                refs,
+                diagnostics,
+                internal_links,
+            }
+        }
+        DocKind::Page => {
+            let (page, diagnostics, internal_links) = check_page(config, doc, resolver);
+            CheckedDoc {
+                kind,
+                rel_path,
+                shown,
+                slug,
+                entry: None,
+                page: Some(Arc::new(page)),
+                refs: vec![],
+                diagnostics,
+                internal_links,
+            }
+        }
     }
-    // Entries that failed hard were dropped: rebuild the id index over what is left.
-    let id_index: HashMap<String, usize> = pending
+}
+
+/// The checks across files: duplicate ids and colliding slugs, then references resolved to
+/// entries. Cheap enough to run over the whole catalogue on every rebuild.
+pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) -> Checked {
+    let mut seen: HashMap<(DocKind, &str), &CheckedDoc> = HashMap::new();
+    let mut kept: Vec<&CheckedDoc> = Vec::with_capacity(docs.len());
+    for doc in docs {
+        report.extend(doc.diagnostics.iter().cloned());
+        match seen.get(&(doc.kind, doc.slug.as_str())) {
+            Some(first) => {
+                let same_stem = std::path::Path::new(&first.rel_path).file_stem()
+                    == std::path::Path::new(&doc.rel_path).file_stem();
+                let id = match doc.kind {
+                    DocKind::Entry(t) => format!("{}/{}", config.types[t].key, doc.slug),
+                    DocKind::Page => format!("pages/{}", doc.slug),
+                };
+                let (code, msg) = if same_stem {
+                    ("duplicate-id", format!("two files define the entry `{id}`"))
+                } else {
+                    (
+                        "slug-collision",
+                        format!("file names collide: both become the address `{}`", doc.slug),
+                    )
+                };
+                report.push(
+                    Diagnostic::error(code, &doc.shown, msg)
+                        .found(format!("{} and {}", first.shown.display(), doc.shown.display()))
+                        .hint("keep one of the files, or rename one so the names differ in more than case, umlauts or punctuation"),
+                );
+            }
+            None => {
+                seen.insert((doc.kind, doc.slug.as_str()), doc);
+                kept.push(doc);
+            }
+        }
+    }
+    let entry_docs: Vec<&CheckedDoc> = kept.iter().copied().filter(|d| d.entry.is_some()).collect();
+    let entries: Vec<Arc<Entry>> = entry_docs.iter().filter_map(|d| d.entry.clone()).collect();
+    let ids: HashMap<&str, usize> = entries
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.entry.id.clone(), i))
+        .map(|(i, e)| (e.id.as_str(), i))
         .collect();
-    let mut entries = Vec::with_capacity(pending.len());
-    for p in &pending {
-        let mut entry = p.entry.clone();
-        for (field, targets) in &p.refs {
+    let mut references = Vec::with_capacity(entries.len());
+    for doc in &entry_docs {
+        let mut resolved_fields = Vec::new();
+        for (field, targets) in &doc.refs {
             let def = &config.fields[field];
             let mut resolved = Vec::new();
-            for (target, line, col) in targets {
-                match resolve_reference(config, def, target, &id_index, &pending) {
-                    Ok(i) => {
-                        if !resolved.contains(&i) {
-                            resolved.push(i)
-                        }
+            for t in targets {
+                match resolve_reference(config, def, &t.target, &ids, &entries) {
+                    Ok(i) if !resolved.contains(&i) => resolved.push(i),
+                    Ok(_) => {}
+                    Err(d) => {
+                        let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());
+                        d.file = doc.shown.clone();
+                        d.line = Some(t.line);
+                        report.push(d);
                     }
-                    Err(d) => report.push(d.with_file(&p.doc).at(
-                        &p.doc.text,
-                        *line,
-                        *col,
-                        target.chars().count(),
-                    )),
                 }
             }
-            entry
-                .fields
-                .push((field.clone(), FieldValue::Refs(resolved)));
+            resolved_fields.push((field.clone(), resolved));
         }
-        sort_fields(config, &mut entry);
-        entries.push(entry);
+        references.push(resolved_fields);
     }
-
-    let pages = page_docs
-        .into_par_iter()
-        .map(|doc| check_page(config, doc, &resolver))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .filter_map(|(p, ds)| {
-            report.extend(ds);
-            p
-        })
-        .collect();
-    Checked { entries, pages }
+    let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
+    Checked {
+        entries,
+        references,
+        pages,
+    }
 }
 
 /// Helper to attach a document's path to a diagnostic created without one.
@@ -193,59 +283,13 @@ impl WithFile for Diagnostic {
     }
 }
 
-/// Finds two files with the same id (`x.md` and `x.yaml`) and slugs that collide after case
-/// folding or transliteration (`Straße.md`, `strasse.md`); keeps the first of each.
-fn dedupe_ids(config: &Config, docs: Vec<Document>, report: &mut Report) -> Vec<Document> {
-    let mut seen: HashMap<(DocKind, String), usize> = HashMap::new();
-    let mut kept: Vec<Document> = Vec::with_capacity(docs.len());
-    for doc in docs {
-        match seen.get(&(doc.kind, doc.slug.clone())) {
-            Some(&first) => {
-                let other = &kept[first];
-                let same_stem = std::path::Path::new(&other.rel_path).file_stem()
-                    == std::path::Path::new(&doc.rel_path).file_stem();
-                let (code, msg) = if same_stem {
-                    (
-                        "duplicate-id",
-                        format!("two files define the entry `{}`", entry_id(config, &doc)),
-                    )
-                } else {
-                    (
-                        "slug-collision",
-                        format!("file names collide: both become the address `{}`", doc.slug),
-                    )
-                };
-                report.push(
-                    Diagnostic::error(code, &doc.shown, msg)
-                        .found(format!("{} and {}", other.shown.display(), doc.shown.display()))
-                        .hint("keep one of the files, or rename one so the names differ in more than case, umlauts or punctuation"),
-                );
-            }
-            None => {
-                seen.insert((doc.kind, doc.slug.clone()), kept.len());
-                kept.push(doc);
-            }
-        }
-    }
-    kept
-}
-
-fn entry_id(config: &Config, doc: &Document) -> String {
-    match doc.kind {
-        DocKind::Entry(t) => format!("{}/{}", config.types[t].key, doc.slug),
-        DocKind::Page => format!("pages/{}", doc.slug),
-    }
-}
-
 /// Checks one entry's fields and renders its Markdown.
 fn check_entry(
     config: &Config,
     doc: Document,
+    type_index: usize,
     resolver: &dyn markdown::LinkResolver,
-) -> (Option<Pending>, Vec<Diagnostic>) {
-    let DocKind::Entry(type_index) = doc.kind else {
-        return (None, vec![]);
-    };
+) -> (Entry, FieldRefs, Vec<Diagnostic>, Vec<String>) {
     let ty = &config.types[type_index];
     let mut ds = Vec::new();
     check_file_name(&doc, &mut ds);
@@ -308,7 +352,18 @@ fn check_entry(
                                 .keys
                                 .locate_in_value(&doc.text, key, &t)
                                 .unwrap_or((line, col));
-                            (t, l, c)
+                            let source_line = doc
+                                .text
+                                .lines()
+                                .nth(l.saturating_sub(1))
+                                .unwrap_or("")
+                                .to_string();
+                            LocatedTarget {
+                                target: t,
+                                line: l,
+                                column: c,
+                                source_line,
+                            }
                         })
                         .collect();
                     refs.push((key.to_string(), located));
@@ -393,7 +448,9 @@ fn check_entry(
         modified: doc.modified,
         content_hash,
     };
-    (Some(Pending { doc, entry, refs }), ds)
+    let mut entry = entry;
+    sort_fields(config, &mut entry);
+    (entry, refs, ds, rendered.internal_links)
 }
 
 fn check_file_name(doc: &Document, ds: &mut Vec<Diagnostic>) {
@@ -977,8 +1034,8 @@ fn resolve_reference(
     config: &Config,
     def: &FieldDef,
     target: &str,
-    ids: &HashMap<String, usize>,
-    pending: &[Pending],
+    ids: &HashMap<&str, usize>,
+    entries: &[Arc<Entry>],
 ) -> Result<usize, Diagnostic> {
     let allowed = || {
         def.to
@@ -993,7 +1050,7 @@ fn resolve_reference(
             let matches: Vec<usize> = def
                 .to
                 .iter()
-                .filter_map(|t| ids.get(&format!("{t}/{target}")).copied())
+                .filter_map(|t| ids.get(format!("{t}/{target}").as_str()).copied())
                 .collect();
             if matches.len() > 1 {
                 return Err(problem(
@@ -1007,7 +1064,7 @@ fn resolve_reference(
     };
     match found {
         Some(i) => {
-            let ty = &config.types[pending[i].entry.type_index].key;
+            let ty = &config.types[entries[i].type_index].key;
             if def.to.contains(ty) {
                 Ok(i)
             } else {
@@ -1015,7 +1072,7 @@ fn resolve_reference(
                     "wrong-reference-type",
                     format!(
                         "`{}` may not point to a {} (`{target}`)",
-                        def.key, config.types[pending[i].entry.type_index].label
+                        def.key, config.types[entries[i].type_index].label
                     ),
                 )
                 .expected(format!("an entry of type {}", allowed()))
@@ -1023,7 +1080,7 @@ fn resolve_reference(
             }
         }
         None => {
-            let candidates: Vec<&str> = ids.keys().map(String::as_str).collect();
+            let candidates: Vec<&str> = ids.keys().copied().collect();
             Err(problem(
                 "missing-reference",
                 format!("`{}` points to `{target}`, which does not exist", def.key),
@@ -1042,7 +1099,7 @@ fn check_page(
     config: &Config,
     doc: Document,
     resolver: &dyn markdown::LinkResolver,
-) -> (Option<Page>, Vec<Diagnostic>) {
+) -> (Page, Vec<Diagnostic>, Vec<String>) {
     let mut ds = Vec::new();
     let taken = crate::config::RESERVED_PATHS.contains(&doc.slug.as_str())
         || config.types.iter().any(|t| t.folder == doc.slug)
@@ -1116,13 +1173,13 @@ fn check_page(
         body_text: rendered.text,
         modified: doc.modified,
     };
-    (Some(page), ds)
+    (page, ds, rendered.internal_links)
 }
 
 /// Counts for the summary line of `check`.
-pub fn count_by_type(config: &Config, checked: &Checked) -> BTreeMap<String, usize> {
+pub fn count_by_type(config: &Config, entries: &[Arc<Entry>]) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
-    for e in &checked.entries {
+    for e in entries {
         *out.entry(config.types[e.type_index].plural.clone())
             .or_insert(0) += 1;
     }

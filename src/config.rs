@@ -25,6 +25,26 @@ pub enum FieldKind {
     List,
 }
 
+impl FieldKind {
+    /// The name used in site.yaml (`facet`), also given to templates.
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Markdown => "markdown",
+            FieldKind::Number => "number",
+            FieldKind::Year => "year",
+            FieldKind::Date => "date",
+            FieldKind::Url => "url",
+            FieldKind::Email => "email",
+            FieldKind::Geo => "geo",
+            FieldKind::Image => "image",
+            FieldKind::Facet => "facet",
+            FieldKind::Reference => "reference",
+            FieldKind::List => "list",
+        }
+    }
+}
+
 /// What the items of a `list` field are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,6 +54,16 @@ pub enum ListItem {
     Url,
     /// A plain label or a `{ title, url }` pair (sources, further reading).
     Link,
+}
+
+impl ListItem {
+    pub fn name(self) -> &'static str {
+        match self {
+            ListItem::Text => "text",
+            ListItem::Url => "url",
+            ListItem::Link => "link",
+        }
+    }
 }
 
 /// One field definition from `site.yaml`.

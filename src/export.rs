@@ -5,6 +5,7 @@ use crate::check::FieldValue;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::render::{plan, PageKind};
 use crate::resolve::Catalogue;
+use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 
@@ -16,31 +17,39 @@ pub const FEED_SIZE: usize = 50;
 /// One output file: path relative to the output root, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
 
-/// All export files of a build.
+/// All export files of a build, computed in parallel.
 pub fn exports(
     cat: &Catalogue,
     views: &Views,
     updated: &HashMap<String, String>,
 ) -> Vec<OutputFile> {
-    let mut files = browser_index(cat, updated);
-    files.push(("export/katalog.json".into(), catalogue_json(cat, views)));
-    for t in 0..cat.config.types.len() {
-        files.push((
-            format!("export/{}.csv", cat.config.types[t].folder),
-            csv_for_type(cat, views, t),
-        ));
-    }
-    files.extend(feeds(cat, views, updated));
-    files.push(("sitemap.xml".into(), sitemap(cat, views, updated)));
-    files.push((
-        "robots.txt".into(),
-        format!(
-            "User-agent: *\nAllow: /\nSitemap: {}\n",
-            views.urls.absolute(&views.urls.path("sitemap.xml"))
-        )
-        .into_bytes(),
-    ));
-    files
+    let tasks: Vec<Box<dyn Fn() -> Vec<OutputFile> + Sync + '_>> = vec![
+        Box::new(|| browser_index(cat, updated)),
+        Box::new(|| vec![("export/katalog.json".into(), catalogue_json(cat, views))]),
+        Box::new(|| {
+            (0..cat.config.types.len())
+                .map(|t| {
+                    (
+                        format!("export/{}.csv", cat.config.types[t].folder),
+                        csv_for_type(cat, views, t),
+                    )
+                })
+                .collect()
+        }),
+        Box::new(|| feeds(cat, views, updated)),
+        Box::new(|| vec![("sitemap.xml".into(), sitemap(cat, views, updated))]),
+        Box::new(|| {
+            vec![(
+                "robots.txt".into(),
+                format!(
+                    "User-agent: *\nAllow: /\nSitemap: {}\n",
+                    views.urls.absolute(&views.urls.path("sitemap.xml"))
+                )
+                .into_bytes(),
+            )]
+        }),
+    ];
+    tasks.par_iter().flat_map_iter(|t| t()).collect()
 }
 
 /// The browser's index: entries in title order with type, date, coordinates and facet terms as
@@ -103,11 +112,20 @@ fn round4(x: f64) -> f64 {
 
 /// JSON that is safe to inline in HTML too: `<`, `>` and `&` are escaped.
 pub fn to_json(value: &Json) -> Vec<u8> {
-    let s = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-    s.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .into_bytes()
+    let raw = serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec());
+    if !raw.iter().any(|b| matches!(b, b'<' | b'>' | b'&')) {
+        return raw;
+    }
+    let mut out = Vec::with_capacity(raw.len() + 64);
+    for &b in &raw {
+        match b {
+            b'<' => out.extend_from_slice(b"\\u003c"),
+            b'>' => out.extend_from_slice(b"\\u003e"),
+            b'&' => out.extend_from_slice(b"\\u0026"),
+            b => out.push(b),
+        }
+    }
+    out
 }
 
 fn field_json(cat: &Catalogue, key: &str, value: &FieldValue) -> Json {
@@ -129,10 +147,6 @@ fn field_json(cat: &Catalogue, key: &str, value: &FieldValue) -> Json {
                 .collect::<Vec<_>>()),
             None => Json::Null,
         },
-        FieldValue::Refs(refs) => json!(refs
-            .iter()
-            .map(|&r| cat.entries[r].id.as_str())
-            .collect::<Vec<_>>()),
         FieldValue::List(items) => json!(items
             .iter()
             .map(|i| json!({"text": i.text, "url": i.url}))
@@ -211,7 +225,13 @@ fn csv_safe(s: &str) -> String {
 
 /// Escapes text for XML element content and attribute values.
 pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20)
+    {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -204,11 +204,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         let counts = site
                             .as_ref()
                             .map(|s| {
-                                let checked = check::Checked {
-                                    entries: s.catalogue.entries.clone(),
-                                    pages: vec![],
-                                };
-                                check::count_by_type(&s.catalogue.config, &checked)
+                                check::count_by_type(&s.catalogue.config, &s.catalogue.entries)
                                     .into_iter()
                                     .map(|(k, v)| format!("{v} {k}"))
                                     .collect::<Vec<_>>()
@@ -233,13 +229,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             debounce,
         } => {
             serve::run(serve::ServeOptions {
-                root,
                 port,
                 bind,
                 open,
                 poll,
-                debounce_ms: debounce,
-                base_url: None,
+                debounce: std::time::Duration::from_millis(debounce),
+                quiet: cli.quiet,
+                verbose: cli.verbose,
+                color: use_color(),
+                ..serve::ServeOptions::new(root)
             })?;
             Ok(ExitCode::SUCCESS)
         }

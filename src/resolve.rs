@@ -34,8 +34,8 @@ pub const SIMILAR_COUNT: usize = 5;
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     pub config: Arc<Config>,
-    pub entries: Vec<Entry>,
-    pub pages: Vec<Page>,
+    pub entries: Vec<Arc<Entry>>,
+    pub pages: Vec<Arc<Page>>,
     pub by_id: HashMap<String, usize>,
     /// Per type: entry indices sorted by title.
     pub by_type: Vec<Vec<usize>>,
@@ -54,7 +54,11 @@ pub struct Catalogue {
 impl Catalogue {
     /// Resolves checked entries into the graph.
     pub fn resolve(config: Arc<Config>, checked: Checked) -> Catalogue {
-        let Checked { entries, pages } = checked;
+        let Checked {
+            entries,
+            references,
+            pages,
+        } = checked;
         let by_id = entries
             .iter()
             .enumerate()
@@ -77,10 +81,14 @@ impl Catalogue {
                 type_position[i] = pos;
             }
         }
-        let (relations, backlinks) = relations(&config, &entries);
+        let (relations, backlinks) = relations(&config, &entries, &references);
         let facets = facet_indexes(&config, &entries, &by_title);
         let similar = similar_entries(&config, &entries);
-        let completeness = entries.iter().map(|e| completeness(&config, e)).collect();
+        let completeness = entries
+            .iter()
+            .zip(&references)
+            .map(|(e, r)| completeness(&config, e, r))
+            .collect();
         Catalogue {
             config,
             entries,
@@ -130,14 +138,15 @@ pub fn sort_key(title: &str) -> String {
         .to_string()
 }
 
-fn relations(config: &Config, entries: &[Entry]) -> (Vec<Vec<Relation>>, Vec<Vec<Relation>>) {
+fn relations(
+    config: &Config,
+    entries: &[Arc<Entry>],
+    references: &[Vec<(String, Vec<usize>)>],
+) -> (Vec<Vec<Relation>>, Vec<Vec<Relation>>) {
     let mut out: Vec<Vec<Relation>> = vec![Vec::new(); entries.len()];
     let mut inbound: Vec<Vec<Relation>> = vec![Vec::new(); entries.len()];
-    for (i, e) in entries.iter().enumerate() {
-        for (field, value) in &e.fields {
-            let FieldValue::Refs(targets) = value else {
-                continue;
-            };
+    for (i, fields) in references.iter().enumerate() {
+        for (field, targets) in fields {
             if targets.is_empty() {
                 continue;
             }
@@ -187,7 +196,7 @@ fn indexed_facet_fields(config: &Config) -> Vec<String> {
     fields
 }
 
-fn facet_indexes(config: &Config, entries: &[Entry], by_title: &[usize]) -> Vec<FacetIndex> {
+fn facet_indexes(config: &Config, entries: &[Arc<Entry>], by_title: &[usize]) -> Vec<FacetIndex> {
     indexed_facet_fields(config)
         .into_iter()
         .filter_map(|field| {
@@ -225,7 +234,7 @@ fn facet_indexes(config: &Config, entries: &[Entry], by_title: &[usize]) -> Vec<
 /// Similar entries by shared facet terms, weighted by the facet's weight (site.yaml `similarity`)
 /// and by how rare the term is, like Hugo's related content. Uses an inverted index; very common
 /// terms only add to candidates found through rarer ones, so the cost stays near-linear.
-fn similar_entries(config: &Config, entries: &[Entry]) -> Vec<Vec<usize>> {
+fn similar_entries(config: &Config, entries: &[Arc<Entry>]) -> Vec<Vec<usize>> {
     let n = entries.len();
     if n < 2 {
         return vec![Vec::new(); n];
@@ -313,7 +322,7 @@ fn similar_entries(config: &Config, entries: &[Entry]) -> Vec<Vec<usize>> {
 }
 
 /// Share of the type's optional fields that the entry fills (0.0–1.0).
-fn completeness(config: &Config, entry: &Entry) -> f32 {
+fn completeness(config: &Config, entry: &Entry, references: &[(String, Vec<usize>)]) -> f32 {
     let optional: Vec<&String> = config.types[entry.type_index]
         .fields
         .iter()
@@ -324,10 +333,8 @@ fn completeness(config: &Config, entry: &Entry) -> f32 {
     }
     let filled = optional
         .iter()
-        .filter(|f| match entry.field(f) {
-            Some(FieldValue::Refs(r)) => !r.is_empty(),
-            Some(_) => true,
-            None => false,
+        .filter(|f| {
+            entry.field(f).is_some() || references.iter().any(|(k, t)| k == **f && !t.is_empty())
         })
         .count();
     filled as f32 / optional.len() as f32

@@ -229,12 +229,22 @@ impl Renderer {
                 "generator",
                 concat!("casebook ", env!("CARGO_PKG_VERSION")).into(),
             ),
+            (
+                "place_label",
+                config
+                    .roles
+                    .place
+                    .as_ref()
+                    .and_then(|p| config.fields.get(p))
+                    .map(|f| f.label.clone())
+                    .into(),
+            ),
         ]);
-        let strings: HashMap<String, Value> = self
+        let strings: tera::Map = self
             .theme
             .strings
             .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .map(|(k, v)| (k.clone().into(), Value::from(v.as_str())))
             .collect();
         let globals = self.tera.global_context();
         globals.insert_value("site", site);
@@ -332,7 +342,7 @@ impl Renderer {
         match page {
             PageKind::Home => {
                 ctx.insert_value("matrix", matrix(cat, views));
-                ctx.insert_value("newest", newest(cat, views, updated, 6));
+                ctx.insert_value("newest", newest(cat, views, updated, NEWEST_COUNT));
                 ctx.insert_value("entry_points", entry_points(cat, views));
             }
             PageKind::Browser => {
@@ -495,19 +505,30 @@ pub fn term_order(vocab: &crate::config::Vocabulary) -> Vec<(usize, usize)> {
     out
 }
 
-/// The most recently updated entries.
-fn newest(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>, n: usize) -> Value {
+/// How many entries the home page shows as newest.
+pub const NEWEST_COUNT: usize = 6;
+
+/// The most recently updated entries, newest first, ties by id.
+pub fn newest_entries(cat: &Catalogue, updated: &HashMap<String, String>, n: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..cat.entries.len()).collect();
     let date = |i: usize| {
         updated
             .get(&cat.entries[i].rel_path)
-            .cloned()
-            .unwrap_or_default()
+            .map(String::as_str)
+            .unwrap_or("")
     };
-    order.sort_by_cached_key(|&i| (std::cmp::Reverse(date(i)), cat.entries[i].id.clone()));
+    order.sort_by(|&a, &b| {
+        date(b)
+            .cmp(date(a))
+            .then_with(|| cat.entries[a].id.cmp(&cat.entries[b].id))
+    });
+    order.truncate(n);
     order
+}
+
+fn newest(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>, n: usize) -> Value {
+    newest_entries(cat, updated, n)
         .into_iter()
-        .take(n)
         .map(|i| views.cards[i].clone())
         .collect::<Vec<_>>()
         .into()
@@ -557,10 +578,7 @@ fn filters(cat: &Catalogue, type_label: &str) -> Value {
     let mut out: Vec<Value> = Vec::new();
     out.push(map([
         ("field", "type".into()),
-        (
-            "label",
-            config.types.first().map(|_| "Typ").unwrap_or("Typ").into(),
-        ),
+        ("label", type_label.into()),
         ("hierarchical", false.into()),
         (
             "terms",
@@ -720,7 +738,7 @@ fn codebook(cat: &Catalogue, views: &Views) -> Value {
                     map([
                         ("key", f.as_str().into()),
                         ("label", def.label.as_str().into()),
-                        ("kind", format!("{:?}", def.kind).to_lowercase().into()),
+                        ("kind", def.kind.name().into()),
                         ("required", def.required.into()),
                         ("multiple", def.multiple.into()),
                         ("description", def.description.clone().into()),
@@ -729,8 +747,13 @@ fn codebook(cat: &Catalogue, views: &Views) -> Value {
                             def.vocabulary
                                 .as_ref()
                                 .map(|v| {
+                                    let label = config
+                                        .vocabularies
+                                        .get(v)
+                                        .map(|voc| voc.plural_label().to_string());
                                     map([
                                         ("key", v.as_str().into()),
+                                        ("label", label.into()),
                                         ("url", views.urls.path(&vocabulary_rel(v)).into()),
                                     ])
                                 })
@@ -746,6 +769,7 @@ fn codebook(cat: &Catalogue, views: &Views) -> Value {
                                 .into(),
                         ),
                         ("inverse", def.inverse.clone().into()),
+                        ("item", def.item.name().into()),
                     ])
                 })
                 .collect();
@@ -763,4 +787,112 @@ fn codebook(cat: &Catalogue, views: &Views) -> Value {
         ("types", types.into()),
         ("vocabularies", vocabularies.into()),
     ])
+}
+
+/// A hash of everything a page's context is built from, so `serve` re-renders only the pages an
+/// edit can change. `site` covers what every page shares (schema, theme, site-wide values).
+///
+/// An entry's file hash stands for its card and its own fields; lists hash the cards they show,
+/// counts hash the counts they show. The incremental-equals-full test guards this function:
+/// a missed input shows up there as a stale page.
+pub fn fingerprint(
+    cat: &Catalogue,
+    page: &PageKind,
+    updated: &HashMap<String, String>,
+    site: u64,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    site.hash(&mut h);
+    page.hash(&mut h);
+    let card = |h: &mut std::collections::hash_map::DefaultHasher, i: usize| {
+        cat.entries[i].content_hash.hash(h);
+    };
+    match page {
+        PageKind::Search | PageKind::Map | PageKind::Codebook | PageKind::NotFound => {}
+        PageKind::Home => {
+            for f in &cat.facets {
+                f.counts_by_type.hash(&mut h);
+                f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
+            }
+            newest_entries(cat, updated, NEWEST_COUNT)
+                .into_iter()
+                .for_each(|i| card(&mut h, i));
+            cat.entries.len().hash(&mut h);
+        }
+        PageKind::Browser => {
+            for f in &cat.facets {
+                f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
+            }
+            cat.by_type
+                .iter()
+                .map(Vec::len)
+                .for_each(|n| n.hash(&mut h));
+            cat.entries.len().hash(&mut h);
+            cat.by_title
+                .iter()
+                .take(BROWSER_FIRST_CARDS)
+                .for_each(|&i| card(&mut h, i));
+        }
+        PageKind::TypeList { type_index, page } => {
+            let list = &cat.by_type[*type_index];
+            list.len().hash(&mut h);
+            list.iter()
+                .skip((page - 1) * PAGE_SIZE)
+                .take(PAGE_SIZE)
+                .for_each(|&i| card(&mut h, i));
+        }
+        PageKind::Entry(i) => {
+            let i = *i;
+            card(&mut h, i);
+            updated.get(&cat.entries[i].rel_path).hash(&mut h);
+            for rels in [&cat.relations[i], &cat.backlinks[i]] {
+                for r in rels {
+                    r.field.hash(&mut h);
+                    r.targets.iter().for_each(|&t| card(&mut h, t));
+                }
+                0xfeed_u16.hash(&mut h);
+            }
+            cat.similar[i].iter().for_each(|&t| card(&mut h, t));
+            let (prev, next) = cat.prev_next(i);
+            prev.map(|p| card(&mut h, p));
+            0xbeef_u16.hash(&mut h);
+            next.map(|n| card(&mut h, n));
+            cat.completeness[i].to_bits().hash(&mut h);
+        }
+        PageKind::Vocabulary(v) => {
+            if let Some(f) = cat.facets.iter().find(|f| f.vocabulary == *v) {
+                f.counts_by_type.hash(&mut h);
+                f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
+            }
+        }
+        PageKind::Term { vocabulary, term } => {
+            if let Some(f) = cat.facets.iter().find(|f| f.vocabulary == *vocabulary) {
+                f.members[*term].iter().for_each(|&i| card(&mut h, i));
+                // Parent and children show their counts.
+                f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
+            }
+        }
+        PageKind::Free(i) => {
+            let p = &cat.pages[*i];
+            (&p.title, &p.summary, &p.body_html, &p.rel_path).hash(&mut h);
+            updated.get(&p.rel_path).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// A hash of what every page shows: the site-wide values set by `Renderer::set_globals`.
+pub fn site_fingerprint(cat: &Catalogue) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    cat.by_type
+        .iter()
+        .map(Vec::len)
+        .for_each(|n| n.hash(&mut h));
+    cat.entries.len().hash(&mut h);
+    for p in &cat.pages {
+        (&p.slug, &p.title).hash(&mut h);
+    }
+    h.finish()
 }

@@ -2,15 +2,21 @@
 //! entry and shared (Tera values are reference-counted), so a list of 3,000 entries costs 3,000
 //! pointer copies, not 3,000 serialisations.
 
+use crate::check::Entry;
 use crate::check::{FieldValue, ListValue};
 use crate::config::{Config, FieldKind};
 use crate::resolve::{Catalogue, Relation};
 use std::collections::HashMap;
+use std::sync::Arc;
 use tera::Value;
 
 /// Builds a template map from key/value pairs.
 pub fn map<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
-    Value::from(HashMap::from(pairs))
+    let mut m = tera::Map::with_capacity(N);
+    for (k, v) in pairs {
+        m.insert(k.into(), v);
+    }
+    Value::from(m)
 }
 
 /// URLs of everything on the site, relative to the base path; one place decides the layout.
@@ -74,10 +80,22 @@ pub struct Views {
     pub types: Vec<Value>,
     /// Per vocabulary key, per term: `{ key, label, url }`.
     pub terms: HashMap<String, Vec<Value>>,
+    /// Per type: the badge cards carry (`{ key, label, plural, color, url }`, no counts, so a
+    /// card depends only on its entry's file and the schema).
+    badges: Vec<Value>,
+    /// What the cards were built from, so the next build can reuse unchanged ones.
+    sources: Vec<Arc<Entry>>,
+    config: Arc<Config>,
 }
 
 impl Views {
     pub fn new(cat: &Catalogue) -> Views {
+        Views::reusing(cat, None)
+    }
+
+    /// Builds the views, taking over the cards of `previous` for entries whose file (and the
+    /// schema) did not change: `serve` rebuilds only what an edit touched.
+    pub fn reusing(cat: &Catalogue, previous: Option<&Views>) -> Views {
         let config = &cat.config;
         let urls = Urls::new(config);
         let types: Vec<Value> = config
@@ -95,6 +113,15 @@ impl Views {
                     ),
                     ("description", t.description.clone().into()),
                     ("url", urls.path(&type_rel(config, i, 1)).into()),
+                    ("folder", t.folder.as_str().into()),
+                    (
+                        "feed_url",
+                        urls.path(&format!("feeds/{}.xml", t.folder)).into(),
+                    ),
+                    (
+                        "csv_url",
+                        urls.path(&format!("export/{}.csv", t.folder)).into(),
+                    ),
                     ("count", cat.by_type[i].len().into()),
                 ])
             })
@@ -117,13 +144,40 @@ impl Views {
                 (v.key.clone(), values)
             })
             .collect();
+        let badges = types
+            .iter()
+            .map(|t| {
+                let mut m = t.as_map().cloned().unwrap_or_default();
+                for k in ["count", "description", "feed_url", "csv_url"] {
+                    m.remove(&k.into());
+                }
+                Value::from(m)
+            })
+            .collect();
         let mut views = Views {
             urls,
             cards: Vec::new(),
             types,
             terms,
+            badges,
+            sources: cat.entries.clone(),
+            config: Arc::clone(config),
         };
-        views.cards = (0..cat.entries.len()).map(|i| views.card(cat, i)).collect();
+        let reusable: HashMap<*const Entry, &Value> = match previous {
+            Some(p) if Arc::ptr_eq(&p.config, config) => p
+                .sources
+                .iter()
+                .zip(&p.cards)
+                .map(|(e, c)| (Arc::as_ptr(e), c))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        views.cards = (0..cat.entries.len())
+            .map(|i| match reusable.get(&Arc::as_ptr(&cat.entries[i])) {
+                Some(card) => (*card).clone(),
+                None => views.card(cat, i),
+            })
+            .collect();
         views
     }
 
@@ -161,7 +215,7 @@ impl Views {
                     .path(&entry_rel(config, e.type_index, &e.slug))
                     .into(),
             ),
-            ("type", self.types[e.type_index].clone()),
+            ("type", self.badges[e.type_index].clone()),
             ("place", place.into()),
             ("facets", facets.into()),
         ])
@@ -220,7 +274,6 @@ impl Views {
             .fields
             .iter()
             .filter(|(k, _)| !skip.contains(&Some(k)))
-            .filter(|(_, v)| !matches!(v, FieldValue::Refs(_)))
             .map(|(k, v)| self.field_value(cat, i, k, v))
             .collect();
         let geo = config.roles.geo.as_ref().and_then(|g| match e.field(g) {
@@ -274,8 +327,8 @@ impl Views {
     /// One field as the facts table and sections show it.
     fn field_value(&self, cat: &Catalogue, entry: usize, key: &str, value: &FieldValue) -> Value {
         let def = &cat.config.fields[key];
-        let kind = format!("{:?}", def.kind).to_lowercase();
-        let item = format!("{:?}", def.item).to_lowercase();
+        let kind = def.kind.name();
+        let item = def.item.name();
         let (text, html, terms, items): (Option<String>, Option<String>, Vec<Value>, Vec<Value>) =
             match value {
                 FieldValue::Text(t)
@@ -290,7 +343,6 @@ impl Views {
                     (Some(format!("{lat:.4}, {lon:.4}")), None, vec![], vec![])
                 }
                 FieldValue::Terms(_) => (None, None, self.term_values(cat, entry, key), vec![]),
-                FieldValue::Refs(_) => (None, None, vec![], vec![]),
                 FieldValue::List(list) => {
                     (None, None, vec![], list.iter().map(list_item).collect())
                 }
@@ -329,6 +381,15 @@ fn list_item(item: &ListValue) -> Value {
 /// A field as plain text: term labels joined with ", ", lists joined with "; ".
 pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<String> {
     let e = &cat.entries[entry];
+    if let Some(rel) = cat.relations[entry].iter().find(|r| r.field == field) {
+        return Some(
+            rel.targets
+                .iter()
+                .map(|&t| cat.entries[t].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
     let value = e.field(field)?;
     let text = match value {
         FieldValue::Text(t)
@@ -348,11 +409,6 @@ pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<St
                 .collect::<Vec<_>>()
                 .join(", ")
         }
-        FieldValue::Refs(refs) => refs
-            .iter()
-            .map(|&r| cat.entries[r].id.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
         FieldValue::List(items) => items
             .iter()
             .map(|i| match &i.url {

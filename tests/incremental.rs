@@ -1,0 +1,260 @@
+//! Incremental rebuilds in `serve` must produce exactly what a full build produces. This test
+//! applies seeded random sequences of edits (change, add, rename, delete, break, fix) to a copy of
+//! the bundled catalogue and compares the two after every step, file for file.
+
+use casebook::serve::session::{Session, SiteFiles};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A small deterministic random number generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for item in fs::read_dir(from).unwrap() {
+        let item = item.unwrap();
+        let target = to.join(item.file_name());
+        if item.file_type().unwrap().is_dir() {
+            copy_dir(&item.path(), &target);
+        } else {
+            fs::copy(item.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A fresh copy of the bundled catalogue (content only; the built-in theme is used).
+fn catalogue_copy(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "casebook-incremental-{name}-{}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &dir.join("content"),
+    );
+    dir
+}
+
+fn entry_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for folder in ["orte", "formate", "strategien"] {
+        for item in fs::read_dir(root.join("content").join(folder)).unwrap() {
+            files.push(item.unwrap().path());
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The outcome of a build, comparable between the two sessions.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Site(Vec<(String, Vec<u8>)>),
+    Failed(Vec<String>),
+}
+
+fn outcome(session: &mut Session, changed: &[PathBuf]) -> Outcome {
+    let result = session.rebuild(changed);
+    if !result.ok {
+        let mut d: Vec<String> = result
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| format!("{}:{:?}: {}", d.file.display(), d.line, d.message))
+            .collect();
+        d.sort();
+        return Outcome::Failed(d);
+    }
+    session.update_deferred().expect("exports");
+    Outcome::Site(sorted(&session.files()))
+}
+
+fn sorted(files: &SiteFiles) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> =
+        files.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect();
+    v.sort();
+    v
+}
+
+/// Describes the first difference between two outcomes, for a readable failure.
+fn first_difference(a: &Outcome, b: &Outcome) -> String {
+    match (a, b) {
+        (Outcome::Site(x), Outcome::Site(y)) => {
+            let xs: std::collections::BTreeMap<&String, &Vec<u8>> =
+                x.iter().map(|(k, v)| (k, v)).collect();
+            let ys: std::collections::BTreeMap<&String, &Vec<u8>> =
+                y.iter().map(|(k, v)| (k, v)).collect();
+            for (k, v) in &xs {
+                match ys.get(k) {
+                    None => return format!("{k} only in the incremental build"),
+                    Some(w) if w != v => return format!("{k} differs"),
+                    _ => {}
+                }
+            }
+            ys.keys()
+                .find(|k| !xs.contains_key(*k))
+                .map(|k| format!("{k} only in the full build"))
+                .unwrap_or_default()
+        }
+        _ => format!("incremental: {a:?}\nfull: {b:?}")
+            .chars()
+            .take(3000)
+            .collect(),
+    }
+}
+
+/// One random edit; returns the paths it touched.
+fn edit(
+    root: &Path,
+    rng: &mut Rng,
+    step: usize,
+    broken: &mut Option<(PathBuf, String)>,
+) -> Vec<PathBuf> {
+    // A broken file is fixed first, half of the time, so sequences also test recovery.
+    if let Some((path, original)) = broken.take() {
+        if rng.below(2) == 0 {
+            fs::write(&path, original).unwrap();
+            return vec![path];
+        }
+        *broken = Some((path, original));
+    }
+    let files = entry_files(root);
+    let pick = files[rng.below(files.len())].clone();
+    let text = fs::read_to_string(&pick).unwrap_or_default();
+    match rng.below(6) {
+        // Change the title.
+        0 => {
+            let changed = text.replacen("\ntitel: ", &format!("\ntitel: Geändert {step} – "), 1);
+            fs::write(&pick, changed).unwrap();
+            vec![pick]
+        }
+        // Change facet terms: swap one Raumtyp or Thema for another valid one.
+        1 => {
+            let changed = if text.contains("raumtyp: [") {
+                text.replacen("raumtyp: [", "raumtyp: [region, ", 1)
+            } else {
+                text.replacen("\ntitel:", "\nthema: [bildung]\ntitel:", 1)
+            };
+            let changed = changed.replace("[region, region", "[region");
+            fs::write(&pick, changed).unwrap();
+            vec![pick]
+        }
+        // Add a new entry that references an existing one.
+        2 => {
+            let folder = pick.parent().unwrap();
+            let new = folder.join(format!("neu-{step}.md"));
+            let target = files[rng.below(files.len())].clone();
+            let target_type = match target
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+            {
+                "orte" => "ort",
+                "formate" => "format",
+                _ => "strategie",
+            };
+            let id = format!(
+                "{target_type}/{}",
+                target.file_stem().unwrap().to_str().unwrap()
+            );
+            let body = format!("---\ntitel: Neuer Fall {step}\nkurzbeschreibung: Ein neuer Fall.\nhandlungsfeld: [lebendige-quartiere]\nthema: [beteiligung]\nquellen: [\"Test\"]\nsiehe_auch: [{id}]\n---\nText mit [Link](@/{}).\n", target.strip_prefix(root.join("content")).unwrap().display());
+            fs::write(&new, body).unwrap();
+            vec![new]
+        }
+        // Rename a file (references to it break until a later edit; both builds must agree).
+        3 => {
+            let renamed = pick.with_file_name(format!("umbenannt-{step}.md"));
+            fs::rename(&pick, &renamed).unwrap();
+            vec![pick, renamed]
+        }
+        // Delete a file.
+        4 => {
+            fs::remove_file(&pick).unwrap();
+            if broken.as_ref().is_some_and(|(p, _)| *p == pick) {
+                *broken = None;
+            }
+            vec![pick]
+        }
+        // Break a file's YAML (fixed by a later step).
+        _ => {
+            fs::write(&pick, text.replacen("\ntitel:", "\ntitel: [kaputt\n", 1)).unwrap();
+            *broken = Some((pick.clone(), text));
+            vec![pick]
+        }
+    }
+}
+
+fn run_sequence(seed: u64, steps: usize) {
+    let root = catalogue_copy(&format!("seed{seed}"));
+    let mut rng = Rng(seed);
+    let mut incremental = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+    assert!(
+        matches!(outcome(&mut incremental, &[]), Outcome::Site(_)),
+        "the bundled catalogue builds"
+    );
+    let mut broken = None;
+    for step in 0..steps {
+        let touched = edit(&root, &mut rng, step, &mut broken);
+        let got = outcome(&mut incremental, &touched);
+        let mut fresh = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+        let want = outcome(&mut fresh, &[]);
+        assert!(
+            got == want,
+            "seed {seed}, step {step} ({touched:?}): {}",
+            first_difference(&got, &want)
+        );
+    }
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds_seed_1() {
+    run_sequence(0x9E37_79B9_7F4A_7C15, 14);
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds_seed_2() {
+    run_sequence(0xD1B5_4A32_D192_ED03, 14);
+}
+
+#[test]
+fn a_single_edit_renders_only_affected_pages() {
+    let root = catalogue_copy("affected");
+    let mut session = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+    let first = session.rebuild(&[]);
+    assert!(first.ok);
+    let files = entry_files(&root);
+    let pick = files[0].clone();
+    let text = fs::read_to_string(&pick).unwrap();
+    fs::write(
+        &pick,
+        text.replacen("\nkurzbeschreibung: ", "\nkurzbeschreibung: Neu – ", 1),
+    )
+    .unwrap();
+    let second = session.rebuild(std::slice::from_ref(&pick));
+    assert!(second.ok, "{:?}", second.diagnostics);
+    assert!(
+        second.rendered > 0 && second.rendered < first.rendered / 4,
+        "rendered {} of {} pages",
+        second.rendered,
+        first.rendered
+    );
+    assert!(second.changed.iter().any(|p| p.ends_with("index.html")));
+    let _ = fs::remove_dir_all(&root);
+}
