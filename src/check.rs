@@ -90,6 +90,10 @@ pub struct Checked {
     pub pages: Vec<Arc<Page>>,
 }
 
+/// Problems listed per field before the rest are summed up in one line; a list with thousands
+/// of bad values must not flood the terminal or cost quadratic time to locate.
+pub const MAX_PROBLEMS_PER_FIELD: usize = 10;
+
 /// A reference target as written, with where it stands (for diagnostics once ids are known).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocatedTarget {
@@ -376,7 +380,8 @@ fn check_entry(
             Ok(Some(v)) => fields.push((key.to_string(), v)),
             Ok(None) => {}
             Err(problems) => {
-                for (d, needle) in problems {
+                let total = problems.len();
+                for (d, needle) in problems.into_iter().take(MAX_PROBLEMS_PER_FIELD) {
                     let (l, c, w) = match needle.as_deref().and_then(|n| {
                         doc.keys
                             .locate_in_value(&doc.text, key, n)
@@ -386,6 +391,20 @@ fn check_entry(
                         None => (line, col, 1),
                     };
                     ds.push(d.with_file(&doc).at(&doc.text, l, c, w));
+                }
+                if total > MAX_PROBLEMS_PER_FIELD {
+                    ds.push(
+                        Diagnostic::error(
+                            "too-many-problems",
+                            &doc.shown,
+                            format!(
+                                "{} more problems in `{key}` not shown",
+                                total - MAX_PROBLEMS_PER_FIELD
+                            ),
+                        )
+                        .at(&doc.text, line, col, 1)
+                        .hint("fix the ones above first; the rest are probably of the same kind"),
+                    );
                 }
             }
         }
@@ -488,6 +507,20 @@ fn check_file_name(doc: &Document, ds: &mut Vec<Diagnostic>) {
 
 /// Diagnostics for broken internal links and unsafe URLs in a body.
 fn markdown_problems(doc: &Document, rendered: &markdown::Rendered, ds: &mut Vec<Diagnostic>) {
+    if rendered.raw_html_too_deep {
+        ds.push(
+            Diagnostic::error(
+                "raw-html-too-deep",
+                &doc.shown,
+                format!(
+                    "raw HTML nests deeper than {} levels",
+                    markdown::MAX_RAW_HTML_DEPTH
+                ),
+            )
+            .at(&doc.text, doc.body_line, 1, 1)
+            .hint("write the text in Markdown; raw HTML is for small exceptions"),
+        );
+    }
     let locate = |offset: usize| {
         let before = &doc.body[..offset.min(doc.body.len())];
         let line = doc.body_line + before.matches('\n').count();

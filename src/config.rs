@@ -674,14 +674,39 @@ fn load_vocabularies(content_dir: &Path, report: &mut Report) -> BTreeMap<String
     out
 }
 
+/// The 1-based line and column of the `nth` line reading `<field>: <value>` (the value plain or
+/// quoted, the line optionally a list item).
+fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let trimmed = l.trim_start().trim_start_matches("- ").trim_start();
+            let rest = trimmed.strip_prefix(field)?.strip_prefix(':')?.trim();
+            let found = rest.trim_matches(['"', '\'']) == value;
+            found.then(|| {
+                (
+                    i + 1,
+                    l.len() - l.trim_start().len() + 1 + l.trim_start().len() - trimmed.len()
+                        + field.len()
+                        + 2,
+                )
+            })
+        })
+        .nth(nth)
+}
+
 /// Checks term keys, duplicates, parents and cycles; builds the key index.
 fn validate_vocabulary(vocab: &mut Vocabulary, text: &str, shown: &Path, report: &mut Report) {
-    let keys = KeyLines::scan(text, 1);
-    let at = |d: Diagnostic, needle: &str| match keys.locate_in_value(text, "terms", needle) {
-        Some((l, c)) => d.at(text, l, c, needle.chars().count()),
+    // Points at the `nth` line (0-based) reading `<field>: <value>` (quoted or not).
+    let at_nth = |d: Diagnostic, field: &str, value: &str, nth: usize| match field_line(
+        text, field, value, nth,
+    ) {
+        Some((l, c)) => d.at(text, l, c, value.chars().count()),
         None => d,
     };
+    let at = |d: Diagnostic, value: &str| at_nth(d, "key", value, 0);
     let mut index = HashMap::new();
+    let mut defined: HashMap<&str, usize> = HashMap::new();
     for (i, term) in vocab.terms.iter().enumerate() {
         if !is_clean_segment(&term.key) {
             report.push(at(
@@ -694,14 +719,18 @@ fn validate_vocabulary(vocab: &mut Vocabulary, text: &str, shown: &Path, report:
                 &term.key,
             ));
         }
+        let occurrence = defined.entry(term.key.as_str()).or_insert(0);
+        *occurrence += 1;
         if index.insert(term.key.clone(), i).is_some() {
-            report.push(at(
+            report.push(at_nth(
                 Diagnostic::error(
                     "invalid-vocabulary",
                     shown,
                     format!("term `{}` is defined twice", term.key),
                 ),
+                "key",
                 &term.key,
+                *occurrence - 1,
             ));
         }
     }
@@ -709,7 +738,7 @@ fn validate_vocabulary(vocab: &mut Vocabulary, text: &str, shown: &Path, report:
     for term in &vocab.terms {
         if let Some(p) = &term.parent {
             if vocab.term(p).is_none() {
-                report.push(at(
+                report.push(at_nth(
                     Diagnostic::error(
                         "invalid-vocabulary",
                         shown,
@@ -719,7 +748,9 @@ fn validate_vocabulary(vocab: &mut Vocabulary, text: &str, shown: &Path, report:
                         did_you_mean(p, vocab.terms.iter().map(|t| t.key.as_str()))
                             .map(|s| format!("did you mean `{s}`?")),
                     ),
+                    "parent",
                     p,
+                    0,
                 ));
             }
         }

@@ -21,6 +21,7 @@ pub struct Diagnostic {
     pub code: &'static str,
     pub message: String,
     /// Path as shown to the user, relative to the catalogue root where possible.
+    #[serde(serialize_with = "serialize_path_lossy")]
     pub file: PathBuf,
     /// 1-based line and column; `None` when the problem concerns the whole file.
     pub line: Option<usize>,
@@ -37,6 +38,11 @@ pub struct Diagnostic {
     pub found: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+}
+
+/// File names need not be UTF-8; JSON output replaces what is not, instead of failing.
+fn serialize_path_lossy<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
 }
 
 /// Longest source line we copy into a diagnostic; a 10 MB single-line file must not be echoed.

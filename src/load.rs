@@ -102,6 +102,21 @@ pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
         if !dir.is_dir() {
             continue;
         }
+        let escapes = dir
+            .canonicalize()
+            .map(|d| !d.starts_with(&canonical_root))
+            .unwrap_or(false);
+        if escapes {
+            report.push(
+                Diagnostic::error(
+                    "symlink-outside",
+                    shown_path(config, &dir),
+                    format!("folder `{folder}` links outside the catalogue"),
+                )
+                .hint("copy the files into content/ instead of linking to another folder"),
+            );
+            continue;
+        }
         let walker = walkdir::WalkDir::new(&dir)
             .follow_links(true)
             .min_depth(1)
@@ -167,6 +182,17 @@ pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
                         "sub-folders of a type folder are ignored",
                     )
                     .hint("keep one file per entry directly in the type folder"),
+                );
+                continue;
+            }
+            if !item.file_type().is_file() {
+                report.push(
+                    Diagnostic::error(
+                        "unreadable",
+                        &shown,
+                        "not a regular file (a pipe, socket or device)",
+                    )
+                    .hint("only Markdown (.md) and YAML (.yaml) files belong in a type folder"),
                 );
                 continue;
             }

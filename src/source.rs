@@ -65,6 +65,16 @@ pub fn read(path: &Path, shown: &Path) -> Result<String, Box<Diagnostic>> {
         )
     };
     let meta = std::fs::metadata(path).map_err(io_error)?;
+    if !meta.is_file() {
+        return Err(Box::new(
+            Diagnostic::error(
+                "unreadable",
+                shown,
+                "not a regular file (a folder, pipe, socket or device)",
+            )
+            .hint("only Markdown (.md) and YAML (.yaml) files are read"),
+        ));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(Box::new(
             Diagnostic::error(
@@ -160,8 +170,28 @@ pub fn yaml_error(
         .to_string();
     let mut d = Diagnostic::error("yaml-syntax", shown, format!("invalid YAML: {short}"));
     if let Some(loc) = e.location() {
-        let line = loc.line() + line_offset - 1;
-        d = d.at(text, line, loc.column(), 1);
+        let mut line = loc.line() + line_offset - 1;
+        let mut column = loc.column();
+        // libyaml reports a duplicate key at the start of its mapping; point at the duplicate.
+        if let Some(key) = short.strip_prefix("duplicate entry with key ") {
+            let key = key.trim_matches('"');
+            let mut seen = 0;
+            for (i, l) in text.lines().enumerate().skip(line.saturating_sub(1)) {
+                let trimmed = l.trim_start().trim_start_matches("- ");
+                if trimmed
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.starts_with(':'))
+                {
+                    seen += 1;
+                    if seen == 2 {
+                        line = i + 1;
+                        column = l.len() - trimmed.len() + 1;
+                        break;
+                    }
+                }
+            }
+        }
+        d = d.at(text, line, column, 1);
         let source = text.lines().nth(line - 1).unwrap_or("");
         let hint = if source.contains('\t') || text.lines().any(|l| l.starts_with('\t')) {
             Some("YAML does not allow tabs for indentation; indent with spaces")

@@ -18,6 +18,32 @@ pub struct Rendered {
     pub internal_links: Vec<String>,
     /// Plain text, for search and summaries.
     pub text: String,
+    /// Raw HTML nested deeper than `MAX_RAW_HTML_DEPTH`; it was escaped, not sanitised.
+    pub raw_html_too_deep: bool,
+}
+
+/// How deeply raw HTML may nest. Sanitising costs grow much faster than the input beyond this,
+/// and no hand-written case needs it.
+pub const MAX_RAW_HTML_DEPTH: usize = 100;
+
+/// The deepest nesting of tags in a piece of HTML, counted roughly (opening minus closing tags).
+fn html_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    for (i, b) in bytes.iter().enumerate() {
+        if *b != b'<' {
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            _ => {}
+        }
+    }
+    max
 }
 
 /// Turns an internal link target (`formate/living-lab.md`) into a URL, if it exists.
@@ -151,7 +177,16 @@ pub fn render(markdown: &str, resolver: &dyn LinkResolver, allow_raw_html: bool)
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     out.html = if saw_raw_html && !allow_raw_html {
-        sanitizer().clean(&html).to_string()
+        if html_depth(&html) > MAX_RAW_HTML_DEPTH {
+            out.raw_html_too_deep = true;
+            let escaped = html
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!("<pre>{escaped}</pre>")
+        } else {
+            sanitizer().clean(&html).to_string()
+        }
     } else {
         html
     };

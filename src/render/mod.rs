@@ -855,9 +855,13 @@ pub fn fingerprint(
             }
             cat.similar[i].iter().for_each(|&t| card(&mut h, t));
             let (prev, next) = cat.prev_next(i);
-            prev.map(|p| card(&mut h, p));
+            if let Some(p) = prev {
+                card(&mut h, p);
+            }
             0xbeef_u16.hash(&mut h);
-            next.map(|n| card(&mut h, n));
+            if let Some(n) = next {
+                card(&mut h, n);
+            }
             cat.completeness[i].to_bits().hash(&mut h);
         }
         PageKind::Vocabulary(v) => {

@@ -1,0 +1,655 @@
+//! `casebook build` on the small fixture catalogue, checked on the parsed output: links,
+//! relations and their inverses, term pages, type lists, the home matrix, the exports, the base
+//! URL, and the safety rules for the output folder (atomic replace, refusals, concurrent builds).
+//!
+//! Expected values come from reading the fixture files directly (`common::read_entries`), never
+//! from casebook itself. Run: `cargo test --test cli_build`.
+
+mod common;
+
+use common::html::{self, anchors, page, resolve, sel, text_of, Target};
+use common::{build, catalogue_copy, fixture, read_entries, FixtureEntry, TempDir};
+use scraper::ElementRef;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const BASE_URL: &str = "https://example.org/";
+
+/// A built copy of `valid-small`; the temp dir goes away with it.
+struct Built {
+    _tmp: TempDir,
+    root: PathBuf,
+    out: PathBuf,
+    entries: Vec<FixtureEntry>,
+}
+
+fn built(extra: &[&str]) -> Built {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let out = tmp.join("site");
+    build(&root, &out, extra).assert_exit(0);
+    let entries = read_entries(&root);
+    Built {
+        _tmp: tmp,
+        root,
+        out,
+        entries,
+    }
+}
+
+fn entry_page(e: &FixtureEntry) -> String {
+    format!("{}/{}/index.html", e.folder, e.slug)
+}
+
+fn title(e: &FixtureEntry) -> String {
+    e.fields["titel"].as_str().expect("titel").to_string()
+}
+
+/// The files the links inside `el` lead to, with the link text.
+fn link_targets(
+    out: &Path,
+    page_rel: &str,
+    el: ElementRef,
+    base_path: &str,
+) -> Vec<(PathBuf, String)> {
+    el.select(&sel("a[href]"))
+        .filter_map(|a| {
+            let href = a.value().attr("href")?;
+            match resolve(out, page_rel, href, base_path, BASE_URL) {
+                Target::File(p, _) => Some((p, text_of(a))),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Entry pages linked from the page's `<main>`, as entry ids.
+fn linked_entries(b: &Built, page_rel: &str) -> BTreeSet<String> {
+    let doc = page(&b.out, page_rel);
+    let main = doc.select(&sel("main")).next().expect("<main>");
+    let by_file: BTreeMap<PathBuf, &str> = b
+        .entries
+        .iter()
+        .map(|e| (b.out.join(entry_page(e)), e.id.as_str()))
+        .collect();
+    link_targets(&b.out, page_rel, main, "/")
+        .into_iter()
+        .filter_map(|(p, _)| by_file.get(&p).map(|id| id.to_string()))
+        .collect()
+}
+
+/// Asserts that the page has a heading (or term) reading `label` whose section links to `target`.
+fn assert_relation_shown(b: &Built, page_rel: &str, label: &str, target: &FixtureEntry) {
+    let doc = page(&b.out, page_rel);
+    let want = b.out.join(entry_page(target));
+    let headings: Vec<ElementRef> = doc
+        .select(&sel(
+            "h1, h2, h3, h4, h5, h6, dt, th, caption, summary, legend",
+        ))
+        .filter(|h| text_of(*h) == label)
+        .collect();
+    assert!(
+        !headings.is_empty(),
+        "{page_rel}: no heading reads `{label}`"
+    );
+    let shown = headings.iter().any(|h| {
+        let container = h
+            .parent()
+            .and_then(ElementRef::wrap)
+            .expect("heading has a parent element");
+        link_targets(&b.out, page_rel, container, "/")
+            .iter()
+            .any(|(p, text)| *p == want && text.contains(&title(target)))
+    });
+    assert!(
+        shown,
+        "{page_rel}: under `{label}` there is no link to {} titled `{}`",
+        target.id,
+        title(target)
+    );
+}
+
+fn site_labels(root: &Path) -> BTreeMap<String, (String, Option<String>)> {
+    let site = common::read_yaml(&root.join("content/site.yaml"));
+    site["fields"]
+        .as_mapping()
+        .expect("fields")
+        .iter()
+        .filter(|(_, def)| def["kind"].as_str() == Some("reference"))
+        .map(|(k, def)| {
+            (
+                k.as_str().expect("field key").to_string(),
+                (
+                    def["label"].as_str().expect("label").to_string(),
+                    def["inverse"].as_str().map(str::to_string),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_internal_link_resolves_and_the_search_bundle_exists() {
+    // The one build with the search index: the search page's scripts must exist too.
+    let b = built(&[]);
+    for f in ["pagefind/pagefind.js", "pagefind/pagefind-entry.json"] {
+        assert!(b.out.join(f).is_file(), "search bundle lacks {f}");
+    }
+    let pages = html::html_files(&b.out);
+    assert!(pages.len() >= 20, "only {} pages built", pages.len());
+    for e in &b.entries {
+        assert!(pages.contains(&entry_page(e)), "no page for {}", e.id);
+    }
+    let broken = html::broken_internal_links(&b.out, "/", BASE_URL);
+    assert!(
+        broken.is_empty(),
+        "broken internal links:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn markdown_links_between_entries_and_pages_are_resolved() {
+    let b = built(&["--no-search"]);
+    let cases = [
+        (
+            "orte/stadtteilbuero-nord/index.html",
+            "formate/reallabor-marktplatz/index.html",
+        ),
+        (
+            "orte/markthalle-sued/index.html",
+            "formate/quartiersspaziergang/index.html",
+        ),
+        (
+            "formate/reallabor-marktplatz/index.html",
+            "orte/stadtteilbuero-nord/index.html",
+        ),
+        (
+            "formate/reallabor-marktplatz/index.html",
+            "ueber/index.html",
+        ),
+        ("ueber/index.html", "orte/markthalle-sued/index.html"),
+        (
+            "ueber/index.html",
+            "strategien/quartiersstrategie-2030/index.html",
+        ),
+    ];
+    for (from, to) in cases {
+        let doc = page(&b.out, from);
+        let main = doc.select(&sel("main")).next().expect("<main>");
+        let targets = link_targets(&b.out, from, main, "/");
+        assert!(
+            targets.iter().any(|(p, _)| *p == b.out.join(to)),
+            "{from} has no link to {to}"
+        );
+    }
+    // The `.yaml` entry's `body:` is rendered as its text.
+    let doc = page(&b.out, "orte/markthalle-sued/index.html");
+    let main = text_of(doc.select(&sel("main")).next().expect("<main>"));
+    assert!(main.contains("Die Halle stand zwei Jahre leer"), "{main}");
+    // An in-page fragment link points at an existing heading id.
+    let doc = page(&b.out, "formate/reallabor-marktplatz/index.html");
+    assert!(html::ids(&doc).contains("ablauf"));
+}
+
+#[test]
+fn entry_pages_show_relations_and_their_inverse_labels() {
+    let b = built(&["--no-search"]);
+    let labels = site_labels(&b.root);
+    let by_id: BTreeMap<&str, &FixtureEntry> =
+        b.entries.iter().map(|e| (e.id.as_str(), e)).collect();
+    let mut checked = 0;
+    for source in &b.entries {
+        for (field, (label, inverse)) in &labels {
+            for target_id in common::list_of(&source.fields, field) {
+                let target = by_id[target_id.as_str()];
+                assert_relation_shown(&b, &entry_page(source), label, target);
+                let back = inverse.as_deref().unwrap_or(label);
+                assert_relation_shown(&b, &entry_page(target), back, source);
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 8,
+        "the fixture should have relations to check, found {checked}"
+    );
+}
+
+#[test]
+fn term_pages_list_the_entries_of_the_term_and_its_children() {
+    let b = built(&["--no-search"]);
+    for (field, vocabulary) in [("handlungsfeld", "handlungsfelder"), ("thema", "themen")] {
+        let vocab = common::read_vocabulary(&b.root, vocabulary);
+        let overview = page(&b.out, &format!("{vocabulary}/index.html"));
+        for (term, _) in &vocab {
+            let expected: BTreeSet<String> = b
+                .entries
+                .iter()
+                .filter(|e| {
+                    common::list_of(&e.fields, field)
+                        .iter()
+                        .any(|t| common::with_ancestors(&vocab, t).contains(term))
+                })
+                .map(|e| e.id.clone())
+                .collect();
+            let rel = format!("{vocabulary}/{term}/index.html");
+            assert_eq!(
+                linked_entries(&b, &rel),
+                expected,
+                "entries listed on {rel}"
+            );
+            let count = expected.len().to_string();
+            let doc = page(&b.out, &rel);
+            let main = text_of(doc.select(&sel("main")).next().expect("<main>"));
+            assert!(
+                main.split(|c: char| !c.is_ascii_digit())
+                    .any(|n| n == count),
+                "{rel} does not show the count {count}: {main}"
+            );
+            // The vocabulary overview shows the same count next to the term's link.
+            let term_url = b.out.join(&rel);
+            let row = overview
+                .select(&sel("main a[href]"))
+                .find(|a| {
+                    let href = a.value().attr("href").unwrap_or("");
+                    resolve(
+                        &b.out,
+                        &format!("{vocabulary}/index.html"),
+                        href,
+                        "/",
+                        BASE_URL,
+                    ) == Target::File(term_url.clone(), None)
+                })
+                .unwrap_or_else(|| panic!("{vocabulary}/ does not link to {term}"));
+            let row_text = row
+                .parent()
+                .and_then(ElementRef::wrap)
+                .map(text_of)
+                .unwrap_or_default();
+            assert!(
+                row_text
+                    .split(|c: char| !c.is_ascii_digit())
+                    .any(|n| n == count),
+                "{vocabulary}/: the row of `{term}` does not show {count}: {row_text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn type_lists_contain_every_entry_of_their_type() {
+    let b = built(&["--no-search"]);
+    for folder in ["orte", "formate", "strategien"] {
+        let expected: BTreeSet<String> = b
+            .entries
+            .iter()
+            .filter(|e| e.folder == folder)
+            .map(|e| e.id.clone())
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(
+            linked_entries(&b, &format!("{folder}/index.html")),
+            expected,
+            "{folder}/"
+        );
+    }
+}
+
+#[test]
+fn home_matrix_counts_match_the_fixture() {
+    let b = built(&["--no-search"]);
+    let vocab = common::read_vocabulary(&b.root, "handlungsfelder");
+    let matrix = html::home_matrix(&b.out, "handlungsfelder");
+    let plurals = [
+        ("ort", "Orte"),
+        ("format", "Formate"),
+        ("strategie", "Strategien"),
+    ];
+    for (term, _) in &vocab {
+        for (type_key, plural) in plurals {
+            let expected = b
+                .entries
+                .iter()
+                .filter(|e| e.type_key == type_key)
+                .filter(|e| {
+                    common::list_of(&e.fields, "handlungsfeld")
+                        .iter()
+                        .any(|t| common::with_ancestors(&vocab, t).contains(term))
+                })
+                .count();
+            assert_eq!(
+                matrix.get(&(term.clone(), plural.to_string())),
+                Some(&expected),
+                "matrix cell {term} × {plural} (whole matrix: {matrix:?})"
+            );
+        }
+    }
+}
+
+#[test]
+fn exports_exist_and_parse() {
+    let b = built(&["--no-search"]);
+    let ids: BTreeSet<String> = b.entries.iter().map(|e| e.id.clone()).collect();
+
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(b.out.join("export/katalog.json")).expect("katalog.json"),
+    )
+    .expect("katalog.json parses");
+    let exported: BTreeSet<String> = json["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(exported, ids, "katalog.json entries");
+
+    for folder in ["orte", "formate", "strategien"] {
+        let bytes = std::fs::read(b.out.join(format!("export/{folder}.csv"))).expect("csv");
+        assert!(
+            bytes.starts_with(b"\xEF\xBB\xBF"),
+            "{folder}.csv lacks the UTF-8 BOM"
+        );
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let headers = reader.headers().expect("csv header").clone();
+        let id_col = headers.iter().position(|h| h == "id").expect("id column");
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("csv row")).collect();
+        let expected: BTreeSet<String> = b
+            .entries
+            .iter()
+            .filter(|e| e.folder == folder)
+            .map(|e| e.id.clone())
+            .collect();
+        assert_eq!(rows.len(), expected.len(), "{folder}.csv rows");
+        let got: BTreeSet<String> = rows.iter().map(|r| r[id_col].to_string()).collect();
+        assert_eq!(got, expected, "{folder}.csv ids");
+    }
+
+    let feeds: Vec<String> = common::snapshot(&b.out.join("feeds"))
+        .into_keys()
+        .filter(|k| k.ends_with(".xml"))
+        .collect();
+    assert!(feeds.contains(&"alle.xml".to_string()), "{feeds:?}");
+    for f in &feeds {
+        let text = std::fs::read_to_string(b.out.join("feeds").join(f)).expect("feed");
+        let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("feeds/{f}: {e}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "feed", "feeds/{f}");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2005/Atom"),
+            "feeds/{f}"
+        );
+    }
+    let all = std::fs::read_to_string(b.out.join("feeds/alle.xml")).expect("alle.xml");
+    let doc = roxmltree::Document::parse(&all).expect("alle.xml parses");
+    let entries = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("entry"))
+        .count();
+    assert_eq!(entries, b.entries.len(), "entries in feeds/alle.xml");
+
+    let sitemap = std::fs::read_to_string(b.out.join("sitemap.xml")).expect("sitemap");
+    let doc = roxmltree::Document::parse(&sitemap).expect("sitemap parses");
+    let locs: BTreeSet<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text().map(str::to_string))
+        .collect();
+    for e in &b.entries {
+        let url = format!("{BASE_URL}{}/{}/", e.folder, e.slug);
+        assert!(locs.contains(&url), "sitemap lacks {url}");
+    }
+}
+
+#[test]
+fn base_url_with_a_sub_path_prefixes_every_link() {
+    let b = built(&["--no-search", "--base-url", "https://example.org/sub/"]);
+    let base_url = "https://example.org/sub/";
+    let mut problems = Vec::new();
+    for rel in html::html_files(&b.out) {
+        let doc = page(&b.out, &rel);
+        for href in html::references(&doc) {
+            if href.starts_with('/') && !href.starts_with("/sub/") && !href.starts_with("//") {
+                problems.push(format!("{rel}: `{href}` does not start with /sub/"));
+            }
+        }
+        let canonical: Vec<String> = doc
+            .select(&sel("link[rel=canonical]"))
+            .filter_map(|l| l.value().attr("href").map(str::to_string))
+            .collect();
+        if canonical.len() != 1 || !canonical[0].starts_with(base_url) {
+            problems.push(format!(
+                "{rel}: canonical {canonical:?} is not one absolute URL below {base_url}"
+            ));
+        }
+    }
+    problems.extend(html::broken_internal_links(&b.out, "/sub/", base_url));
+    let sitemap = std::fs::read_to_string(b.out.join("sitemap.xml")).expect("sitemap");
+    let doc = roxmltree::Document::parse(&sitemap).expect("sitemap parses");
+    for loc in doc.descendants().filter(|n| n.has_tag_name("loc")) {
+        let url = loc.text().unwrap_or("");
+        if !url.starts_with(base_url) {
+            problems.push(format!("sitemap: {url}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The entry pages link each other under /sub/ too.
+    let doc = page(&b.out, "strategien/quartiersstrategie-2030/index.html");
+    assert!(
+        anchors(&doc, "main")
+            .iter()
+            .any(|(h, _)| h == "/sub/formate/reallabor-marktplatz/"),
+        "no /sub/ link to a used format"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_byte_identical() {
+    let b = built(&["--no-search"]);
+    let before = common::snapshot(&b.out);
+    std::fs::write(
+        b.root.join("content/orte/kaputt.md"),
+        "---\ntitel: Kaputt\nkurzbeschreibung: Ein Fehler.\nhandlungsfeld: [zentrn]\n---\n",
+    )
+    .expect("write bad entry");
+    let run = build(&b.root, &b.out, &["--no-search"]);
+    run.assert_exit(1);
+    assert!(run.stderr.contains("unknown-term"), "{}", run.output());
+    assert!(
+        run.stderr.contains("content/orte/kaputt.md"),
+        "{}",
+        run.output()
+    );
+    common::assert_same_tree(&before, &common::snapshot(&b.out), "the previous output");
+    assert!(
+        common::leftover_staging(&b.out).is_empty(),
+        "staging folder left behind"
+    );
+}
+
+/// `--output` pointing somewhere dangerous is refused, exit 1, and the folder stays as it was.
+#[test]
+fn dangerous_output_folders_are_refused_and_left_untouched() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let foreign = tmp.join("fremd");
+    std::fs::create_dir_all(&foreign).expect("mkdir");
+    std::fs::write(foreign.join("wichtig.txt"), "nicht löschen").expect("write");
+    let a_file = tmp.join("datei.txt");
+    std::fs::write(&a_file, "eine Datei").expect("write");
+    let link_to_root = tmp.join("link-zum-katalog");
+    std::os::unix::fs::symlink(&root, &link_to_root).expect("symlink");
+
+    let cases: Vec<(&str, PathBuf, PathBuf)> = vec![
+        ("the catalogue root", root.clone(), root.clone()),
+        ("content/", root.join("content"), root.clone()),
+        (
+            "a folder inside content/",
+            root.join("content/orte"),
+            root.clone(),
+        ),
+        (
+            "an ancestor of the catalogue",
+            tmp.path().to_path_buf(),
+            tmp.path().to_path_buf(),
+        ),
+        (
+            "a non-empty folder without the marker",
+            foreign.clone(),
+            foreign.clone(),
+        ),
+        ("a file", a_file.clone(), tmp.path().to_path_buf()),
+        (
+            "a symlink to the catalogue root",
+            link_to_root.clone(),
+            root.clone(),
+        ),
+    ];
+    for (what, output, watched) in cases {
+        let before = common::snapshot(&watched);
+        let run = build(&root, &output, &["--no-search"]);
+        run.assert_exit(1);
+        assert!(
+            run.stderr.contains("refusing to write"),
+            "{what}: no clear refusal\n{}",
+            run.output()
+        );
+        common::assert_same_tree(&before, &common::snapshot(&watched), what);
+    }
+
+    let listing = || -> BTreeSet<String> {
+        std::fs::read_dir("/")
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = listing();
+    let run = build(&root, Path::new("/"), &["--no-search"]);
+    run.assert_exit(1);
+    assert!(run.stderr.contains("refusing to write"), "{}", run.output());
+    assert_eq!(before, listing(), "`/` changed");
+}
+
+/// A catalogue big enough that a build takes a while, so concurrent builds overlap.
+fn big_catalogue(tmp: &TempDir, n: usize) -> PathBuf {
+    let root = tmp.join("gross");
+    common::copy_dir(&fixture("valid-small"), &root);
+    for i in 0..n {
+        std::fs::write(
+            root.join(format!("content/formate/format-nummer-{i:04}.md")),
+            format!(
+                "---\ntitel: Format Nummer {i}\nkurzbeschreibung: Ein erzeugtes Format für den Test paralleler Builds.\nhandlungsfeld: [{}]\nthema: [beteiligung]\neingesetzt_an: [ort/stadtteilbuero-nord]\n---\nText des Formats {i}. Siehe [Markthalle](@/orte/markthalle-sued.yaml).\n",
+                if i % 2 == 0 { "leerstand" } else { "nachbarschaft" }
+            ),
+        )
+        .expect("write generated entry");
+    }
+    root
+}
+
+#[test]
+fn concurrent_builds_wait_or_refuse_and_leave_a_complete_site() {
+    let tmp = TempDir::new("concurrent");
+    let n = 200;
+    let root = big_catalogue(&tmp, n);
+    let out = tmp.join("site");
+    let runs: Vec<common::Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                let (root, out) = (root.clone(), out.clone());
+                s.spawn(move || {
+                    common::run_with_deadline(
+                        &[
+                            "--root".as_ref(),
+                            root.as_os_str(),
+                            "build".as_ref(),
+                            "--output".as_ref(),
+                            out.as_os_str(),
+                            "--no-search".as_ref(),
+                        ],
+                        std::time::Duration::from_secs(30),
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    let mut succeeded = 0;
+    for run in &runs {
+        assert!(!run.timed_out && !run.panicked(), "{}", run.output());
+        match run.code {
+            Some(0) => succeeded += 1,
+            Some(1) => assert!(
+                run.stderr.contains("another casebook build is writing"),
+                "a refused build must say why\n{}",
+                run.output()
+            ),
+            _ => panic!("unexpected exit\n{}", run.output()),
+        }
+    }
+    assert!(succeeded >= 1, "no build succeeded");
+    eprintln!(
+        "concurrent builds: {succeeded} of {} succeeded, the rest were refused",
+        runs.len()
+    );
+
+    // The output is one complete site: every entry has its page, the export has them all.
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("export/katalog.json")).expect("katalog.json"),
+    )
+    .expect("katalog.json parses");
+    assert_eq!(json["entries"].as_array().map(Vec::len), Some(n + 6));
+    for i in 0..n {
+        let p = out.join(format!("formate/format-nummer-{i:04}/index.html"));
+        assert!(p.is_file(), "missing {}", p.display());
+    }
+    assert!(out.join(".casebook-output").is_file(), "marker missing");
+    assert!(
+        common::leftover_staging(&out).is_empty(),
+        "staging folder left behind"
+    );
+    let broken = html::broken_internal_links(&out, "/", BASE_URL);
+    assert!(
+        broken.is_empty(),
+        "{}",
+        broken[..broken.len().min(10)].join("\n")
+    );
+}
+
+/// While another build holds the output folder's lock, a build is refused at once with a clear
+/// message and does not touch the output. The lock is found as the `*.casebook-lock` file a
+/// build leaves next to its output, and held here the way a running build holds it.
+#[test]
+fn a_build_is_refused_while_another_holds_the_output() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let out = tmp.join("site");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    let before = common::snapshot(&out);
+    let lock_path = std::fs::read_dir(tmp.path())
+        .expect("list temp dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".casebook-lock"))
+        .expect("a build leaves its lock file next to the output");
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(&lock_path)
+        .expect("open lock file");
+    lock.try_lock().expect("nobody else holds the lock");
+    let run = build(&root, &out, &["--no-search"]);
+    run.assert_exit(1);
+    assert!(
+        run.stderr.contains("another casebook build is writing"),
+        "{}",
+        run.output()
+    );
+    common::assert_same_tree(&before, &common::snapshot(&out), "the output");
+    drop(lock);
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+}

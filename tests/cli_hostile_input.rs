@@ -1,0 +1,686 @@
+//! The bad-input corpus: malformed, hostile and pathological inputs, each in a fresh copy of
+//! `tests/fixtures/valid-small`. For every case `casebook check --format json` and `casebook
+//! build` run with a 5 s deadline and are killed and failed when they take longer (5 s of CPU
+//! time, so that a loaded machine does not fake a hang; 20 s of wall time for a process that
+//! blocks without using CPU). Each must
+//!
+//! - exit with code 1, without "panicked" on stderr;
+//! - report an error with the expected code for the expected file (and line where meaningful),
+//!   in both commands;
+//! - print output proportional to the number of problems, never to the size of the input;
+//! - leave the previous output byte-identical, with no staging folder behind.
+//!
+//! Big and binary inputs, symlinks, sockets and FIFOs are made at test time, never committed.
+//! A second table holds legal but heavy inputs that must build within the deadline.
+//! A case casebook fails can be parked in `KNOWN_BUGS` while it is being fixed; the list is
+//! empty, and should stay so on `main`.
+//! Run: `cargo test --test cli_hostile_input`.
+
+mod common;
+
+use common::{build, check_json, json_diags, snapshot, TempDir, DEADLINE};
+use std::path::{Path, PathBuf};
+
+/// Cases casebook fails today, with what goes wrong. Remove a line when the bug is fixed.
+#[rustfmt::skip]
+const KNOWN_BUGS: &[(&str, &str)] = &[];
+
+/// Where a case writes: the catalogue root, and a folder outside the catalogue.
+struct Ctx {
+    root: PathBuf,
+    outside: PathBuf,
+}
+
+impl Ctx {
+    fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    fn append(&self, rel: &str, text: &str) {
+        let mut old = std::fs::read_to_string(self.root.join(rel)).expect("read");
+        old.push_str(text);
+        self.write(rel, old);
+    }
+
+    fn replace(&self, rel: &str, from: &str, to: &str) {
+        let old = std::fs::read_to_string(self.root.join(rel)).expect("read");
+        assert!(old.contains(from), "{rel} lacks `{from}`");
+        self.write(rel, old.replacen(from, to, 1));
+    }
+
+    fn symlink(&self, target: impl AsRef<Path>, rel: &str) {
+        std::os::unix::fs::symlink(target, self.root.join(rel)).expect("symlink");
+    }
+}
+
+type Setup = Box<dyn Fn(&Ctx) + Send + Sync>;
+
+/// One hostile input and the error it must produce.
+struct Case {
+    name: &'static str,
+    setup: Setup,
+    /// Any of these codes is right (mostly exactly one).
+    codes: &'static [&'static str],
+    /// The file the diagnostic must name, as casebook shows it.
+    file: String,
+    line: Option<u64>,
+}
+
+fn case(
+    name: &'static str,
+    codes: &'static [&'static str],
+    file: &str,
+    line: Option<u64>,
+    setup: impl Fn(&Ctx) + Send + Sync + 'static,
+) -> Case {
+    Case {
+        name,
+        setup: Box::new(setup),
+        codes,
+        file: file.to_string(),
+        line,
+    }
+}
+
+/// Valid front matter up to (not including) the closing `---`.
+const FM: &str = "---\ntitel: A\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n";
+
+/// A billion-laughs document: nine levels of nine aliases each.
+fn alias_bomb() -> String {
+    let mut y = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for i in 1..10u8 {
+        let (prev, cur) = ((b'a' + i - 1) as char, (b'a' + i) as char);
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        y.push_str(&format!("{cur}: &{cur} [{refs}]\n"));
+    }
+    y
+}
+
+/// Deterministic bytes that look like a binary file (with NULs).
+fn pseudo_random_bytes(n: usize) -> Vec<u8> {
+    let mut x: u32 = 0x9e37_79b9;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+    for u in units {
+        out.extend(if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
+
+/// Whether `chmod 000` stops this process from reading a file (not as root).
+fn chmod_blocks_reading(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join("chmod-probe");
+    std::fs::write(&probe, "x").expect("probe");
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let blocked = std::fs::read(&probe).is_err();
+    let _ = std::fs::remove_file(&probe);
+    blocked
+}
+
+/// A case that writes one file and expects the error for that file.
+fn file(
+    name: &'static str,
+    codes: &'static [&'static str],
+    line: Option<u64>,
+    path: &'static str,
+    contents: impl Into<Vec<u8>>,
+) -> Case {
+    let contents = contents.into();
+    case(name, codes, path, line, move |c| c.write(path, &contents))
+}
+
+/// The corpus, one case per line: name, accepted codes, line, file, and how to make it.
+#[rustfmt::skip]
+fn cases() -> Vec<Case> {
+    let site = "content/site.yaml";
+    let hf = "content/vocabularies/handlungsfelder.yaml";
+    let entry = |rest: &str| format!("{FM}{rest}---\n");
+    let long_a = format!("content/orte/{}.md", "a".repeat(250));
+    let long_b = format!("content/orte/{}b.md", "a".repeat(249));
+    vec![
+        // Structure of the file.
+        file("empty-file", &["no-front-matter"], Some(1), "content/orte/leer.md", ""),
+        file("only-dashes", &["unclosed-front-matter"], Some(1), "content/orte/striche.md", "---"),
+        file("only-dashes-newline", &["unclosed-front-matter"], Some(1), "content/orte/striche.md", "---\n"),
+        file("unclosed-front-matter", &["unclosed-front-matter"], Some(1), "content/orte/offen.md", "---\ntitel: A\n\nText ohne Ende.\n"),
+        file("no-front-matter", &["no-front-matter"], Some(1), "content/orte/nur-text.md", "# Überschrift\n\nNur Text.\n"),
+        file("only-bom", &["no-front-matter"], Some(1), "content/orte/bom.md", "\u{feff}"),
+        file("front-matter-is-a-list", &["not-a-mapping"], Some(2), "content/orte/liste.md", "---\n- a\n- b\n---\n"),
+        file("front-matter-is-text", &["not-a-mapping"], Some(2), "content/orte/satz.md", "---\nnur ein Satz\n---\n"),
+        file("two-yaml-documents", &["yaml-syntax"], None, "content/orte/zwei.yaml", "titel: A\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n---\ntitel: C\n"),
+        file("yaml-body-not-text", &["wrong-kind"], None, "content/orte/koerper.yaml", "titel: A\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\nbody:\n  text: x\n"),
+        // YAML syntax.
+        file("tabs-for-indentation", &["yaml-syntax"], Some(5), "content/orte/tabs.md", "---\ntitel: A\nkurzbeschreibung: B\nhandlungsfeld:\n\t- zentren\n---\n"),
+        file("tab-in-list", &["yaml-syntax"], Some(7), "content/orte/tabs.md", entry("quellen:\n  - a\n\t- b\n")),
+        file("duplicate-keys", &["yaml-syntax"], None, "content/orte/doppelt.md", entry("titel: B\n")),
+        file("duplicate-keys-line", &["yaml-syntax"], Some(5), "content/orte/doppelt.md", entry("titel: B\n")),
+        file("unterminated-quote", &["yaml-syntax"], None, "content/orte/zitat.md", "---\ntitel: \"A\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n---\n"),
+        file("numeric-key", &["invalid-key"], None, "content/orte/zahl.md", entry("1: x\n")),
+        file("custom-tag", &["wrong-kind"], Some(2), "content/orte/tag.md", "---\ntitel: !foo A\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n---\n"),
+        file("huge-integer", &["yaml-syntax", "wrong-kind"], Some(5), "content/orte/zahl.md", entry("beginn: 99999999999999999999999\n")),
+        file("nan-coordinates", &["out-of-range"], Some(5), "content/orte/nan.md", entry("lage: { lat: .nan, lon: .inf }\n")),
+        file("alias-bomb-yaml-entry", &["yaml-syntax"], None, "content/orte/lachen.yaml", alias_bomb()),
+        file("alias-bomb-front-matter", &["yaml-syntax"], None, "content/orte/lachen.md", format!("---\n{}---\n", alias_bomb())),
+        case("alias-bomb-site-yaml", &["invalid-schema"], site, None, move |c| c.append(site, &format!("similarity:\n{}", indent(&alias_bomb())))),
+        file("alias-bomb-vocabulary", &["invalid-vocabulary"], None, "content/vocabularies/lachen.yaml", format!("label: L\nterms: []\n{}", alias_bomb())),
+        file("deep-nesting-brackets", &["yaml-syntax"], Some(2), "content/orte/tief.md", format!("---\ntitel: {}\n---\n", "[".repeat(10_000))),
+        file("deep-nesting-braces", &["yaml-syntax"], Some(2), "content/orte/tief.md", format!("---\ntitel: {}\n---\n", "{".repeat(10_000))),
+        file("deep-nesting-block-sequences", &["yaml-syntax"], Some(3), "content/orte/tief.md", format!("---\ntitel: A\nx: {}x\n---\n", "- ".repeat(10_000))),
+        // Size.
+        file("ten-mb-single-line", &["no-front-matter"], Some(1), "content/orte/zeile.md", "x".repeat(10 << 20)),
+        file("ten-mb-line-in-front-matter", &["unknown-field"], Some(5), "content/orte/zeile.md", entry(&format!("notiz: {}\n", "x".repeat(10 << 20)))),
+        file("file-too-large", &["file-too-large"], None, "content/orte/riesig.md", format!("{}{}", entry(""), "Text. ".repeat(3 << 20))),
+        file("five-thousand-unknown-terms", &["unknown-term"], Some(6), "content/orte/viele.md", entry(&format!("thema:\n{}", (0..5000).map(|i| format!("  - begriff-{i}\n")).collect::<String>()))),
+        // Encoding and binary content.
+        file("binary-file-named-md", &["binary-file"], None, "content/orte/daten.md", pseudo_random_bytes(5000)),
+        file("png-named-md", &["binary-file"], None, "content/orte/bild.md", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0".to_vec()),
+        file("latin-1", &["not-utf8"], Some(2), "content/orte/latin.md", b"---\ntitel: M\xfcnchen\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n---\n".to_vec()),
+        file("utf-16le-with-bom", &["not-utf8"], None, "content/orte/utf16.md", utf16(&entry(""), false, true)),
+        file("utf-16be-with-bom", &["not-utf8"], None, "content/orte/utf16.md", utf16(&entry(""), true, true)),
+        file("utf-16le-without-bom", &["binary-file", "not-utf8"], None, "content/orte/utf16.md", utf16(&entry(""), false, false)),
+        file("nul-bytes", &["binary-file"], Some(2), "content/orte/nul.md", "---\ntitel: A\0B\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n---\n"),
+        file("site-yaml-latin-1", &["not-utf8"], Some(1), site, b"title: M\xfcnchen\n".to_vec()),
+        file("vocabulary-utf-16", &["not-utf8"], None, "content/vocabularies/themen.yaml", utf16("label: T\nterms: []\n", false, true)),
+        // Links, sockets, FIFOs.
+        case("symlink-self-loop", &["unreadable"], "content/orte/schleife.md", None, move |c| c.symlink("schleife.md", "content/orte/schleife.md")),
+        case("symlink-loop-pair", &["unreadable"], "content/orte/hin.md", None, move |c| {
+            c.symlink("her.md", "content/orte/hin.md");
+            c.symlink("hin.md", "content/orte/her.md");
+        }),
+        case("symlink-folder-loop", &["unreadable"], "content/orte/kreis", None, move |c| c.symlink(".", "content/orte/kreis")),
+        case("symlink-outside", &["symlink-outside"], "content/orte/geheim.md", None, move |c| {
+            let target = c.outside.join("geheim.md");
+            std::fs::write(&target, format!("{FM}---\nVon außerhalb.\n")).expect("write");
+            c.symlink(&target, "content/orte/geheim.md");
+        }),
+        case("symlink-to-etc-passwd", &["symlink-outside"], "content/orte/passwd.md", None, move |c| c.symlink("/etc/passwd", "content/orte/passwd.md")),
+        case("symlink-folder-outside", &["symlink-outside"], "content/orte/extern", None, move |c| c.symlink(&c.outside, "content/orte/extern")),
+        case("symlink-type-folder-outside", &["symlink-outside"], "content/strategien", None, move |c| {
+            let moved = c.outside.join("strategien");
+            std::fs::rename(c.root.join("content/strategien"), &moved).expect("move");
+            c.symlink(&moved, "content/strategien");
+        }),
+        // A name the directory lists whose file is gone: the deterministic form of "deleted
+        // during the build" (the race itself is `files_deleted_while_building`).
+        case("file-gone-after-listing", &["unreadable"], "content/orte/weg.md", None, move |c| c.symlink("geloescht.md", "content/orte/weg.md")),
+        case("unreadable-file", &["unreadable"], "content/orte/gesperrt.md", None, move |c| {
+            let path = c.root.join("content/orte/gesperrt.md");
+            if chmod_blocks_reading(&c.outside) {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::write(&path, format!("{FM}---\n")).expect("write");
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+            } else {
+                // As root, chmod does not stop reading. A Unix socket is a real directory entry
+                // that nobody can open for reading (ENXIO).
+                std::os::unix::net::UnixListener::bind(&path).expect("bind socket");
+            }
+        }),
+        case("deep-raw-html", &["raw-html-too-deep"], "content/orte/html.md", Some(6), |c| {
+            c.write("content/orte/html.md", format!("{FM}---\n{}\n", "<div>".repeat(10_000)));
+        }),
+        case("fifo-named-md", &["unreadable"], "content/orte/fifo.md", None, move |c| {
+            let status = std::process::Command::new("mkfifo").arg(c.root.join("content/orte/fifo.md")).status().expect("run mkfifo");
+            assert!(status.success(), "mkfifo failed");
+        }),
+        // Ids, slugs and file names.
+        file("reference-with-dotdot", &["missing-reference"], Some(5), "content/formate/pfad.md", entry("eingesetzt_an: [ort/../../etc/passwd]\n")),
+        file("link-with-dotdot", &["broken-link"], Some(6), "content/orte/pfad.md", format!("{}[Schema](@/../content/site.yaml)\n", entry(""))),
+        file("reference-of-300-characters", &["missing-reference"], Some(5), "content/formate/lang.md", entry(&format!("eingesetzt_an: [ort/{}]\n", "x".repeat(300)))),
+        file("windows-reserved-con", &["reserved-name"], None, "content/orte/con.md", entry("")),
+        file("windows-reserved-nul", &["reserved-name"], None, "content/orte/nul.md", entry("")),
+        file("windows-reserved-com1-yaml", &["reserved-name"], None, "content/orte/com1.yaml", "titel: A\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n"),
+        file("windows-reserved-upper-case", &["reserved-name"], None, "content/orte/CON.md", entry("")),
+        file("page-named-like-a-site-path", &["reserved-name"], None, "content/pages/katalog.md", "---\ntitel: Katalog\n---\n"),
+        file("page-named-like-a-type-folder", &["reserved-name"], None, "content/pages/orte.md", "---\ntitel: Orte\n---\n"),
+        // 250 characters: file systems allow 255 bytes; the slugs are cut to 100 and collide.
+        case("long-names-colliding", &["slug-collision"], &long_b.clone(), None, move |c| {
+            c.write(&long_a, entry(""));
+            c.write(&long_b, entry(""));
+        }),
+        case("emoji-name-colliding", &["slug-collision"], "content/orte/🏠.md", None, move |c| {
+            c.write("content/orte/house.md", entry(""));
+            c.write("content/orte/🏠.md", entry(""));
+        }),
+        case("umlaut-name-colliding", &["slug-collision"], "content/orte/strasse.md", None, move |c| {
+            c.write("content/orte/STRASSE.md", entry(""));
+            c.write("content/orte/strasse.md", entry(""));
+        }),
+        file("name-without-letters", &["bad-file-name"], None, "content/orte/「」.md", entry("")),
+        case("non-utf8-file-name", &["bad-file-name"], "content/orte/\u{fffd}\u{fffd}.md", None, move |c| {
+            use std::os::unix::ffi::OsStrExt;
+            let name = std::ffi::OsStr::from_bytes(b"\xff\xfe.md");
+            std::fs::write(c.root.join("content/orte").join(name), entry("")).expect("write");
+        }),
+        case("term-key-dotdot", &["invalid-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: \"..\"\n    label: Punkte\n")),
+        case("type-folder-dotdot", &["invalid-schema"], site, None, move |c| c.replace(site, "folder: orte", "folder: ../orte")),
+        // Links and addresses in content.
+        file("javascript-link", &["unsafe-url"], Some(7), "content/orte/skript.md", format!("{}Text.\n[klick](javascript:alert(1))\n", entry(""))),
+        file("javascript-website", &["bad-url"], Some(5), "content/orte/skript.md", entry("website: javascript:alert(1)\n")),
+        // The schema and the vocabularies.
+        case("unknown-field-kind", &["invalid-schema"], site, Some(24), move |c| c.replace(site, "stadt: { kind: text,", "stadt: { kind: textt,")),
+        case("cyclic-vocabulary", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: nord\n    label: Nord\n    parent: sued\n  - key: sued\n    label: Süd\n    parent: nord\n")),
+        case("cyclic-vocabulary-self", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: selbst\n    label: Selbst\n    parent: selbst\n")),
+        case("cyclic-vocabulary-short-keys", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: a\n    label: A\n    parent: b\n  - key: b\n    label: B\n    parent: a\n")),
+        case("facet-on-missing-vocabulary", &["missing-vocabulary"], site, Some(23), move |c| c.replace(site, "vocabulary: themen,", "vocabulary: themenn,")),
+        case("facets-name-a-missing-field", &["invalid-schema"], site, None, move |c| c.replace(site, "facets: [handlungsfeld, thema]", "facets: [handlungsfeld, thema, gibtsnicht]")),
+        case("reference-to-unknown-type", &["invalid-schema"], site, None, move |c| c.replace(site, "to: [ort]", "to: [platz]")),
+        file("site-yaml-empty", &["invalid-schema"], None, site, ""),
+        case("site-yaml-missing", &["no-site-yaml"], site, None, move |c| std::fs::remove_file(c.root.join(site)).expect("rm")),
+        file("site-yaml-is-a-list", &["invalid-schema"], Some(1), site, "- a\n- b\n"),
+        case("site-yaml-unknown-key", &["invalid-schema"], site, None, move |c| c.append(site, "farbe: rot\n")),
+        file("vocabulary-tab", &["invalid-vocabulary"], Some(4), "content/vocabularies/kaputt.yaml", "label: X\nterms:\n  - key: x\n\tlabel: y\n"),
+        case("vocabulary-duplicate-term", &["invalid-vocabulary"], hf, None, move |c| c.append(hf, "  - key: zentren\n    label: Zentren noch einmal\n")),
+        case("vocabulary-duplicate-term-line", &["invalid-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: zentren\n    label: Zentren noch einmal\n")),
+        case("vocabulary-unknown-parent", &["invalid-vocabulary"], hf, Some(25), move |c| c.append(hf, "  - key: xy\n    label: XY\n    parent: zentrn\n")),
+    ]
+}
+
+/// Indents every line by two spaces (to nest a document under a key).
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// A good build of valid-small, made once per test and copied into every case as "the
+/// previous output". Removed with its temp dir.
+struct Golden {
+    _tmp: TempDir,
+    out: PathBuf,
+}
+
+impl Golden {
+    fn build() -> Golden {
+        let tmp = TempDir::new("golden");
+        let out = tmp.join("site");
+        build(&common::fixture("valid-small"), &out, &["--no-search"]).assert_exit(0);
+        Golden { _tmp: tmp, out }
+    }
+}
+
+/// Output may grow with the number of problems, never with the size of the input.
+fn output_budget(diagnostics: usize) -> usize {
+    64 * 1024 + 2048 * diagnostics
+}
+
+/// Runs one case; returns the problems found (empty when the case passes).
+fn run_case(c: &Case, golden: &Path) -> Vec<String> {
+    let tmp = TempDir::new(c.name);
+    let root = tmp.join("catalogue");
+    common::copy_dir(&common::fixture("valid-small"), &root);
+    let outside = tmp.join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir outside");
+    (c.setup)(&Ctx {
+        root: root.clone(),
+        outside,
+    });
+    let out = tmp.join("site");
+    common::copy_dir(golden, &out);
+    let before = snapshot(&out);
+    let mut problems = Vec::new();
+    let mut fail = |what: String| problems.push(format!("[{}] {what}", c.name));
+
+    let (run, json) = check_json(&root);
+    if run.timed_out {
+        fail(format!(
+            "check hangs (killed after {:?}, {DEADLINE:?} CPU limit)",
+            run.elapsed
+        ));
+    } else if run.panicked() {
+        fail(format!("check panics:\n{}", common::cut(&run.stderr, 1500)));
+    } else if run.code != Some(1) {
+        fail(format!(
+            "check exits with {:?}, not 1\n{}",
+            run.code,
+            run.output()
+        ));
+    }
+    match &json {
+        Some(json) => {
+            let diags = json_diags(json);
+            let hit = diags.iter().any(|d| {
+                d.is_error()
+                    && c.codes.contains(&d.code.as_str())
+                    && d.file == c.file
+                    && (c.line.is_none() || d.line == c.line)
+            });
+            if !hit {
+                fail(format!(
+                    "check: no error {:?} for {} at line {:?}; got:\n{}",
+                    c.codes,
+                    c.file,
+                    c.line,
+                    diags
+                        .iter()
+                        .map(|d| format!("  {} {} {} {:?}", d.severity, d.code, d.file, d.line))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ));
+            }
+            let size = run.stdout.len() + run.stderr.len();
+            if size > output_budget(diags.len()) {
+                fail(format!(
+                    "check prints {size} bytes for {} diagnostics",
+                    diags.len()
+                ));
+            }
+        }
+        None if !run.timed_out && !run.panicked() => {
+            fail(format!("check: stdout is not JSON\n{}", run.output()))
+        }
+        None => {}
+    }
+
+    let run = build(&root, &out, &["--no-search"]);
+    if run.timed_out {
+        fail(format!(
+            "build hangs (killed after {:?}, {DEADLINE:?} CPU limit)",
+            run.elapsed
+        ));
+    } else if run.panicked() {
+        fail(format!("build panics:\n{}", common::cut(&run.stderr, 1500)));
+    } else if run.code != Some(1) {
+        fail(format!(
+            "build exits with {:?}, not 1\n{}",
+            run.code,
+            run.output()
+        ));
+    } else {
+        let named = c
+            .codes
+            .iter()
+            .any(|code| run.stderr.contains(&format!("error[{code}]")));
+        if !named || !run.stderr.contains(&c.file) {
+            fail(format!(
+                "build does not report {:?} for {}\n{}",
+                c.codes,
+                c.file,
+                run.output()
+            ));
+        }
+        if run.stderr.len() > output_budget(run.stderr.matches("error[").count()) {
+            fail(format!("build prints {} bytes", run.stderr.len()));
+        }
+    }
+    if snapshot(&out) != before {
+        fail("the previous output changed".into());
+    }
+    let leftovers = common::leftover_staging(&out);
+    if !leftovers.is_empty() {
+        fail(format!("staging folders left behind: {leftovers:?}"));
+    }
+    problems
+}
+
+/// Runs cases on a few threads (each case is two processes in its own temp dir).
+fn run_all(cases: Vec<Case>) -> Vec<String> {
+    let golden = Golden::build();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    let queue = std::sync::Mutex::new(cases);
+    let problems = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let Some(c) = queue.lock().expect("queue").pop() else {
+                    break;
+                };
+                let found = run_case(&c, &golden.out);
+                problems.lock().expect("problems").extend(found);
+            });
+        }
+    });
+    let mut problems = problems.into_inner().expect("problems");
+    problems.sort();
+    problems
+}
+
+fn is_known_bug(name: &str) -> bool {
+    KNOWN_BUGS.iter().any(|(n, _)| *n == name)
+}
+
+#[test]
+fn every_hostile_input_gives_a_diagnostic_and_leaves_the_output_alone() {
+    let all = cases();
+    let mut names: Vec<&str> = all.iter().map(|c| c.name).collect();
+    names.sort();
+    let unique = names.len();
+    names.dedup();
+    assert_eq!(names.len(), unique, "case names must be unique");
+    for (bug, _) in KNOWN_BUGS {
+        assert!(
+            names.contains(bug) || LEGAL.iter().any(|(n, ..)| n == bug),
+            "KNOWN_BUGS names an unknown case {bug}"
+        );
+    }
+    let run: Vec<Case> = all.into_iter().filter(|c| !is_known_bug(c.name)).collect();
+    assert!(
+        run.len() >= 40,
+        "the corpus must keep at least 40 running cases, has {}",
+        run.len()
+    );
+    let problems = run_all(run);
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Legal but heavy inputs: they must build (exit 0) within the deadline, without a panic, with
+/// the given warning if any.
+#[rustfmt::skip]
+const LEGAL: &[(&str, &str, Option<&str>)] = &[
+    ("deep-blockquotes", "100,000 nested `>` block quotes", None),
+    ("deep-list-markers", "20,000 nested list markers", None),
+    ("many-emphasis-markers", "200,000 unmatched `*` emphasis openers", None),
+    ("cr-only-line-endings", "old Mac line endings (CR only)", None),
+    ("folder-named-md", "a folder named x.md in a type folder", Some("nested-folder")),
+    ("emoji-file-name", "an emoji as file name", Some("unclean-file-name")),
+    ("umlaut-file-name", "umlauts and spaces in the file name", Some("unclean-file-name")),
+    ("long-file-name", "120 umlauts (240 bytes) as file name; the slug is cut to 100", Some("unclean-file-name")),
+    ("dots-in-file-name", "`a..b.md`", Some("unclean-file-name")),
+];
+
+fn legal_setup(name: &str, c: &Ctx) {
+    let body = |text: String| format!("{FM}---\n{text}\n");
+    match name {
+        "deep-blockquotes" => c.write("content/orte/zitat.md", body("> ".repeat(100_000))),
+        "deep-list-markers" => c.write("content/orte/liste.md", body("- ".repeat(20_000))),
+        "many-emphasis-markers" => c.write("content/orte/stern.md", body("*a ".repeat(200_000))),
+        "cr-only-line-endings" => c.write(
+            "content/orte/mac.md",
+            format!("{FM}---\nText.\n").replace('\n', "\r"),
+        ),
+        "folder-named-md" => {
+            std::fs::create_dir_all(c.root.join("content/orte/ordner.md")).expect("mkdir")
+        }
+        "emoji-file-name" => c.write("content/orte/🏠.md", format!("{FM}---\n")),
+        "umlaut-file-name" => c.write("content/orte/Bürgerhaus Süd.md", format!("{FM}---\n")),
+        "long-file-name" => c.write(
+            &format!("content/orte/{}.md", "ä".repeat(120)),
+            format!("{FM}---\n"),
+        ),
+        "dots-in-file-name" => c.write("content/orte/a..b.md", format!("{FM}---\n")),
+        other => panic!("no setup for {other}"),
+    }
+}
+
+fn run_legal(name: &str, warning: Option<&str>) -> Vec<String> {
+    let tmp = TempDir::new(name);
+    let root = tmp.join("catalogue");
+    common::copy_dir(&common::fixture("valid-small"), &root);
+    let ctx = Ctx {
+        root: root.clone(),
+        outside: tmp.join("outside"),
+    };
+    legal_setup(name, &ctx);
+    let mut problems = Vec::new();
+    let (run, json) = check_json(&root);
+    if run.timed_out || run.panicked() || run.code != Some(0) {
+        problems.push(format!(
+            "[{name}] check: timed out {} / exit {:?}\n{}",
+            run.timed_out,
+            run.code,
+            common::cut(&run.stderr, 800)
+        ));
+    } else if let Some(json) = json {
+        let diags = json_diags(&json);
+        let ok = match warning {
+            Some(w) => diags.iter().any(|d| d.code == w),
+            None => diags.is_empty(),
+        };
+        if !ok {
+            problems.push(format!(
+                "[{name}] expected warning {warning:?}, got {:?}",
+                diags.iter().map(|d| &d.code).collect::<Vec<_>>()
+            ));
+        }
+    }
+    let out = tmp.join("site");
+    let run = build(&root, &out, &["--no-search"]);
+    if run.timed_out || run.panicked() || run.code != Some(0) {
+        problems.push(format!(
+            "[{name}] build: timed out {} / exit {:?}\n{}",
+            run.timed_out,
+            run.code,
+            common::cut(&run.stderr, 800)
+        ));
+    } else if !out.join("index.html").is_file() {
+        problems.push(format!("[{name}] build succeeded without index.html"));
+    }
+    problems
+}
+
+#[test]
+fn legal_but_heavy_inputs_build_in_time() {
+    let mut problems = Vec::new();
+    for (name, _, warning) in LEGAL.iter().filter(|(n, ..)| !is_known_bug(n)) {
+        problems.extend(run_legal(name, *warning));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Files disappear while a build reads the catalogue. This is a race, so it is best effort: the
+/// test deletes generated entries from the end of the folder as soon as the build has taken its
+/// output lock (just before it lists and reads the files), and accepts
+/// either outcome, as long as it is a clean one: success with a complete, consistent site, or
+/// exit 1 with an `unreadable` error for a deleted file and the previous output untouched.
+#[test]
+fn files_deleted_while_building() {
+    let tmp = TempDir::new("vanishing");
+    let root = tmp.join("catalogue");
+    common::copy_dir(&common::fixture("valid-small"), &root);
+    let n = 400;
+    let generated: Vec<PathBuf> = (0..n)
+        .map(|i| {
+            let p = root.join(format!("content/formate/erzeugt-{i:04}.md"));
+            std::fs::write(&p, format!("---\ntitel: Erzeugt {i}\nkurzbeschreibung: Wird gleich gelöscht.\nhandlungsfeld: [zentren]\n---\nText {i}.\n")).expect("write");
+            p
+        })
+        .collect();
+    let out = tmp.join("site");
+    let golden = Golden::build();
+    common::copy_dir(&golden.out, &out);
+    let before = snapshot(&out);
+    let mut child = std::process::Command::new(common::BIN)
+        .args([
+            "--root".as_ref(),
+            root.as_os_str(),
+            "build".as_ref(),
+            "--output".as_ref(),
+            out.as_os_str(),
+            "--no-search".as_ref(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn build");
+    // Drain stderr while the build runs: hundreds of diagnostics would fill the pipe.
+    let mut pipe = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+        text
+    });
+    // Start deleting once the build holds its output lock: it takes the lock right before it
+    // reads the catalogue, so the deletions overlap with listing and reading the files.
+    let lock = tmp.join(".site.casebook-lock");
+    let waiting = std::time::Instant::now();
+    while !lock.exists() && waiting.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::yield_now();
+    }
+    for p in generated.iter().rev() {
+        let _ = std::fs::remove_file(p);
+    }
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("build hangs while files disappear");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let stderr = reader.join().expect("stderr reader");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    match status.code() {
+        Some(0) => {
+            let json: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(out.join("export/katalog.json")).expect("katalog.json"),
+            )
+            .expect("json");
+            let entries = json["entries"].as_array().expect("entries");
+            assert!(entries.len() >= 6 && entries.len() <= n + 6);
+            for e in entries {
+                let id = e["id"].as_str().expect("id");
+                let (ty, slug) = id.split_once('/').expect("type/slug");
+                let folder = match ty {
+                    "ort" => "orte",
+                    "format" => "formate",
+                    _ => "strategien",
+                };
+                assert!(
+                    out.join(folder).join(slug).join("index.html").is_file(),
+                    "no page for {id}"
+                );
+            }
+            eprintln!(
+                "files_deleted_while_building: the build won the race ({} entries)",
+                entries.len()
+            );
+        }
+        Some(1) => {
+            assert!(
+                stderr.contains("error[unreadable]") && stderr.contains("erzeugt-"),
+                "{stderr}"
+            );
+            assert_eq!(snapshot(&out), before, "the previous output changed");
+            eprintln!("files_deleted_while_building: a deleted file was reported as unreadable");
+        }
+        other => panic!("unexpected exit {other:?}\n{stderr}"),
+    }
+    assert!(common::leftover_staging(&out).is_empty());
+}
