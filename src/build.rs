@@ -2,7 +2,7 @@
 //! `casebook build` runs it once into a staging directory; `serve` keeps its result in memory.
 
 use crate::check;
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::export::{self, OutputFile};
 use crate::load;
@@ -59,18 +59,12 @@ pub struct Site {
 /// Runs config → load → check → resolve. Problems go to `report`; `None` if nothing usable.
 pub fn load_site(
     root: &Path,
-    base_url: Option<&str>,
+    overrides: &Overrides,
     report: &mut Report,
     timings: &mut Timings,
 ) -> Option<Site> {
     let mut config = timings.time("config", || Config::load(root, report))?;
-    if let Some(url) = base_url {
-        config.base_url = if url.ends_with('/') {
-            url.to_string()
-        } else {
-            format!("{url}/")
-        };
-    }
+    config.apply(overrides);
     let config = Arc::new(config);
     let candidates = load::discover(&config, report);
     let (docs, load_problems) = timings.time("load", || load::load_all(&config, &candidates));
@@ -112,12 +106,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let mut report = Report::default();
     output::check_output_dir(&options.root, &options.output)?;
     let _lock = BuildLock::acquire(&options.output)?;
-    let site = load_site(
-        &options.root,
-        options.base_url.as_deref(),
-        &mut report,
-        &mut timings,
-    );
+    let overrides = Overrides {
+        base_url: options.base_url.clone(),
+        no_search: !options.search,
+    };
+    let site = load_site(&options.root, &overrides, &mut report, &mut timings);
     report.sort();
     let site = match site {
         Some(s) if !report.has_errors() => s,
@@ -132,7 +125,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
 
     let pages = render::plan(cat);
     let progress = progress_bar(options.progress, pages.len());
-    let search_enabled = options.search && cat.config.search;
+    let search_enabled = cat.config.search;
     // The search index is built on its own thread while pages render and write.
     // Pages, exports and the search index are independent: pages and exports share the rayon
     // pool, the search index (one record at a time behind Pagefind's lock) gets its own thread.

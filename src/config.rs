@@ -254,6 +254,26 @@ pub struct Config {
     pub vocabularies: BTreeMap<String, Vocabulary>,
 }
 
+/// Settings given on the command line that win over site.yaml.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Publish under this address (`--base-url`, or the local server's address in `serve`).
+    pub base_url: Option<String>,
+    /// Switch the full-text search off (`--no-search`): no index, and no search box on pages.
+    pub no_search: bool,
+}
+
+impl Config {
+    pub fn apply(&mut self, overrides: &Overrides) {
+        if let Some(url) = &overrides.base_url {
+            self.base_url = normalize_base_url(url);
+        }
+        if overrides.no_search {
+            self.search = false;
+        }
+    }
+}
+
 /// Path segments the site itself uses; no type folder or vocabulary may take them.
 pub const RESERVED_PATHS: &[&str] = &[
     "katalog",

@@ -56,8 +56,10 @@ pub fn exports(
 /// small integers, so 10,000 entries stay far below the first-load budget. Summaries are split
 /// into chunks loaded on demand.
 ///
-/// Each entry is `[slug, title, type index, lat|null, lon|null, [[term indices] per facet in
-/// `facets` order], "YYYY-MM-DD"|""]`; its URL is `base_path + types[t].folder + "/" + slug + "/"`.
+/// Each entry is `[slug, title, type index, null, null, [[term indices] per facet in `facets`
+/// order], "YYYY-MM-DD"|""]`; its URL is `base_path + types[t].folder + "/" + slug + "/"`.
+/// `katalog/geo.json` holds `[lat, lon]` or null per entry, in the same order; `place` names
+/// the facet that holds an entry's place.
 pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<OutputFile> {
     let config = &cat.config;
     let facets: Vec<Json> = config
@@ -71,6 +73,7 @@ pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<
         .collect();
     let types: Vec<Json> = config.types.iter().map(|t| json!({"key": t.key, "label": t.label, "plural": t.plural, "folder": t.folder, "color": t.color})).collect();
     let geo = config.roles.geo.clone();
+    let mut points: Vec<Json> = Vec::with_capacity(cat.by_title.len());
     let entries: Vec<Json> = cat
         .by_title
         .iter()
@@ -81,12 +84,14 @@ pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<
                 .iter()
                 .map(|f| json!(cat.entry_terms(i, f)))
                 .collect();
-            let (lat, lon) = match geo.as_ref().and_then(|g| e.field(g)) {
-                Some(FieldValue::Geo { lat, lon }) => (json!(round4(*lat)), json!(round4(*lon))),
-                _ => (Json::Null, Json::Null),
-            };
+            points.push(match geo.as_ref().and_then(|g| e.field(g)) {
+                Some(FieldValue::Geo { lat, lon }) => json!([round4(*lat), round4(*lon)]),
+                _ => Json::Null,
+            });
             let date = updated.get(&e.rel_path).map(String::as_str).unwrap_or("");
-            json!([e.slug, e.title, e.type_index, lat, lon, terms, date])
+            // Positions 3 and 4 (lat, lon) stay empty here: the map loads them from geo.json,
+            // so the catalogue browser's first load does not carry them.
+            json!([e.slug, e.title, e.type_index, null, null, terms, date])
         })
         .collect();
     let summaries: Vec<Json> = cat
@@ -95,8 +100,14 @@ pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<
         .map(|&i| json!(cat.entries[i].summary.clone().unwrap_or_default()))
         .collect();
     let chunks = summaries.chunks(SUMMARY_CHUNK).count();
-    let index = json!({"version": 1, "types": types, "facets": facets, "entries": entries, "summary_chunk": SUMMARY_CHUNK, "summary_chunks": chunks});
-    let mut files = vec![("katalog/index.json".to_string(), to_json(&index))];
+    let place = config
+        .roles
+        .place
+        .as_ref()
+        .filter(|p| config.facets.contains(p));
+    let index = json!({"version": 1, "types": types, "facets": facets, "entries": entries, "summary_chunk": SUMMARY_CHUNK, "summary_chunks": chunks, "geo": "geo.json", "place": place});
+    let mut files = vec![("katalog/geo.json".to_string(), to_json(&Json::from(points)))];
+    files.push(("katalog/index.json".to_string(), to_json(&index)));
     for (n, chunk) in summaries.chunks(SUMMARY_CHUNK).enumerate() {
         files.push((
             format!("katalog/summaries/{n}.json"),

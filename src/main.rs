@@ -183,7 +183,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Check { format } => {
             let mut report = Report::default();
             let mut timings = Timings::default();
-            let site = build::load_site(&root, None, &mut report, &mut timings);
+            let site = build::load_site(&root, &Default::default(), &mut report, &mut timings);
             report.sort();
             match format {
                 Format::Json => {

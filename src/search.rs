@@ -27,11 +27,18 @@ pub struct Record {
 pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
     let config = &cat.config;
     let mut out = Vec::with_capacity(cat.entries.len() + cat.pages.len());
+    // Each entry's position in the browser index, so search results map to it without loading
+    // one fragment per hit.
+    let mut position = vec![0usize; cat.entries.len()];
+    for (p, &i) in cat.by_title.iter().enumerate() {
+        position[i] = p;
+    }
     for (i, e) in cat.entries.iter().enumerate() {
         let ty = &config.types[e.type_index];
         let mut content = format!("{}. {}. ", e.title, e.summary.as_deref().unwrap_or(""));
         let mut filters = BTreeMap::new();
         filters.insert("type".to_string(), vec![ty.key.clone()]);
+        filters.insert("_pos".to_string(), vec![position[i].to_string()]);
         for field in &config.facets {
             let terms = cat.entry_terms(i, field);
             if let Some(vocab) = config.facet_vocabulary(field) {

@@ -8,7 +8,7 @@
 
 use crate::build::Site;
 use crate::check::{self, CheckedDoc};
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::export;
 use crate::load::{self, Candidate, DocKind};
@@ -182,13 +182,10 @@ impl Session {
                     report.sort();
                     return failed(report.diagnostics);
                 };
-                if let Some(url) = &self.base_url {
-                    c.base_url = if url.ends_with('/') {
-                        url.clone()
-                    } else {
-                        format!("{url}/")
-                    };
-                }
+                c.apply(&Overrides {
+                    base_url: self.base_url.clone(),
+                    no_search: false,
+                });
                 Arc::new(c)
             }
         };

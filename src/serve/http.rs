@@ -1,0 +1,334 @@
+//! The HTTP side of `serve` that needs no socket: turning a request target into a key of the
+//! in-memory site (refusing anything that could climb out of it), content types, and putting the
+//! live-reload script into pages. Kept pure so every rule is unit-tested.
+
+use super::session::SiteFiles;
+
+/// A request target that passed every check: a decoded absolute path inside the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Percent-decoded, starts with `/`, no `.`/`..` segments, no `//`, `\`, NUL or controls.
+    pub path: String,
+    /// The path as the client sent it (still encoded), for redirects.
+    pub raw_path: String,
+    pub query: Option<String>,
+}
+
+/// Why a request target was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a target we can parse (broken percent-encoding, `*`, not UTF-8).
+    BadRequest,
+    /// Parsed, but it tries to leave the site or is ambiguous (`..`, `//`, `\`, NUL): treated
+    /// as a file that does not exist, so a probe learns nothing.
+    NotFound,
+}
+
+/// Parses the request target of `GET <target> HTTP/1.1`: origin form (`/a/b?q`) or absolute
+/// form (`http://host/a/b`).
+pub fn parse_target(raw: &str) -> Result<Target, Refusal> {
+    let without_fragment = raw.split('#').next().unwrap_or("");
+    let origin_form = if without_fragment.starts_with('/') {
+        without_fragment
+    } else {
+        let lower = without_fragment.to_ascii_lowercase();
+        let after_scheme = ["http://", "https://"]
+            .iter()
+            .find(|s| lower.starts_with(*s))
+            .map(|s| &without_fragment[s.len()..])
+            .ok_or(Refusal::BadRequest)?;
+        match after_scheme.find(['/', '?']) {
+            Some(i) if after_scheme[i..].starts_with('/') => &after_scheme[i..],
+            Some(i) => return parse_target(&format!("/{}", &after_scheme[i..])),
+            None => "/",
+        }
+    };
+    let (raw_path, query) = match origin_form.split_once('?') {
+        Some((p, q)) => (p, Some(q.to_string())),
+        None => (origin_form, None),
+    };
+    let bytes = percent_decode(raw_path).ok_or(Refusal::BadRequest)?;
+    let path = String::from_utf8(bytes).map_err(|_| Refusal::BadRequest)?;
+    if !is_safe_path(&path) {
+        return Err(Refusal::NotFound);
+    }
+    Ok(Target {
+        path,
+        raw_path: raw_path.to_string(),
+        query,
+    })
+}
+
+/// `%41` → `A`; `None` when a `%` is not followed by two hex digits.
+fn percent_decode(s: &str) -> Option<Vec<u8>> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// The decoded path must name a place inside the site and nothing else.
+fn is_safe_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.contains("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && path
+            .split('/')
+            .all(|segment| segment != "." && segment != "..")
+}
+
+/// What a safe path names in the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The key of a file in the site (`orte/x/index.html`).
+    File(String),
+    /// A folder asked for without its slash: where to send the browser (`/orte/x/`).
+    Redirect(String),
+    NotFound,
+}
+
+/// `/` and `/dir/` name `dir/index.html`; `/dir` redirects to `/dir/` when that exists.
+/// There are no directory listings: a folder without `index.html` does not exist.
+pub fn lookup(files: &SiteFiles, target: &Target) -> Lookup {
+    let key = &target.path[1..];
+    if key.is_empty() || key.ends_with('/') {
+        let index = format!("{key}index.html");
+        return if files.contains_key(&index) {
+            Lookup::File(index)
+        } else {
+            Lookup::NotFound
+        };
+    }
+    if files.contains_key(key) {
+        return Lookup::File(key.to_string());
+    }
+    if files.contains_key(&format!("{key}/index.html")) {
+        let query = target
+            .query
+            .as_ref()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        return Lookup::Redirect(format!("{}/{query}", target.raw_path));
+    }
+    Lookup::NotFound
+}
+
+/// The `Content-Type` of a site file, by its extension; text types say they are UTF-8.
+pub fn content_type(key: &str) -> &'static str {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let extension = match name.rsplit_once('.') {
+        Some((_, ext)) => ext.to_ascii_lowercase(),
+        None => String::new(),
+    };
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" | "map" => "application/json",
+        "geojson" => "application/geo+json",
+        "webmanifest" => "application/manifest+json",
+        "xml" => "application/xml; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "wasm" => "application/wasm",
+        "pdf" => "application/pdf",
+        // Pagefind's index chunks (`.pf_meta`, `.pf_fragment`, `.pf_index`, `.pf_filter`) and
+        // its compressed wasm (`.pagefind`) are opaque bytes to the browser.
+        _ => "application/octet-stream",
+    }
+}
+
+/// Whether a response with this content type is a page that gets the live-reload script.
+pub fn is_html(content_type: &str) -> bool {
+    content_type.starts_with("text/html")
+}
+
+/// Puts `snippet` before the last `</body>` (any case), or at the end if there is none.
+pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
+    let needle = b"</body>";
+    let at = html
+        .windows(needle.len())
+        .rposition(|w| w.eq_ignore_ascii_case(needle))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + snippet.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(snippet.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a request for this path expects a page (no extension, or `.html`), so that a missing
+/// site can answer with the error page instead of a bare 404.
+pub fn wants_page(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    match name.rsplit_once('.') {
+        None => true,
+        Some((_, ext)) => ext.eq_ignore_ascii_case("html") || ext.eq_ignore_ascii_case("htm"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn site(keys: &[&str]) -> SiteFiles {
+        keys.iter()
+            .map(|k| (k.to_string(), Arc::from(&b"x"[..])))
+            .collect()
+    }
+
+    fn path_of(raw: &str) -> Result<String, Refusal> {
+        parse_target(raw).map(|t| t.path)
+    }
+
+    #[test]
+    fn decodes_plain_and_encoded_paths() {
+        assert_eq!(path_of("/orte/x/"), Ok("/orte/x/".into()));
+        assert_eq!(path_of("/st%C3%A4dte/"), Ok("/städte/".into()));
+        assert_eq!(path_of("/a%20b?x=1#top"), Ok("/a b".into()));
+        let t = parse_target("/suche/?q=%2e%2e").unwrap();
+        assert_eq!(t.query.as_deref(), Some("q=%2e%2e"));
+    }
+
+    #[test]
+    fn refuses_every_way_out_of_the_site() {
+        for raw in [
+            "/../Cargo.toml",
+            "/%2e%2e/",
+            "/%2E%2E/Cargo.toml",
+            "/..%2f..%2fetc/passwd",
+            "/%5c..",
+            "/a\\..\\b",
+            "//etc/passwd",
+            "/orte/../../x",
+            "/orte/./x",
+            "/x%00.html",
+            "/x%0a",
+            "http://x/../",
+            "http://x//etc/passwd",
+        ] {
+            assert_eq!(path_of(raw), Err(Refusal::NotFound), "{raw}");
+        }
+    }
+
+    #[test]
+    fn refuses_targets_that_are_not_paths() {
+        for raw in ["*", "orte/x", "/%zz", "/%2", "/%ff%fe", "ftp://x/", ""] {
+            assert_eq!(path_of(raw), Err(Refusal::BadRequest), "{raw}");
+        }
+    }
+
+    #[test]
+    fn absolute_form_keeps_only_the_path() {
+        assert_eq!(path_of("http://example.org/orte/"), Ok("/orte/".into()));
+        assert_eq!(path_of("HTTP://example.org"), Ok("/".into()));
+        assert_eq!(path_of("http://example.org?a=b"), Ok("/".into()));
+    }
+
+    #[test]
+    fn folders_serve_their_index_and_redirect_without_slash() {
+        let files = site(&["index.html", "orte/x/index.html", "assets/site.css"]);
+        let look = |raw: &str| lookup(&files, &parse_target(raw).unwrap());
+        assert_eq!(look("/"), Lookup::File("index.html".into()));
+        assert_eq!(look("/orte/x/"), Lookup::File("orte/x/index.html".into()));
+        assert_eq!(look("/orte/x"), Lookup::Redirect("/orte/x/".into()));
+        assert_eq!(look("/orte/x?a=1"), Lookup::Redirect("/orte/x/?a=1".into()));
+        assert_eq!(
+            look("/assets/site.css"),
+            Lookup::File("assets/site.css".into())
+        );
+        assert_eq!(look("/orte/"), Lookup::NotFound, "no directory listings");
+        assert_eq!(look("/assets/site.css/"), Lookup::NotFound);
+        assert_eq!(look("/nope"), Lookup::NotFound);
+    }
+
+    #[test]
+    fn content_types_carry_charset_for_text() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("assets/site.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("x.mjs"), "text/javascript; charset=utf-8");
+        assert_eq!(content_type("export/a.json"), "application/json");
+        assert_eq!(
+            content_type("feeds/a.xml"),
+            "application/xml; charset=utf-8"
+        );
+        assert_eq!(content_type("export/a.csv"), "text/csv; charset=utf-8");
+        assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
+        assert_eq!(content_type("i.SVG"), "image/svg+xml");
+        assert_eq!(content_type("f.woff2"), "font/woff2");
+        assert_eq!(content_type("x.wasm"), "application/wasm");
+        for pf in [
+            "pagefind/pagefind.de_1.pf_meta",
+            "pagefind/fragment/de_1.pf_fragment",
+            "pagefind/index/de_1.pf_index",
+            "pagefind/filter/de_1.pf_filter",
+            "pagefind/wasm.de.pagefind",
+            "LICENSE",
+        ] {
+            assert_eq!(content_type(pf), "application/octet-stream", "{pf}");
+        }
+    }
+
+    #[test]
+    fn script_goes_before_the_last_body_end() {
+        let out = inject(b"<body><p>x</p></BODY></html>", "<s>");
+        assert_eq!(out, b"<body><p>x</p><s></BODY></html>");
+        assert_eq!(inject(b"<p>no body", "<s>"), b"<p>no body<s>");
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape(r#"<img src=x onerror="a('b')">&"#),
+            "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
+        );
+    }
+
+    #[test]
+    fn pages_are_paths_without_extension_or_html() {
+        assert!(wants_page("/"));
+        assert!(wants_page("/orte/x/"));
+        assert!(wants_page("/orte/x"));
+        assert!(wants_page("/a.html"));
+        assert!(!wants_page("/assets/site.css"));
+    }
+}

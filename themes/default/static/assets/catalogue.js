@@ -1,0 +1,733 @@
+// The catalogue browser and the search page: one app, two modes. The filtering itself lives in
+// facets.js; this module owns the DOM, the URL and the full-text search.
+//
+// State is the query string: ?type=format&thema=beteiligung&thema=phase-null&q=markt&sort=newest
+// (repeated keys mean OR; comma lists are read too). Filter clicks push a history entry, typing
+// replaces the current one, and the back button restores any earlier state.
+
+import { evaluate, model, normalize, parseQuery, placeField, sortBits, toQuery } from "./facets.js";
+
+/** Results rendered per step; the rest waits behind "more", so a click never renders 10,000 cards. */
+export const PAGE = 50;
+/** Terms a long, flat facet shows before "more". */
+const SHORT_LIST = 8;
+/** Facets with more terms than this get a find box. */
+const FIND_FROM = 15;
+
+/** Lower case without diacritics, for matching typed text against labels. */
+const fold = (t) => t.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+
+export const esc = (s) =>
+  String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+/** UI strings from the root's data-s-* attributes (filled from the theme's i18n files). */
+export function strings(root) {
+  const s = {};
+  for (const [k, v] of Object.entries(root.dataset)) {
+    if (/^s[A-Z]/.test(k)) s[k[1].toLowerCase() + k.slice(2)] = v;
+  }
+  return s;
+}
+
+export const fill = (text, vars) => String(text || "").replace(/\{(\w+)\}/g, (m, k) => (k in vars ? vars[k] : m));
+
+export function plural(s, base, n, lang) {
+  return fill(n === 1 ? s[base + "One"] : s[base + "Other"], { n: n.toLocaleString(lang) });
+}
+
+let indexPromise;
+/** The browser index, fetched once per page. */
+export function loadIndex(base) {
+  indexPromise ??= fetch(base + "katalog/index.json").then((r) => {
+    if (!r.ok) throw new Error(r.status + " " + r.url);
+    return r.json();
+  });
+  return indexPromise;
+}
+
+/**
+ * When the index does not say which facet holds the place (`index.place`), the server-rendered
+ * cards do: the place they show is the label list of one facet of the same entry.
+ */
+export function detectPlace(index, root, base) {
+  if (placeField(index)) return;
+  const byUrl = new Map(index.entries.map((e, p) => [base + index.types[e[2]].folder + "/" + e[0] + "/", p]));
+  for (const card of root.querySelectorAll(".card")) {
+    const shown = card.querySelector(".card-place");
+    const link = card.querySelector(".card-title a");
+    const p = link && byUrl.get(new URL(link.href, location.href).pathname);
+    if (!shown || p === undefined) continue;
+    const text = [...shown.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join("").trim();
+    const k = index.facets.findIndex((f, k) => text && (index.entries[p][5][k] || []).map((t) => f.terms[t].label).join(", ") === text);
+    if (k >= 0) index.place = index.facets[k].field;
+    return;
+  }
+}
+
+/** Summaries come in chunks of `summary_chunk` entries; only chunks for shown cards are fetched. */
+export function summaryStore(base, index) {
+  const size = index.summary_chunk || 200;
+  const chunks = new Map();
+  return {
+    get(p) {
+      const c = chunks.get(Math.floor(p / size));
+      return Array.isArray(c) ? c[p % size] : undefined;
+    },
+    load(list) {
+      const wanted = new Set(list.map((p) => Math.floor(p / size)));
+      return Promise.all(
+        [...wanted].map((n) => {
+          if (!chunks.has(n)) {
+            const pending = fetch(base + "katalog/summaries/" + n + ".json")
+              .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+              .then((a) => chunks.set(n, a))
+              .catch(() => chunks.delete(n));
+            chunks.set(n, pending);
+          }
+          return chunks.get(n);
+        }),
+      );
+    },
+  };
+}
+
+/** Shared context of a page: index, strings, base path and helpers around them. */
+export function context(root, index) {
+  const base = root.dataset.base || "/";
+  const lang = document.documentElement.lang || "de";
+  const s = strings(root);
+  const place = placeField(index);
+  const placeK = index.facets.findIndex((f) => f.field === place);
+  const urls = new Map();
+  const nf = new Intl.NumberFormat(lang);
+  const ctx = {
+    root,
+    index,
+    base,
+    lang,
+    s,
+    m: model(index),
+    num: (n) => nf.format(n),
+    summaries: summaryStore(base, index),
+    url(p) {
+      const e = index.entries[p];
+      return base + index.types[e[2]].folder + "/" + e[0] + "/";
+    },
+    place(p) {
+      if (placeK < 0) return "";
+      return (index.entries[p][5][placeK] || []).map((t) => index.facets[placeK].terms[t].label).join(", ");
+    },
+    /** Entry position of a site URL (absolute or path), or undefined. */
+    position(url) {
+      if (!urls.size) index.entries.forEach((_, p) => urls.set(ctx.url(p), p));
+      let path = url;
+      try {
+        path = new URL(url, location.href).pathname;
+      } catch {
+        /* keep as is */
+      }
+      return urls.get(path) ?? urls.get(decodeURI(path));
+    },
+  };
+  return ctx;
+}
+
+/** One card, the same markup the theme's `card` component renders on the server. */
+export function cardHtml(ctx, p, opts = {}) {
+  const { index, s } = ctx;
+  const e = index.entries[p];
+  const ty = index.types[e[2]];
+  const level = opts.level || 3;
+  const place = ctx.place(p) || opts.place || "";
+  const summary = opts.excerpt ? null : ctx.summaries.get(p);
+  const facets = [];
+  index.facets.forEach((f, k) => {
+    if (f.field === index.place || facets.length >= 2) return;
+    const terms = (e[5][k] || []).map((t) => f.terms[t].label);
+    if (terms.length) facets.push(`<div><dt>${esc(f.label)}:</dt> <dd>${esc(terms.join(", "))}</dd></div>`);
+  });
+  return (
+    `<li><article class="card t-${esc(ty.key)}" data-pos="${p}">` +
+    `<h${level} class="card-title"><a href="${esc(ctx.url(p))}">${esc(e[1])}</a></h${level}>` +
+    `<p class="card-meta"><span class="badge t-${esc(ty.key)}">${esc(ty.label)}</span>` +
+    (place ? ` <span class="card-place"><span class="vh">${esc(s.cardPlace)}: </span>${esc(place)}</span>` : "") +
+    `</p>` +
+    (opts.excerpt ? `<p class="card-excerpt">${opts.excerpt}</p>` : "") +
+    (summary ? `<p class="card-summary">${esc(summary)}</p>` : "") +
+    (facets.length ? `<dl class="card-facets">${facets.join("")}</dl>` : "") +
+    `</article></li>`
+  );
+}
+
+/** Fills in summaries of cards rendered before their chunk arrived. */
+export async function fillSummaries(ctx, container) {
+  const cards = [...container.querySelectorAll("article[data-pos]:not([data-done])")];
+  await ctx.summaries.load(cards.map((c) => Number(c.dataset.pos)));
+  for (const card of cards) {
+    card.dataset.done = "";
+    if (card.querySelector(".card-summary, .card-excerpt")) continue;
+    const text = ctx.summaries.get(Number(card.dataset.pos));
+    if (!text) continue;
+    const p = document.createElement("p");
+    p.className = "card-summary";
+    p.textContent = text;
+    card.querySelector(".card-meta").after(p);
+  }
+}
+
+/** Pagefind's excerpt as safe HTML: its text plus <mark>, nothing else. */
+export function safeExcerpt(html) {
+  const t = document.createElement("template");
+  t.innerHTML = html || "";
+  let out = "";
+  for (const n of t.content.childNodes) {
+    if (n.nodeType === 3) out += esc(n.textContent);
+    else if (n.nodeName === "MARK") out += `<mark>${esc(n.textContent)}</mark>`;
+    else out += esc(n.textContent);
+  }
+  return out;
+}
+
+let pagefindPromise;
+/** Pagefind, loaded on first use only. */
+export function pagefind(base) {
+  pagefindPromise ??= import(base + "pagefind/pagefind.js").then(async (pf) => {
+    await pf.options({ basePath: base + "pagefind/" });
+    return pf;
+  });
+  return pagefindPromise;
+}
+
+/**
+ * The Pagefind filter that carries each entry's position in katalog/index.json, when the build
+ * writes one: it turns a search into a set of positions without loading a fragment per hit.
+ */
+export const POSITION_FILTER = "_pos";
+
+const dataCache = new Map();
+/** A result's stored fields (url, meta, excerpt for `q`); cached, as each call loads a fragment. */
+export function resultData(q, r) {
+  const key = q + "\0" + r.id;
+  if (!dataCache.has(key)) dataCache.set(key, r.data());
+  return dataCache.get(key);
+}
+
+/** Pagefind filters for a selection; a parent term also matches its descendants. */
+export function pagefindFilters(ctx, selection) {
+  const out = {};
+  for (const f of ctx.m.facets) {
+    const keys = selection[f.field];
+    if (!keys || !keys.length) continue;
+    const wanted = new Set(keys.map((k) => f.byKey.get(k)));
+    const any = f.terms.filter((t, i) => wanted.has(i) || f.ancestors[i].some((a) => wanted.has(a))).map((t) => t.key);
+    out[f.field] = { any };
+  }
+  return out;
+}
+
+const searches = new Map();
+/** Full-text search, cached per query and filters: the ordered Pagefind results. */
+export function ranked(ctx, q, selection = {}) {
+  const filters = pagefindFilters(ctx, selection);
+  const key = q.toLowerCase() + "\0" + JSON.stringify(filters);
+  if (!searches.has(key)) {
+    const run = pagefind(ctx.base).then((pf) => pf.search(q, { filters }));
+    run.catch(() => searches.delete(key));
+    searches.set(key, run);
+  }
+  return searches.get(key);
+}
+
+let filtersPromise;
+/** Pagefind with every filter index loaded: only then do its results carry filter counts. */
+function withFilters(ctx) {
+  filtersPromise ??= pagefind(ctx.base).then(async (pf) => {
+    await pf.filters();
+    return pf;
+  });
+  return filtersPromise;
+}
+
+/** Without the position filter, hits are mapped through their fragments, but only this many. */
+const FRAGMENT_LIMIT = 300;
+
+const hitSets = new Map();
+/**
+ * The positions of all entries that match `q`, ascending; null when the bundle has no position
+ * filter and there are too many hits to map one fragment at a time.
+ */
+export function hits(ctx, q) {
+  const key = q.toLowerCase();
+  if (!hitSets.has(key)) {
+    const run = withFilters(ctx).then(async (pf) => {
+      const res = await pf.search(q);
+      const counts = res.filters && res.filters[POSITION_FILTER];
+      if (counts) {
+        return Object.keys(counts)
+          .filter((k) => counts[k] > 0)
+          .map(Number)
+          .sort((x, y) => x - y);
+      }
+      if (res.results.length > FRAGMENT_LIMIT) return null;
+      const data = await Promise.all(res.results.map((r) => resultData(q, r)));
+      return data.map((d) => ctx.position(d.url)).filter((p) => p !== undefined).sort((x, y) => x - y);
+    });
+    run.catch(() => hitSets.delete(key));
+    hitSets.set(key, run);
+  }
+  return hitSets.get(key);
+}
+
+/**
+ * Facet counts for `q` from Pagefind's own filter counts (the fallback for large hit sets): one
+ * search per facet with a selection, one per parent term for the union with its descendants.
+ */
+async function pagefindCounts(ctx, q, selection) {
+  const pf = await withFilters(ctx);
+  const counts = {};
+  const main = await pf.search(q, { filters: pagefindFilters(ctx, selection) });
+  for (const f of ctx.m.facets) {
+    const others = { ...selection };
+    delete others[f.field];
+    const res = selection[f.field] ? await pf.search(q, { filters: pagefindFilters(ctx, others) }) : main;
+    const raw = (res.filters && res.filters[f.field]) || {};
+    const c = {};
+    for (const [i, t] of f.terms.entries()) {
+      const family = f.terms.filter((_, j) => j === i || f.ancestors[j].includes(i)).map((d) => d.key);
+      if (family.length === 1) c[t.key] = raw[t.key] || 0;
+      else {
+        const filters = pagefindFilters(ctx, others);
+        filters[f.field] = { any: family };
+        c[t.key] = (await pf.search(q, { filters })).results.length;
+      }
+    }
+    counts[f.field] = c;
+  }
+  return counts;
+}
+
+/** Counts for a query: exact from the hit set when there is one, else from Pagefind. */
+export async function searchCounts(ctx, q, selection) {
+  const set = await hits(ctx, q);
+  return set ? evaluate(ctx.index, selection, set).counts : pagefindCounts(ctx, q, selection);
+}
+
+/** The filter panel: a disclosure per facet with checkboxes and live counts. */
+export function filterPanel(ctx, container, onToggle, opts = {}) {
+  const { index, s, m } = ctx;
+  let uid = 0;
+  const id = () => "f" + ++uid + "-" + Math.random().toString(36).slice(2, 6);
+  const html = m.facets
+    .map((f) => {
+      const label = f.field === "type" ? s.filterType : f.label;
+      const long = !f.hierarchical && f.terms.length > SHORT_LIST + 2;
+      const items = new Map();
+      const roots = [];
+      f.order.forEach(({ term }, rank) => {
+        const t = f.terms[term];
+        const cid = id();
+        items.set(term, {
+          rank,
+          html:
+            `<label for="${cid}"><input type="checkbox" id="${cid}" name="${esc(f.field)}" value="${esc(t.key)}"> ` +
+            `<span class="term-label">${esc(t.label)}</span> <span class="term-count">(${ctx.num(f.totals[term])})</span></label>`,
+          children: [],
+        });
+        if (t.parent !== null && items.has(t.parent)) items.get(t.parent).children.push(term);
+        else roots.push(term);
+      });
+      const li = (term) => {
+        const it = items.get(term);
+        const extra = long && it.rank >= SHORT_LIST ? " data-extra hidden" : "";
+        const kids = it.children.length ? `<ul role="list">${it.children.map(li).join("")}</ul>` : "";
+        const zero = f.totals[term] ? "" : ' class="is-zero"';
+        return `<li${zero}${extra}>${it.html}${kids}</li>`;
+      };
+      const more = long
+        ? `<button type="button" class="facet-more link-button" aria-expanded="false">${esc(s.filterMore)}</button>`
+        : "";
+      // Long lists (towns, topics) get a box that narrows the visible terms as one types.
+      const find =
+        f.terms.length > FIND_FROM
+          ? `<input type="text" class="facet-find" autocomplete="off" enterkeyhint="done" aria-label="${esc(fill(s.facetFind, { label }))}" placeholder="${esc(fill(s.facetFind, { label }))}">`
+          : "";
+      return (
+        `<details class="facet" data-field="${esc(f.field)}"${!opts.collapsed && (f.field === "type" || f === m.facets[1]) ? " open" : ""}>` +
+        `<summary><span class="facet-name">${esc(label)}</span> <span class="facet-selected" hidden></span></summary>` +
+        `<fieldset><legend class="vh">${esc(label)}</legend>${find}<ul class="facet-terms" role="list">${roots.map(li).join("")}</ul>${more}</fieldset>` +
+        `</details>`
+      );
+    })
+    .join("");
+  container.innerHTML = `<form class="facets" action="#" novalidate>${html}</form>`;
+  const form = container.firstElementChild;
+  form.addEventListener("submit", (ev) => ev.preventDefault());
+  form.addEventListener("change", (ev) => {
+    const box = ev.target;
+    if (box.type === "checkbox") onToggle(box.name, box.value, box.checked);
+  });
+  /** Shows the terms of one facet that match its find box, or its short or full list. */
+  const showTerms = (fieldset) => {
+    const btn = fieldset.querySelector(".facet-more");
+    const open = btn ? btn.getAttribute("aria-expanded") === "true" : true;
+    const wanted = fold(fieldset.querySelector(".facet-find")?.value || "");
+    if (btn) btn.hidden = !!wanted;
+    for (const li of fieldset.querySelectorAll(".facet-terms li")) {
+      const checked = li.querySelector("input").checked;
+      if (wanted) li.hidden = !fold(li.querySelector(".term-label").textContent).includes(wanted);
+      else li.hidden = li.hasAttribute("data-extra") && !open && !checked;
+    }
+  };
+  form.addEventListener("click", (ev) => {
+    const btn = ev.target.closest(".facet-more");
+    if (!btn) return;
+    const open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", String(open));
+    btn.textContent = open ? s.filterLess : s.filterMore;
+    showTerms(btn.closest("fieldset"));
+  });
+  form.addEventListener("input", (ev) => {
+    if (ev.target.classList.contains("facet-find")) showTerms(ev.target.closest("fieldset"));
+  });
+  // Enter in a find box must not submit anything.
+  form.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && ev.target.classList.contains("facet-find")) ev.preventDefault();
+  });
+  // Per facet its checkboxes; a closed facet is brought up to date only when it opens, so a
+  // click touches the few dozen visible labels, not all of a 400-town list.
+  const groups = [...form.querySelectorAll("details.facet")].map((d) => ({
+    d,
+    field: d.dataset.field,
+    badge: d.querySelector(".facet-selected"),
+    boxes: [...d.querySelectorAll("input[type=checkbox]")].map((box) => ({
+      box,
+      count: box.parentElement.querySelector(".term-count"),
+      li: box.closest("li"),
+      last: -1,
+    })),
+  }));
+  let latest = null;
+  const apply = (g) => {
+    const sel = latest.selection[g.field] || [];
+    const counts = latest.counts[g.field];
+    for (const b of g.boxes) {
+      const on = sel.includes(b.box.value);
+      if (b.box.checked !== on) b.box.checked = on;
+      if (on && b.li.hidden) b.li.hidden = false;
+      const n = counts[b.box.value];
+      if (n !== b.last) {
+        b.count.textContent = "(" + ctx.num(n) + ")";
+        b.li.classList.toggle("is-zero", !n);
+        b.last = n;
+      }
+    }
+  };
+  for (const g of groups) {
+    // Before a closed facet opens (its summary's click runs first), bring it up to date.
+    g.d.firstElementChild.addEventListener("click", () => !g.d.open && latest && apply(g));
+    g.d.addEventListener("toggle", () => g.d.open && latest && apply(g));
+  }
+  return {
+    form,
+    update(selection, counts) {
+      latest = { selection, counts };
+      for (const g of groups) {
+        const n = (selection[g.field] || []).length;
+        g.badge.hidden = !n;
+        g.badge.textContent = n ? fill(s.filtersSelected, { n }) : "";
+        if (n) g.d.open = true;
+        if (g.d.open) apply(g);
+      }
+    },
+  };
+}
+
+/** Chips for the active filters (and the query), each a button that removes it. */
+export function renderChips(ctx, container, state) {
+  const { s, m } = ctx;
+  const chips = [];
+  for (const f of m.facets) {
+    const label = f.field === "type" ? s.filterType : f.label;
+    for (const key of state.selection[f.field] || []) {
+      const text = label + ": " + f.terms[f.byKey.get(key)].label;
+      chips.push(
+        `<li><button type="button" class="chip" data-field="${esc(f.field)}" data-key="${esc(key)}" aria-label="${esc(fill(s.filterRemove, { label: text }))}">${esc(text)} <span aria-hidden="true">×</span></button></li>`,
+      );
+    }
+  }
+  if (state.q) {
+    const text = fill(s.searchChip, { q: state.q });
+    chips.push(
+      `<li><button type="button" class="chip" data-field="q" aria-label="${esc(fill(s.filterRemove, { label: text }))}">${esc(text)} <span aria-hidden="true">×</span></button></li>`,
+    );
+  }
+  if (chips.length > 1) {
+    chips.push(`<li><button type="button" class="chip chip-clear" data-field="*">${esc(s.filtersReset)}</button></li>`);
+  }
+  container.hidden = !chips.length;
+  container.innerHTML = chips.length ? `<ul class="chips" role="list">${chips.join("")}</ul>` : "";
+}
+
+/** Applies a chip click (remove one filter, the query, or everything) to the state. */
+export function removeChip(state, btn) {
+  const { field, key } = btn.dataset;
+  if (field === "*") {
+    state.selection = {};
+    state.q = "";
+  } else if (field === "q") state.q = "";
+  else state.selection[field] = (state.selection[field] || []).filter((k) => k !== key);
+}
+
+/** Toggles one term in a selection (a new object, so history states stay intact). */
+export function toggle(index, selection, field, key, on) {
+  const next = { ...selection };
+  const keys = new Set(next[field] || []);
+  if (on) keys.add(key);
+  else keys.delete(key);
+  next[field] = [...keys];
+  return normalize(index, next);
+}
+
+/** Keeps the URL in step with the state. */
+export function writeUrl(index, state, push) {
+  const url = location.pathname + toQuery(index, state) + location.hash;
+  if (url === location.pathname + location.search + location.hash) return;
+  try {
+    history[push ? "pushState" : "replaceState"](null, "", url);
+  } catch {
+    // Browsers limit history calls per second; the page state stays correct without them.
+  }
+}
+
+/** Moves focus to the chip next to a removed one, or to a fallback element. */
+function focusAfterChip(container, index, fallback) {
+  const chips = container.querySelectorAll(".chip");
+  (chips[Math.min(index, chips.length - 1)] || fallback).focus();
+}
+
+/** The catalogue browser (`mode: "browser"`) or the search page (`mode: "search"`). */
+export async function start(root, mode) {
+  const s = strings(root);
+  const status = root.querySelector("[data-role=count]");
+  let index;
+  try {
+    index = await loadIndex(root.dataset.base || "/");
+  } catch {
+    if (status) status.textContent = s.loadError;
+    return;
+  }
+  detectPlace(index, root, root.dataset.base || "/");
+  const ctx = context(root, index);
+  const searchable = root.dataset.search !== "false";
+  const list = root.querySelector("[data-role=results]");
+  const more = root.querySelector("[data-role=more]");
+  const chips = root.querySelector("[data-role=chips]");
+  const form = root.querySelector("[data-role=search]");
+  const input = form && form.querySelector("input[name=q]");
+  const sortSelect = root.querySelector("[data-role=sort]");
+  const toggleBtn = root.querySelector("[data-role=filters-toggle]");
+  const panelBox = root.querySelector("[data-role=filters]");
+  root.classList.add("is-live");
+
+  let state = parseQuery(index, location.search);
+  let items = []; // entry positions, or Pagefind results when ranked by relevance
+  let shown = 0;
+  let seq = 0;
+  let typing = false;
+  // The server already rendered the first cards of the unfiltered list; keep them on load.
+  let serverCards = list.children.length;
+
+  const panel = filterPanel(ctx, panelBox, (field, key, on) => {
+    state = { ...state, selection: toggle(index, state.selection, field, key, on) };
+    commit(true);
+  });
+
+  if (form && searchable) {
+    form.hidden = false;
+    input.value = state.q;
+    let timer;
+    const fromInput = (push) => {
+      clearTimeout(timer);
+      state = { ...state, q: input.value.trim() };
+      commit(push);
+    };
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        fromInput(!typing);
+        typing = true;
+      }, 250);
+    });
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      fromInput(!typing);
+      typing = false;
+    });
+  }
+
+  if (sortSelect) {
+    sortSelect.closest("[data-role=sort-box]").hidden = false;
+    if (!placeField(index)) sortSelect.querySelector("option[value=place]")?.remove();
+    sortSelect.addEventListener("change", () => {
+      state = { ...state, sort: sortSelect.value === "title" ? "" : sortSelect.value };
+      commit(true);
+    });
+  }
+
+  if (toggleBtn) {
+    const area = root.querySelector("[data-role=filter-area]");
+    const setOpen = (open) => {
+      toggleBtn.setAttribute("aria-expanded", String(open));
+      toggleBtn.querySelector("[data-role=toggle-text]").textContent = open ? s.filtersHide : s.filtersShow;
+      area.classList.toggle("is-open", open);
+    };
+    toggleBtn.hidden = false;
+    setOpen(false);
+    toggleBtn.addEventListener("click", () => setOpen(toggleBtn.getAttribute("aria-expanded") !== "true"));
+  }
+
+  chips.addEventListener("click", (ev) => {
+    const btn = ev.target.closest(".chip");
+    if (!btn) return;
+    const at = [...chips.querySelectorAll(".chip")].indexOf(btn);
+    state = { ...state, selection: { ...state.selection } };
+    removeChip(state, btn);
+    if (input) input.value = state.q;
+    commit(true).then(() => focusAfterChip(chips, at, list));
+  });
+
+  more.addEventListener("click", async () => {
+    const first = shown;
+    await renderMore(seq);
+    list.querySelectorAll(".card-title a")[first]?.focus();
+  });
+
+  addEventListener("popstate", () => {
+    state = parseQuery(index, location.search);
+    if (input) input.value = state.q;
+    typing = false;
+    run();
+  });
+
+  // The URL is written after the list is drawn: pushState costs more than the filtering.
+  function commit(push) {
+    if (push) typing = false;
+    const snapshot = state;
+    setTimeout(() => writeUrl(index, snapshot, push));
+    return run();
+  }
+
+  function announce(text) {
+    if (status.textContent !== text) status.textContent = text;
+    else {
+      // The same text again: set it anew so screen readers hear that the change took effect.
+      status.textContent = "";
+      setTimeout(() => (status.textContent = text), 50);
+    }
+  }
+
+  /** Recomputes results and counts for the state and renders the first page. */
+  async function run() {
+    const my = ++seq;
+    const t0 = performance.now();
+    const q = searchable ? state.q : "";
+    renderChips(ctx, chips, state);
+    root.classList.toggle("has-query", !!q);
+    if (mode === "search" && !q) {
+      panel.update(state.selection, evaluate(index, state.selection).counts);
+      items = [];
+      list.innerHTML = "";
+      more.hidden = true;
+      status.textContent = s.searchPrompt;
+      return;
+    }
+    let sort = state.sort === "relevance" && !q ? "" : state.sort;
+    if (!sort && q) sort = "relevance";
+    let counted = null;
+    if (q) {
+      status.textContent = s.searchLoading;
+      try {
+        // Sorting by anything but relevance needs every hit's position.
+        const set = sort === "relevance" ? null : await hits(ctx, q);
+        if (!set) {
+          sort = "relevance";
+          items = (await ranked(ctx, q, state.selection)).results;
+        } else {
+          const ev = evaluate(index, state.selection, set);
+          items = sortBits(index, ev.bits, sort);
+          counted = ev.counts;
+        }
+      } catch {
+        status.textContent = s.searchError || s.loadError;
+        return;
+      }
+      if (my !== seq) return;
+    } else {
+      const ev = evaluate(index, state.selection);
+      items = sortBits(index, ev.bits, sort);
+      counted = ev.counts;
+    }
+    if (sortSelect) {
+      const relevance = sortSelect.querySelector("option[value=relevance]");
+      relevance.hidden = relevance.disabled = !q;
+      sortSelect.value = sort || "title";
+    }
+    if (counted) panel.update(state.selection, counted);
+    const keep = serverCards && !q && !sort && !Object.keys(state.selection).length;
+    if (keep) shown = Math.min(serverCards, items.length);
+    else {
+      list.innerHTML = "";
+      shown = 0;
+    }
+    serverCards = 0;
+    const n = items.length;
+    if (keep) updateMore();
+    else await renderMore(my);
+    if (my !== seq) return;
+    root.dataset.renderMs = (performance.now() - t0).toFixed(1);
+    announce(n ? plural(s, "resultsCount", n, ctx.lang) : q ? fill(s.searchNone, { q }) : s.resultsNone);
+    if (!counted && q) {
+      // Relevance order comes straight from Pagefind; the counts need the hits as a whole.
+      const c = await searchCounts(ctx, q, state.selection).catch(() => null);
+      if (c && my === seq) panel.update(state.selection, c);
+    }
+  }
+
+  function updateMore() {
+    const rest = items.length - shown;
+    more.hidden = rest <= 0;
+    more.textContent = fill(s.resultsMore, { n: ctx.num(Math.min(rest, PAGE)) });
+  }
+
+  /** Appends the next page of results. */
+  async function renderMore(my) {
+    const slice = items.slice(shown, shown + PAGE);
+    shown += slice.length;
+    let html;
+    if (slice.length && typeof slice[0] !== "number") {
+      const q = state.q;
+      const data = await Promise.all(slice.map((r) => resultData(q, r)));
+      if (my !== seq) return;
+      html = data.map((d) => {
+        const p = ctx.position(d.url);
+        if (p === undefined) return pageHtml(ctx, d);
+        return cardHtml(ctx, p, { excerpt: mode === "search" ? safeExcerpt(d.excerpt) : null, place: d.meta && d.meta.place });
+      });
+    } else html = slice.map((p) => cardHtml(ctx, p));
+    list.insertAdjacentHTML("beforeend", html.join(""));
+    updateMore();
+    fillSummaries(ctx, list);
+  }
+
+  await run();
+}
+
+/** A search hit that is a free page, not an entry. */
+function pageHtml(ctx, d) {
+  return (
+    `<li><article class="card card-page">` +
+    `<h3 class="card-title"><a href="${esc(d.url)}">${esc((d.meta && d.meta.title) || d.url)}</a></h3>` +
+    `<p class="card-meta"><span class="badge badge-page">${esc(ctx.s.pageBadge)}</span></p>` +
+    `<p class="card-excerpt">${safeExcerpt(d.excerpt)}</p></article></li>`
+  );
+}

@@ -1,0 +1,10 @@
+// The search page (suche/): Pagefind full-text search combined with the catalogue's facets.
+import { start } from "./catalogue.js";
+
+const root = document.getElementById("catalogue");
+if (root) {
+  start(root, "search").then(() => {
+    const input = root.querySelector("input[name=q]");
+    if (input && !input.value) input.focus();
+  });
+}
