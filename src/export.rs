@@ -236,10 +236,12 @@ fn csv_safe(s: &str) -> String {
 
 /// Escapes text for XML element content and attribute values.
 pub fn xml_escape(s: &str) -> String {
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20)
-    {
+    // U+FFFE and U+FFFF are the only characters besides controls that XML 1.0 forbids (Rust
+    // strings hold no surrogates); in UTF-8 both start with the bytes EF BF.
+    let needs_work = s.as_bytes().windows(2).any(|w| w == [0xEF, 0xBF])
+        || s.bytes()
+            .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20);
+    if !needs_work {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -250,12 +252,16 @@ pub fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => out.push(c),
+            c if is_xml_char(c) => out.push(c),
+            _ => {}
         }
     }
     out
+}
+
+/// XML 1.0's `Char` production.
+fn is_xml_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
 fn rfc3339(date: &str) -> String {
@@ -386,5 +392,6 @@ mod tests {
     #[test]
     fn xml_escaping() {
         assert_eq!(xml_escape("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&apos;");
+        assert_eq!(xml_escape("x\u{fffe}\u{ffff}\u{fffd}"), "x\u{fffd}");
     }
 }
