@@ -69,6 +69,14 @@ fn main() -> Result<(), String> {
         }
         times.push(result.duration);
         rendered = result.rendered;
+        if run == runs - 1 {
+            let steps: Vec<String> = result
+                .steps
+                .iter()
+                .map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1000.0))
+                .collect();
+            println!("last run by step: {}", steps.join(", "));
+        }
     }
     std::fs::write(&entry, &original).map_err(|e| e.to_string())?;
     times.sort();

@@ -51,6 +51,8 @@ pub struct Entry {
     /// Path below `content/` (`orte/x.md`), for edit links and internal links.
     pub rel_path: String,
     pub title: String,
+    /// The title as it sorts (`resolve::sort_key`), computed once per file.
+    pub sort_key: String,
     pub summary: Option<String>,
     /// Fields in the order the type lists them; missing optional fields are absent. References
     /// are not here: they are resolved across files, into `Checked::references`.
@@ -459,6 +461,7 @@ fn check_entry(
         type_index,
         slug: doc.slug.clone(),
         rel_path: doc.rel_path.clone(),
+        sort_key: crate::resolve::sort_key(&title),
         title,
         summary,
         fields,

@@ -64,11 +64,11 @@ impl Catalogue {
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
-        let sort_keys: Vec<String> = entries.iter().map(|e| sort_key(&e.title)).collect();
         let mut by_title: Vec<usize> = (0..entries.len()).collect();
         by_title.sort_by(|a, b| {
-            sort_keys[*a]
-                .cmp(&sort_keys[*b])
+            entries[*a]
+                .sort_key
+                .cmp(&entries[*b].sort_key)
                 .then_with(|| entries[*a].id.cmp(&entries[*b].id))
         });
         let mut by_type = vec![Vec::new(); config.types.len()];
@@ -178,8 +178,12 @@ fn relations(
     for rels in &mut inbound {
         rels.sort_by_key(|r| field_order.iter().position(|f| **f == r.field));
         for r in rels.iter_mut() {
-            r.targets
-                .sort_by_cached_key(|t| (sort_key(&entries[*t].title), *t));
+            r.targets.sort_by(|a, b| {
+                entries[*a]
+                    .sort_key
+                    .cmp(&entries[*b].sort_key)
+                    .then(a.cmp(b))
+            });
         }
     }
     (out, inbound)

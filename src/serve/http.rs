@@ -115,9 +115,11 @@ pub fn lookup(files: &SiteFiles, target: &Target) -> Lookup {
         return Lookup::File(key.to_string());
     }
     if files.contains_key(&format!("{key}/index.html")) {
+        // The query goes into a header: one with control characters or spaces is dropped.
         let query = target
             .query
             .as_ref()
+            .filter(|q| !q.chars().any(|c| c.is_control() || c.is_whitespace()))
             .map(|q| format!("?{q}"))
             .unwrap_or_default();
         return Lookup::Redirect(format!("{}/{query}", target.raw_path));
@@ -272,6 +274,7 @@ mod tests {
         assert_eq!(look("/orte/x/"), Lookup::File("orte/x/index.html".into()));
         assert_eq!(look("/orte/x"), Lookup::Redirect("/orte/x/".into()));
         assert_eq!(look("/orte/x?a=1"), Lookup::Redirect("/orte/x/?a=1".into()));
+        assert_eq!(look("/orte/x?a\r\nSet-Cookie:1"), Lookup::Redirect("/orte/x/".into()));
         assert_eq!(
             look("/assets/site.css"),
             Lookup::File("assets/site.css".into())

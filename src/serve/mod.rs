@@ -444,6 +444,7 @@ impl Builder {
                 changed: vec![],
                 changed_entry_url: None,
                 rendered: 0,
+                steps: vec![],
                 duration: start.elapsed(),
             }
         })

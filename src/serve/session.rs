@@ -37,6 +37,8 @@ pub struct Rebuild {
     pub changed_entry_url: Option<String>,
     /// How many pages were rendered (the rest were unchanged).
     pub rendered: usize,
+    /// Time per step, for `serve --verbose` and benchmarks.
+    pub steps: Vec<(&'static str, Duration)>,
     pub duration: Duration,
 }
 
@@ -151,6 +153,7 @@ impl Session {
             changed: vec![],
             changed_entry_url: None,
             rendered: 0,
+            steps: vec![],
             duration: start.elapsed(),
         };
         let kinds: Vec<Source> = match &self.state {
@@ -169,11 +172,14 @@ impl Session {
                 changed: vec![],
                 changed_entry_url: None,
                 rendered: 0,
+                steps: vec![],
                 duration: start.elapsed(),
             };
         }
 
         let mut report = Report::default();
+        let mut steps = Vec::new();
+        let mut lap = Instant::now();
         // 1. The schema, kept unless it changed.
         let config = match (&self.state, full) {
             (Some(s), false) => Arc::clone(&s.config),
@@ -196,8 +202,12 @@ impl Session {
             self.state.as_ref().map(|s| &s.docs)
         };
         let docs = self.check_documents(&config, previous_docs, changed, &mut report);
+        steps.push(("load+check", lap.elapsed()));
+        lap = Instant::now();
         let docs_list: Vec<Arc<CheckedDoc>> = docs.values().cloned().collect();
         let checked = check::assemble(&config, &docs_list, &mut report);
+        steps.push(("assemble", lap.elapsed()));
+        lap = Instant::now();
         report.sort();
         if report.has_errors() {
             return failed(report.diagnostics);
@@ -221,6 +231,8 @@ impl Session {
         }
         // 4. Resolve the whole graph; it is cheap next to rendering.
         let catalogue = Catalogue::resolve(Arc::clone(&config), checked);
+        steps.push(("resolve", lap.elapsed()));
+        lap = Instant::now();
         let site = Site { catalogue, updated };
 
         // 5. Theme and renderer, kept unless they changed. A new schema or theme starts a new
@@ -252,6 +264,8 @@ impl Session {
         // 6. Render only pages whose inputs changed.
         let cat = &site.catalogue;
         let views = Views::reusing(cat, previous_views.as_ref());
+        steps.push(("views", lap.elapsed()));
+        lap = Instant::now();
         renderer.set_globals(cat, &views);
         let site_fp = {
             use std::hash::{Hash, Hasher};
@@ -268,6 +282,8 @@ impl Session {
                 (p, path, fp)
             })
             .collect();
+        steps.push(("fingerprints", lap.elapsed()));
+        lap = Instant::now();
         let to_render: Vec<&(PageKind, String, u64)> = planned
             .iter()
             .filter(|(_, path, fp)| previous_fingerprints.get(path) != Some(fp))
@@ -303,6 +319,8 @@ impl Session {
             }
         };
         let rendered_count = rendered.len();
+        steps.push(("render", lap.elapsed()));
+        lap = Instant::now();
 
         // 7. The new file set: unchanged pages carried over, rendered ones replaced, vanished
         // pages dropped; the browser index is part of the critical path (the catalogue browser
@@ -329,6 +347,7 @@ impl Session {
             }
         }
         let changed_paths = diff(&self.files, &next);
+        steps.push(("files+diff", lap.elapsed()));
         let changed_entry_url = entry_url_for(cat, changed);
         let fingerprints = planned
             .into_iter()
@@ -351,6 +370,7 @@ impl Session {
             changed: changed_paths,
             changed_entry_url,
             rendered: rendered_count,
+            steps,
             duration: start.elapsed(),
         }
     }
@@ -488,7 +508,7 @@ fn entry_url_for(cat: &Catalogue, changed: &[PathBuf]) -> Option<String> {
 fn diff(old: &SiteFiles, new: &SiteFiles) -> Vec<String> {
     let mut out: Vec<String> = new
         .iter()
-        .filter(|(k, v)| old.get(*k).is_none_or(|o| o != *v))
+        .filter(|(k, v)| old.get(*k).is_none_or(|o| !Arc::ptr_eq(o, v) && o != *v))
         .map(|(k, _)| k.clone())
         .collect();
     out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());

@@ -1,0 +1,282 @@
+//! A tiny catalogue on disk, created once per process, and the pipeline run on one more file
+//! dropped into it: config → load → check → assemble → resolve → exports → render. Shared by the
+//! `entry` fuzz target and `tests/properties.rs`; needs `oracles` at the crate root.
+//!
+//! The schema uses every field kind (facet single and multiple with a hierarchical vocabulary,
+//! references single and multiple, geo, url, list of text, url and link items, markdown…), so
+//! whatever the fuzzed file says meets a check that has something to say about it.
+
+#![allow(dead_code)] // the fuzz target and the property tests use different parts
+
+use crate::oracles;
+use casebook::check;
+use casebook::config::Config;
+use casebook::diagnostic::{Diagnostic, Report};
+use casebook::export;
+use casebook::load::{self, Candidate, DocKind};
+use casebook::render::theme::Theme;
+use casebook::render::views::Views;
+use casebook::render::{self, PageKind, Renderer};
+use casebook::resolve::Catalogue;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub const SITE_YAML: &str = r##"title: "Fuzz <Katalog> & Co"
+description: Ein winziger Katalog, in den ein Fuzzer Dateien legt.
+base_url: https://example.org/katalog/
+language: de
+roles: { title: titel, summary: kurzbeschreibung, place: stadt, geo: lage, image: bild }
+fields:
+  titel: { kind: text, label: Titel, required: true }
+  kurzbeschreibung: { kind: text, label: Kurzbeschreibung }
+  thema: { kind: facet, vocabulary: themen, multiple: true, label: Thema }
+  stadt: { kind: facet, vocabulary: themen, label: Stadt }
+  lage: { kind: geo, label: Lage }
+  beginn: { kind: year, label: Beginn }
+  datum: { kind: date, label: Datum }
+  flaeche: { kind: number, label: Fläche }
+  kontakt: { kind: email, label: Kontakt }
+  bild: { kind: image, label: Bild }
+  website: { kind: url, label: Website }
+  traeger: { kind: list, label: Träger }
+  links: { kind: list, item: url, label: Links }
+  quellen: { kind: list, item: link, label: Quellen }
+  uebertragbarkeit: { kind: markdown, label: Übertragbarkeit }
+  eingesetzt_an: { kind: reference, to: [ort], multiple: true, label: Eingesetzt an, inverse: Formate hier }
+  vorbild: { kind: reference, to: [ort, format], label: Vorbild, inverse: Vorbild für }
+types:
+  - key: ort
+    folder: orte
+    label: Ort
+    plural: Orte
+    color: "#0b6e4f"
+    fields: [titel, kurzbeschreibung, thema, stadt, lage, beginn, website, quellen, vorbild]
+  - key: format
+    folder: formate
+    label: Format
+    plural: Formate
+    fields: [titel, kurzbeschreibung, thema, stadt, lage, beginn, datum, flaeche, kontakt, bild,
+             website, traeger, links, quellen, uebertragbarkeit, eingesetzt_an, vorbild]
+facets: [thema, stadt]
+"##;
+
+pub const THEMEN_YAML: &str = r#"label: Thema
+plural: Themen
+terms:
+  - { key: beteiligung, label: Beteiligung }
+  - { key: leerstand, label: "Leerstand & <Zwischennutzung>" }
+  - { key: markthalle, label: Markthalle, parent: leerstand }
+  - { key: goettingen, label: Göttingen }
+"#;
+
+/// The other entry: valid, referring to the fuzzed file's usual address so that relations and
+/// inverse relations are computed in both directions.
+pub const OTHER_ENTRY: &str = r#"---
+titel: Markthalle Süd
+kurzbeschreibung: Eine Halle, die wieder genutzt wird.
+thema: [leerstand, markthalle]
+stadt: goettingen
+lage: { lat: 51.5339, lon: 9.9356 }
+beginn: 2019
+website: https://example.org/markthalle
+quellen:
+  - "Dokumentation: Werkstatt"
+  - { title: Bericht, url: "https://example.org/bericht?a=1&b=<2>" }
+vorbild: format/fuzz-eintrag
+---
+Die Halle, siehe [das Format](@/formate/fuzz-eintrag.md#ziele).
+"#;
+
+/// A valid Format at the address the other entry refers to; with it the catalogue builds
+/// without an error (the `serve_request` target needs a site that builds).
+pub const FORMAT_ENTRY: &str = r#"---
+titel: Fuzz-Eintrag
+kurzbeschreibung: Ein Format, das auf die Markthalle verweist.
+thema: [beteiligung]
+eingesetzt_an: [ort/markthalle-sued]
+quellen: ["Eigene Beobachtung"]
+---
+## Ziele
+
+Ein Rundgang zur [Halle](@/orte/markthalle-sued.md).
+"#;
+
+/// Where a fuzzed file goes: the first input byte picks one of these (folder, file name).
+pub const PLACES: &[(&str, &str)] = &[
+    ("formate", "fuzz-eintrag.md"),
+    ("formate", "fuzz-eintrag.yaml"),
+    ("pages", "ueber.md"),
+    ("orte", "markthalle-sued.md"), // the same id as the other entry: duplicate-id
+    ("formate", "Straße am Markt.md"),
+    ("formate", "con.yml"),
+    ("formate", "ä.md"),
+    ("orte", "fuzz-ort.md"),
+];
+
+/// The catalogue folder and everything loaded from it once.
+pub struct Tiny {
+    pub root: PathBuf,
+    pub config: Arc<Config>,
+    renderer: Mutex<Renderer>,
+    other: PathBuf,
+}
+
+impl Tiny {
+    /// Writes the catalogue below `dir` (which must not exist yet) and loads its schema.
+    pub fn create(dir: &Path) -> Tiny {
+        let content = dir.join("content");
+        for sub in ["orte", "formate", "pages", "vocabularies", "media"] {
+            std::fs::create_dir_all(content.join(sub)).expect("create catalogue folder");
+        }
+        let write = |rel: &str, text: &[u8]| {
+            std::fs::write(content.join(rel), text).expect("write catalogue file");
+        };
+        write("site.yaml", SITE_YAML.as_bytes());
+        write("vocabularies/themen.yaml", THEMEN_YAML.as_bytes());
+        write("orte/markthalle-sued.md", OTHER_ENTRY.as_bytes());
+        write("media/bild.png", b"\x89PNG\r\n\x1a\n");
+        let mut report = Report::default();
+        let config = Config::load(dir, &mut report).unwrap_or_else(|| {
+            panic!(
+                "the fixture schema does not load: {:#?}",
+                report.diagnostics
+            )
+        });
+        assert!(!report.has_errors(), "{:#?}", report.diagnostics);
+        let theme = Theme::load(&config).expect("built-in theme");
+        let renderer = Renderer::new(theme).expect("built-in templates compile");
+        Tiny {
+            root: dir.to_path_buf(),
+            other: content.join("orte/markthalle-sued.md"),
+            config: Arc::new(config),
+            renderer: Mutex::new(renderer),
+        }
+    }
+
+    /// A fresh catalogue in a folder of its own below the system temp dir. It lives as long as
+    /// the process (a static); folders an earlier process left behind are removed after an hour.
+    pub fn create_in_temp(label: &str) -> Tiny {
+        let prefix = format!("casebook-{label}-");
+        let temp = std::env::temp_dir();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for old in std::fs::read_dir(&temp).into_iter().flatten().flatten() {
+            let stale = old.file_name().to_string_lossy().starts_with(&prefix)
+                && old
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t < hour_ago);
+            if stale {
+                let _ = std::fs::remove_dir_all(old.path());
+            }
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = temp.join(format!("{prefix}{}-{nanos}", std::process::id()));
+        Tiny::create(&dir)
+    }
+
+    /// Writes `bytes` as the file `PLACES[place % len]`, runs the whole pipeline over the
+    /// catalogue and checks every output invariant; panics with the violation. Returns the
+    /// diagnostics (allowed: the input may be anything).
+    pub fn run(&self, place: u8, bytes: &[u8]) -> Vec<Diagnostic> {
+        let (folder, name) = PLACES[place as usize % PLACES.len()];
+        let path = self.config.content_dir.join(folder).join(name);
+        let same_as_other = path == self.other;
+        std::fs::write(&path, bytes).expect("write the fuzzed file");
+        let outcome = self.pipeline(folder, &path, same_as_other);
+        if same_as_other {
+            std::fs::write(&path, OTHER_ENTRY).expect("restore the other entry");
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+        outcome
+    }
+
+    fn pipeline(&self, folder: &str, path: &Path, replaces_other: bool) -> Vec<Diagnostic> {
+        let config = &self.config;
+        let kind = match config.types.iter().position(|t| t.folder == folder) {
+            Some(t) => DocKind::Entry(t),
+            None => DocKind::Page,
+        };
+        let mut candidates = vec![Candidate {
+            kind,
+            path: path.to_path_buf(),
+        }];
+        if !replaces_other {
+            candidates.push(Candidate {
+                kind: DocKind::Entry(0),
+                path: self.other.clone(),
+            });
+        }
+        let mut report = Report::default();
+        let (docs, problems) = load::load_all(config, &candidates);
+        report.extend(problems);
+        let targets = check::link_targets(
+            config,
+            &docs
+                .iter()
+                .map(|d| (d.kind, d.rel_path.clone(), d.slug.clone()))
+                .collect::<Vec<_>>(),
+        );
+        let resolver = |p: &str| targets.get(p).cloned();
+        let checked: Vec<Arc<check::CheckedDoc>> = docs
+            .into_iter()
+            .map(|d| Arc::new(check::check_document(config, d, &resolver)))
+            .collect();
+        let checked = check::assemble(config, &checked, &mut report);
+        let catalogue = Catalogue::resolve(Arc::clone(config), checked);
+        for d in &report.diagnostics {
+            let _ = d.render(false);
+            let _ = d.render(true);
+        }
+        self.publish(&catalogue);
+        report.sort();
+        report.diagnostics
+    }
+
+    /// Exports and pages of the catalogue, each checked against its invariant.
+    fn publish(&self, cat: &Catalogue) {
+        let views = Views::new(cat);
+        let updated = HashMap::new();
+        for (rel, bytes) in export::exports(cat, &views, &updated) {
+            assert!(
+                casebook::output::is_safe_relative(&rel),
+                "export path `{rel}`"
+            );
+            let problem = if rel.ends_with(".json") {
+                oracles::json_problem(&bytes)
+            } else if rel.ends_with(".xml") {
+                oracles::xml_problem(&bytes)
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                panic!("export {rel}: {p}\n{}", String::from_utf8_lossy(&bytes));
+            }
+        }
+        let mut renderer = self.renderer.lock().unwrap_or_else(|e| e.into_inner());
+        renderer.set_globals(cat, &views);
+        for page in render::plan(cat) {
+            if !matches!(
+                page,
+                PageKind::Entry(_) | PageKind::Free(_) | PageKind::Home | PageKind::Browser
+            ) {
+                continue;
+            }
+            let rel = page.output_path(cat);
+            assert!(
+                casebook::output::is_safe_relative(&rel),
+                "page path `{rel}`"
+            );
+            let html = renderer
+                .render(cat, &views, &page, &updated)
+                .unwrap_or_else(|e| panic!("page {rel} does not render: {e}"));
+            if let Some(p) = oracles::page_problem(&html, &views.urls.base_path) {
+                panic!("page {rel}: {p}\n{html}");
+            }
+        }
+    }
+}

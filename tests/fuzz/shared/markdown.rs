@@ -1,0 +1,38 @@
+//! Markdown through `render::markdown::render` with raw HTML off and on. With it off (the
+//! default), the HTML must not be able to run code: no `<script`, no `on…=` event handler, no
+//! `javascript:` (or any scheme but http(s), mailto, tel) URL, judged as a browser parses it.
+//! Shared by the `markdown` fuzz target and `tests/properties.rs`; needs `oracles` at the crate
+//! root.
+
+use casebook::render::markdown::{render, INTERNAL_PREFIX};
+
+/// Knows two content paths, like a catalogue with two entries.
+pub fn resolver(path: &str) -> Option<String> {
+    match path {
+        "orte/markthalle.md" => Some("/katalog/orte/markthalle/".into()),
+        "formate/reallabor.md" => Some("/katalog/formate/reallabor/".into()),
+        _ => None,
+    }
+}
+
+/// Renders `markdown` with raw HTML off and on; panics with the broken invariant.
+pub fn check(markdown: &str) {
+    let safe = render(markdown, &resolver, false);
+    if let Some(problem) = crate::oracles::markdown_html_problem(&safe.html) {
+        panic!("raw HTML off, yet {problem}\nmarkdown: {markdown:?}");
+    }
+    for (target, offset) in safe.broken_links.iter().chain(&safe.unsafe_urls) {
+        // `check` slices the body at these offsets to find the line.
+        assert!(
+            markdown.is_char_boundary(*offset),
+            "offset {offset} of {target:?}"
+        );
+    }
+    for (target, _) in &safe.broken_links {
+        assert!(target.starts_with(INTERNAL_PREFIX));
+    }
+    let raw = render(markdown, &resolver, true);
+    assert_eq!(raw.broken_links, safe.broken_links);
+    assert_eq!(raw.unsafe_urls, safe.unsafe_urls);
+    assert_eq!(raw.internal_links, safe.internal_links);
+}
