@@ -1475,6 +1475,14 @@ const RELATED_WEIGHTS: [(&str, usize); 6] = [
     ("bundeslaender", 20),
 ];
 
+/// Hugo drops related-content keywords shared by more than this percentage of pages.
+///
+/// casebook (`resolve::similar_entries`) seeds candidates only from terms used by at most 5 %
+/// of the entries, so its work stays near-linear; this is Hugo's knob (v0.111+) for the same
+/// pruning. Without it every page shares a Handlungsfeld or Raumtyp with a third of the corpus
+/// and Hugo ranks and sorts that whole set per page: 10,000 entries took over eight minutes.
+const RELATED_CARDINALITY_THRESHOLD: usize = 5;
+
 /// Only the page kinds casebook also produces: entries, type lists, taxonomy and term pages.
 fn hugo_config() -> String {
     let mut toml = format!(
@@ -1495,7 +1503,8 @@ fn hugo_config() -> String {
     toml.push_str("\n[related]\nincludeNewer = true\nthreshold = 20\ntoLower = false\n");
     for (name, weight) in RELATED_WEIGHTS {
         toml.push_str(&format!(
-            "\n[[related.indices]]\nname = \"{name}\"\nweight = {weight}\n"
+            "\n[[related.indices]]\nname = \"{name}\"\nweight = {weight}\n\
+             cardinalityThreshold = {RELATED_CARDINALITY_THRESHOLD}\n"
         ));
     }
     for facet in &FACETS {

@@ -274,7 +274,10 @@ mod tests {
         assert_eq!(look("/orte/x/"), Lookup::File("orte/x/index.html".into()));
         assert_eq!(look("/orte/x"), Lookup::Redirect("/orte/x/".into()));
         assert_eq!(look("/orte/x?a=1"), Lookup::Redirect("/orte/x/?a=1".into()));
-        assert_eq!(look("/orte/x?a\r\nSet-Cookie:1"), Lookup::Redirect("/orte/x/".into()));
+        assert_eq!(
+            look("/orte/x?a\r\nSet-Cookie:1"),
+            Lookup::Redirect("/orte/x/".into())
+        );
         assert_eq!(
             look("/assets/site.css"),
             Lookup::File("assets/site.css".into())
