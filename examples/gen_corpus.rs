@@ -623,8 +623,9 @@ impl EntryType {
     }
 }
 
-/// The schema's reference fields, in schema order, with the labels of both directions.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// The schema's reference fields, with the labels of both directions; declared (and so
+/// ordered) as the schema lists them.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Relation {
     EingesetztAn,
     NutztFormate,
@@ -1091,15 +1092,8 @@ fn choose_references(rng: &mut Rng, kind: EntryType, index: usize) -> Vec<(Relat
             }
         }
     }
-    references.sort_by_key(|&(relation, target)| (relation_rank(relation), target));
+    references.sort_unstable();
     references
-}
-
-fn relation_rank(relation: Relation) -> usize {
-    Relation::ALL
-        .iter()
-        .position(|&r| r == relation)
-        .unwrap_or(Relation::ALL.len())
 }
 
 /// A uniformly chosen entry before `index`, of the given type if one is asked for.

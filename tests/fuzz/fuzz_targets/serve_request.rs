@@ -23,6 +23,8 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 struct Client {
     addr: SocketAddr,
     stream: Option<TcpStream>,
+    /// Serves until the process ends; kept here (not forgotten) so the leak checker sees it.
+    _preview: serve::Preview,
 }
 
 fn client() -> &'static Mutex<Client> {
@@ -39,10 +41,11 @@ fn client() -> &'static Mutex<Client> {
         options.search = false;
         options.quiet = true;
         let preview = serve::start(&options).expect("the preview starts");
-        let addr = preview.addr();
-        // Serves until the process ends.
-        std::mem::forget(preview);
-        let mut client = Client { addr, stream: None };
+        let mut client = Client {
+            addr: preview.addr(),
+            stream: None,
+            _preview: preview,
+        };
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             let (status, _, _) = client.get(b"/");
@@ -89,6 +92,8 @@ impl Client {
                     String::from_utf8_lossy(&buffer)
                 ),
                 Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                // libFuzzer's timer signal interrupts blocking reads.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => panic!(
                     "no answer to {:?} after {:?}: {e}",
                     String::from_utf8_lossy(target),
@@ -117,6 +122,7 @@ impl Client {
             match stream.read(&mut chunk) {
                 Ok(0) => panic!("body cut at {} of {length} bytes", body.len()),
                 Ok(n) => body.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => panic!("body stalled at {} of {length} bytes: {e}", body.len()),
             }
         }

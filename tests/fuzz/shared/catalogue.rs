@@ -18,8 +18,10 @@ use casebook::render::theme::Theme;
 use casebook::render::views::Views;
 use casebook::render::{self, PageKind, Renderer};
 use casebook::resolve::Catalogue;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub const SITE_YAML: &str = r##"title: "Fuzz <Katalog> & Co"
@@ -120,7 +122,17 @@ pub struct Tiny {
     pub config: Arc<Config>,
     renderer: Mutex<Renderer>,
     other: PathBuf,
+    /// Hashes of outputs already found sound: checking a page parses it like a browser, which
+    /// costs more than the rest of the pipeline, and most outputs repeat from run to run.
+    verified: Mutex<HashSet<u64>>,
+    /// Whether the catalogue without the input (the input did not load) has been checked.
+    checked_without_input: AtomicBool,
+    /// One run at a time: runs share the catalogue folder (tests run on several threads).
+    running: Mutex<()>,
 }
+
+/// Outputs remembered as verified before the memory is cleared.
+const VERIFIED_CAP: usize = 100_000;
 
 impl Tiny {
     /// Writes the catalogue below `dir` (which must not exist yet) and loads its schema.
@@ -151,6 +163,9 @@ impl Tiny {
             other: content.join("orte/markthalle-sued.md"),
             config: Arc::new(config),
             renderer: Mutex::new(renderer),
+            verified: Mutex::new(HashSet::new()),
+            checked_without_input: AtomicBool::new(false),
+            running: Mutex::new(()),
         }
     }
 
@@ -182,6 +197,7 @@ impl Tiny {
     /// catalogue and checks every output invariant; panics with the violation. Returns the
     /// diagnostics (allowed: the input may be anything).
     pub fn run(&self, place: u8, bytes: &[u8]) -> Vec<Diagnostic> {
+        let _running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         let (folder, name) = PLACES[place as usize % PLACES.len()];
         let path = self.config.content_dir.join(folder).join(name);
         let same_as_other = path == self.other;
@@ -214,6 +230,11 @@ impl Tiny {
         let mut report = Report::default();
         let (docs, problems) = load::load_all(config, &candidates);
         report.extend(problems);
+        // Without the input the catalogue is always the same: publishing it once is enough.
+        let input_loaded = docs
+            .iter()
+            .any(|d| config.content_dir.join(&d.rel_path) == path);
+        let publish = input_loaded || !self.checked_without_input.swap(true, Ordering::SeqCst);
         let targets = check::link_targets(
             config,
             &docs
@@ -232,7 +253,9 @@ impl Tiny {
             let _ = d.render(false);
             let _ = d.render(true);
         }
-        self.publish(&catalogue);
+        if publish {
+            self.publish(&catalogue);
+        }
         report.sort();
         report.diagnostics
     }
@@ -246,16 +269,15 @@ impl Tiny {
                 casebook::output::is_safe_relative(&rel),
                 "export path `{rel}`"
             );
-            let problem = if rel.ends_with(".json") {
-                oracles::json_problem(&bytes)
-            } else if rel.ends_with(".xml") {
-                oracles::xml_problem(&bytes)
-            } else {
-                None
-            };
-            if let Some(p) = problem {
-                panic!("export {rel}: {p}\n{}", String::from_utf8_lossy(&bytes));
-            }
+            self.verify(&rel, &bytes, || {
+                if rel.ends_with(".json") {
+                    oracles::json_problem(&bytes)
+                } else if rel.ends_with(".xml") {
+                    oracles::xml_problem(&bytes)
+                } else {
+                    None
+                }
+            });
         }
         let mut renderer = self.renderer.lock().unwrap_or_else(|e| e.into_inner());
         renderer.set_globals(cat, &views);
@@ -274,9 +296,30 @@ impl Tiny {
             let html = renderer
                 .render(cat, &views, &page, &updated)
                 .unwrap_or_else(|e| panic!("page {rel} does not render: {e}"));
-            if let Some(p) = oracles::page_problem(&html, &views.urls.base_path) {
-                panic!("page {rel}: {p}\n{html}");
-            }
+            self.verify(&rel, html.as_bytes(), || {
+                oracles::page_problem(&html, &views.urls.base_path)
+            });
         }
+    }
+
+    /// Checks `bytes` at `rel` with `problem` unless the same output passed before; panics with
+    /// the problem. Only outputs that passed are remembered, so proptest's shrinking, which
+    /// repeats a failing input, sees the failure every time.
+    fn verify(&self, rel: &str, bytes: &[u8], problem: impl FnOnce() -> Option<String>) {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (rel, bytes).hash(&mut hasher);
+        let hash = hasher.finish();
+        let lock = || self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if lock().contains(&hash) {
+            return;
+        }
+        if let Some(p) = problem() {
+            panic!("{rel}: {p}\n{}", String::from_utf8_lossy(bytes));
+        }
+        let mut verified = lock();
+        if verified.len() >= VERIFIED_CAP {
+            verified.clear();
+        }
+        verified.insert(hash);
     }
 }
