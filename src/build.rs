@@ -125,6 +125,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
 
     let pages = render::plan(cat);
     let progress = progress_bar(options.progress, pages.len());
+    // Pages whose fingerprint matches the one they were last written with are not rendered
+    // again: the spare (being the staging directory) or the current output already holds them.
+    let (planned, previous) = timings.time("fingerprints", || {
+        let identity = build_identity(cat, &renderer.theme);
+        let fingerprints = render::PageFingerprints::new(cat, &site.updated, identity);
+        let planned: Vec<(&PageKind, String, u64)> = pages
+            .par_iter()
+            .map(|p| (p, p.output_path(cat), fingerprints.of(p)))
+            .collect();
+        (planned, output::read_pages(&options.output))
+    });
     let search_enabled = cat.config.search;
     // The search index is built on its own thread while pages render and write.
     // Pages, exports and the search index are independent: pages and exports share the rayon
@@ -134,15 +145,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         let (rendered, exported) = timings.time("render+write", || {
             rayon::join(
                 || {
-                    render_pages(
-                        cat,
-                        &renderer,
-                        &views,
-                        &site.updated,
-                        &pages,
-                        &|rel, bytes| staging.write(rel, bytes).map_err(BuildError::from),
-                        progress.as_ref(),
-                    )
+                    planned.par_iter().try_for_each(|(page, path, fp)| {
+                        let done = staging.keep_if_current(path, *fp)
+                            || (previous.get(path) == Some(fp)
+                                && std::fs::read(options.output.join(path))
+                                    .is_ok_and(|bytes| staging.write(path, &bytes).is_ok()));
+                        if !done {
+                            let html = renderer.render(cat, &views, page, &site.updated)?;
+                            staging.write(path, html.as_bytes())?;
+                        }
+                        if let Some(p) = &progress {
+                            p.inc(1);
+                        }
+                        Ok::<(), BuildError>(())
+                    })
                 },
                 || {
                     let files = export::exports(cat, &views, &site.updated);
@@ -170,6 +186,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     if let Some(result) = search_result {
         files.extend(result.map_err(BuildError::Search)?);
     }
+    let fingerprints: Vec<(String, u64)> = planned
+        .into_iter()
+        .map(|(_, path, fp)| (path, fp))
+        .collect();
+    files.push((output::PAGES.into(), output::pages_file(&fingerprints)));
     timings.time("write", || staging.write_all(&files))?;
     timings.time("commit", || staging.commit())?;
     Ok(BuildSummary {
@@ -179,6 +200,32 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         report,
         timings,
     })
+}
+
+/// A hash of everything pages depend on besides the catalogue's entries and pages: the schema
+/// files, the theme, the settings and this program. Page fingerprints include it, so a page
+/// written by an earlier build is reused only if none of these changed.
+fn build_identity(cat: &Catalogue, theme: &Theme) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    render::site_fingerprint(cat).hash(&mut h);
+    let config = &cat.config;
+    (&config.base_url, config.search).hash(&mut h);
+    let vocabularies = config.content_dir.join("vocabularies");
+    let mut schema: Vec<PathBuf> = std::fs::read_dir(&vocabularies)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    schema.sort();
+    schema.push(config.content_dir.join("site.yaml"));
+    for path in schema {
+        (&path, std::fs::read(&path).ok()).hash(&mut h);
+    }
+    (&theme.templates, &theme.assets, &theme.strings).hash(&mut h);
+    // The program itself: another casebook may render the same input differently.
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    exe.map(|m| (m.len(), m.modified().ok())).ok().hash(&mut h);
+    h.finish()
 }
 
 fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {

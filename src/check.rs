@@ -8,6 +8,7 @@ use crate::render::markdown;
 use crate::source::describe;
 use rayon::prelude::*;
 use serde_yaml::Value as Yaml;
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -247,34 +248,47 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
         .enumerate()
         .map(|(i, e)| (e.id.as_str(), i))
         .collect();
-    let mut references = Vec::with_capacity(entries.len());
-    for doc in &entry_docs {
-        let mut resolved_fields = Vec::new();
-        for (field, targets) in &doc.refs {
-            let def = &config.fields[field];
-            let mut resolved = Vec::new();
-            for t in targets {
-                match resolve_reference(config, def, &t.target, &ids, &entries) {
-                    Ok(i) if !resolved.contains(&i) => resolved.push(i),
-                    Ok(_) => {}
-                    Err(d) => {
-                        let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());
-                        d.file = doc.shown.clone();
-                        d.line = Some(t.line);
-                        report.push(d);
-                    }
-                }
-            }
-            resolved_fields.push((field.clone(), resolved));
-        }
-        references.push(resolved_fields);
-    }
+    let references = entry_docs
+        .iter()
+        .map(|doc| resolve_references(config, doc, &ids, &entries, report))
+        .collect();
     let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
     Checked {
         entries,
         references,
         pages,
     }
+}
+
+/// Resolves the reference fields of one document to entry indices, in the order written;
+/// each target that does not resolve becomes a diagnostic. `serve` calls it for an edited file
+/// alone when the ids of the catalogue stayed the same.
+pub fn resolve_references<K: Borrow<str> + Eq + Hash>(
+    config: &Config,
+    doc: &CheckedDoc,
+    ids: &HashMap<K, usize>,
+    entries: &[Arc<Entry>],
+    report: &mut Report,
+) -> Vec<(String, Vec<usize>)> {
+    let mut resolved_fields = Vec::new();
+    for (field, targets) in &doc.refs {
+        let def = &config.fields[field];
+        let mut resolved = Vec::new();
+        for t in targets {
+            match resolve_reference(config, def, &t.target, ids, entries) {
+                Ok(i) if !resolved.contains(&i) => resolved.push(i),
+                Ok(_) => {}
+                Err(d) => {
+                    let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());
+                    d.file = doc.shown.clone();
+                    d.line = Some(t.line);
+                    report.push(d);
+                }
+            }
+        }
+        resolved_fields.push((field.clone(), resolved));
+    }
+    resolved_fields
 }
 
 /// Helper to attach a document's path to a diagnostic created without one.
@@ -1066,11 +1080,11 @@ fn reference_targets(def: &FieldDef, value: &Yaml) -> Result<Vec<String>, Diagno
 }
 
 /// Finds the entry a reference names: `type/slug`, or a bare slug when only one allowed type has it.
-fn resolve_reference(
+fn resolve_reference<K: Borrow<str> + Eq + Hash>(
     config: &Config,
     def: &FieldDef,
     target: &str,
-    ids: &HashMap<&str, usize>,
+    ids: &HashMap<K, usize>,
     entries: &[Arc<Entry>],
 ) -> Result<usize, Diagnostic> {
     let allowed = || {
@@ -1116,7 +1130,7 @@ fn resolve_reference(
             }
         }
         None => {
-            let candidates: Vec<&str> = ids.keys().copied().collect();
+            let candidates: Vec<&str> = ids.keys().map(|k| k.borrow()).collect();
             Err(problem(
                 "missing-reference",
                 format!("`{}` points to `{target}`, which does not exist", def.key),

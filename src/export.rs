@@ -1,13 +1,19 @@
 //! Machine-readable outputs: the catalogue as JSON and CSV, Atom feeds, sitemap, robots.txt, and
 //! the compact index the catalogue browser and map filter on. Never renders HTML.
+//!
+//! JSON is serialised straight from the catalogue through borrowed views (`Lazy`, the small
+//! structs below), never through an intermediate `serde_json::Value` tree: at 10,000 entries
+//! building and dropping that tree cost more than writing the bytes.
 
 use crate::check::FieldValue;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::render::{plan, PageKind};
-use crate::resolve::Catalogue;
+use crate::resolve::{Catalogue, Relation};
 use rayon::prelude::*;
-use serde_json::{json, Value as Json};
-use std::collections::HashMap;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::io;
 
 /// Entries per chunk of browser summaries; the browser fetches only the chunks it shows.
 pub const SUMMARY_CHUNK: usize = 200;
@@ -52,6 +58,59 @@ pub fn exports(
     tasks.par_iter().flat_map_iter(|t| t()).collect()
 }
 
+/// A sequence serialised from an iterator made on demand, without collecting it first.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+#[derive(Serialize)]
+struct IndexType<'a> {
+    key: &'a str,
+    label: &'a str,
+    plural: &'a str,
+    folder: &'a str,
+    color: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct IndexTerm<'a> {
+    key: &'a str,
+    label: &'a str,
+    parent: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct IndexFacet<'a, T: Serialize> {
+    field: &'a str,
+    label: &'a str,
+    vocabulary: &'a str,
+    terms: T,
+}
+
+/// One browser entry: `[slug, title, type index, null, null, [[terms] per facet], date]`.
+type IndexEntry<'a, T> = (&'a str, &'a str, usize, (), (), T, &'a str);
+
+#[derive(Serialize)]
+struct Index<'a, T: Serialize, F: Serialize, E: Serialize> {
+    version: u32,
+    types: T,
+    facets: F,
+    entries: E,
+    summary_chunk: usize,
+    summary_chunks: usize,
+    geo: &'static str,
+    place: Option<&'a String>,
+}
+
 /// The browser's index: entries in title order with type, date, coordinates and facet terms as
 /// small integers, so 10,000 entries stay far below the first-load budget. Summaries are split
 /// into chunks loaded on demand.
@@ -62,56 +121,75 @@ pub fn exports(
 /// the facet that holds an entry's place.
 pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<OutputFile> {
     let config = &cat.config;
-    let facets: Vec<Json> = config
-        .facets
-        .iter()
-        .filter_map(|f| {
+    let facets = Lazy(|| {
+        config.facets.iter().filter_map(|f| {
             let vocab = config.facet_vocabulary(f)?;
-            let terms: Vec<Json> = vocab.terms.iter().map(|t| json!({"key": t.key, "label": t.label, "parent": t.parent.as_deref().and_then(|p| vocab.term_index(p))})).collect();
-            Some(json!({"field": f, "label": config.fields[f].label, "vocabulary": vocab.key, "terms": terms}))
+            Some(IndexFacet {
+                field: f,
+                label: &config.fields[f].label,
+                vocabulary: &vocab.key,
+                terms: Lazy(|| {
+                    vocab.terms.iter().map(|t| IndexTerm {
+                        key: &t.key,
+                        label: &t.label,
+                        parent: t.parent.as_deref().and_then(|p| vocab.term_index(p)),
+                    })
+                }),
+            })
         })
-        .collect();
-    let types: Vec<Json> = config.types.iter().map(|t| json!({"key": t.key, "label": t.label, "plural": t.plural, "folder": t.folder, "color": t.color})).collect();
-    let geo = config.roles.geo.clone();
-    let mut points: Vec<Json> = Vec::with_capacity(cat.by_title.len());
-    let entries: Vec<Json> = cat
-        .by_title
-        .iter()
-        .map(|&i| {
+    });
+    let types = Lazy(|| {
+        config.types.iter().map(|t| IndexType {
+            key: &t.key,
+            label: &t.label,
+            plural: &t.plural,
+            folder: &t.folder,
+            color: t.color.as_deref(),
+        })
+    });
+    // Positions 3 and 4 (lat, lon) stay empty: the map loads them from geo.json, so the
+    // catalogue browser's first load does not carry them.
+    let entries = Lazy(|| {
+        cat.by_title.iter().map(|&i| -> IndexEntry<'_, _> {
             let e = &cat.entries[i];
-            let terms: Vec<Json> = config
-                .facets
-                .iter()
-                .map(|f| json!(cat.entry_terms(i, f)))
-                .collect();
-            points.push(match geo.as_ref().and_then(|g| e.field(g)) {
-                Some(FieldValue::Geo { lat, lon }) => json!([round4(*lat), round4(*lon)]),
-                _ => Json::Null,
-            });
+            let terms = Lazy(move || config.facets.iter().map(move |f| cat.entry_terms(i, f)));
             let date = updated.get(&e.rel_path).map(String::as_str).unwrap_or("");
-            // Positions 3 and 4 (lat, lon) stay empty here: the map loads them from geo.json,
-            // so the catalogue browser's first load does not carry them.
-            json!([e.slug, e.title, e.type_index, null, null, terms, date])
+            (&e.slug, &e.title, e.type_index, (), (), terms, date)
         })
-        .collect();
-    let summaries: Vec<Json> = cat
-        .by_title
-        .iter()
-        .map(|&i| json!(cat.entries[i].summary.clone().unwrap_or_default()))
-        .collect();
-    let chunks = summaries.chunks(SUMMARY_CHUNK).count();
-    let place = config
-        .roles
-        .place
-        .as_ref()
-        .filter(|p| config.facets.contains(p));
-    let index = json!({"version": 1, "types": types, "facets": facets, "entries": entries, "summary_chunk": SUMMARY_CHUNK, "summary_chunks": chunks, "geo": "geo.json", "place": place});
-    let mut files = vec![("katalog/geo.json".to_string(), to_json(&Json::from(points)))];
-    files.push(("katalog/index.json".to_string(), to_json(&index)));
-    for (n, chunk) in summaries.chunks(SUMMARY_CHUNK).enumerate() {
+    });
+    let geo = config.roles.geo.as_deref();
+    let points = Lazy(|| {
+        cat.by_title
+            .iter()
+            .map(|&i| match geo.and_then(|g| cat.entries[i].field(g)) {
+                Some(FieldValue::Geo { lat, lon }) => Some([round4(*lat), round4(*lon)]),
+                _ => None,
+            })
+    });
+    let summary = |i: &usize| cat.entries[*i].summary.as_deref().unwrap_or("");
+    let chunks = cat.by_title.chunks(SUMMARY_CHUNK);
+    let index = Index {
+        version: 1,
+        types,
+        facets,
+        entries,
+        summary_chunk: SUMMARY_CHUNK,
+        summary_chunks: chunks.len(),
+        geo: "geo.json",
+        place: config
+            .roles
+            .place
+            .as_ref()
+            .filter(|p| config.facets.contains(p)),
+    };
+    let mut files = vec![
+        ("katalog/geo.json".to_string(), to_json(&points)),
+        ("katalog/index.json".to_string(), to_json(&index)),
+    ];
+    for (n, chunk) in chunks.enumerate() {
         files.push((
             format!("katalog/summaries/{n}.json"),
-            to_json(&Json::from(chunk.to_vec())),
+            to_json(&Lazy(|| chunk.iter().map(summary))),
         ));
     }
     files
@@ -121,79 +199,180 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// JSON that is safe to inline in HTML too: `<`, `>` and `&` are escaped.
-pub fn to_json(value: &Json) -> Vec<u8> {
-    let raw = serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec());
-    if !raw.iter().any(|b| matches!(b, b'<' | b'>' | b'&')) {
-        return raw;
-    }
-    let mut out = Vec::with_capacity(raw.len() + 64);
-    for &b in &raw {
-        match b {
-            b'<' => out.extend_from_slice(b"\\u003c"),
-            b'>' => out.extend_from_slice(b"\\u003e"),
-            b'&' => out.extend_from_slice(b"\\u0026"),
-            b => out.push(b),
+/// Escapes `<`, `>` and `&` inside JSON strings, so the JSON is safe to inline in HTML too.
+struct HtmlSafe;
+
+impl serde_json::ser::Formatter for HtmlSafe {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut start = 0;
+        for i in memchr::memchr3_iter(b'<', b'>', b'&', bytes) {
+            let escaped: &[u8] = match bytes[i] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            };
+            writer.write_all(&bytes[start..i])?;
+            writer.write_all(escaped)?;
+            start = i + 1;
         }
+        writer.write_all(&bytes[start..])
+    }
+}
+
+/// JSON that is safe to inline in HTML too: `<`, `>` and `&` are escaped.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, HtmlSafe);
+    if value.serialize(&mut ser).is_err() {
+        return b"null".to_vec();
     }
     out
 }
 
-fn field_json(cat: &Catalogue, key: &str, value: &FieldValue) -> Json {
-    let vocab = || cat.config.facet_vocabulary(key);
-    match value {
-        FieldValue::Text(t)
-        | FieldValue::Date(t)
-        | FieldValue::Url(t)
-        | FieldValue::Email(t)
-        | FieldValue::Image(t) => json!(t),
-        FieldValue::Markdown(md, _) => json!(md),
-        FieldValue::Number(n) => json!(n),
-        FieldValue::Year(y) => json!(y),
-        FieldValue::Geo { lat, lon } => json!({"lat": lat, "lon": lon}),
-        FieldValue::Terms(terms) => match vocab() {
-            Some(v) => json!(terms
-                .iter()
-                .map(|&t| json!({"key": v.terms[t].key, "label": v.terms[t].label}))
-                .collect::<Vec<_>>()),
-            None => Json::Null,
-        },
-        FieldValue::List(items) => json!(items
-            .iter()
-            .map(|i| json!({"text": i.text, "url": i.url}))
-            .collect::<Vec<_>>()),
+/// A field value as exported: text as a string, terms with key and label, lists as items.
+struct FieldJson<'a> {
+    cat: &'a Catalogue,
+    key: &'a str,
+    value: &'a FieldValue,
+}
+
+#[derive(Serialize)]
+struct TermJson<'a> {
+    key: &'a str,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct GeoJson {
+    lat: f64,
+    lon: f64,
+}
+
+impl Serialize for FieldJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            FieldValue::Text(t)
+            | FieldValue::Date(t)
+            | FieldValue::Url(t)
+            | FieldValue::Email(t)
+            | FieldValue::Image(t)
+            | FieldValue::Markdown(t, _) => s.serialize_str(t),
+            FieldValue::Number(n) => s.serialize_f64(*n),
+            FieldValue::Year(y) => s.serialize_i32(*y),
+            FieldValue::Geo { lat, lon } => GeoJson {
+                lat: *lat,
+                lon: *lon,
+            }
+            .serialize(s),
+            FieldValue::Terms(terms) => match self.cat.config.facet_vocabulary(self.key) {
+                Some(v) => s.collect_seq(terms.iter().map(|&t| TermJson {
+                    key: &v.terms[t].key,
+                    label: &v.terms[t].label,
+                })),
+                None => s.serialize_unit(),
+            },
+            FieldValue::List(items) => s.collect_seq(items.iter().map(|i| ListJson {
+                text: &i.text,
+                url: i.url.as_deref(),
+            })),
+        }
     }
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    text: &'a str,
+    url: Option<&'a str>,
+}
+
+/// An entry's fields as a JSON object, in the type's field order.
+struct FieldsJson<'a> {
+    cat: &'a Catalogue,
+    fields: &'a [(String, FieldValue)],
+}
+
+impl Serialize for FieldsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.fields.len()))?;
+        for (key, value) in self.fields {
+            let cat = self.cat;
+            map.serialize_entry(key, &FieldJson { cat, key, value })?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct EntryJson<'a, F: Serialize> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    type_key: &'a str,
+    title: &'a str,
+    summary: Option<&'a str>,
+    url: String,
+    fields: FieldsJson<'a>,
+    relations: BTreeMap<&'a str, Vec<&'a str>>,
+    inverse_relations: BTreeMap<&'a str, Vec<&'a str>>,
+    similar: F,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct CatalogueJson<'a, E: Serialize> {
+    title: &'a str,
+    base_url: &'a str,
+    generator: &'static str,
+    entries: E,
 }
 
 /// The whole catalogue with resolved relations in both directions.
 fn catalogue_json(cat: &Catalogue, views: &Views) -> Vec<u8> {
     let config = &cat.config;
-    let entries: Vec<Json> = cat
-        .by_title
-        .iter()
-        .map(|&i| {
+    // Relations by label; two fields with one label share a list.
+    fn by_label<'a>(cat: &'a Catalogue, rels: &'a [Relation]) -> BTreeMap<&'a str, Vec<&'a str>> {
+        let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for r in rels {
+            let ids = r.targets.iter().map(|&t| cat.entries[t].id.as_str());
+            map.entry(r.label.as_str()).or_default().extend(ids);
+        }
+        map
+    }
+    let entries = Lazy(|| {
+        cat.by_title.iter().map(|&i| {
             let e = &cat.entries[i];
-            let fields: serde_json::Map<String, Json> = e.fields.iter().map(|(k, v)| (k.clone(), field_json(cat, k, v))).collect();
-            let rel = |rels: &[crate::resolve::Relation]| -> Json { rels.iter().map(|r| (r.label.clone(), json!(r.targets.iter().map(|&t| cat.entries[t].id.as_str()).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>().into() };
-            json!({
-                "id": e.id,
-                "type": config.types[e.type_index].key,
-                "title": e.title,
-                "summary": e.summary,
-                "url": views.urls.absolute(&views.urls.path(&entry_rel(config, e.type_index, &e.slug))),
-                "fields": fields,
-                "relations": rel(&cat.relations[i]),
-                "inverse_relations": rel(&cat.backlinks[i]),
-                "similar": cat.similar[i].iter().map(|&s| cat.entries[s].id.as_str()).collect::<Vec<_>>(),
-                "text": e.body_text.trim(),
-            })
+            EntryJson {
+                id: &e.id,
+                type_key: &config.types[e.type_index].key,
+                title: &e.title,
+                summary: e.summary.as_deref(),
+                url: views.urls.absolute(&views.urls.path(&entry_rel(
+                    config,
+                    e.type_index,
+                    &e.slug,
+                ))),
+                fields: FieldsJson {
+                    cat,
+                    fields: &e.fields,
+                },
+                relations: by_label(cat, &cat.relations[i]),
+                inverse_relations: by_label(cat, &cat.backlinks[i]),
+                similar: Lazy(move || cat.similar[i].iter().map(|&s| cat.entries[s].id.as_str())),
+                text: e.body_text.trim(),
+            }
         })
-        .collect();
-    to_json(
-        &json!({"title": config.title, "base_url": config.base_url, "generator": concat!("casebook ", env!("CARGO_PKG_VERSION")), "entries": entries}),
-    )
+    });
+    to_json(&CatalogueJson {
+        title: &config.title,
+        base_url: &config.base_url,
+        generator: concat!("casebook ", env!("CARGO_PKG_VERSION")),
+        entries,
+    })
 }
-
 /// One CSV per type, UTF-8 with BOM so spreadsheet programs show umlauts correctly.
 fn csv_for_type(cat: &Catalogue, views: &Views, t: usize) -> Vec<u8> {
     let config = &cat.config;
@@ -375,6 +554,7 @@ fn sitemap(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn inline_json_cannot_close_a_script() {

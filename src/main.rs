@@ -9,6 +9,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Builds allocate many small strings and values on several threads; mimalloc serves them in
+/// about half the instructions of glibc's malloc (measured with callgrind, see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// casebook builds a filterable, searchable website from a folder of good-practice cases.
 ///
 /// Each case is one Markdown or YAML file in `content/`; `content/site.yaml` defines the

@@ -1,11 +1,14 @@
 //! Writing a build: output-directory safety, a lock against concurrent builds, parallel writes
-//! into a fresh staging directory, and an atomic swap so a failed build leaves the last good
-//! output untouched. The old output is deleted in the background, never while the user waits.
+//! into a staging directory, and an atomic swap so a failed build leaves the last good output
+//! untouched. The replaced output is kept as the spare the next build writes into, so a
+//! rebuild rewrites only files whose bytes changed.
 
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Marker file in every output directory casebook wrote; without it, casebook refuses to replace
 /// a non-empty directory.
@@ -130,31 +133,107 @@ fn sibling(output: &Path, what: &str) -> PathBuf {
         .join(format!(".{name}.casebook-{what}"))
 }
 
-/// A build being written. Files go to a staging directory; `commit` swaps it into place.
+/// Earlier outputs waiting to be deleted: `<parent>/.<name>.casebook-trash-<pid>-<time>`, one
+/// folder each, so deleting one never races with a build moving another there. The next build
+/// deletes them on a background thread.
+fn trash(output: &Path) -> Vec<PathBuf> {
+    let prefix = sibling(output, "trash");
+    let (Some(parent), Some(prefix)) = (prefix.parent(), prefix.file_name()) else {
+        return Vec::new();
+    };
+    let prefix = prefix.to_string_lossy().into_owned();
+    let Ok(dir) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect()
+}
+
+/// The previous output, kept beside the current one (`<parent>/.<name>.casebook-spare`). The
+/// next build writes into it: files whose bytes did not change are left alone (they keep their
+/// modification time, so uploads can skip them) and no file or folder is created or deleted
+/// without need. Creating and deleting 10,000 files cost more than rendering them.
+pub fn spare_dir(output: &Path) -> PathBuf {
+    sibling(output, "spare")
+}
+
+/// A build being written. Files go to a staging directory (the spare, if there is one);
+/// `commit` swaps it into place and keeps the replaced output as the next spare.
 pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
-    cleaner: Option<std::thread::JoinHandle<()>>,
+    /// Files the staging directory held before this build (from the spare), relative paths.
+    existing: HashSet<String>,
+    /// Files written by this build.
+    written: Mutex<HashSet<String>>,
+    /// The page fingerprints the spare was written with (see `PAGES`); empty if unknown.
+    spare_pages: HashMap<String, u64>,
+}
+
+/// A file in every output: `<fingerprint> <path>` per rendered page, so the next build can
+/// tell which pages it does not need to render again.
+pub const PAGES: &str = ".casebook-pages";
+
+/// Reads the page fingerprints stored in `dir`; empty if there are none or they do not parse.
+pub fn read_pages(dir: &Path) -> HashMap<String, u64> {
+    let Ok(text) = fs::read_to_string(dir.join(PAGES)) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .map_while(|line| {
+            let (fp, path) = line.split_once(' ')?;
+            Some((path.to_string(), u64::from_str_radix(fp, 16).ok()?))
+        })
+        .collect()
+}
+
+/// The text of a `PAGES` file.
+pub fn pages_file(pages: &[(String, u64)]) -> Vec<u8> {
+    let mut out = String::with_capacity(pages.len() * 48);
+    for (path, fp) in pages {
+        out.push_str(&format!("{fp:016x} {path}\n"));
+    }
+    out.into_bytes()
 }
 
 impl Staging {
-    /// Creates a fresh staging directory; starts removing leftovers of earlier builds meanwhile.
+    /// Takes over the spare as the staging directory, or creates a fresh one; starts removing
+    /// leftovers of earlier builds meanwhile. The caller holds the output's `BuildLock`.
     pub fn new(output: &Path) -> Result<Staging, OutputError> {
         let dir = sibling(output, &format!("new-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
         }
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        let trash = sibling(output, "trash");
-        let cleaner = trash.exists().then(|| {
+        let spare = spare_dir(output);
+        let (existing, spare_pages) = match fs::rename(&spare, &dir) {
+            Ok(()) => {
+                // Trusted only once: a build that fails leaves the folder as the spare again,
+                // with some files rewritten, and must not vouch for them.
+                let pages = read_pages(&dir);
+                remove_file(&dir.join(PAGES))?;
+                (adopt(&dir)?, pages)
+            }
+            Err(_) => {
+                fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+                (HashSet::new(), HashMap::new())
+            }
+        };
+        let old = trash(output);
+        if !old.is_empty() {
             std::thread::spawn(move || {
-                let _ = fs::remove_dir_all(&trash);
-            })
-        });
+                for dir in old {
+                    let _ = fs::remove_dir_all(dir);
+                }
+            });
+        }
         Ok(Staging {
             output: absolute(output),
             dir,
-            cleaner,
+            existing,
+            written: Mutex::new(HashSet::new()),
+            spare_pages,
         })
     }
 
@@ -163,8 +242,40 @@ impl Staging {
     }
 
     /// Writes one file (path relative to the output root, `/`-separated, already validated).
+    /// A file that already holds exactly these bytes is left as it is.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        write_file(&self.dir, rel, bytes)
+        let unchanged = self.existing.contains(rel)
+            && fs::read(self.dir.join(rel)).ok().as_deref() == Some(bytes);
+        if !unchanged {
+            if let Err(e) = write_file(&self.dir, rel, bytes) {
+                if self.existing.is_empty() {
+                    return Err(e);
+                }
+                // The spare may hold a folder where this build writes a file, or the reverse.
+                clear_way(&self.dir, rel);
+                write_file(&self.dir, rel, bytes)?;
+            }
+        }
+        if !self.existing.is_empty() {
+            self.written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(rel.to_string());
+        }
+        Ok(())
+    }
+
+    /// Whether the staging directory already holds the page `rel` rendered with fingerprint
+    /// `fp`; if so, it is kept as it is.
+    pub fn keep_if_current(&self, rel: &str, fp: u64) -> bool {
+        if self.spare_pages.get(rel) != Some(&fp) || !self.existing.contains(rel) {
+            return false;
+        }
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string());
+        true
     }
 
     /// Writes many files in parallel.
@@ -174,22 +285,40 @@ impl Staging {
             .try_for_each(|(rel, bytes)| self.write(rel, bytes))
     }
 
-    /// Swaps the staging directory into place. The old output moves to a trash folder that the
-    /// next build deletes in the background.
+    /// Removes what the spare held and this build did not write, then swaps the staging
+    /// directory into place. The old output becomes the spare of the next build.
     pub fn commit(mut self) -> Result<(), OutputError> {
-        if let Some(c) = self.cleaner.take() {
-            let _ = c.join();
-        }
+        let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let stale: Vec<&String> = self
+            .existing
+            .iter()
+            .filter(|rel| !written.contains(*rel) && rel.as_str() != MARKER)
+            .collect();
+        stale.par_iter().try_for_each(|rel| {
+            let path = self.dir.join(rel);
+            // A stale file's place may hold a folder of this build by now.
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if !meta.is_dir() => remove_file(&path),
+                _ => Ok(()),
+            }
+        })?;
+        remove_empty_dirs(&self.dir);
         fs::write(
             self.dir.join(MARKER),
             "This folder is written by casebook build; it is replaced on every build.\n",
         )
         .map_err(io_err(&self.dir))?;
-        let trash = sibling(&self.output, "trash");
+        let spare = spare_dir(&self.output);
+        if spare.exists() {
+            // Only if something made a spare during the build: it goes to the trash.
+            let slot = sibling(
+                &self.output,
+                &format!("trash-{}-{}", std::process::id(), nanos()),
+            );
+            fs::rename(&spare, &slot).map_err(io_err(&spare))?;
+        }
         if self.output.exists() {
-            fs::create_dir_all(&trash).map_err(io_err(&trash))?;
-            let slot = trash.join(format!("{}-{}", std::process::id(), nanos()));
-            fs::rename(&self.output, &slot).map_err(io_err(&self.output))?;
+            fs::rename(&self.output, &spare).map_err(io_err(&self.output))?;
         }
         fs::rename(&self.dir, &self.output).map_err(io_err(&self.output))?;
         self.dir = PathBuf::new();
@@ -198,13 +327,81 @@ impl Staging {
 }
 
 impl Drop for Staging {
-    /// A build that did not commit leaves no half-written directory behind.
+    /// A build that did not commit leaves no half-written output: the staging directory goes
+    /// back to being the spare (the next build rewrites or removes whatever it holds), or to
+    /// the trash if a spare appeared meanwhile.
     fn drop(&mut self) {
-        if let Some(c) = self.cleaner.take() {
-            let _ = c.join();
+        if self.dir.as_os_str().is_empty() {
+            return;
         }
-        if !self.dir.as_os_str().is_empty() {
+        if fs::rename(&self.dir, spare_dir(&self.output)).is_err() {
             let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Lists the files of a spare taken over as staging directory. Anything that is not a plain
+/// file or folder (a symbolic link, say) is removed first: writing through it could reach
+/// outside the output.
+fn adopt(dir: &Path) -> Result<HashSet<String>, OutputError> {
+    let mut files = HashSet::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let entry = entry.map_err(|e| OutputError::Io {
+            path: dir.to_path_buf(),
+            source: e.into(),
+        })?;
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            remove_file(entry.path())?;
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        files.insert(rel.to_string_lossy().replace('\\', "/"));
+    }
+    Ok(files)
+}
+
+/// Removes files where `rel` needs folders and a folder where it needs a file.
+fn clear_way(dir: &Path, rel: &str) {
+    let mut path = dir.to_path_buf();
+    let segments: Vec<&str> = rel.split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        path.push(segment);
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return;
+        };
+        if i + 1 == segments.len() {
+            if meta.is_dir() {
+                let _ = fs::remove_dir_all(&path);
+            }
+        } else if !meta.is_dir() {
+            let _ = fs::remove_file(&path);
+            return;
+        }
+    }
+}
+
+fn remove_file(path: &Path) -> Result<(), OutputError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_err(path)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Removes the folders below `dir` that are empty after stale files went (deepest first).
+fn remove_empty_dirs(dir: &Path) {
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .contents_first(true)
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_dir() {
+            // Fails (and is meant to) while the folder still holds something.
+            let _ = fs::remove_dir(entry.path());
         }
     }
 }
@@ -282,6 +479,34 @@ mod tests {
             "unmarked, non-empty"
         );
         assert!(check_output_dir(&root, &root.join("output")).is_ok());
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn a_spare_with_files_where_folders_go_and_the_reverse_is_rewritten() {
+        let tmp = std::env::temp_dir().join(format!("casebook-spare-test-{}", std::process::id()));
+        let out = tmp.join("output");
+        let spare = spare_dir(&out);
+        fs::create_dir_all(spare.join("b/c")).unwrap();
+        fs::write(spare.join("a"), "file where a folder goes").unwrap();
+        fs::write(spare.join("b/c/index.html"), "folder where a file goes").unwrap();
+        fs::write(spare.join("same.txt"), "same").unwrap();
+        let s = Staging::new(&out).unwrap();
+        assert!(!spare.exists(), "the spare was not taken over");
+        s.write("a/index.html", b"a").unwrap();
+        s.write("b", b"b").unwrap();
+        s.write("same.txt", b"same").unwrap();
+        s.commit().unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "a");
+        assert_eq!(fs::read_to_string(out.join("b")).unwrap(), "b");
+        assert_eq!(fs::read_to_string(out.join("same.txt")).unwrap(), "same");
+        let mut names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [MARKER, "a", "b", "same.txt"]);
         fs::remove_dir_all(&tmp).unwrap();
     }
 

@@ -1,11 +1,14 @@
 //! Resolution: the catalogue graph, computed once in Rust so templates never search for anything.
 //! Typed relations and their inverses, the term index (with hierarchy), counts per term and per
 //! type × term, similar entries by shared facets, previous/next within a type, completeness.
+//!
+//! `serve` keeps the catalogue between rebuilds: after an edit that keeps every entry's id,
+//! [`Catalogue::update`] changes only what the edited entries touch.
 
 use crate::check::{Checked, Entry, FieldValue, Page};
-use crate::config::{Config, FieldKind};
+use crate::config::{Config, FieldKind, Vocabulary};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// A typed relation from one entry to others, with its label as seen from the entry.
@@ -29,6 +32,8 @@ pub struct FacetIndex {
 
 /// How many similar entries an entry page shows.
 pub const SIMILAR_COUNT: usize = 5;
+/// The most entries a term may carry and still find similar-entry candidates.
+const MAX_RARE: usize = 1000;
 
 /// The resolved catalogue that rendering works from.
 #[derive(Debug, Clone)]
@@ -49,7 +54,12 @@ pub struct Catalogue {
     pub facets: Vec<FacetIndex>,
     pub similar: Vec<Vec<usize>>,
     pub completeness: Vec<f32>,
+    /// What `similar` was computed from, so an update re-ranks only the entries it can move.
+    similarity: SimilarityIndex,
 }
+
+/// An entry's resolved references: per reference field, the target entries.
+pub type References = Vec<(String, Vec<usize>)>;
 
 impl Catalogue {
     /// Resolves checked entries into the graph.
@@ -83,7 +93,8 @@ impl Catalogue {
         }
         let (relations, backlinks) = relations(&config, &entries, &references);
         let facets = facet_indexes(&config, &entries, &by_title);
-        let similar = similar_entries(&config, &entries);
+        let similarity = SimilarityIndex::new(&config, &entries);
+        let similar = similarity.rank_all(&(0..entries.len()).collect::<Vec<_>>());
         let completeness = entries
             .iter()
             .zip(&references)
@@ -102,6 +113,182 @@ impl Catalogue {
             facets,
             similar,
             completeness,
+            similarity,
+        }
+    }
+
+    /// Brings the catalogue up to date after files were edited in place: `changed` holds the
+    /// new version of entries that keep their id and type, each with its resolved references;
+    /// `pages` is the new list of free pages. The result equals [`Catalogue::resolve`] of the
+    /// edited catalogue, but costs only what the edited entries touch (their lists, relations,
+    /// terms, and the similar entries of entries that share a changed term).
+    ///
+    /// Returns the entries whose own data may have changed: the edited ones, those whose
+    /// backlinks, similar entries or neighbours in their type's title order changed. `None`,
+    /// changing nothing, when an entry is new, changed its type or comes twice.
+    pub fn update(
+        &mut self,
+        changed: Vec<(Arc<Entry>, References)>,
+        pages: Vec<Arc<Page>>,
+    ) -> Option<Vec<usize>> {
+        let mut indices = Vec::with_capacity(changed.len());
+        for (entry, _) in &changed {
+            match self.by_id.get(&entry.id) {
+                Some(&i)
+                    if self.entries[i].type_index == entry.type_index && !indices.contains(&i) =>
+                {
+                    indices.push(i)
+                }
+                _ => return None,
+            }
+        }
+        self.pages = pages;
+        let mut touched = indices.clone();
+        let mut previous = Vec::with_capacity(changed.len());
+        for ((entry, references), &i) in changed.into_iter().zip(&indices) {
+            let old = std::mem::replace(&mut self.entries[i], entry);
+            touched.extend(self.reorder(i));
+            touched.extend(self.relink(i, &references));
+            self.completeness[i] = completeness(&self.config, &self.entries[i], &references);
+            previous.push(old);
+        }
+        self.refile(&indices, &previous);
+        let affected = self
+            .similarity
+            .replace(&self.config, &self.entries, &indices);
+        let ranked = self.similarity.rank_all(&affected);
+        for (i, similar) in affected.into_iter().zip(ranked) {
+            if self.similar[i] != similar {
+                self.similar[i] = similar;
+                touched.push(i);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        Some(touched)
+    }
+
+    /// The entries that list `entry` among their similar entries.
+    pub fn similar_to(&self, entry: usize) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .similarity
+            .candidates(entry)
+            .filter(|&x| self.similar[x].contains(&entry))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// Title order of two entries: by sort key, then by id (ids are unique).
+    fn title_order(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        let (x, y) = (&self.entries[a], &self.entries[b]);
+        x.sort_key.cmp(&y.sort_key).then_with(|| x.id.cmp(&y.id))
+    }
+
+    /// Moves entry `i` to its place in the title lists after its title changed; returns its
+    /// neighbours in its type's list before and after, whose previous or next entry changed.
+    fn reorder(&mut self, i: usize) -> Vec<usize> {
+        let type_index = self.entries[i].type_index;
+        let mut by_title = std::mem::take(&mut self.by_title);
+        self.place(&mut by_title, i);
+        self.by_title = by_title;
+        let mut neighbours = Vec::with_capacity(4);
+        let (prev, next) = self.prev_next(i);
+        neighbours.extend(prev.into_iter().chain(next));
+        let mut of_type = std::mem::take(&mut self.by_type[type_index]);
+        self.place(&mut of_type, i);
+        for (pos, &j) in of_type.iter().enumerate() {
+            self.type_position[j] = pos;
+        }
+        self.by_type[type_index] = of_type;
+        let (prev, next) = self.prev_next(i);
+        neighbours.extend(prev.into_iter().chain(next));
+        neighbours
+    }
+
+    /// Takes entry `i` out of a list in title order and puts it back where it now belongs.
+    fn place(&self, list: &mut Vec<usize>, i: usize) {
+        if let Some(pos) = list.iter().position(|&j| j == i) {
+            list.remove(pos);
+        }
+        let at = list.partition_point(|&j| self.title_order(j, i).is_lt());
+        list.insert(at, i);
+    }
+
+    /// Replaces the relations of entry `i` and the backlinks they give its targets; returns the
+    /// targets before and after, whose backlinks changed.
+    fn relink(&mut self, i: usize, references: &References) -> Vec<usize> {
+        let old = std::mem::take(&mut self.relations[i]);
+        let mut touched: Vec<usize> = Vec::new();
+        for r in &old {
+            for &t in &r.targets {
+                let rels = &mut self.backlinks[t];
+                if let Some(k) = rels.iter().position(|b| b.field == r.field) {
+                    rels[k].targets.retain(|&s| s != i);
+                    if rels[k].targets.is_empty() {
+                        rels.remove(k);
+                    }
+                }
+                touched.push(t);
+            }
+        }
+        let config = Arc::clone(&self.config);
+        for (field, targets) in references {
+            if targets.is_empty() {
+                continue;
+            }
+            let def = &config.fields[field];
+            self.relations[i].push(Relation {
+                field: field.clone(),
+                label: def.label.clone(),
+                targets: targets.clone(),
+            });
+            for &t in targets {
+                add_backlink(&mut self.backlinks[t], &config, field, i);
+                touched.push(t);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let field_order: Vec<&String> = config.fields.keys().collect();
+        for &t in &touched {
+            let mut rels = std::mem::take(&mut self.backlinks[t]);
+            sort_backlinks(&mut rels, &field_order, &self.entries);
+            self.backlinks[t] = rels;
+        }
+        touched
+    }
+
+    /// Moves the edited entries between the member lists of the terms they left and gained.
+    fn refile(&mut self, indices: &[usize], previous: &[Arc<Entry>]) {
+        let mut rank = vec![0; self.entries.len()];
+        for (pos, &i) in self.by_title.iter().enumerate() {
+            rank[i] = pos;
+        }
+        let config = Arc::clone(&self.config);
+        for f in &mut self.facets {
+            let Some(vocab) = config.facet_vocabulary(&f.field) else {
+                continue;
+            };
+            // All edited entries leave first, so each list holds only unedited entries, in
+            // an order their ranks still agree with, when the edited ones come back.
+            let mut gained = Vec::with_capacity(indices.len());
+            for (&i, old) in indices.iter().zip(previous) {
+                for t in expanded_terms(vocab, old.field(&f.field)) {
+                    f.members[t].retain(|&j| j != i);
+                    f.counts_by_type[t][old.type_index] -= 1;
+                }
+                gained.push(expanded_terms(vocab, self.entries[i].field(&f.field)));
+            }
+            for (&i, terms) in indices.iter().zip(gained) {
+                for t in terms {
+                    let members = &mut f.members[t];
+                    let at = members.partition_point(|&j| rank[j] < rank[i]);
+                    members.insert(at, i);
+                    f.counts_by_type[t][self.entries[i].type_index] += 1;
+                }
+            }
         }
     }
 
@@ -141,7 +328,7 @@ pub fn sort_key(title: &str) -> String {
 fn relations(
     config: &Config,
     entries: &[Arc<Entry>],
-    references: &[Vec<(String, Vec<usize>)>],
+    references: &[References],
 ) -> (Vec<Vec<Relation>>, Vec<Vec<Relation>>) {
     let mut out: Vec<Vec<Relation>> = vec![Vec::new(); entries.len()];
     let mut inbound: Vec<Vec<Relation>> = vec![Vec::new(); entries.len()];
@@ -156,37 +343,48 @@ fn relations(
                 label: def.label.clone(),
                 targets: targets.clone(),
             });
-            let inverse = def.inverse.clone().unwrap_or_else(|| def.label.clone());
             for &t in targets {
-                match inbound[t].iter_mut().find(|r| r.field == *field) {
-                    Some(r) => {
-                        if !r.targets.contains(&i) {
-                            r.targets.push(i)
-                        }
-                    }
-                    None => inbound[t].push(Relation {
-                        field: field.clone(),
-                        label: inverse.clone(),
-                        targets: vec![i],
-                    }),
-                }
+                add_backlink(&mut inbound[t], config, field, i);
             }
         }
     }
-    // Backlinks in a stable order: by the schema's field order, then by title of the source.
     let field_order: Vec<&String> = config.fields.keys().collect();
     for rels in &mut inbound {
-        rels.sort_by_key(|r| field_order.iter().position(|f| **f == r.field));
-        for r in rels.iter_mut() {
-            r.targets.sort_by(|a, b| {
-                entries[*a]
-                    .sort_key
-                    .cmp(&entries[*b].sort_key)
-                    .then(a.cmp(b))
-            });
-        }
+        sort_backlinks(rels, &field_order, entries);
     }
     (out, inbound)
+}
+
+/// Records that entry `source` points at the owner of `rels` through `field`.
+fn add_backlink(rels: &mut Vec<Relation>, config: &Config, field: &str, source: usize) {
+    match rels.iter_mut().find(|r| r.field == field) {
+        Some(r) => {
+            if !r.targets.contains(&source) {
+                r.targets.push(source)
+            }
+        }
+        None => {
+            let def = &config.fields[field];
+            rels.push(Relation {
+                field: field.to_string(),
+                label: def.inverse.clone().unwrap_or_else(|| def.label.clone()),
+                targets: vec![source],
+            })
+        }
+    }
+}
+
+/// Backlinks in a stable order: by the schema's field order, then by title of the source.
+fn sort_backlinks(rels: &mut [Relation], field_order: &[&String], entries: &[Arc<Entry>]) {
+    rels.sort_by_key(|r| field_order.iter().position(|f| **f == r.field));
+    for r in rels.iter_mut() {
+        r.targets.sort_by(|a, b| {
+            entries[*a]
+                .sort_key
+                .cmp(&entries[*b].sort_key)
+                .then(a.cmp(b))
+        });
+    }
 }
 
 /// The facet fields the catalogue indexes: the configured facets, then any other facet field.
@@ -205,22 +403,11 @@ fn facet_indexes(config: &Config, entries: &[Arc<Entry>], by_title: &[usize]) ->
         .into_iter()
         .filter_map(|field| {
             let vocab = config.facet_vocabulary(&field)?;
-            let ancestors: Vec<Vec<usize>> =
-                (0..vocab.terms.len()).map(|t| vocab.ancestors(t)).collect();
             let mut members = vec![Vec::new(); vocab.terms.len()];
             let mut counts_by_type = vec![vec![0; config.types.len()]; vocab.terms.len()];
             for &i in by_title {
                 let e = &entries[i];
-                let Some(FieldValue::Terms(terms)) = e.field(&field) else {
-                    continue;
-                };
-                let mut expanded: Vec<usize> = terms.clone();
-                for &t in terms {
-                    expanded.extend(&ancestors[t]);
-                }
-                expanded.sort_unstable();
-                expanded.dedup();
-                for t in expanded {
+                for t in expanded_terms(vocab, e.field(&field)) {
                     members[t].push(i);
                     counts_by_type[t][e.type_index] += 1;
                 }
@@ -235,94 +422,210 @@ fn facet_indexes(config: &Config, entries: &[Arc<Entry>], by_title: &[usize]) ->
         .collect()
 }
 
+/// The terms of a facet field value with all their ancestors, sorted, each once.
+fn expanded_terms(vocab: &Vocabulary, value: Option<&FieldValue>) -> Vec<usize> {
+    let Some(FieldValue::Terms(terms)) = value else {
+        return Vec::new();
+    };
+    let mut expanded = terms.clone();
+    for &t in terms {
+        expanded.extend(vocab.ancestors(t));
+    }
+    expanded.sort_unstable();
+    expanded.dedup();
+    expanded
+}
+
 /// Similar entries by shared facet terms, weighted by the facet's weight (site.yaml `similarity`)
 /// and by how rare the term is, like Hugo's related content. Uses an inverted index; very common
 /// terms only add to candidates found through rarer ones, so the cost stays near-linear.
-fn similar_entries(config: &Config, entries: &[Arc<Entry>]) -> Vec<Vec<usize>> {
-    let n = entries.len();
-    if n < 2 {
-        return vec![Vec::new(); n];
-    }
-    let fields = indexed_facet_fields(config);
-    // A term key packs (field, term) into one number for compact sorted sets.
-    let mut entry_terms: Vec<Vec<u32>> = vec![Vec::new(); n];
-    let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
-    let mut weight_of_field = Vec::new();
-    for (fi, field) in fields.iter().enumerate() {
-        weight_of_field.push(config.similarity.get(field).copied().unwrap_or(1.0));
-        let Some(vocab) = config.facet_vocabulary(field) else {
-            continue;
+///
+/// A term key packs (field, term) into one number for compact sorted sets.
+#[derive(Debug, Clone, Default)]
+struct SimilarityIndex {
+    /// The indexed facet fields, in key order.
+    fields: Vec<String>,
+    weight_of_field: Vec<f64>,
+    /// Per entry: its term keys, ancestors included, sorted.
+    entry_terms: Vec<Vec<u32>>,
+    /// Per term key: the entries that carry it, ascending.
+    postings: HashMap<u32, Vec<usize>>,
+    /// Per term key: the facet's weight times the term's rarity.
+    weights: HashMap<u32, f64>,
+}
+
+impl SimilarityIndex {
+    fn new(config: &Config, entries: &[Arc<Entry>]) -> SimilarityIndex {
+        let fields = indexed_facet_fields(config);
+        let weight_of_field = fields
+            .iter()
+            .map(|f| config.similarity.get(f).copied().unwrap_or(1.0))
+            .collect();
+        let mut index = SimilarityIndex {
+            fields,
+            weight_of_field,
+            ..SimilarityIndex::default()
         };
-        for (i, e) in entries.iter().enumerate() {
-            let Some(FieldValue::Terms(terms)) = e.field(field) else {
+        index.entry_terms = entries.iter().map(|e| index.keys(config, e)).collect();
+        for (i, terms) in index.entry_terms.iter().enumerate() {
+            for &k in terms {
+                index.postings.entry(k).or_default().push(i);
+            }
+        }
+        index.weights = index
+            .postings
+            .keys()
+            .map(|&k| (k, index.weight(k)))
+            .collect();
+        index
+    }
+
+    /// The term keys of an entry, sorted, each once.
+    fn keys(&self, config: &Config, entry: &Entry) -> Vec<u32> {
+        let mut keys = Vec::new();
+        for (fi, field) in self.fields.iter().enumerate() {
+            let Some(vocab) = config.facet_vocabulary(field) else {
                 continue;
             };
-            let mut expanded = terms.clone();
-            for &t in terms {
-                expanded.extend(vocab.ancestors(t));
-            }
-            for t in expanded {
-                let key = ((fi as u32) << 20) | t as u32;
-                entry_terms[i].push(key);
-            }
+            let expanded = expanded_terms(vocab, entry.field(field));
+            keys.extend(expanded.into_iter().map(|t| ((fi as u32) << 20) | t as u32));
         }
+        keys.sort_unstable();
+        keys
     }
-    for (i, terms) in entry_terms.iter_mut().enumerate() {
-        terms.sort_unstable();
-        terms.dedup();
-        for &k in terms.iter() {
-            postings.entry(k).or_default().push(i);
-        }
-    }
-    let weight = |k: u32| {
-        let df = postings.get(&k).map(Vec::len).unwrap_or(1) as f64;
-        weight_of_field[(k >> 20) as usize] * (n as f64 / df).ln().max(0.0)
-    };
-    let weights: HashMap<u32, f64> = postings.keys().map(|&k| (k, weight(k))).collect();
-    let cap = (n / 20).max(64);
 
-    (0..n)
-        .into_par_iter()
-        .map_init(
-            || (vec![0f64; n], Vec::<usize>::new()),
-            |(scores, touched), i| {
-                let terms = &entry_terms[i];
-                let (rare, common): (Vec<u32>, Vec<u32>) =
-                    terms.iter().partition(|k| postings[k].len() <= cap);
-                for k in &rare {
-                    let w = weights[k];
-                    for &j in &postings[k] {
-                        if j != i {
-                            if scores[j] == 0.0 {
-                                touched.push(j);
-                            }
-                            scores[j] += w;
-                        }
+    fn weight(&self, k: u32) -> f64 {
+        let n = self.entry_terms.len() as f64;
+        let df = self.postings.get(&k).map(Vec::len).unwrap_or(1) as f64;
+        self.weight_of_field[(k >> 20) as usize] * (n / df).ln().max(0.0)
+    }
+
+    /// Takes in the new terms of the entries at `indices`; returns the entries whose similar
+    /// entries may have changed: those that carry a term an edited entry gained or lost (its
+    /// weight changed, and so did the overlap with the edited entry), and the edited ones.
+    /// Every other entry's scores use only unchanged weights and overlaps.
+    fn replace(
+        &mut self,
+        config: &Config,
+        entries: &[Arc<Entry>],
+        indices: &[usize],
+    ) -> Vec<usize> {
+        let mut changed_keys = BTreeSet::new();
+        for &i in indices {
+            let new = self.keys(config, &entries[i]);
+            let old = std::mem::replace(&mut self.entry_terms[i], new);
+            let new = &self.entry_terms[i];
+            for &k in old.iter().filter(|k| new.binary_search(k).is_err()) {
+                if let Some(list) = self.postings.get_mut(&k) {
+                    list.retain(|&j| j != i);
+                    if list.is_empty() {
+                        self.postings.remove(&k);
                     }
                 }
-                for k in &common {
-                    let w = weights[k];
-                    for &j in touched.iter() {
-                        if entry_terms[j].binary_search(k).is_ok() {
-                            scores[j] += w;
-                        }
+                changed_keys.insert(k);
+            }
+            for &k in new.iter().filter(|k| old.binary_search(k).is_err()) {
+                let list = self.postings.entry(k).or_default();
+                let at = list.partition_point(|&j| j < i);
+                list.insert(at, i);
+                changed_keys.insert(k);
+            }
+        }
+        if changed_keys.is_empty() {
+            return Vec::new();
+        }
+        let mut affected: Vec<usize> = indices.to_vec();
+        for &k in &changed_keys {
+            match self.postings.get(&k) {
+                Some(list) => {
+                    affected.extend(list);
+                    self.weights.insert(k, self.weight(k));
+                }
+                None => {
+                    self.weights.remove(&k);
+                }
+            }
+        }
+        affected.sort_unstable();
+        affected.dedup();
+        affected
+    }
+
+    /// Terms carried by at most this many entries are rare: only they find candidates. A share
+    /// of the catalogue (5 %, as Hugo's `cardinalityThreshold`), but never more than
+    /// `MAX_RARE`: at 100,000 entries 5 % made every entry score thousands of candidates
+    /// (35 s in all).
+    fn cap(&self) -> usize {
+        (self.entry_terms.len() / 20).clamp(64, MAX_RARE)
+    }
+
+    /// Every entry that may rank `entry` as similar: an entry finds its candidates only
+    /// through its rare terms, so it must share one of them with `entry`.
+    fn candidates(&self, entry: usize) -> impl Iterator<Item = usize> + '_ {
+        let cap = self.cap();
+        self.entry_terms[entry]
+            .iter()
+            .filter_map(|k| self.postings.get(k))
+            .filter(move |list| list.len() <= cap)
+            .flatten()
+            .copied()
+            .filter(move |&x| x != entry)
+    }
+
+    /// The similar entries of each entry in `entries`, in parallel.
+    fn rank_all(&self, entries: &[usize]) -> Vec<Vec<usize>> {
+        let n = self.entry_terms.len();
+        if n < 2 {
+            return vec![Vec::new(); entries.len()];
+        }
+        entries
+            .par_iter()
+            .map_init(
+                || (vec![0f64; n], Vec::<usize>::new()),
+                |(scores, touched), &i| self.rank(i, scores, touched),
+            )
+            .collect()
+    }
+
+    /// The most similar entries to entry `i`; `scores` (all zero) and `touched` (empty) are
+    /// scratch space, left as they were found.
+    fn rank(&self, i: usize, scores: &mut [f64], touched: &mut Vec<usize>) -> Vec<usize> {
+        let cap = self.cap();
+        let terms = &self.entry_terms[i];
+        let (rare, common): (Vec<u32>, Vec<u32>) =
+            terms.iter().partition(|k| self.postings[k].len() <= cap);
+        for k in &rare {
+            let w = self.weights[k];
+            for &j in &self.postings[k] {
+                if j != i {
+                    if scores[j] == 0.0 {
+                        touched.push(j);
                     }
+                    scores[j] += w;
                 }
-                let mut ranked: Vec<(f64, usize)> = touched
-                    .iter()
-                    .map(|&j| (scores[j], j))
-                    .filter(|(s, _)| *s > 0.0)
-                    .collect();
-                ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                ranked.truncate(SIMILAR_COUNT);
-                for &j in touched.iter() {
-                    scores[j] = 0.0;
+            }
+        }
+        for k in &common {
+            let w = self.weights[k];
+            for &j in touched.iter() {
+                if self.entry_terms[j].binary_search(k).is_ok() {
+                    scores[j] += w;
                 }
-                touched.clear();
-                ranked.into_iter().map(|(_, j)| j).collect()
-            },
-        )
-        .collect()
+            }
+        }
+        let mut ranked: Vec<(f64, usize)> = touched
+            .iter()
+            .map(|&j| (scores[j], j))
+            .filter(|(s, _)| *s > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(SIMILAR_COUNT);
+        for &j in touched.iter() {
+            scores[j] = 0.0;
+        }
+        touched.clear();
+        ranked.into_iter().map(|(_, j)| j).collect()
+    }
 }
 
 /// Share of the type's optional fields that the entry fills (0.0–1.0).

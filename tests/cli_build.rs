@@ -468,6 +468,156 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
     );
 }
 
+/// Rebuilds write into the previous output kept beside the current one (the spare): files
+/// whose bytes did not change stay untouched (same modification time), files no longer
+/// produced disappear, and a symbolic link planted in the spare is removed, never written
+/// through.
+#[test]
+fn rebuilds_reuse_the_spare_rewriting_only_what_changed() {
+    use std::path::Path;
+    let b = built(&["--no-search"]);
+    let name = b.out.file_name().unwrap().to_string_lossy().into_owned();
+    let spare = b.out.with_file_name(format!(".{name}.casebook-spare"));
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).unwrap();
+    let css = "assets/site.css";
+    let first_css = modified(&b.out.join(css));
+    let first_home = modified(&b.out.join("index.html"));
+    // A file casebook does not produce, in the first output.
+    std::fs::write(b.out.join("orte/alter-stand.txt"), "stray").expect("write stray file");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    // Second build: a fresh folder; the first output becomes the spare.
+    build(&b.root, &b.out, &["--no-search"]).assert_exit(0);
+    assert!(
+        spare.join("orte/alter-stand.txt").is_file(),
+        "no spare kept"
+    );
+    assert!(!b.out.join("orte/alter-stand.txt").exists());
+    assert_ne!(
+        modified(&b.out.join(css)),
+        first_css,
+        "second build reused files"
+    );
+
+    // Plant a link to a file outside in place of an entry page of the spare.
+    let outside = b.root.join("aussen.txt");
+    std::fs::write(&outside, "unberührt").expect("write outside file");
+    let rel_page = std::fs::read_dir(spare.join("orte"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("index.html"))
+        .find(|p| p.is_file())
+        .expect("an entry page")
+        .strip_prefix(&spare)
+        .unwrap()
+        .to_path_buf();
+    std::fs::remove_file(spare.join(&rel_page)).unwrap();
+    std::os::unix::fs::symlink(&outside, spare.join(&rel_page)).expect("plant symlink");
+    // A new entry changes the home page but not the stylesheet.
+    std::fs::write(
+        b.root.join("content/orte/neuer-ort.md"),
+        "---\ntitel: Neuer Ort\nkurzbeschreibung: Ein Ort für den Test.\nhandlungsfeld: [leerstand]\n---\nText.\n",
+    )
+    .expect("write new entry");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    // Third build writes into the first output.
+    build(&b.root, &b.out, &["--no-search"]).assert_exit(0);
+    assert_eq!(
+        modified(&b.out.join(css)),
+        first_css,
+        "unchanged file rewritten"
+    );
+    assert_ne!(
+        modified(&b.out.join("index.html")),
+        first_home,
+        "changed page not rewritten"
+    );
+    assert!(b.out.join("orte/neuer-ort/index.html").is_file());
+    assert!(
+        !b.out.join("orte/alter-stand.txt").exists(),
+        "stray file kept"
+    );
+    let page = std::fs::symlink_metadata(b.out.join(&rel_page)).unwrap();
+    assert!(page.file_type().is_file(), "the planted link survived");
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "unberührt");
+    assert!(b.out.join(".casebook-output").is_file(), "marker missing");
+    assert!(common::leftover_staging(&b.out).is_empty());
+}
+
+/// A rebuild reuses the pages whose inputs did not change (from the spare or the current
+/// output) and renders the rest; after edits to an entry, a vocabulary label, a free page and a
+/// template override, the output equals a fresh build file for file.
+#[test]
+fn rebuilds_after_edits_equal_a_fresh_build() {
+    let b = built(&["--no-search"]);
+    build(&b.root, &b.out, &["--no-search"]).assert_exit(0);
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = b.root.join(rel);
+        let text = std::fs::read_to_string(&path).expect("read source");
+        assert!(text.contains(from), "{rel} lacks {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write source");
+    };
+    let fresh = |name: &str| {
+        let out = b.out.with_file_name(name);
+        build(&b.root, &out, &["--no-search"]).assert_exit(0);
+        common::snapshot(&out)
+    };
+    let steps: [(&str, &str, &str); 3] = [
+        (
+            "content/orte/stadtteilbuero-nord.md",
+            "titel: Stadtteilbüro Nord",
+            "titel: Stadtteilbüro im Norden",
+        ),
+        (
+            "content/vocabularies/themen.yaml",
+            "label: Klima und Umwelt",
+            "label: Klima und Stadtgrün",
+        ),
+        (
+            "content/pages/ueber.md",
+            "Dieser Katalog zeigt",
+            "Ein neuer Absatz.\n\nDieser Katalog zeigt",
+        ),
+    ];
+    for (n, (rel, from, to)) in steps.iter().enumerate() {
+        edit(rel, from, to);
+        build(&b.root, &b.out, &["--no-search"]).assert_exit(0);
+        let expected = fresh(&format!("fresh-{n}"));
+        common::assert_same_tree(
+            &expected,
+            &common::snapshot(&b.out),
+            &format!("after editing {rel}"),
+        );
+    }
+    // A catalogue's own template overrides the theme's.
+    std::fs::create_dir_all(b.root.join("templates")).unwrap();
+    let theme_page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/page.html"),
+    )
+    .unwrap();
+    std::fs::write(
+        b.root.join("templates/page.html"),
+        theme_page.replacen(
+            "{% block content %}",
+            "{% block content %}<p>Eigene Vorlage</p>",
+            1,
+        ),
+    )
+    .unwrap();
+    build(&b.root, &b.out, &["--no-search"]).assert_exit(0);
+    let page = std::fs::read_to_string(b.out.join("ueber/index.html")).unwrap();
+    assert!(
+        page.contains("Eigene Vorlage"),
+        "the override was not applied"
+    );
+    common::assert_same_tree(
+        &fresh("fresh-template"),
+        &common::snapshot(&b.out),
+        "after a template override",
+    );
+}
+
 /// `--output` pointing somewhere dangerous is refused, exit 1, and the folder stays as it was.
 #[test]
 fn dangerous_output_folders_are_refused_and_left_untouched() {

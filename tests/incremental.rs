@@ -1,6 +1,11 @@
 //! Incremental rebuilds in `serve` must produce exactly what a full build produces. This test
 //! applies seeded random sequences of edits (change, add, rename, delete, break, fix) to a copy of
 //! the bundled catalogue and compares the two after every step, file for file.
+//!
+//! Edits in place (no file appears or vanishes) take `serve`'s short path, which updates the
+//! catalogue graph around the edited entries instead of resolving it again; their own sequences
+//! move entries in title order, change terms (and so the similar entries of others), change
+//! references (and so backlinks), edit free pages and several files at once.
 
 use casebook::serve::session::{Session, SiteFiles};
 use std::fs;
@@ -200,7 +205,138 @@ fn edit(
     }
 }
 
+/// The id of the entry in `path` (`ort/alte-samtweberei-krefeld`).
+fn id_of(path: &Path) -> String {
+    let folder = path
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let type_key = match folder {
+        "orte" => "ort",
+        "formate" => "format",
+        _ => "strategie",
+    };
+    format!("{type_key}/{}", path.file_stem().unwrap().to_str().unwrap())
+}
+
+/// Sets a one-line front matter key (`None` removes it); a missing key goes after the title.
+fn set_key(text: &str, key: &str, value: Option<&str>) -> String {
+    let prefix = format!("{key}:");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let end = lines.iter().skip(1).position(|l| l == "---").unwrap_or(0) + 1;
+    match lines[..end].iter().position(|l| l.starts_with(&prefix)) {
+        // A key whose value spans several lines stays as it is.
+        Some(i) if lines[i].trim_end() == prefix => {}
+        Some(i) => match value {
+            Some(v) => lines[i] = format!("{key}: {v}"),
+            None => {
+                lines.remove(i);
+            }
+        },
+        None => {
+            if let Some(v) = value {
+                lines.insert(2, format!("{key}: {v}"));
+            }
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+/// One random edit that keeps every file where it is (so `serve` takes its short path unless
+/// the edit breaks a file); returns the paths it touched.
+fn edit_in_place(
+    root: &Path,
+    rng: &mut Rng,
+    step: usize,
+    broken: &mut Option<(PathBuf, String)>,
+) -> Vec<PathBuf> {
+    if let Some((path, original)) = broken.take() {
+        if rng.below(2) == 0 {
+            fs::write(&path, original).unwrap();
+            return vec![path];
+        }
+        *broken = Some((path, original));
+    }
+    let files = entry_files(root);
+    let pick = files[rng.below(files.len())].clone();
+    let other = files[rng.below(files.len())].clone();
+    let text = fs::read_to_string(&pick).unwrap();
+    let write = |path: &Path, text: String| fs::write(path, text).unwrap();
+    match rng.below(10) {
+        // The title moves the entry to the front or the end of every list.
+        0 => write(
+            &pick,
+            text.replacen("\ntitel: ", &format!("\ntitel: Aaa {step} "), 1),
+        ),
+        1 => write(
+            &pick,
+            text.replacen("\ntitel: ", &format!("\ntitel: Zzz {step} "), 1),
+        ),
+        // Terms lost, replaced or gained: similar entries of others move.
+        2 => write(&pick, set_key(&text, "thema", None)),
+        3 => write(&pick, set_key(&text, "raumtyp", Some("[laendlicher-raum]"))),
+        4 => write(
+            &pick,
+            set_key(&text, "thema", Some("[bildung, beteiligung, wohnen]")),
+        ),
+        // References gained or lost: backlinks of others change.
+        5 => write(
+            &pick,
+            set_key(&text, "siehe_auch", Some(&format!("[{}]", id_of(&other)))),
+        ),
+        6 => write(&pick, set_key(&text, "siehe_auch", None)),
+        // Two files in one rebuild: a title here, a summary there.
+        7 => {
+            write(
+                &pick,
+                text.replacen("\ntitel: ", &format!("\ntitel: Mmm {step} "), 1),
+            );
+            let other_text = fs::read_to_string(&other).unwrap();
+            write(
+                &other,
+                other_text.replacen(
+                    "\nkurzbeschreibung: ",
+                    &format!("\nkurzbeschreibung: Schritt {step} – "),
+                    1,
+                ),
+            );
+            return vec![pick, other];
+        }
+        // A free page.
+        8 if root.join("content/pages/ueber.md").exists() => {
+            let page = root.join("content/pages/ueber.md");
+            let page_text = fs::read_to_string(&page).unwrap();
+            write(
+                &page,
+                page_text.replacen("\ntitel: ", &format!("\ntitel: Seite {step} – "), 1),
+            );
+            return vec![page];
+        }
+        // Break the YAML (fixed by a later step).
+        _ => {
+            write(&pick, text.replacen("\ntitel:", "\ntitel: [kaputt\n", 1));
+            *broken = Some((pick.clone(), text));
+        }
+    }
+    vec![pick]
+}
+
+/// Which edits a sequence makes.
+type Edit = fn(&Path, &mut Rng, usize, &mut Option<(PathBuf, String)>) -> Vec<PathBuf>;
+
+/// Whether a rebuild took the short path for edits in place.
+fn took_short_path(result: &casebook::serve::session::Rebuild) -> bool {
+    result.steps.iter().any(|(name, _)| *name == "update graph")
+}
+
 fn run_sequence(seed: u64, steps: usize) {
+    run_edits(seed, steps, edit);
+}
+
+fn run_edits(seed: u64, steps: usize, edit: Edit) {
     let root = catalogue_copy(&format!("seed{seed}"));
     let mut rng = Rng(seed);
     let mut incremental = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
@@ -234,6 +370,73 @@ fn incremental_rebuilds_equal_full_builds_seed_2() {
 }
 
 #[test]
+fn edits_in_place_equal_full_builds_seed_1() {
+    run_edits(0x2545_F491_4F6C_DD1D, 24, edit_in_place);
+}
+
+#[test]
+fn edits_in_place_equal_full_builds_seed_2() {
+    run_edits(0x9E6C_63D0_676A_9A99, 24, edit_in_place);
+}
+
+#[test]
+fn edits_in_place_take_the_short_path_and_new_files_the_general_one() {
+    let root = catalogue_copy("paths");
+    let mut session = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+    assert!(session.rebuild(&[]).ok);
+    let files = entry_files(&root);
+    let text = fs::read_to_string(&files[3]).unwrap();
+    fs::write(&files[3], set_key(&text, "thema", Some("[bildung]"))).unwrap();
+    let edited = session.rebuild(std::slice::from_ref(&files[3]));
+    assert!(edited.ok, "{:?}", edited.diagnostics);
+    assert!(took_short_path(&edited), "{:?}", edited.steps);
+
+    let new = root.join("content/orte/ganz-neu.md");
+    fs::write(&new, text.replacen("\ntitel: ", "\ntitel: Neu ", 1)).unwrap();
+    let added = session.rebuild(std::slice::from_ref(&new));
+    assert!(added.ok, "{:?}", added.diagnostics);
+    assert!(!took_short_path(&added), "{:?}", added.steps);
+    assert!(added
+        .changed
+        .contains(&"orte/ganz-neu/index.html".to_string()));
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_schema_change_drops_the_pages_it_removes() {
+    let root = catalogue_copy("schema");
+    let vocabulary = root.join("content/vocabularies/themen.yaml");
+    let original = fs::read_to_string(&vocabulary).unwrap();
+    let mut session = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+    assert!(matches!(outcome(&mut session, &[]), Outcome::Site(_)));
+    // A new term gets its page; taking it out again must take the page away.
+    let extended = original.replacen(
+        "terms:\n",
+        "terms:\n  - key: probe-thema\n    label: Probe\n",
+        1,
+    );
+    for (text, page_served) in [(extended, true), (original, false)] {
+        fs::write(&vocabulary, text).unwrap();
+        let got = outcome(&mut session, std::slice::from_ref(&vocabulary));
+        let want = outcome(
+            &mut Session::new(&root, Some("http://127.0.0.1:1111/".into()), false),
+            &[],
+        );
+        assert!(got == want, "{}", first_difference(&got, &want));
+        let Outcome::Site(files) = got else {
+            panic!("the catalogue builds")
+        };
+        assert_eq!(
+            files
+                .iter()
+                .any(|(path, _)| path == "themen/probe-thema/index.html"),
+            page_served
+        );
+    }
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
 fn a_single_edit_renders_only_affected_pages() {
     let root = catalogue_copy("affected");
     let mut session = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
@@ -249,6 +452,7 @@ fn a_single_edit_renders_only_affected_pages() {
     .unwrap();
     let second = session.rebuild(std::slice::from_ref(&pick));
     assert!(second.ok, "{:?}", second.diagnostics);
+    assert!(took_short_path(&second), "{:?}", second.steps);
     assert!(
         second.rendered > 0 && second.rendered < first.rendered / 4,
         "rendered {} of {} pages",

@@ -2,12 +2,14 @@
 //! precomputed contexts. Receives a resolved `Catalogue`; never loads or validates content.
 
 pub mod markdown;
+pub mod memo;
 pub mod theme;
 pub mod views;
 
 use crate::config::Config;
 use crate::resolve::Catalogue;
 use std::collections::HashMap;
+use std::sync::Arc;
 use tera::{Context, Tera, Value};
 use theme::Theme;
 use views::{dir_file, entry_rel, map, term_rel, type_rel, vocabulary_rel, Views};
@@ -142,6 +144,8 @@ impl RenderError {
 pub struct Renderer {
     pub tera: Tera,
     pub theme: Theme,
+    /// Components rendered once per build (`memo(component=…)` in templates).
+    memo: Arc<memo::Memo>,
 }
 
 /// Templates every theme must provide.
@@ -164,6 +168,8 @@ impl Renderer {
     pub fn new(theme: Theme) -> Result<Renderer, RenderError> {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
+        let memo = Arc::new(memo::Memo::default());
+        tera.register_function(memo::FUNCTION, memo::Memo::function(&memo));
         tera.add_raw_templates(
             theme
                 .templates
@@ -179,7 +185,7 @@ impl Renderer {
                 });
             }
         }
-        Ok(Renderer { tera, theme })
+        Ok(Renderer { tera, theme, memo })
     }
 
     /// Sets the values every page sees (`site`, `t`); called once per build.
@@ -249,6 +255,7 @@ impl Renderer {
         let globals = self.tera.global_context();
         globals.insert_value("site", site);
         globals.insert_value("t", Value::from(strings));
+        self.memo.reset(self.tera.clone());
     }
 
     /// Renders one page to HTML.
@@ -794,96 +801,170 @@ fn codebook(cat: &Catalogue, views: &Views) -> Value {
 ///
 /// An entry's file hash stands for its card and its own fields; lists hash the cards they show,
 /// counts hash the counts they show. The incremental-equals-full test guards this function:
-/// a missed input shows up there as a stale page.
+/// a missed input shows up there as a stale page. For many pages use [`PageFingerprints`],
+/// which does the shared work once.
 pub fn fingerprint(
     cat: &Catalogue,
     page: &PageKind,
     updated: &HashMap<String, String>,
     site: u64,
 ) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    site.hash(&mut h);
-    page.hash(&mut h);
-    let card = |h: &mut std::collections::hash_map::DefaultHasher, i: usize| {
-        cat.entries[i].content_hash.hash(h);
-    };
-    match page {
-        PageKind::Search | PageKind::Map | PageKind::Codebook | PageKind::NotFound => {}
-        PageKind::Home => {
-            for f in &cat.facets {
+    PageFingerprints::new(cat, updated, site).of(page)
+}
+
+/// The fingerprints of a build's pages (see [`fingerprint`]). What many pages share is computed
+/// once: each entry's file hash sits in one array, so a page hashes its cards without visiting
+/// the entries, and each facet's counts are hashed once, not once per term page.
+pub struct PageFingerprints<'a> {
+    cat: &'a Catalogue,
+    updated: &'a HashMap<String, String>,
+    site: u64,
+    /// Per entry: the hash of its file, which stands for its card.
+    cards: Vec<u64>,
+    /// Per facet of `cat.facets`: a hash of its counts per term and per type × term.
+    counts: Vec<u64>,
+}
+
+impl<'a> PageFingerprints<'a> {
+    pub fn new(
+        cat: &'a Catalogue,
+        updated: &'a HashMap<String, String>,
+        site: u64,
+    ) -> PageFingerprints<'a> {
+        use rayon::prelude::*;
+        use std::hash::{Hash, Hasher};
+        let cards: Vec<u64> = cat.entries.par_iter().map(|e| e.content_hash).collect();
+        let counts = cat
+            .facets
+            .iter()
+            .map(|f| {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
                 f.counts_by_type.hash(&mut h);
                 f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
-            }
-            newest_entries(cat, updated, NEWEST_COUNT)
-                .into_iter()
-                .for_each(|i| card(&mut h, i));
-            cat.entries.len().hash(&mut h);
-        }
-        PageKind::Browser => {
-            for f in &cat.facets {
-                f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
-            }
-            cat.by_type
-                .iter()
-                .map(Vec::len)
-                .for_each(|n| n.hash(&mut h));
-            cat.entries.len().hash(&mut h);
-            cat.by_title
-                .iter()
-                .take(BROWSER_FIRST_CARDS)
-                .for_each(|&i| card(&mut h, i));
-        }
-        PageKind::TypeList { type_index, page } => {
-            let list = &cat.by_type[*type_index];
-            list.len().hash(&mut h);
-            list.iter()
-                .skip((page - 1) * PAGE_SIZE)
-                .take(PAGE_SIZE)
-                .for_each(|&i| card(&mut h, i));
-        }
-        PageKind::Entry(i) => {
-            let i = *i;
-            card(&mut h, i);
-            updated.get(&cat.entries[i].rel_path).hash(&mut h);
-            for rels in [&cat.relations[i], &cat.backlinks[i]] {
-                for r in rels {
-                    r.field.hash(&mut h);
-                    r.targets.iter().for_each(|&t| card(&mut h, t));
-                }
-                0xfeed_u16.hash(&mut h);
-            }
-            cat.similar[i].iter().for_each(|&t| card(&mut h, t));
-            let (prev, next) = cat.prev_next(i);
-            if let Some(p) = prev {
-                card(&mut h, p);
-            }
-            0xbeef_u16.hash(&mut h);
-            if let Some(n) = next {
-                card(&mut h, n);
-            }
-            cat.completeness[i].to_bits().hash(&mut h);
-        }
-        PageKind::Vocabulary(v) => {
-            if let Some(f) = cat.facets.iter().find(|f| f.vocabulary == *v) {
-                f.counts_by_type.hash(&mut h);
-                f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
-            }
-        }
-        PageKind::Term { vocabulary, term } => {
-            if let Some(f) = cat.facets.iter().find(|f| f.vocabulary == *vocabulary) {
-                f.members[*term].iter().for_each(|&i| card(&mut h, i));
-                // Parent and children show their counts.
-                f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
-            }
-        }
-        PageKind::Free(i) => {
-            let p = &cat.pages[*i];
-            (&p.title, &p.summary, &p.body_html, &p.rel_path).hash(&mut h);
-            updated.get(&p.rel_path).hash(&mut h);
+                h.finish()
+            })
+            .collect();
+        PageFingerprints {
+            cat,
+            updated,
+            site,
+            cards,
+            counts,
         }
     }
-    h.finish()
+
+    fn date(&self, entry: usize) -> Option<&'a str> {
+        self.updated
+            .get(&self.cat.entries[entry].rel_path)
+            .map(String::as_str)
+    }
+
+    /// The entries of [`newest_entries`], in its order (date, newest first, then id), found by
+    /// selection rather than by sorting the whole catalogue.
+    fn newest(&self) -> Vec<usize> {
+        let entries = &self.cat.entries;
+        let dates: Vec<&str> = (0..entries.len())
+            .map(|i| self.date(i).unwrap_or(""))
+            .collect();
+        let order = |a: &usize, b: &usize| {
+            dates[*b]
+                .cmp(dates[*a])
+                .then_with(|| entries[*a].id.cmp(&entries[*b].id))
+        };
+        let mut newest: Vec<usize> = (0..entries.len()).collect();
+        if newest.len() > NEWEST_COUNT {
+            newest.select_nth_unstable_by(NEWEST_COUNT, order);
+            newest.truncate(NEWEST_COUNT);
+        }
+        newest.sort_by(order);
+        newest
+    }
+
+    /// The fingerprint of one page.
+    pub fn of(&self, page: &PageKind) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let cat = self.cat;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.site.hash(&mut h);
+        page.hash(&mut h);
+        let card = |h: &mut std::collections::hash_map::DefaultHasher, i: usize| {
+            self.cards[i].hash(h);
+        };
+        let all_counts = |h: &mut std::collections::hash_map::DefaultHasher| {
+            self.counts.hash(h);
+        };
+        let facet_counts = |h: &mut std::collections::hash_map::DefaultHasher, vocabulary: &str| {
+            if let Some(k) = cat.facets.iter().position(|f| f.vocabulary == vocabulary) {
+                self.counts[k].hash(h);
+            }
+        };
+        match page {
+            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
+            // The codebook lists every vocabulary with its counts.
+            PageKind::Codebook => all_counts(&mut h),
+            PageKind::Home => {
+                all_counts(&mut h);
+                self.newest().into_iter().for_each(|i| card(&mut h, i));
+                cat.entries.len().hash(&mut h);
+            }
+            PageKind::Browser => {
+                all_counts(&mut h);
+                cat.by_type
+                    .iter()
+                    .map(Vec::len)
+                    .for_each(|n| n.hash(&mut h));
+                cat.entries.len().hash(&mut h);
+                cat.by_title
+                    .iter()
+                    .take(BROWSER_FIRST_CARDS)
+                    .for_each(|&i| card(&mut h, i));
+            }
+            PageKind::TypeList { type_index, page } => {
+                let list = &cat.by_type[*type_index];
+                list.len().hash(&mut h);
+                list.iter()
+                    .skip((page - 1) * PAGE_SIZE)
+                    .take(PAGE_SIZE)
+                    .for_each(|&i| card(&mut h, i));
+            }
+            PageKind::Entry(i) => {
+                let i = *i;
+                card(&mut h, i);
+                self.date(i).hash(&mut h);
+                for rels in [&cat.relations[i], &cat.backlinks[i]] {
+                    for r in rels {
+                        r.field.hash(&mut h);
+                        r.targets.iter().for_each(|&t| card(&mut h, t));
+                    }
+                    0xfeed_u16.hash(&mut h);
+                }
+                cat.similar[i].iter().for_each(|&t| card(&mut h, t));
+                let (prev, next) = cat.prev_next(i);
+                if let Some(p) = prev {
+                    card(&mut h, p);
+                }
+                0xbeef_u16.hash(&mut h);
+                if let Some(n) = next {
+                    card(&mut h, n);
+                }
+                cat.completeness[i].to_bits().hash(&mut h);
+            }
+            PageKind::Vocabulary(v) => facet_counts(&mut h, v),
+            PageKind::Term { vocabulary, term } => {
+                if let Some(f) = cat.facets.iter().find(|f| f.vocabulary == *vocabulary) {
+                    f.members[*term].iter().for_each(|&i| card(&mut h, i));
+                }
+                // Parent and children show their counts.
+                facet_counts(&mut h, vocabulary);
+            }
+            PageKind::Free(i) => {
+                let p = &cat.pages[*i];
+                (&p.title, &p.summary, &p.body_html, &p.rel_path).hash(&mut h);
+                self.updated.get(&p.rel_path).hash(&mut h);
+            }
+        }
+        h.finish()
+    }
 }
 
 /// A hash of what every page shows: the site-wide values set by `Renderer::set_globals`.
