@@ -138,6 +138,11 @@ measure() {
     fi
 }
 
+# The shell command that removes an output folder and the spare casebook keeps beside it.
+fresh() {
+    printf "rm -rf '%s' '%s'" "$1" "$(dirname "$1")/.$(basename "$1").casebook-spare"
+}
+
 # The fallback when hyperfine is missing: times each run with date and prints the median.
 measure_loop() {
     local prepare=$1 warmup=$2 cmd=$3 i start end times=()
@@ -204,9 +209,11 @@ bench_size() {
     if $HAVE_CASEBOOK; then
         local build="'$CASEBOOK' build --root '$dir' --output '$out'"
         note "c$n: casebook full build"
-        full=$(measure "c$n-casebook-full" "rm -rf '$out'" 1 "$build")
+        # A fresh build: no output and no spare beside it (casebook writes a rebuild into the
+        # spare, see README), so nothing of an earlier build is reused.
+        full=$(measure "c$n-casebook-full" "$(fresh "$out")" 1 "$build")
         note "c$n: casebook full build --no-search"
-        nosearch=$(measure "c$n-casebook-nosearch" "rm -rf '$out_ns'" 1 \
+        nosearch=$(measure "c$n-casebook-nosearch" "$(fresh "$out_ns")" 1 \
             "'$CASEBOOK' build --no-search --root '$dir' --output '$out_ns'")
         note "c$n: casebook no-op rebuild"
         noop=$(measure "c$n-casebook-noop" "" 1 "$build")
