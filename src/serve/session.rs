@@ -633,12 +633,10 @@ impl Session {
                     format!("themes/{}", config.theme),
                     e.to_string(),
                 )];
-                // The served pages keep the fingerprints they were rendered from.
-                let (pages, pages_current) = if same_pages {
-                    (planned, true)
-                } else {
-                    (served, false)
-                };
+                // The served pages keep the fingerprints they were rendered from. The catalogue
+                // moved on without them, so the next build fingerprints every page again: the
+                // entries this build touched are not known to the next one.
+                let pages = if same_pages { planned } else { served };
                 self.state = Some(State {
                     config,
                     renderer,
@@ -648,7 +646,7 @@ impl Session {
                     site,
                     views,
                     pages,
-                    pages_current,
+                    pages_current: false,
                     site_fingerprint: previous_site_fp,
                     deferred_stale: true,
                     generation,
@@ -883,21 +881,26 @@ fn date_of(time: std::time::SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()[..10].to_string()
 }
 
-/// The URL of the entry whose file is the single changed source, if any.
+/// The URL of the entry whose file changed, if exactly one changed source is an entry. Other
+/// changed paths do not count: a save by rename also reports the editor's temporary file, which
+/// is gone by now.
 fn entry_url_for(cat: &Catalogue, changed: &[PathBuf]) -> Option<String> {
-    let [path] = changed else { return None };
-    let rel = path
-        .strip_prefix(&cat.config.content_dir)
-        .ok()?
-        .to_string_lossy()
-        .replace('\\', "/");
-    let entry = cat.entries.iter().find(|e| e.rel_path == rel)?;
-    Some(format!(
-        "{}{}/{}/",
-        cat.config.base_path(),
-        cat.config.types[entry.type_index].folder,
-        entry.slug
-    ))
+    let mut urls = changed.iter().filter_map(|path| {
+        let rel = path
+            .strip_prefix(&cat.config.content_dir)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let entry = cat.entries.iter().find(|e| e.rel_path == rel)?;
+        Some(format!(
+            "{}{}/{}/",
+            cat.config.base_path(),
+            cat.config.types[entry.type_index].folder,
+            entry.slug
+        ))
+    });
+    let url = urls.next()?;
+    urls.next().is_none().then_some(url)
 }
 
 /// Paths whose bytes differ between two sites, including added and removed ones.
