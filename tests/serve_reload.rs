@@ -39,7 +39,7 @@ fn listen(server: &Server) -> Events {
 #[test]
 fn a_save_by_rename_reloads_exactly_once_and_serves_the_new_page() {
     let catalogue = TempCatalogue::copy_of("serve-basic");
-    let server = Server::start(&catalogue.root);
+    let mut server = Server::start(&catalogue.root);
     let mut events = listen(&server);
 
     save_by_rename(
@@ -60,10 +60,13 @@ fn a_save_by_rename_reloads_exactly_once_and_serves_the_new_page() {
     let page = server.get("/orte/markthalle/");
     assert_eq!(page.status, 200);
     assert!(page.text().contains("Neue Markthalle"));
-    let output = server.output();
+    // The terminal line may arrive a moment after the event: wait for it.
+    let line = server
+        .wait_for_output("rebuilt in ", EVENT_TIMEOUT)
+        .unwrap_or_else(|| panic!("no rebuild line:\n{}", server.output()));
     assert!(
-        output.contains("rebuilt in ") && output.contains("changed (content/orte/markthalle.md)"),
-        "one line per rebuild naming the file:\n{output}"
+        line.contains("changed (content/orte/markthalle.md)"),
+        "one line per rebuild naming the file: {line}"
     );
 }
 
@@ -163,7 +166,7 @@ fn backup_swap_and_lock_files_alone_change_nothing() {
 #[test]
 fn a_broken_file_shows_the_overlay_keeps_the_site_and_clears_when_fixed() {
     let catalogue = TempCatalogue::copy_of("serve-basic");
-    let server = Server::start(&catalogue.root);
+    let mut server = Server::start(&catalogue.root);
     let mut events = listen(&server);
     let good = catalogue.read(ENTRY);
 
@@ -196,9 +199,12 @@ fn a_broken_file_shows_the_overlay_keeps_the_site_and_clears_when_fixed() {
     late.expect("hello");
     let again = late.expect("build-error");
     assert_eq!(again.data["diagnostics"][0]["file"], ENTRY);
+    // The terminal lines may arrive a moment after the event: wait for the last one.
+    server
+        .wait_for_output("build failed in ", EVENT_TIMEOUT)
+        .unwrap_or_else(|| panic!("no failure line:\n{}", server.output()));
     let output = server.output();
     assert!(output.contains("error[unknown-term]"), "{output}");
-    assert!(output.contains("build failed in "), "{output}");
 
     // Saving the good text again: the output equals the last good site, so the tabs only
     // hide the overlay.

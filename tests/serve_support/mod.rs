@@ -87,6 +87,8 @@ pub struct Server {
     pub url: String,
     pub addr: SocketAddr,
     output: Arc<Mutex<String>>,
+    /// The thread copying stderr into `output`; it ends when the process's stderr closes.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -111,7 +113,7 @@ impl Server {
         let stderr = child.stderr.take().expect("stderr is piped");
         let output = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&output);
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
                 let mut out = sink.lock().unwrap();
@@ -124,6 +126,7 @@ impl Server {
             url: String::new(),
             addr: "127.0.0.1:1".parse().unwrap(),
             output,
+            reader: Some(reader),
         };
         let line = server
             .wait_for_output("listening on ", START_TIMEOUT)
@@ -155,6 +158,7 @@ impl Server {
                 return Some(line.to_string());
             }
             if let Ok(Some(status)) = self.child.try_wait() {
+                self.drain();
                 panic!("server exited with {status}:\n{}", self.output());
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -171,11 +175,19 @@ impl Server {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
+                self.drain();
                 return Some(status);
             }
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+
+    /// After the process ended: waits until everything it printed has been read.
+    fn drain(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
     }
 
     pub fn get(&self, path: &str) -> Reply {
