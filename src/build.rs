@@ -161,7 +161,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                     })
                 },
                 || {
-                    let files = export::exports(cat, &views, &site.updated);
+                    let files = export::exports(
+                        cat,
+                        &views,
+                        &site.updated,
+                        &export::IndexRows::new(cat, &site.updated),
+                    );
                     staging.write_all(&files).map(|()| files.len())
                 },
             )
@@ -292,7 +297,12 @@ pub fn render_to_memory(
         None,
     )?;
     let mut files = collected.into_inner().unwrap_or_default();
-    files.extend(export::exports(cat, &views, &site.updated));
+    files.extend(export::exports(
+        cat,
+        &views,
+        &site.updated,
+        &export::IndexRows::new(cat, &site.updated),
+    ));
     files.extend(
         renderer
             .theme

@@ -5,15 +5,18 @@
 //! structs below), never through an intermediate `serde_json::Value` tree: at 10,000 entries
 //! building and dropping that tree cost more than writing the bytes.
 
-use crate::check::FieldValue;
+use crate::check::{Entry, FieldValue};
+use crate::config::Config;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::render::{plan, PageKind};
 use crate::resolve::{Catalogue, Relation};
 use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
+use std::sync::Arc;
 
 /// Entries per chunk of browser summaries; the browser fetches only the chunks it shows.
 pub const SUMMARY_CHUNK: usize = 200;
@@ -28,9 +31,10 @@ pub fn exports(
     cat: &Catalogue,
     views: &Views,
     updated: &HashMap<String, String>,
+    rows: &IndexRows,
 ) -> Vec<OutputFile> {
     let tasks: Vec<Box<dyn Fn() -> Vec<OutputFile> + Sync + '_>> = vec![
-        Box::new(|| browser_index(cat, updated)),
+        Box::new(|| browser_index(cat, rows)),
         Box::new(|| vec![("export/katalog.json".into(), catalogue_json(cat, views))]),
         Box::new(|| {
             (0..cat.config.types.len())
@@ -119,7 +123,12 @@ struct Index<'a, T: Serialize, F: Serialize, E: Serialize> {
 /// order], "YYYY-MM-DD"|""]`; its URL is `base_path + types[t].folder + "/" + slug + "/"`.
 /// `katalog/geo.json` holds `[lat, lon]` or null per entry, in the same order; `place` names
 /// the facet that holds an entry's place.
-pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<OutputFile> {
+pub fn browser_index(cat: &Catalogue, rows: &IndexRows) -> Vec<OutputFile> {
+    debug_assert_eq!(
+        rows.rows.len(),
+        cat.entries.len(),
+        "rows of another catalogue"
+    );
     let config = &cat.config;
     let facets = Lazy(|| {
         config.facets.iter().filter_map(|f| {
@@ -147,26 +156,9 @@ pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<
             color: t.color.as_deref(),
         })
     });
-    // Positions 3 and 4 (lat, lon) stay empty: the map loads them from geo.json, so the
-    // catalogue browser's first load does not carry them.
-    let entries = Lazy(|| {
-        cat.by_title.iter().map(|&i| -> IndexEntry<'_, _> {
-            let e = &cat.entries[i];
-            let terms = Lazy(move || config.facets.iter().map(move |f| cat.entry_terms(i, f)));
-            let date = updated.get(&e.rel_path).map(String::as_str).unwrap_or("");
-            (&e.slug, &e.title, e.type_index, (), (), terms, date)
-        })
-    });
-    let geo = config.roles.geo.as_deref();
-    let points = Lazy(|| {
-        cat.by_title
-            .iter()
-            .map(|&i| match geo.and_then(|g| cat.entries[i].field(g)) {
-                Some(FieldValue::Geo { lat, lon }) => Some([round4(*lat), round4(*lon)]),
-                _ => None,
-            })
-    });
-    let summary = |i: &usize| cat.entries[*i].summary.as_deref().unwrap_or("");
+    let row = |i: &usize| &rows.rows[*i];
+    let entries = Lazy(|| cat.by_title.iter().map(|i| &*row(i).entry_json));
+    let points = Lazy(|| cat.by_title.iter().map(|i| &*row(i).point));
     let chunks = cat.by_title.chunks(SUMMARY_CHUNK);
     let index = Index {
         version: 1,
@@ -189,10 +181,96 @@ pub fn browser_index(cat: &Catalogue, updated: &HashMap<String, String>) -> Vec<
     for (n, chunk) in chunks.enumerate() {
         files.push((
             format!("katalog/summaries/{n}.json"),
-            to_json(&Lazy(|| chunk.iter().map(summary))),
+            to_json(&Lazy(|| chunk.iter().map(|i| &*row(i).summary))),
         ));
     }
     files
+}
+
+/// The per-entry parts of the browser index (its row, its point on the map, its summary),
+/// serialised once. `serve` hands in the previous build's rows: an entry whose file, date and
+/// schema did not change keeps its row, as it keeps its card (`Views::reusing`), so after an
+/// edit the index is put together from stored pieces.
+pub struct IndexRows {
+    config: Arc<Config>,
+    /// In the order of `cat.entries`.
+    rows: Vec<Arc<IndexRow>>,
+}
+
+struct IndexRow {
+    /// The entry the row was made from; holding it keeps its address from being reused.
+    entry: Arc<Entry>,
+    date: String,
+    entry_json: Box<RawValue>,
+    point: Box<RawValue>,
+    summary: Box<RawValue>,
+}
+
+impl IndexRows {
+    pub fn new(cat: &Catalogue, updated: &HashMap<String, String>) -> IndexRows {
+        IndexRows::reusing(cat, updated, None)
+    }
+
+    pub fn reusing(
+        cat: &Catalogue,
+        updated: &HashMap<String, String>,
+        previous: Option<&IndexRows>,
+    ) -> IndexRows {
+        let reusable: HashMap<usize, &Arc<IndexRow>> = match previous {
+            Some(p) if Arc::ptr_eq(&p.config, &cat.config) => p
+                .rows
+                .iter()
+                .map(|r| (Arc::as_ptr(&r.entry) as usize, r))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let rows = cat
+            .entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let date = updated.get(&e.rel_path).map(String::as_str).unwrap_or("");
+                match reusable.get(&(Arc::as_ptr(e) as usize)) {
+                    Some(row) if row.date == date => Arc::clone(row),
+                    _ => Arc::new(IndexRow::new(cat, i, date)),
+                }
+            })
+            .collect();
+        IndexRows {
+            config: Arc::clone(&cat.config),
+            rows,
+        }
+    }
+}
+
+impl IndexRow {
+    fn new(cat: &Catalogue, i: usize, date: &str) -> IndexRow {
+        let config = &cat.config;
+        let e = &cat.entries[i];
+        let terms = Lazy(move || config.facets.iter().map(move |f| cat.entry_terms(i, f)));
+        // Positions 3 and 4 (lat, lon) stay empty: the map loads them from geo.json, so the
+        // catalogue browser's first load does not carry them.
+        let row: IndexEntry<'_, _> = (&e.slug, &e.title, e.type_index, (), (), terms, date);
+        let point = match config.roles.geo.as_deref().and_then(|g| e.field(g)) {
+            Some(FieldValue::Geo { lat, lon }) => Some([round4(*lat), round4(*lon)]),
+            _ => None,
+        };
+        IndexRow {
+            entry: Arc::clone(e),
+            date: date.to_string(),
+            entry_json: raw_json(&row),
+            point: raw_json(&point),
+            summary: raw_json(&e.summary.as_deref().unwrap_or("")),
+        }
+    }
+}
+
+/// `value` as JSON (see [`to_json`]) to embed in a larger document.
+fn raw_json<T: Serialize + ?Sized>(value: &T) -> Box<RawValue> {
+    String::from_utf8(to_json(value))
+        .ok()
+        .and_then(|json| RawValue::from_string(json).ok())
+        .unwrap_or_else(|| RawValue::from_string("null".into()).expect("null is JSON"))
 }
 
 fn round4(x: f64) -> f64 {

@@ -1,5 +1,5 @@
-//! `memo(component=…, …)`: a template function that renders a component once per build for
-//! each distinct set of arguments and reuses the HTML after that, like Hugo's `partialCached`.
+//! `memo(component=…, …)`: a template function that renders a component once for each
+//! distinct set of arguments and reuses the HTML after that, like Hugo's `partialCached`.
 //!
 //! A card appears on the type list, on term pages and on every related entry's page; through
 //! `memo` it is rendered once. Only for components whose output depends on their arguments
@@ -7,35 +7,54 @@
 //! (rendering it fails with Tera's message about the missing value).
 //!
 //! The cache key is the component's name and its arguments. Text, numbers and booleans count
-//! by value; a map or list counts by the text of the `key` argument, which the caller must pass
-//! (`memo(component="card", key=e.url, entry=e)`): hashing whole values would cost about as
-//! much as rendering them.
+//! by value. A map or list counts by identity: the shared value the renderer put into the
+//! contexts (an entry's card is one value, shared by every page that lists it), because hashing
+//! whole values would cost about as much as rendering them. The cache holds a copy of each such
+//! value, so an identity cannot be reused for another value while its HTML is cached.
+//!
+//! The cache outlives a build as long as the globals stay the same: `serve` keeps the card of
+//! every unchanged entry (see `Views::reusing`), so a term page listing thousands of entries
+//! re-renders from cached cards after an edit.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use tera::{Context, Function, Kwargs, State, Tera, TeraResult, Value};
 
 /// The name templates call.
 pub const FUNCTION: &str = "memo";
 
-/// The rendered components of one build, and the templates (with that build's globals) to
-/// render missing ones with.
+/// The rendered components, and the templates (with the current build's globals) to render
+/// missing ones with.
 #[derive(Default)]
 pub struct Memo {
     tera: RwLock<Option<Tera>>,
-    cache: RwLock<HashMap<u64, Value>>,
+    cache: RwLock<HashMap<u64, Cached>>,
+    /// How many components the cache held when it was first kept after starting empty; when
+    /// stale ones (of edited entries) have doubled that, it starts over.
+    kept_size: Mutex<usize>,
+}
+
+struct Cached {
+    html: Value,
+    /// The maps and lists the key names by identity, kept alive with the HTML.
+    _held: Vec<Value>,
 }
 
 impl Memo {
-    /// Starts a new build: forgets every rendered component and renders new ones with `tera`
-    /// (a copy of the page templates carrying the new globals).
-    pub fn reset(&self, tera: Tera) {
+    /// Starts a new build rendering with `tera` (a copy of the page templates carrying the
+    /// build's globals). `same_globals` says the globals equal the previous build's: then the
+    /// cached components stay valid, since their other inputs are named by identity.
+    pub fn reset(&self, tera: Tera, same_globals: bool) {
         *self.tera.write().unwrap_or_else(|e| e.into_inner()) = Some(tera);
-        self.cache
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        let mut kept_size = self.kept_size.lock().unwrap_or_else(|e| e.into_inner());
+        if !same_globals || (*kept_size > 0 && cache.len() > 2 * *kept_size + 256) {
+            cache.clear();
+            *kept_size = 0;
+        } else if *kept_size == 0 {
+            *kept_size = cache.len();
+        }
     }
 
     /// The function to register as `memo` on the page templates. It holds the memo weakly:
@@ -46,15 +65,15 @@ impl Memo {
 
     fn call(&self, kwargs: &Kwargs) -> TeraResult<Value> {
         let name: &str = kwargs.must_get("component")?;
-        let key = cache_key(name, kwargs)?;
+        let (key, held) = cache_key(name, kwargs);
         let cached = self.cache.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(html) = cached.get(&key) {
-            return Ok(html.clone());
+        if let Some(c) = cached.get(&key) {
+            return Ok(c.html.clone());
         }
         drop(cached);
         let mut args = Context::new();
         for (k, v) in kwargs.iter() {
-            if k.as_str() != Some("component") && k.as_str() != Some("key") {
+            if k.as_str() != Some("component") {
                 args.insert_value(k.to_string(), v.clone());
             }
         }
@@ -67,30 +86,39 @@ impl Memo {
         self.cache
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key, html.clone());
+            .insert(
+                key,
+                Cached {
+                    html: html.clone(),
+                    _held: held,
+                },
+            );
         Ok(html)
     }
 }
 
-/// Hashes the component name and the arguments; maps and lists only through `key`. Tera
-/// hands the arguments over in no fixed order, so each is hashed alone and the hashes are
-/// added up.
-fn cache_key(name: &str, kwargs: &Kwargs) -> TeraResult<u64> {
+/// Hashes the component name and the arguments, maps and lists by identity (returned to be
+/// held with the HTML). Tera hands the arguments over in no fixed order, so each is hashed
+/// alone and the hashes are added up.
+fn cache_key(name: &str, kwargs: &Kwargs) -> (u64, Vec<Value>) {
     let mut key = {
         let mut hasher = DefaultHasher::new();
         name.hash(&mut hasher);
         hasher.finish()
     };
-    let mut keyed = false;
-    let mut unkeyed = None;
+    let mut held = Vec::new();
     for (k, v) in kwargs.iter() {
         let mut hasher = DefaultHasher::new();
         k.hash(&mut hasher);
         if let Some(s) = v.as_str() {
-            keyed |= k.as_str() == Some("key");
             s.hash(&mut hasher);
-        } else if v.is_map() || v.is_array() {
-            unkeyed.get_or_insert(k);
+        } else if let Some(m) = v.as_map() {
+            (3u8, std::ptr::from_ref(m) as usize).hash(&mut hasher);
+            held.push(v.clone());
+        } else if let Some(l) = v.as_array() {
+            // Empty lists share one address, which is right: they are all the same value.
+            (4u8, l.as_ptr() as usize).hash(&mut hasher);
+            held.push(v.clone());
         } else if let Some(b) = v.as_bool() {
             (1u8, b).hash(&mut hasher);
         } else if let Some(n) = v.as_i64() {
@@ -102,13 +130,7 @@ fn cache_key(name: &str, kwargs: &Kwargs) -> TeraResult<u64> {
         }
         key = key.wrapping_add(hasher.finish());
     }
-    match unkeyed {
-        Some(k) if !keyed => Err(tera::Error::message(format!(
-            "memo: `{k}` of component `{name}` is a map or list; pass `key=` with a text that \
-             identifies it (for an entry: key=entry.url)"
-        ))),
-        _ => Ok(key),
-    }
+    (key, held)
 }
 
 /// The registered function; see the module documentation.
@@ -136,7 +158,7 @@ mod tests {
         tera.autoescape_on(vec![".html"]);
         tera.register_function(FUNCTION, Memo::function(memo));
         tera.add_raw_templates(templates.iter().copied()).unwrap();
-        memo.reset(tera.clone());
+        memo.reset(tera.clone(), false);
         tera
     }
 
@@ -145,42 +167,96 @@ mod tests {
         "{% component card(entry, level: integer = 2) %}<h{{ level }}>{{ entry.title }}</h{{ level }}>{% endcomponent card %}",
     );
 
-    #[test]
-    fn renders_like_the_component_and_keys_on_scalars_and_key() {
-        let memo = Arc::new(Memo::default());
-        let page = (
-            "page.html",
-            "{% for e in entries %}{{ memo(component=\"card\", key=e.url, entry=e, level=3) }}|{{ <card entry={e} level={3} /> }};{% endfor %}{{ memo(component=\"card\", key=entries[0].url, entry=entries[0], level=4) }}",
-        );
-        let tera = tera_with(&memo, &[COMPONENTS, page]);
+    const PAGE: (&str, &str) = (
+        "page.html",
+        "{% for e in entries %}{{ memo(component=\"card\", entry=e, level=3) }}|{{ <card entry={e} level={3} /> }};{% endfor %}{{ memo(component=\"card\", entry=entries[0], level=4) }}{{ memo(component=\"card\", entry=entries[0], level=3) }}",
+    );
+
+    fn card(title: &str) -> Value {
+        Value::from(tera::Map::from_iter([("title".into(), title.into())]))
+    }
+
+    fn context(entries: &[Value]) -> Context {
         let mut ctx = Context::new();
-        let entries = vec![
-            tera::Map::from_iter([
-                ("url".into(), "/a/".into()),
-                ("title".into(), "A & B".into()),
-            ]),
-            tera::Map::from_iter([("url".into(), "/b/".into()), ("title".into(), "<C>".into())]),
-        ];
-        ctx.insert("entries", &entries);
-        let html = tera.render("page.html", &ctx).unwrap();
-        assert_eq!(
-            html,
-            "<h3>A &amp; B</h3>|<h3>A &amp; B</h3>;<h3>&lt;C&gt;</h3>|<h3>&lt;C&gt;</h3>;<h4>A &amp; B</h4>"
-        );
-        assert_eq!(memo.cache.read().unwrap().len(), 3);
+        ctx.insert_value("entries", Value::from(entries.to_vec()));
+        ctx
+    }
+
+    fn cached(memo: &Memo) -> usize {
+        memo.cache.read().unwrap().len()
     }
 
     #[test]
-    fn a_map_without_key_is_refused_and_reset_forgets() {
+    fn renders_like_the_component_once_per_value_and_scalars() {
         let memo = Arc::new(Memo::default());
-        let page = ("page.html", "{{ memo(component=\"card\", entry=e) }}");
-        let tera = tera_with(&memo, &[COMPONENTS, page]);
-        let mut ctx = Context::new();
-        ctx.insert("e", &tera::Map::from_iter([("title".into(), "A".into())]));
-        let err = format!("{:?}", tera.render("page.html", &ctx).unwrap_err());
-        assert!(err.contains("pass `key=`"), "{err}");
-        memo.cache.write().unwrap().insert(1, Value::from("x"));
-        memo.reset(tera.clone());
-        assert!(memo.cache.read().unwrap().is_empty());
+        let tera = tera_with(&memo, &[COMPONENTS, PAGE]);
+        let html = tera
+            .render("page.html", &context(&[card("A & B"), card("<C>")]))
+            .unwrap();
+        assert_eq!(
+            html,
+            "<h3>A &amp; B</h3>|<h3>A &amp; B</h3>;<h3>&lt;C&gt;</h3>|<h3>&lt;C&gt;</h3>;<h4>A &amp; B</h4><h3>A &amp; B</h3>"
+        );
+        // Two cards at level 3, the first again at level 4; its second level-3 call was a hit.
+        assert_eq!(cached(&memo), 3);
+    }
+
+    #[test]
+    fn equal_values_of_different_identity_never_share_by_accident() {
+        let memo = Arc::new(Memo::default());
+        let tera = tera_with(&memo, &[COMPONENTS, PAGE]);
+        let html = tera
+            .render("page.html", &context(&[card("A"), card("A")]))
+            .unwrap();
+        assert!(
+            html.starts_with("<h3>A</h3>|<h3>A</h3>;<h3>A</h3>|"),
+            "{html}"
+        );
+        assert_eq!(cached(&memo), 3, "each value has its own entry");
+    }
+
+    #[test]
+    fn the_cache_outlives_a_build_only_while_the_globals_stay() {
+        let memo = Arc::new(Memo::default());
+        let tera = tera_with(&memo, &[COMPONENTS, PAGE]);
+        let kept = card("Alt");
+        tera.render("page.html", &context(&[kept.clone(), card("Weg")]))
+            .unwrap();
+        assert_eq!(cached(&memo), 3);
+
+        // The next build with the same globals: the unchanged value is a hit, the edited one
+        // (a new value) renders with its new text.
+        memo.reset(tera.clone(), true);
+        assert_eq!(cached(&memo), 3);
+        let html = tera
+            .render("page.html", &context(&[kept.clone(), card("Neu")]))
+            .unwrap();
+        assert!(
+            html.contains("<h3>Neu</h3>") && !html.contains("Weg"),
+            "{html}"
+        );
+        assert_eq!(cached(&memo), 4, "only the new card was rendered");
+
+        // Other globals: everything renders again.
+        memo.reset(tera.clone(), false);
+        assert_eq!(cached(&memo), 0);
+    }
+
+    #[test]
+    fn stale_components_do_not_pile_up_forever() {
+        let memo = Arc::new(Memo::default());
+        let tera = tera_with(&memo, &[COMPONENTS, PAGE]);
+        tera.render("page.html", &context(&[card("A"), card("B")]))
+            .unwrap();
+        memo.reset(tera.clone(), true);
+        let mut cleared = false;
+        for round in 0..200 {
+            tera.render("page.html", &context(&[card(&format!("{round}"))]))
+                .unwrap();
+            memo.reset(tera.clone(), true);
+            cleared |= cached(&memo) == 0;
+            assert!(cached(&memo) <= 2 * 3 + 256 + 2, "{}", cached(&memo));
+        }
+        assert!(cleared);
     }
 }

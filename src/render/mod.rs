@@ -144,8 +144,10 @@ impl RenderError {
 pub struct Renderer {
     pub tera: Tera,
     pub theme: Theme,
-    /// Components rendered once per build (`memo(component=…)` in templates).
+    /// Rendered components (`memo(component=…)` in templates), kept while `globals` stay.
     memo: Arc<memo::Memo>,
+    /// The last `site` and `t` given to the templates.
+    globals: Option<(Value, Value)>,
 }
 
 /// Templates every theme must provide.
@@ -185,7 +187,12 @@ impl Renderer {
                 });
             }
         }
-        Ok(Renderer { tera, theme, memo })
+        Ok(Renderer {
+            tera,
+            theme,
+            memo,
+            globals: None,
+        })
     }
 
     /// Sets the values every page sees (`site`, `t`); called once per build.
@@ -252,10 +259,13 @@ impl Renderer {
             .iter()
             .map(|(k, v)| (k.clone().into(), Value::from(v.as_str())))
             .collect();
+        let strings = Value::from(strings);
+        let same = self.globals.as_ref() == Some(&(site.clone(), strings.clone()));
         let globals = self.tera.global_context();
-        globals.insert_value("site", site);
-        globals.insert_value("t", Value::from(strings));
-        self.memo.reset(self.tera.clone());
+        globals.insert_value("site", site.clone());
+        globals.insert_value("t", strings.clone());
+        self.globals = Some((site, strings));
+        self.memo.reset(self.tera.clone(), same);
     }
 
     /// Renders one page to HTML.
@@ -515,22 +525,26 @@ pub fn term_order(vocab: &crate::config::Vocabulary) -> Vec<(usize, usize)> {
 /// How many entries the home page shows as newest.
 pub const NEWEST_COUNT: usize = 6;
 
-/// The most recently updated entries, newest first, ties by id.
+/// The `n` most recently updated entries, newest first, ties by id. Selected, not sorted: the
+/// home page needs six of possibly 100,000.
 pub fn newest_entries(cat: &Catalogue, updated: &HashMap<String, String>, n: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..cat.entries.len()).collect();
-    let date = |i: usize| {
-        updated
-            .get(&cat.entries[i].rel_path)
-            .map(String::as_str)
-            .unwrap_or("")
+    let dates: Vec<&str> = cat
+        .entries
+        .iter()
+        .map(|e| updated.get(&e.rel_path).map(String::as_str).unwrap_or(""))
+        .collect();
+    let order = |a: &usize, b: &usize| {
+        dates[*b]
+            .cmp(dates[*a])
+            .then_with(|| cat.entries[*a].id.cmp(&cat.entries[*b].id))
     };
-    order.sort_by(|&a, &b| {
-        date(b)
-            .cmp(date(a))
-            .then_with(|| cat.entries[a].id.cmp(&cat.entries[b].id))
-    });
-    order.truncate(n);
-    order
+    let mut newest: Vec<usize> = (0..cat.entries.len()).collect();
+    if n < newest.len() {
+        newest.select_nth_unstable_by(n, order);
+        newest.truncate(n);
+    }
+    newest.sort_by(order);
+    newest
 }
 
 fn newest(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>, n: usize) -> Value {
@@ -853,33 +867,6 @@ impl<'a> PageFingerprints<'a> {
         }
     }
 
-    fn date(&self, entry: usize) -> Option<&'a str> {
-        self.updated
-            .get(&self.cat.entries[entry].rel_path)
-            .map(String::as_str)
-    }
-
-    /// The entries of [`newest_entries`], in its order (date, newest first, then id), found by
-    /// selection rather than by sorting the whole catalogue.
-    fn newest(&self) -> Vec<usize> {
-        let entries = &self.cat.entries;
-        let dates: Vec<&str> = (0..entries.len())
-            .map(|i| self.date(i).unwrap_or(""))
-            .collect();
-        let order = |a: &usize, b: &usize| {
-            dates[*b]
-                .cmp(dates[*a])
-                .then_with(|| entries[*a].id.cmp(&entries[*b].id))
-        };
-        let mut newest: Vec<usize> = (0..entries.len()).collect();
-        if newest.len() > NEWEST_COUNT {
-            newest.select_nth_unstable_by(NEWEST_COUNT, order);
-            newest.truncate(NEWEST_COUNT);
-        }
-        newest.sort_by(order);
-        newest
-    }
-
     /// The fingerprint of one page.
     pub fn of(&self, page: &PageKind) -> u64 {
         use std::hash::{Hash, Hasher};
@@ -904,7 +891,9 @@ impl<'a> PageFingerprints<'a> {
             PageKind::Codebook => all_counts(&mut h),
             PageKind::Home => {
                 all_counts(&mut h);
-                self.newest().into_iter().for_each(|i| card(&mut h, i));
+                newest_entries(cat, self.updated, NEWEST_COUNT)
+                    .into_iter()
+                    .for_each(|i| card(&mut h, i));
                 cat.entries.len().hash(&mut h);
             }
             PageKind::Browser => {
@@ -930,7 +919,7 @@ impl<'a> PageFingerprints<'a> {
             PageKind::Entry(i) => {
                 let i = *i;
                 card(&mut h, i);
-                self.date(i).hash(&mut h);
+                self.updated.get(&cat.entries[i].rel_path).hash(&mut h);
                 for rels in [&cat.relations[i], &cat.backlinks[i]] {
                     for r in rels {
                         r.field.hash(&mut h);

@@ -72,6 +72,7 @@ struct State {
     link_targets: LinkTargets,
     site: Site,
     views: Views,
+    index_rows: export::IndexRows,
     /// The pages in the served files, with the fingerprints they were rendered from.
     pages: Vec<PlannedPage>,
     /// Whether `pages` is the page plan of `site` (false after a template failed, when the
@@ -132,6 +133,7 @@ struct Resolved {
 struct Kept {
     renderer: Renderer,
     views: Option<Views>,
+    index_rows: Option<export::IndexRows>,
     pages: Vec<PlannedPage>,
     pages_current: bool,
     site_fingerprint: u64,
@@ -363,6 +365,7 @@ impl Session {
             link_targets,
             site,
             views,
+            index_rows,
             pages,
             pages_current,
             site_fingerprint,
@@ -384,6 +387,7 @@ impl Session {
         let kept = Kept {
             renderer,
             views: Some(views),
+            index_rows: Some(index_rows),
             pages,
             pages_current,
             site_fingerprint,
@@ -464,6 +468,7 @@ impl Session {
             Some(s) if !full && !theme_changed => Kept {
                 renderer: s.renderer,
                 views: Some(s.views),
+                index_rows: Some(s.index_rows),
                 pages: s.pages,
                 pages_current: s.pages_current,
                 site_fingerprint: s.site_fingerprint,
@@ -479,6 +484,7 @@ impl Session {
                         Kept {
                             renderer,
                             views: None,
+                            index_rows: None,
                             pages,
                             pages_current,
                             site_fingerprint,
@@ -535,6 +541,7 @@ impl Session {
         let Kept {
             mut renderer,
             views: previous_views,
+            index_rows: previous_rows,
             pages: previous_pages,
             pages_current,
             site_fingerprint: previous_site_fp,
@@ -622,8 +629,13 @@ impl Session {
                     })
                     .collect()
             },
-            || export::browser_index(cat, &site.updated),
+            || {
+                let rows = export::IndexRows::reusing(cat, &site.updated, previous_rows.as_ref());
+                let files = export::browser_index(cat, &rows);
+                (rows, files)
+            },
         );
+        let (index_rows, index) = index;
         let rendered = match rendered {
             Ok(r) => r,
             Err(e) => {
@@ -645,6 +657,7 @@ impl Session {
                     link_targets,
                     site,
                     views,
+                    index_rows,
                     pages,
                     pages_current: false,
                     site_fingerprint: previous_site_fp,
@@ -722,6 +735,7 @@ impl Session {
             link_targets,
             site,
             views,
+            index_rows,
             pages: planned,
             pages_current: true,
             site_fingerprint: site_fp,
@@ -750,7 +764,7 @@ impl Session {
         }
         let cat = &state.site.catalogue;
         let mut next: SiteFiles = (*self.files).clone();
-        let exports = export::exports(cat, &state.views, &state.site.updated);
+        let exports = export::exports(cat, &state.views, &state.site.updated, &state.index_rows);
         let exported: HashSet<String> = exports.iter().map(|(k, _)| k.clone()).collect();
         next.retain(|k, _| !self.exported.contains(k) || exported.contains(k));
         for (k, v) in exports {

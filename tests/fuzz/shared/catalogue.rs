@@ -264,7 +264,8 @@ impl Tiny {
     fn publish(&self, cat: &Catalogue) {
         let views = Views::new(cat);
         let updated = HashMap::new();
-        for (rel, bytes) in export::exports(cat, &views, &updated) {
+        let rows = export::IndexRows::new(cat, &updated);
+        for (rel, bytes) in export::exports(cat, &views, &updated, &rows) {
             assert!(
                 casebook::output::is_safe_relative(&rel),
                 "export path `{rel}`"
