@@ -295,6 +295,40 @@ fn type_lists_contain_every_entry_of_their_type() {
     }
 }
 
+/// The links of the header that carry `aria-current`, as (href, value).
+fn current_in_header(out: &Path, rel: &str) -> Vec<(String, String)> {
+    let doc = page(out, rel);
+    doc.select(&sel(".site-header a"))
+        .filter_map(|a| {
+            let current = a.value().attr("aria-current")?;
+            Some((a.value().attr("href")?.to_string(), current.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_main_navigation_marks_the_current_page_and_its_section() {
+    let b = built(&["--no-search"]);
+    let pair = |href: &str, v: &str| vec![(href.to_string(), v.to_string())];
+    let entry = b.entries.iter().find(|e| e.folder == "orte").unwrap();
+    let cases = [
+        ("index.html".to_string(), pair("/", "page")),
+        ("orte/index.html".to_string(), pair("/orte/", "page")),
+        (entry_page(entry), pair("/orte/", "true")),
+        ("katalog/index.html".to_string(), pair("/katalog/", "page")),
+        (
+            "codebuch/index.html".to_string(),
+            pair("/codebuch/", "page"),
+        ),
+        // Pages outside the navigation's sections mark nothing.
+        ("themen/klima/index.html".to_string(), vec![]),
+        ("ueber/index.html".to_string(), vec![]),
+    ];
+    for (rel, expected) in cases {
+        assert_eq!(current_in_header(&b.out, &rel), expected, "{rel}");
+    }
+}
+
 #[test]
 fn home_matrix_counts_match_the_fixture() {
     let b = built(&["--no-search"]);

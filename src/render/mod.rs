@@ -353,6 +353,7 @@ impl Renderer {
                 ("title", title.into()),
                 ("description", description.into()),
                 ("url", url.clone().into()),
+                ("section", views.urls.path(section(&rel)).into()),
                 ("permalink", views.urls.absolute(&url).into()),
             ]),
         );
@@ -520,6 +521,12 @@ pub fn term_order(vocab: &crate::config::Vocabulary) -> Vec<(usize, usize)> {
     let mut out = Vec::with_capacity(vocab.terms.len());
     walk(vocab, None, 0, &mut out);
     out
+}
+
+/// The top-level folder a page is in (`orte/` for `orte/x/`), empty for pages at the top:
+/// what the main navigation marks as the current section.
+fn section(rel: &str) -> &str {
+    rel.find('/').map_or("", |end| &rel[..=end])
 }
 
 /// How many entries the home page shows as newest.
