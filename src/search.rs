@@ -9,10 +9,21 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use std::collections::BTreeMap;
 
-/// How much body text goes into the index per record. Titles, summaries, places and terms carry
-/// most of what practitioners search for; the cap keeps indexing time bounded on large catalogues
-/// (see BENCHMARKS.md for what each size costs).
-pub const BODY_CHARS: usize = 1500;
+/// How much body text the index takes, in characters, shared by all records of a catalogue:
+/// titles, summaries, places and terms always go in whole; each record adds an equal share of
+/// this budget from its body, and never less than [`MIN_BODY_CHARS`]. Catalogues of up to about
+/// a thousand entries of ordinary length are indexed in full; beyond that, indexing time stops
+/// growing with every word (see BENCHMARKS.md for what each share costs and finds).
+pub const BODY_BUDGET: usize = 4_000_000;
+
+/// The smallest share of body text per record: the opening paragraph, which names what a case
+/// is and who carries it.
+pub const MIN_BODY_CHARS: usize = 400;
+
+/// The body characters each of `records` records may put into the index.
+pub fn body_chars(records: usize) -> usize {
+    (BODY_BUDGET / records.max(1)).max(MIN_BODY_CHARS)
+}
 
 /// One searchable record.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +38,7 @@ pub struct Record {
 pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
     let config = &cat.config;
     let mut out = Vec::with_capacity(cat.entries.len() + cat.pages.len());
+    let body_chars = body_chars(cat.entries.len() + cat.pages.len());
     // Each entry's position in the browser index, so search results map to it without loading
     // one fragment per hit.
     let mut position = vec![0usize; cat.entries.len()];
@@ -54,7 +66,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
                 content.push_str(". ");
             }
         }
-        content.push_str(truncate_at_char(&e.body_text, BODY_CHARS));
+        content.push_str(truncate_at_char(&e.body_text, body_chars));
         let mut meta = BTreeMap::new();
         meta.insert("title".to_string(), e.title.clone());
         meta.insert("type".to_string(), ty.label.clone());
@@ -86,7 +98,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
             content: format!(
                 "{}. {}",
                 p.title,
-                truncate_at_char(&p.body_text, BODY_CHARS)
+                truncate_at_char(&p.body_text, body_chars)
             ),
             meta,
             filters,
@@ -143,4 +155,31 @@ pub fn index(cat: &Catalogue, views: &Views) -> Result<Vec<OutputFile>, String> 
             })
             .collect())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_catalogues_are_indexed_whole_large_ones_by_their_opening() {
+        // The bundled catalogue's longest body is about 2,000 characters.
+        assert!(body_chars(150) > 20_000);
+        assert_eq!(body_chars(1_000), 4_000);
+        assert_eq!(body_chars(10_000), MIN_BODY_CHARS);
+        assert_eq!(body_chars(100_000), MIN_BODY_CHARS);
+        assert_eq!(body_chars(0), BODY_BUDGET);
+        let shares: Vec<usize> = (1..20_000).step_by(97).map(body_chars).collect();
+        assert!(
+            shares.windows(2).all(|w| w[0] >= w[1]),
+            "never more per record as records grow"
+        );
+    }
+
+    #[test]
+    fn truncation_counts_characters_not_bytes() {
+        assert_eq!(truncate_at_char("Äußere Straße", 6), "Äußere");
+        assert_eq!(truncate_at_char("kurz", 400), "kurz");
+        assert_eq!(truncate_at_char("", 0), "");
+    }
 }
