@@ -9,20 +9,33 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use std::collections::BTreeMap;
 
-/// How much body text the index takes, in characters, shared by all records of a catalogue:
-/// titles, summaries, places and terms always go in whole; each record adds an equal share of
-/// this budget from its body, and never less than [`MIN_BODY_CHARS`]. Catalogues of up to about
-/// a thousand entries of ordinary length are indexed in full; beyond that, indexing time stops
-/// growing with every word (see BENCHMARKS.md for what each share costs and finds).
+/// How much entry body text the index takes, in characters, for the whole catalogue. Titles,
+/// summaries, places and terms always go in whole, and so do free pages (few, and with nothing
+/// else to be found by). Bodies share the budget: those shorter than their share go in whole,
+/// the rest are cut at the same length ([`body_cap`]), never below [`MIN_BODY_CHARS`].
+/// Catalogues of up to about a thousand entries of ordinary length are indexed in full; beyond
+/// that, indexing time stops growing with every word (BENCHMARKS.md: what each cut costs and
+/// still finds).
 pub const BODY_BUDGET: usize = 4_000_000;
 
-/// The smallest share of body text per record: the opening paragraph, which names what a case
-/// is and who carries it.
+/// The shortest cut: the opening paragraph, which names what a case is and who carries it.
 pub const MIN_BODY_CHARS: usize = 400;
 
-/// The body characters each of `records` records may put into the index.
-pub fn body_chars(records: usize) -> usize {
-    (BODY_BUDGET / records.max(1)).max(MIN_BODY_CHARS)
+/// The length bodies are cut at so that, with bodies of the given lengths (in characters), the
+/// index takes at most [`BODY_BUDGET`] characters of them (but never less than
+/// [`MIN_BODY_CHARS`] of any); `usize::MAX` when all fit whole.
+pub fn body_cap(lengths: &[usize]) -> usize {
+    let mut sorted = lengths.to_vec();
+    sorted.sort_unstable();
+    let mut left = BODY_BUDGET;
+    for (i, &len) in sorted.iter().enumerate() {
+        let rest = sorted.len() - i;
+        if len.saturating_mul(rest) > left {
+            return (left / rest).max(MIN_BODY_CHARS);
+        }
+        left -= len;
+    }
+    usize::MAX
 }
 
 /// One searchable record.
@@ -38,7 +51,12 @@ pub struct Record {
 pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
     let config = &cat.config;
     let mut out = Vec::with_capacity(cat.entries.len() + cat.pages.len());
-    let body_chars = body_chars(cat.entries.len() + cat.pages.len());
+    let lengths: Vec<usize> = cat
+        .entries
+        .iter()
+        .map(|e| e.body_text.chars().count())
+        .collect();
+    let cap = body_cap(&lengths);
     // Each entry's position in the browser index, so search results map to it without loading
     // one fragment per hit.
     let mut position = vec![0usize; cat.entries.len()];
@@ -66,7 +84,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
                 content.push_str(". ");
             }
         }
-        content.push_str(truncate_at_char(&e.body_text, body_chars));
+        content.push_str(cut_at_word(&e.body_text, cap));
         let mut meta = BTreeMap::new();
         meta.insert("title".to_string(), e.title.clone());
         meta.insert("type".to_string(), ty.label.clone());
@@ -95,11 +113,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
         filters.insert("type".to_string(), vec!["seite".to_string()]);
         out.push(Record {
             url: views.urls.path(&format!("{}/", p.slug)),
-            content: format!(
-                "{}. {}",
-                p.title,
-                truncate_at_char(&p.body_text, body_chars)
-            ),
+            content: format!("{}. {}", p.title, p.body_text),
             meta,
             filters,
         });
@@ -107,10 +121,18 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
     out
 }
 
-fn truncate_at_char(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
+/// The first `max` characters of `s`, ending before a word cut in two.
+fn cut_at_word(s: &str, max: usize) -> &str {
+    let Some((end, _)) = s.char_indices().nth(max) else {
+        return s;
+    };
+    let head = &s[..end];
+    if s[end..].starts_with(char::is_whitespace) {
+        return head;
+    }
+    match head.rfind(char::is_whitespace) {
+        Some(space) => &head[..space],
+        None => head,
     }
 }
 
@@ -163,23 +185,32 @@ mod tests {
 
     #[test]
     fn small_catalogues_are_indexed_whole_large_ones_by_their_opening() {
-        // The bundled catalogue's longest body is about 2,000 characters.
-        assert!(body_chars(150) > 20_000);
-        assert_eq!(body_chars(1_000), 4_000);
-        assert_eq!(body_chars(10_000), MIN_BODY_CHARS);
-        assert_eq!(body_chars(100_000), MIN_BODY_CHARS);
-        assert_eq!(body_chars(0), BODY_BUDGET);
-        let shares: Vec<usize> = (1..20_000).step_by(97).map(body_chars).collect();
-        assert!(
-            shares.windows(2).all(|w| w[0] >= w[1]),
-            "never more per record as records grow"
-        );
+        // The bundled catalogue: 134 bodies of up to about 2,000 characters.
+        assert_eq!(body_cap(&[2_000; 134]), usize::MAX);
+        assert_eq!(body_cap(&[]), usize::MAX);
+        assert_eq!(body_cap(&[4_000; 1_000]), usize::MAX);
+        assert_eq!(body_cap(&[4_001; 1_000]), 4_000);
+        assert_eq!(body_cap(&[2_500; 10_000]), MIN_BODY_CHARS);
+        assert_eq!(body_cap(&[2_500; 100_000]), MIN_BODY_CHARS);
     }
 
     #[test]
-    fn truncation_counts_characters_not_bytes() {
-        assert_eq!(truncate_at_char("Äußere Straße", 6), "Äußere");
-        assert_eq!(truncate_at_char("kurz", 400), "kurz");
-        assert_eq!(truncate_at_char("", 0), "");
+    fn short_bodies_leave_their_share_to_long_ones() {
+        // 2,000 short bodies take 400,000 characters whole; 1,000 long ones share the rest.
+        let mut lengths = vec![200; 2_000];
+        lengths.extend([10_000; 1_000]);
+        let cap = body_cap(&lengths);
+        assert_eq!(cap, 3_600);
+        let taken: usize = lengths.iter().map(|&l| l.min(cap)).sum();
+        assert!(taken <= BODY_BUDGET, "{taken}");
+    }
+
+    #[test]
+    fn cuts_fall_between_words_and_count_characters() {
+        assert_eq!(cut_at_word("Äußere Straße und mehr", 8), "Äußere");
+        assert_eq!(cut_at_word("Äußere Straße", 6), "Äußere");
+        assert_eq!(cut_at_word("kurz", 400), "kurz");
+        assert_eq!(cut_at_word("Donaudampfschifffahrt", 5), "Donau");
+        assert_eq!(cut_at_word("", 0), "");
     }
 }

@@ -261,10 +261,14 @@ impl Renderer {
             .collect();
         let strings = Value::from(strings);
         let same = self.globals.as_ref() == Some(&(site.clone(), strings.clone()));
-        let globals = self.tera.global_context();
-        globals.insert_value("site", site.clone());
-        globals.insert_value("t", strings.clone());
-        self.globals = Some((site, strings));
+        // Unchanged globals keep their identity too, so memoised components that take a part
+        // of them (`items=site.types`) stay cached.
+        if !same {
+            let globals = self.tera.global_context();
+            globals.insert_value("site", site.clone());
+            globals.insert_value("t", strings.clone());
+            self.globals = Some((site, strings));
+        }
         self.memo.reset(self.tera.clone(), same);
     }
 
