@@ -308,24 +308,25 @@ fn current_in_header(out: &Path, rel: &str) -> Vec<(String, String)> {
 
 #[test]
 fn the_main_navigation_marks_the_current_page_and_its_section() {
-    let b = built(&["--no-search"]);
-    let pair = |href: &str, v: &str| vec![(href.to_string(), v.to_string())];
-    let entry = b.entries.iter().find(|e| e.folder == "orte").unwrap();
-    let cases = [
-        ("index.html".to_string(), pair("/", "page")),
-        ("orte/index.html".to_string(), pair("/orte/", "page")),
-        (entry_page(entry), pair("/orte/", "true")),
-        ("katalog/index.html".to_string(), pair("/katalog/", "page")),
-        (
-            "codebuch/index.html".to_string(),
-            pair("/codebuch/", "page"),
-        ),
-        // Pages outside the navigation's sections mark nothing.
-        ("themen/klima/index.html".to_string(), vec![]),
-        ("ueber/index.html".to_string(), vec![]),
-    ];
-    for (rel, expected) in cases {
-        assert_eq!(current_in_header(&b.out, &rel), expected, "{rel}");
+    for (base_url, base) in [(None, "/"), (Some("https://example.org/sub/"), "/sub/")] {
+        let mut args = vec!["--no-search"];
+        args.extend(base_url.iter().flat_map(|u| ["--base-url", u]));
+        let b = built(&args);
+        let pair = |href: &str, v: &str| vec![(format!("{base}{href}"), v.to_string())];
+        let entry = b.entries.iter().find(|e| e.folder == "orte").unwrap();
+        let cases = [
+            ("index.html".to_string(), pair("", "page")),
+            ("orte/index.html".to_string(), pair("orte/", "page")),
+            (entry_page(entry), pair("orte/", "true")),
+            ("katalog/index.html".to_string(), pair("katalog/", "page")),
+            ("codebuch/index.html".to_string(), pair("codebuch/", "page")),
+            // Pages outside the navigation's sections mark nothing.
+            ("themen/klima/index.html".to_string(), vec![]),
+            ("ueber/index.html".to_string(), vec![]),
+        ];
+        for (rel, expected) in cases {
+            assert_eq!(current_in_header(&b.out, &rel), expected, "{base}: {rel}");
+        }
     }
 }
 
