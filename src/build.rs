@@ -161,12 +161,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                     })
                 },
                 || {
-                    let files = export::exports(
-                        cat,
-                        &views,
-                        &site.updated,
-                        &export::IndexRows::new(cat, &site.updated),
-                    );
+                    let mut files = export::exports(cat, &views, &site.updated);
+                    let rows = export::IndexRows::new(cat, &site.updated);
+                    files.extend(export::browser_index(cat, &rows));
                     staging.write_all(&files).map(|()| files.len())
                 },
             )

@@ -26,15 +26,14 @@ pub const FEED_SIZE: usize = 50;
 /// One output file: path relative to the output root, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
 
-/// All export files of a build, computed in parallel.
+/// The export files of a build besides the browser index ([`browser_index`], which `serve`
+/// brings up to date with every rebuild), computed in parallel.
 pub fn exports(
     cat: &Catalogue,
     views: &Views,
     updated: &HashMap<String, String>,
-    rows: &IndexRows,
 ) -> Vec<OutputFile> {
     let tasks: Vec<Box<dyn Fn() -> Vec<OutputFile> + Sync + '_>> = vec![
-        Box::new(|| browser_index(cat, rows)),
         Box::new(|| vec![("export/katalog.json".into(), catalogue_json(cat, views))]),
         Box::new(|| {
             (0..cat.config.types.len())
@@ -193,13 +192,12 @@ pub fn browser_index(cat: &Catalogue, rows: &IndexRows) -> Vec<OutputFile> {
 /// edit the index is put together from stored pieces.
 pub struct IndexRows {
     config: Arc<Config>,
-    /// In the order of `cat.entries`.
+    /// The entries the rows were made from, in the order of `cat.entries`.
+    sources: Vec<Arc<Entry>>,
     rows: Vec<Arc<IndexRow>>,
 }
 
 struct IndexRow {
-    /// The entry the row was made from; holding it keeps its address from being reused.
-    entry: Arc<Entry>,
     date: String,
     entry_json: Box<RawValue>,
     point: Box<RawValue>,
@@ -216,13 +214,9 @@ impl IndexRows {
         updated: &HashMap<String, String>,
         previous: Option<&IndexRows>,
     ) -> IndexRows {
-        let reusable: HashMap<usize, &Arc<IndexRow>> = match previous {
-            Some(p) if Arc::ptr_eq(&p.config, &cat.config) => p
-                .rows
-                .iter()
-                .map(|r| (Arc::as_ptr(&r.entry) as usize, r))
-                .collect(),
-            _ => HashMap::new(),
+        let taken = match previous {
+            Some(p) => cat.unchanged_since(&p.sources, &p.config),
+            None => vec![None; cat.entries.len()],
         };
         let rows = cat
             .entries
@@ -230,14 +224,15 @@ impl IndexRows {
             .enumerate()
             .map(|(i, e)| {
                 let date = updated.get(&e.rel_path).map(String::as_str).unwrap_or("");
-                match reusable.get(&(Arc::as_ptr(e) as usize)) {
-                    Some(row) if row.date == date => Arc::clone(row),
+                match (taken[i], previous) {
+                    (Some(k), Some(p)) if p.rows[k].date == date => Arc::clone(&p.rows[k]),
                     _ => Arc::new(IndexRow::new(cat, i, date)),
                 }
             })
             .collect();
         IndexRows {
             config: Arc::clone(&cat.config),
+            sources: cat.entries.clone(),
             rows,
         }
     }
@@ -256,7 +251,6 @@ impl IndexRow {
             _ => None,
         };
         IndexRow {
-            entry: Arc::clone(e),
             date: date.to_string(),
             entry_json: raw_json(&row),
             point: raw_json(&point),

@@ -306,6 +306,30 @@ impl Catalogue {
     }
 
     /// The terms of a facet field on an entry (as written, without ancestors).
+    /// For each entry, its position in `previous` (the entries an earlier build worked from)
+    /// when it is the very same entry, so that what was derived from it can be taken over:
+    /// an unchanged file keeps its `Arc<Entry>` from one `serve` rebuild to the next. `None`
+    /// for every entry when the schema was loaded again. The caller holds `previous`, so no
+    /// address in it can belong to a new entry.
+    pub fn unchanged_since(
+        &self,
+        previous: &[Arc<Entry>],
+        previous_config: &Arc<Config>,
+    ) -> Vec<Option<usize>> {
+        if !Arc::ptr_eq(previous_config, &self.config) {
+            return vec![None; self.entries.len()];
+        }
+        let at: HashMap<*const Entry, usize> = previous
+            .iter()
+            .enumerate()
+            .map(|(k, e)| (Arc::as_ptr(e), k))
+            .collect();
+        self.entries
+            .iter()
+            .map(|e| at.get(&Arc::as_ptr(e)).copied())
+            .collect()
+    }
+
     pub fn entry_terms<'a>(&'a self, entry: usize, field: &str) -> &'a [usize] {
         match self.entries[entry].field(field) {
             Some(FieldValue::Terms(t)) => t,

@@ -121,6 +121,18 @@ fn first_difference(a: &Outcome, b: &Outcome) -> String {
     }
 }
 
+/// A broken file is fixed first, half of the time, so sequences also test recovery; returns
+/// the path it restored.
+fn fix_broken(rng: &mut Rng, broken: &mut Option<(PathBuf, String)>) -> Option<Vec<PathBuf>> {
+    let (path, original) = broken.take()?;
+    if rng.below(2) == 0 {
+        fs::write(&path, original).unwrap();
+        return Some(vec![path]);
+    }
+    *broken = Some((path, original));
+    None
+}
+
 /// One random edit; returns the paths it touched.
 fn edit(
     root: &Path,
@@ -128,13 +140,8 @@ fn edit(
     step: usize,
     broken: &mut Option<(PathBuf, String)>,
 ) -> Vec<PathBuf> {
-    // A broken file is fixed first, half of the time, so sequences also test recovery.
-    if let Some((path, original)) = broken.take() {
-        if rng.below(2) == 0 {
-            fs::write(&path, original).unwrap();
-            return vec![path];
-        }
-        *broken = Some((path, original));
+    if let Some(fixed) = fix_broken(rng, broken) {
+        return fixed;
     }
     let files = entry_files(root);
     let pick = files[rng.below(files.len())].clone();
@@ -253,12 +260,8 @@ fn edit_in_place(
     step: usize,
     broken: &mut Option<(PathBuf, String)>,
 ) -> Vec<PathBuf> {
-    if let Some((path, original)) = broken.take() {
-        if rng.below(2) == 0 {
-            fs::write(&path, original).unwrap();
-            return vec![path];
-        }
-        *broken = Some((path, original));
+    if let Some(fixed) = fix_broken(rng, broken) {
+        return fixed;
     }
     let files = entry_files(root);
     let pick = files[rng.below(files.len())].clone();

@@ -163,19 +163,14 @@ impl Views {
             sources: cat.entries.clone(),
             config: Arc::clone(config),
         };
-        let reusable: HashMap<*const Entry, &Value> = match previous {
-            Some(p) if Arc::ptr_eq(&p.config, config) => p
-                .sources
-                .iter()
-                .zip(&p.cards)
-                .map(|(e, c)| (Arc::as_ptr(e), c))
-                .collect(),
-            _ => HashMap::new(),
+        let taken = match previous {
+            Some(p) => cat.unchanged_since(&p.sources, &p.config),
+            None => vec![None; cat.entries.len()],
         };
         views.cards = (0..cat.entries.len())
-            .map(|i| match reusable.get(&Arc::as_ptr(&cat.entries[i])) {
-                Some(card) => (*card).clone(),
-                None => views.card(cat, i),
+            .map(|i| match (taken[i], previous) {
+                (Some(k), Some(p)) => p.cards[k].clone(),
+                _ => views.card(cat, i),
             })
             .collect();
         views

@@ -265,7 +265,9 @@ impl Tiny {
         let views = Views::new(cat);
         let updated = HashMap::new();
         let rows = export::IndexRows::new(cat, &updated);
-        for (rel, bytes) in export::exports(cat, &views, &updated, &rows) {
+        let mut files = export::exports(cat, &views, &updated);
+        files.extend(export::browser_index(cat, &rows));
+        for (rel, bytes) in files {
             assert!(
                 casebook::output::is_safe_relative(&rel),
                 "export path `{rel}`"
