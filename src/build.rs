@@ -152,7 +152,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                                     .is_ok_and(|bytes| staging.write(path, &bytes).is_ok()));
                         if !done {
                             let html = renderer.render(cat, &views, page, &site.updated)?;
-                            staging.write(path, html.as_bytes())?;
+                            staging.write(path, &html)?;
                         }
                         if let Some(p) = &progress {
                             p.inc(1);

@@ -16,8 +16,9 @@
 //! every unchanged entry (see `Views::reusing`), so a term page listing thousands of entries
 //! re-renders from cached cards after an edit.
 
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use tera::{Context, Function, Kwargs, State, Tera, TeraResult, Value};
 
@@ -29,7 +30,7 @@ pub const FUNCTION: &str = "memo";
 #[derive(Default)]
 pub struct Memo {
     tera: RwLock<Option<Tera>>,
-    cache: RwLock<HashMap<u64, Cached>>,
+    cache: RwLock<HashMap<u64, Cached, FixedState>>,
     /// How many components the cache held when it was first kept after starting empty; when
     /// stale ones (of edited entries) have doubled that, it starts over.
     kept_size: Mutex<usize>,
@@ -106,14 +107,12 @@ impl Memo {
 /// held with the HTML). Tera hands the arguments over in no fixed order, so each is hashed
 /// alone and the hashes are added up.
 fn cache_key(name: &str, kwargs: &Kwargs) -> (u64, Vec<Value>) {
-    let mut key = {
-        let mut hasher = DefaultHasher::new();
-        name.hash(&mut hasher);
-        hasher.finish()
-    };
+    // A fixed seed: the key must be the same in every thread and every rebuild.
+    let state = FixedState::with_seed(0x6361_7365_626f_6f6b);
+    let mut key = state.hash_one(name);
     let mut held = Vec::new();
     for (k, v) in kwargs.iter() {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = state.build_hasher();
         k.hash(&mut hasher);
         if let Some(s) = v.as_str() {
             s.hash(&mut hasher);

@@ -19,6 +19,9 @@ pub const PAGE_SIZE: usize = 50;
 /// Cards the catalogue browser renders on the server (the rest comes from its JSON index).
 pub const BROWSER_FIRST_CARDS: usize = 24;
 
+/// Bytes reserved for a page before rendering it: most pages of the default theme fit.
+const PAGE_CAPACITY: usize = 32 * 1024;
+
 /// One page of the site.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PageKind {
@@ -272,19 +275,21 @@ impl Renderer {
         self.memo.reset(self.tera.clone(), same);
     }
 
-    /// Renders one page to HTML.
+    /// Renders one page to HTML (UTF-8 bytes, as they are written; Tera writes only text).
     pub fn render(
         &self,
         cat: &Catalogue,
         views: &Views,
         page: &PageKind,
         updated: &HashMap<String, String>,
-    ) -> Result<String, RenderError> {
+    ) -> Result<Vec<u8>, RenderError> {
         let template = page.template();
         let context = self.context(cat, views, page, updated);
+        let mut html = Vec::with_capacity(PAGE_CAPACITY);
         self.tera
-            .render(template, &context)
-            .map_err(|e| RenderError::from_tera(template, e))
+            .render_to(template, &context, &mut html)
+            .map_err(|e| RenderError::from_tera(template, e))?;
+        Ok(html)
     }
 
     fn context(

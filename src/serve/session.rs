@@ -625,7 +625,7 @@ impl Session {
                         let (page, path, _) = &planned[k];
                         renderer
                             .render(cat, &views, page, &site.updated)
-                            .map(|html| (path.clone(), html.into_bytes()))
+                            .map(|html| (path.clone(), html))
                     })
                     .collect()
             },

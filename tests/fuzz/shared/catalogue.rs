@@ -299,6 +299,7 @@ impl Tiny {
             let html = renderer
                 .render(cat, &views, &page, &updated)
                 .unwrap_or_else(|e| panic!("page {rel} does not render: {e}"));
+            let html = String::from_utf8(html).expect("pages are UTF-8");
             self.verify(&rel, html.as_bytes(), || {
                 oracles::page_problem(&html, &views.urls.base_path)
             });
