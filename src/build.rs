@@ -56,7 +56,8 @@ pub struct Site {
     pub updated: HashMap<String, String>,
 }
 
-/// Runs config → load → check → resolve. Problems go to `report`; `None` if nothing usable.
+/// Runs config → load → check (one pass per file) → resolve. Problems go to `report`; `None` if
+/// nothing usable.
 pub fn load_site(
     root: &Path,
     overrides: &Overrides,
@@ -67,9 +68,7 @@ pub fn load_site(
     config.apply(overrides);
     let config = Arc::new(config);
     let candidates = load::discover(&config, report);
-    let (docs, load_problems) = timings.time("load", || load::load_all(&config, &candidates));
-    report.extend(load_problems);
-    let checked = timings.time("check", || check::check(&config, docs, report));
+    let checked = timings.time("load+check", || check::check(&config, &candidates, report));
     let updated = timings.time("dates", || load::updated_dates(&config, &checked));
     let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
     Some(Site { catalogue, updated })

@@ -3,7 +3,7 @@
 
 use crate::config::{Config, FieldDef, FieldKind, ListItem};
 use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, Report};
-use crate::load::{self, DocKind, Document};
+use crate::load::{self, Candidate, DocKind, Document};
 use crate::render::markdown;
 use crate::source::describe;
 use rayon::prelude::*;
@@ -126,39 +126,56 @@ pub struct CheckedDoc {
 }
 
 /// The URL of every document by content path, so internal links resolve while files are checked
-/// one by one.
-pub fn link_targets(
-    config: &Config,
-    docs: &[(DocKind, String, String)],
-) -> HashMap<String, String> {
+/// one by one. A document's URL follows from its path alone.
+pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String, String> {
     let base = config.base_path();
-    docs.iter()
-        .map(|(kind, rel, slug)| {
-            let url = match kind {
-                DocKind::Entry(t) => format!("{base}{}/{slug}/", config.types[*t].folder),
+    candidates
+        .iter()
+        .map(|c| {
+            let slug = c.slug();
+            let url = match c.kind {
+                DocKind::Entry(t) => format!("{base}{}/{slug}/", config.types[t].folder),
                 DocKind::Page => format!("{base}{slug}/"),
             };
-            (rel.clone(), url)
+            (c.rel_path(config), url)
         })
         .collect()
 }
 
-/// Checks all documents. Entries with errors are still returned where possible, so that `serve`
-/// can show as much as it can; callers decide by `report.has_errors()`.
-pub fn check(config: &Config, docs: Vec<Document>, report: &mut Report) -> Checked {
-    let targets = link_targets(
-        config,
-        &docs
-            .iter()
-            .map(|d| (d.kind, d.rel_path.clone(), d.slug.clone()))
-            .collect::<Vec<_>>(),
-    );
-    let resolver = |p: &str| targets.get(p).cloned();
-    let checked: Vec<Arc<CheckedDoc>> = docs
-        .into_par_iter()
-        .map(|doc| Arc::new(check_document(config, doc, &resolver)))
-        .collect();
+/// Reads and checks all documents, then checks across files (`assemble`). Entries with errors
+/// are still returned where possible, so that `serve` can show as much as it can; callers
+/// decide by `report.has_errors()`.
+pub fn check(config: &Config, candidates: &[Candidate], report: &mut Report) -> Checked {
+    let targets = link_targets(config, candidates);
+    let all: Vec<&Candidate> = candidates.iter().collect();
+    let mut checked = Vec::with_capacity(candidates.len());
+    for (_, result) in read_and_check(config, &all, &targets) {
+        match result {
+            Ok(doc) => checked.push(Arc::new(doc)),
+            Err(d) => report.push(d),
+        }
+    }
     assemble(config, &checked, report)
+}
+
+/// Reads and checks each of `candidates` in one parallel pass, each file on its own (see
+/// `check_document`): a file's text and parsed YAML are dropped as soon as it is checked, while
+/// they are still in the cache. `targets` are the URLs internal links resolve to.
+pub fn read_and_check<'a>(
+    config: &Config,
+    candidates: &[&'a Candidate],
+    targets: &HashMap<String, String>,
+) -> Vec<(&'a Candidate, Result<CheckedDoc, Diagnostic>)> {
+    let resolver = |p: &str| targets.get(p).cloned();
+    candidates
+        .par_iter()
+        .map(|&c| {
+            let doc = load::load_document(config, c)
+                .map(|d| check_document(config, d, &resolver))
+                .map_err(|e| *e);
+            (c, doc)
+        })
+        .collect()
 }
 
 /// Checks one document on its own.

@@ -4,7 +4,6 @@
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Report};
 use crate::source::{self, KeyLines};
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -39,6 +38,27 @@ pub struct Document {
 pub struct Candidate {
     pub kind: DocKind,
     pub path: PathBuf,
+}
+
+impl Candidate {
+    /// Path below `content/`, with `/` separators (`formate/living-lab.md`).
+    pub fn rel_path(&self, config: &Config) -> String {
+        self.path
+            .strip_prefix(&config.content_dir)
+            .unwrap_or(&self.path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
+    /// The address the file name gives the document; empty if it gives none (reading the
+    /// file then fails with the reason).
+    pub fn slug(&self) -> String {
+        self.path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(slugify)
+            .unwrap_or_default()
+    }
 }
 
 /// Files editors leave behind while saving; never content, never worth a warning.
@@ -228,32 +248,11 @@ pub fn shown_path(config: &Config, path: &Path) -> PathBuf {
     crate::diagnostic::display_path(&config.root, path)
 }
 
-/// Reads all candidates in parallel. Documents that cannot be read or parsed become diagnostics.
-pub fn load_all(config: &Config, candidates: &[Candidate]) -> (Vec<Document>, Vec<Diagnostic>) {
-    let results: Vec<Result<Document, Box<Diagnostic>>> = candidates
-        .par_iter()
-        .map(|c| load_document(config, c))
-        .collect();
-    let mut docs = Vec::with_capacity(results.len());
-    let mut diagnostics = Vec::new();
-    for r in results {
-        match r {
-            Ok(d) => docs.push(d),
-            Err(e) => diagnostics.push(*e),
-        }
-    }
-    (docs, diagnostics)
-}
-
 /// Reads and parses one file.
 pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document, Box<Diagnostic>> {
     let path = &candidate.path;
     let shown = shown_path(config, path);
-    let rel_path = path
-        .strip_prefix(&config.content_dir)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let rel_path = candidate.rel_path(config);
     let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
         Box::new(
             Diagnostic::error("bad-file-name", &shown, "file name is not valid UTF-8")

@@ -15,7 +15,7 @@ use crate::check::{self, CheckedDoc};
 use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::export;
-use crate::load::{self, Candidate, DocKind};
+use crate::load::{self, Candidate};
 use crate::render::theme::Theme;
 use crate::render::views::Views;
 use crate::render::{self, PageKind, Renderer};
@@ -832,39 +832,18 @@ fn check_documents(
     };
     let (fresh, kept): (Vec<&Candidate>, Vec<&Candidate>) =
         candidates.iter().partition(|c| needs_check(c));
-    let slugs: Vec<(DocKind, String, String)> = candidates
-        .iter()
-        .map(|c| {
-            let slug = c
-                .path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .map(load::slugify)
-                .unwrap_or_default();
-            (c.kind, rel(&c.path), slug)
-        })
-        .collect();
-    let targets = check::link_targets(config, &slugs);
-    let resolver = |p: &str| targets.get(p).cloned();
-    let results: Vec<(PathBuf, Result<CheckedDoc, Diagnostic>)> = fresh
-        .par_iter()
-        .map(|c| {
-            let doc = load::load_document(config, c)
-                .map(|d| check::check_document(config, d, &resolver))
-                .map_err(|e| *e);
-            (c.path.clone(), doc)
-        })
-        .collect();
+    let targets = check::link_targets(config, &candidates);
+    let results = check::read_and_check(config, &fresh, &targets);
     let mut docs = BTreeMap::new();
     for c in kept {
         if let Some(doc) = previous.and_then(|p| p.get(&c.path)) {
             docs.insert(c.path.clone(), Arc::clone(doc));
         }
     }
-    for (path, result) in results {
+    for (candidate, result) in results {
         match result {
             Ok(doc) => {
-                docs.insert(path, Arc::new(doc));
+                docs.insert(candidate.path.clone(), Arc::new(doc));
             }
             Err(d) => report.push(d),
         }

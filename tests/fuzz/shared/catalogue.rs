@@ -13,7 +13,7 @@ use casebook::check;
 use casebook::config::Config;
 use casebook::diagnostic::{Diagnostic, Report};
 use casebook::export;
-use casebook::load::{self, Candidate, DocKind};
+use casebook::load::{Candidate, DocKind};
 use casebook::render::theme::Theme;
 use casebook::render::views::Views;
 use casebook::render::{self, PageKind, Renderer};
@@ -228,25 +228,21 @@ impl Tiny {
             });
         }
         let mut report = Report::default();
-        let (docs, problems) = load::load_all(config, &candidates);
-        report.extend(problems);
+        let targets = check::link_targets(config, &candidates);
+        let all: Vec<&Candidate> = candidates.iter().collect();
+        let mut checked = Vec::new();
+        let mut input_loaded = false;
+        for (candidate, result) in check::read_and_check(config, &all, &targets) {
+            match result {
+                Ok(doc) => {
+                    input_loaded |= candidate.path == path;
+                    checked.push(Arc::new(doc));
+                }
+                Err(d) => report.push(d),
+            }
+        }
         // Without the input the catalogue is always the same: publishing it once is enough.
-        let input_loaded = docs
-            .iter()
-            .any(|d| config.content_dir.join(&d.rel_path) == path);
         let publish = input_loaded || !self.checked_without_input.swap(true, Ordering::SeqCst);
-        let targets = check::link_targets(
-            config,
-            &docs
-                .iter()
-                .map(|d| (d.kind, d.rel_path.clone(), d.slug.clone()))
-                .collect::<Vec<_>>(),
-        );
-        let resolver = |p: &str| targets.get(p).cloned();
-        let checked: Vec<Arc<check::CheckedDoc>> = docs
-            .into_iter()
-            .map(|d| Arc::new(check::check_document(config, d, &resolver)))
-            .collect();
         let checked = check::assemble(config, &checked, &mut report);
         let catalogue = Catalogue::resolve(Arc::clone(config), checked);
         for d in &report.diagnostics {
