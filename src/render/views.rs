@@ -12,11 +12,32 @@ use tera::Value;
 
 /// Builds a template map from key/value pairs.
 pub fn map<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
-    let mut m = tera::Map::with_capacity(N);
-    for (k, v) in pairs {
-        m.insert(k.into(), v);
+    pairs_map(&pairs)
+}
+
+/// A template map from key/value pairs, built in one pass. `Value::from` a `tera::Map` would
+/// insert every pair a second time; serialising the pairs as a struct builds Tera's map
+/// directly (Tera hands `Value`s through its serializer as they are).
+fn pairs_map(pairs: &[(&'static str, Value)]) -> Value {
+    struct Pairs<'a>(&'a [(&'static str, Value)]);
+    impl serde::Serialize for Pairs<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeStruct;
+            let mut map = s.serialize_struct("map", self.0.len())?;
+            for (k, v) in self.0 {
+                map.serialize_field(k, v)?;
+            }
+            map.end()
+        }
     }
-    Value::from(m)
+    Value::try_from_serializable(&Pairs(pairs)).unwrap_or_else(|_| {
+        // Not reached: struct fields are named by text, and every value is a `Value`.
+        let mut m = tera::Map::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            m.insert((*k).into(), v.clone());
+        }
+        Value::from(m)
+    })
 }
 
 /// URLs of everything on the site, relative to the base path; one place decides the layout.
@@ -83,6 +104,9 @@ pub struct Views {
     /// Per type: the badge cards carry (`{ key, label, plural, color, url }`, no counts, so a
     /// card depends only on its entry's file and the schema).
     badges: Vec<Value>,
+    /// Per field key: the parts of the field's value that come from its definition (`key`,
+    /// `label`, `kind`, `item`, `description`, `is_markdown`), made once for all entries.
+    field_defs: HashMap<String, [(&'static str, Value); 6]>,
     /// What the cards were built from, so the next build can reuse unchanged ones.
     sources: Vec<Arc<Entry>>,
     config: Arc<Config>,
@@ -154,12 +178,28 @@ impl Views {
                 Value::from(m)
             })
             .collect();
+        let field_defs = config
+            .fields
+            .iter()
+            .map(|(key, def)| {
+                let fixed = [
+                    ("key", key.as_str().into()),
+                    ("label", def.label.as_str().into()),
+                    ("kind", def.kind.name().into()),
+                    ("item", def.item.name().into()),
+                    ("description", def.description.clone().into()),
+                    ("is_markdown", (def.kind == FieldKind::Markdown).into()),
+                ];
+                (key.clone(), fixed)
+            })
+            .collect();
         let mut views = Views {
             urls,
             cards: Vec::new(),
             types,
             terms,
             badges,
+            field_defs,
             sources: cat.entries.clone(),
             config: Arc::clone(config),
         };
@@ -321,48 +361,40 @@ impl Views {
 
     /// One field as the facts table and sections show it.
     fn field_value(&self, cat: &Catalogue, entry: usize, key: &str, value: &FieldValue) -> Value {
-        let def = &cat.config.fields[key];
-        let kind = def.kind.name();
-        let item = def.item.name();
-        let (text, html, terms, items): (Option<String>, Option<String>, Vec<Value>, Vec<Value>) =
-            match value {
-                FieldValue::Text(t)
-                | FieldValue::Date(t)
-                | FieldValue::Email(t)
-                | FieldValue::Image(t)
-                | FieldValue::Url(t) => (Some(t.clone()), None, vec![], vec![]),
-                FieldValue::Markdown(_, h) => (None, Some(h.clone()), vec![], vec![]),
-                FieldValue::Number(n) => (Some(n.to_string()), None, vec![], vec![]),
-                FieldValue::Year(y) => (Some(y.to_string()), None, vec![], vec![]),
-                FieldValue::Geo { lat, lon } => {
-                    (Some(format!("{lat:.4}, {lon:.4}")), None, vec![], vec![])
-                }
-                FieldValue::Terms(_) => (None, None, self.term_values(cat, entry, key), vec![]),
-                FieldValue::List(list) => {
-                    (None, None, vec![], list.iter().map(list_item).collect())
-                }
-            };
-        map([
-            ("key", key.into()),
-            ("label", def.label.as_str().into()),
-            ("kind", kind.into()),
-            ("item", item.into()),
-            ("text", text.into()),
-            ("html", html.map(|h| Value::safe_string(&h)).into()),
+        let none = Value::none;
+        let (text, html, terms, items): (Value, Value, Vec<Value>, Vec<Value>) = match value {
+            FieldValue::Text(t)
+            | FieldValue::Date(t)
+            | FieldValue::Email(t)
+            | FieldValue::Image(t)
+            | FieldValue::Url(t) => (t.as_str().into(), none(), vec![], vec![]),
+            FieldValue::Markdown(_, h) => (none(), Value::safe_string(h), vec![], vec![]),
+            FieldValue::Number(n) => (n.to_string().into(), none(), vec![], vec![]),
+            FieldValue::Year(y) => (y.to_string().into(), none(), vec![], vec![]),
+            FieldValue::Geo { lat, lon } => {
+                (format!("{lat:.4}, {lon:.4}").into(), none(), vec![], vec![])
+            }
+            FieldValue::Terms(_) => (none(), none(), self.term_values(cat, entry, key), vec![]),
+            FieldValue::List(list) => {
+                (none(), none(), vec![], list.iter().map(list_item).collect())
+            }
+        };
+        let url = match value {
+            FieldValue::Url(u) => u.as_str().into(),
+            _ => none(),
+        };
+        let mut pairs = Vec::with_capacity(11);
+        if let Some(fixed) = self.field_defs.get(key) {
+            pairs.extend(fixed.iter().cloned());
+        }
+        pairs.extend([
+            ("text", text),
+            ("html", html),
             ("terms", terms.into()),
             ("items", items.into()),
-            (
-                "url",
-                if let FieldValue::Url(u) = value {
-                    Some(u.clone())
-                } else {
-                    None
-                }
-                .into(),
-            ),
-            ("description", def.description.clone().into()),
-            ("is_markdown", (def.kind == FieldKind::Markdown).into()),
-        ])
+            ("url", url),
+        ]);
+        pairs_map(&pairs)
     }
 }
 
