@@ -160,10 +160,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                     })
                 },
                 || {
-                    let mut files = export::exports(cat, &views, &site.updated);
+                    let sink = |path: &str, content: &output::WriteFn<'_>| {
+                        staging.write_with(path, content)
+                    };
+                    let exported = export::write_exports(cat, &views, &site.updated, &sink)?;
                     let rows = export::IndexRows::new(cat, &site.updated);
-                    files.extend(export::browser_index(cat, &rows));
-                    staging.write_all(&files).map(|()| files.len())
+                    let index = export::browser_index(cat, &rows);
+                    staging.write_all(&index)?;
+                    Ok::<usize, output::OutputError>(exported + index.len())
                 },
             )
         });

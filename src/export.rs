@@ -7,6 +7,7 @@
 
 use crate::check::{Entry, FieldValue};
 use crate::config::Config;
+use crate::output::{OutputError, WriteFn};
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::render::{plan, PageKind};
 use crate::resolve::{Catalogue, Relation};
@@ -26,39 +27,80 @@ pub const FEED_SIZE: usize = 50;
 /// One output file: path relative to the output root, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
 
+/// Where export files go: a build streams them into its staging directory
+/// ([`crate::output::Staging::write_with`]), `serve` keeps them in memory ([`exports`]).
+pub type Sink<'s> = dyn Fn(&str, &WriteFn<'_>) -> Result<(), OutputError> + Sync + 's;
+
 /// The export files of a build besides the browser index ([`browser_index`], which `serve`
-/// brings up to date with every rebuild), computed in parallel.
+/// brings up to date with every rebuild), computed in parallel and handed to `sink` one by
+/// one. The catalogue as JSON and the CSV tables are written in pieces as they are serialised,
+/// never held whole (at 100,000 entries `katalog.json` alone is half a gigabyte). Returns how
+/// many files were written.
+pub fn write_exports(
+    cat: &Catalogue,
+    views: &Views,
+    updated: &HashMap<String, String>,
+    sink: &Sink<'_>,
+) -> Result<usize, OutputError> {
+    let bytes = |files: Vec<OutputFile>| {
+        files
+            .iter()
+            .try_for_each(|(path, bytes)| sink(path, &|w| w.write_all(bytes)))
+            .map(|()| files.len())
+    };
+    type Task<'a> = Box<dyn Fn() -> Result<usize, OutputError> + Sync + 'a>;
+    let tasks: Vec<Task<'_>> = vec![
+        Box::new(|| {
+            sink("export/katalog.json", &|w| {
+                write_catalogue_json(cat, views, w)
+            })
+            .map(|()| 1)
+        }),
+        Box::new(|| {
+            let types = &cat.config.types;
+            (0..types.len())
+                .try_for_each(|t| {
+                    let path = format!("export/{}.csv", types[t].folder);
+                    sink(&path, &|w| write_csv(cat, views, t, w))
+                })
+                .map(|()| types.len())
+        }),
+        Box::new(|| bytes(feeds(cat, views, updated))),
+        Box::new(|| bytes(vec![("sitemap.xml".into(), sitemap(cat, views, updated))])),
+        Box::new(|| {
+            let robots = format!(
+                "User-agent: *\nAllow: /\nSitemap: {}\n",
+                views.urls.absolute(&views.urls.path("sitemap.xml"))
+            );
+            bytes(vec![("robots.txt".into(), robots.into_bytes())])
+        }),
+    ];
+    tasks.par_iter().map(|task| task()).sum()
+}
+
+/// The export files of [`write_exports`], in memory.
 pub fn exports(
     cat: &Catalogue,
     views: &Views,
     updated: &HashMap<String, String>,
 ) -> Vec<OutputFile> {
-    let tasks: Vec<Box<dyn Fn() -> Vec<OutputFile> + Sync + '_>> = vec![
-        Box::new(|| vec![("export/katalog.json".into(), catalogue_json(cat, views))]),
-        Box::new(|| {
-            (0..cat.config.types.len())
-                .map(|t| {
-                    (
-                        format!("export/{}.csv", cat.config.types[t].folder),
-                        csv_for_type(cat, views, t),
-                    )
-                })
-                .collect()
-        }),
-        Box::new(|| feeds(cat, views, updated)),
-        Box::new(|| vec![("sitemap.xml".into(), sitemap(cat, views, updated))]),
-        Box::new(|| {
-            vec![(
-                "robots.txt".into(),
-                format!(
-                    "User-agent: *\nAllow: /\nSitemap: {}\n",
-                    views.urls.absolute(&views.urls.path("sitemap.xml"))
-                )
-                .into_bytes(),
-            )]
-        }),
-    ];
-    tasks.par_iter().flat_map_iter(|t| t()).collect()
+    let files = std::sync::Mutex::new(Vec::new());
+    let keep = |path: &str, content: &WriteFn<'_>| {
+        let mut bytes = Vec::new();
+        content(&mut bytes).map_err(|source| OutputError::Io {
+            path: path.into(),
+            source,
+        })?;
+        files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_string(), bytes));
+        Ok(())
+    };
+    // Writing into memory fails only on a serialisation error, which the types here rule
+    // out; the files written until then are returned.
+    let _ = write_exports(cat, views, updated, &keep);
+    files.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A sequence serialised from an iterator made on demand, without collecting it first.
@@ -403,7 +445,7 @@ struct CatalogueJson<'a, E: Serialize> {
 }
 
 /// The whole catalogue with resolved relations in both directions.
-fn catalogue_json(cat: &Catalogue, views: &Views) -> Vec<u8> {
+fn write_catalogue_json(cat: &Catalogue, views: &Views, w: &mut dyn io::Write) -> io::Result<()> {
     let config = &cat.config;
     // Relations by label; two fields with one label share a list.
     fn by_label<'a>(cat: &'a Catalogue, rels: &'a [Relation]) -> BTreeMap<&'a str, Vec<&'a str>> {
@@ -438,45 +480,43 @@ fn catalogue_json(cat: &Catalogue, views: &Views) -> Vec<u8> {
             }
         })
     });
-    to_json(&CatalogueJson {
+    let mut ser = serde_json::Serializer::with_formatter(w, HtmlSafe);
+    CatalogueJson {
         title: &config.title,
         base_url: &config.base_url,
         generator: concat!("casebook ", env!("CARGO_PKG_VERSION")),
         entries,
-    })
+    }
+    .serialize(&mut ser)
+    .map_err(io::Error::from)
 }
 /// One CSV per type, UTF-8 with BOM so spreadsheet programs show umlauts correctly.
-fn csv_for_type(cat: &Catalogue, views: &Views, t: usize) -> Vec<u8> {
+fn write_csv(cat: &Catalogue, views: &Views, t: usize, out: &mut dyn io::Write) -> io::Result<()> {
     let config = &cat.config;
     let ty = &config.types[t];
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let mut header = vec!["id".to_string(), "url".to_string()];
-        header.extend(ty.fields.iter().map(|f| config.fields[f].label.clone()));
-        let _ = w.write_record(&header);
-        for &i in &cat.by_type[t] {
-            let e = &cat.entries[i];
-            let mut row = vec![
-                e.id.clone(),
-                views
-                    .urls
-                    .absolute(&views.urls.path(&entry_rel(config, t, &e.slug))),
-            ];
-            row.extend(ty.fields.iter().map(|f| {
-                field_plain_text(cat, i, f)
-                    .map(|s| csv_safe(&s))
-                    .unwrap_or_default()
-            }));
-            let _ = w.write_record(&row);
-        }
-        let _ = w.flush();
+    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["id".to_string(), "url".to_string()];
+    header.extend(ty.fields.iter().map(|f| config.fields[f].label.clone()));
+    w.write_record(&header)?;
+    for &i in &cat.by_type[t] {
+        let e = &cat.entries[i];
+        let mut row = vec![
+            e.id.clone(),
+            views
+                .urls
+                .absolute(&views.urls.path(&entry_rel(config, t, &e.slug))),
+        ];
+        row.extend(ty.fields.iter().map(|f| {
+            field_plain_text(cat, i, f)
+                .map(|s| csv_safe(&s))
+                .unwrap_or_default()
+        }));
+        w.write_record(&row)?;
     }
-    out
+    w.flush()
 }
 
-/// Spreadsheet programs run cells starting with `=`, `+`, `-` or `@` as formulas; a leading
-/// apostrophe keeps them text (OWASP's CSV-injection advice).
 fn csv_safe(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
