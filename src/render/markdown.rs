@@ -190,6 +190,9 @@ pub fn render(markdown: &str, resolver: &dyn LinkResolver, allow_raw_html: bool)
     } else {
         html
     };
+    // Kept for the whole build, for every entry: no spare capacity.
+    out.html.shrink_to_fit();
+    out.text.shrink_to_fit();
     out
 }
 
