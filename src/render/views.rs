@@ -6,6 +6,7 @@ use crate::check::Entry;
 use crate::check::{FieldValue, ListValue};
 use crate::config::{Config, FieldKind};
 use crate::resolve::{Catalogue, Relation};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tera::Value;
@@ -208,6 +209,7 @@ impl Views {
             None => vec![None; cat.entries.len()],
         };
         views.cards = (0..cat.entries.len())
+            .into_par_iter()
             .map(|i| match (taken[i], previous) {
                 (Some(k), Some(p)) => p.cards[k].clone(),
                 _ => views.card(cat, i),
