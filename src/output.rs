@@ -318,7 +318,7 @@ impl Staging {
                 _ => Ok(()),
             }
         })?;
-        remove_empty_dirs(&self.dir);
+        remove_emptied_dirs(&self.dir, &stale);
         fs::write(
             self.dir.join(MARKER),
             "This folder is written by casebook build; it is replaced on every build.\n",
@@ -408,17 +408,25 @@ fn remove_file(path: &Path) -> Result<(), OutputError> {
 }
 
 /// Removes the folders below `dir` that are empty after stale files went (deepest first).
-fn remove_empty_dirs(dir: &Path) {
-    for entry in walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .contents_first(true)
-        .into_iter()
-        .flatten()
-    {
-        if entry.file_type().is_dir() {
-            // Fails (and is meant to) while the folder still holds something.
-            let _ = fs::remove_dir(entry.path());
-        }
+/// Removes the folders that removing the files `removed` (relative paths) left empty,
+/// deepest first. Only their ancestors can have become empty: a fresh build checks none.
+fn remove_emptied_dirs(dir: &Path, removed: &[&String]) {
+    let mut folders: Vec<&str> = removed
+        .iter()
+        .flat_map(|rel| {
+            rel.char_indices()
+                .filter(|&(_, c)| c == '/')
+                .map(|(i, _)| &rel[..i])
+        })
+        .collect();
+    folders.sort_by(|a, b| {
+        let depth = |s: &str| s.matches('/').count();
+        depth(b).cmp(&depth(a)).then(a.cmp(b))
+    });
+    folders.dedup();
+    for folder in folders {
+        // Fails (and is meant to) while the folder still holds something.
+        let _ = fs::remove_dir(dir.join(folder));
     }
 }
 
@@ -630,6 +638,30 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, [MARKER, "a", "b", "same.txt"]);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn folders_emptied_by_removing_stale_files_are_removed() {
+        let tmp =
+            std::env::temp_dir().join(format!("casebook-emptied-test-{}", std::process::id()));
+        let out = tmp.join("output");
+        let spare = spare_dir(&out);
+        for file in ["gone/deep/index.html", "kept/x/index.html", "kept/old.html"] {
+            fs::create_dir_all(spare.join(file).parent().unwrap()).unwrap();
+            fs::write(spare.join(file), file).unwrap();
+        }
+        let s = Staging::new(&out).unwrap();
+        s.write("kept/x/index.html", b"new").unwrap();
+        s.commit().unwrap();
+        assert!(!out.join("gone").exists(), "an emptied folder stays");
+        let kept: Vec<String> = fs::read_dir(out.join("kept"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(kept, ["x"]);
+        assert_eq!(fs::read(out.join("kept/x/index.html")).unwrap(), b"new");
         fs::remove_dir_all(&tmp).unwrap();
     }
 
