@@ -103,10 +103,20 @@ export function countIn(text) {
  */
 export async function allResultPaths(page) {
   const more = page.locator(MORE);
-  const cards = page.locator(`${RESULTS} .card-title a`);
+  const cardSelector = `${RESULTS} .card-title a`;
+  const cards = page.locator(cardSelector);
   let before = await cards.count();
   for (let i = 0; i < 1000 && (await more.isVisible()); i++) {
     await more.click();
+    // The next cards may arrive after the click returns (their summaries are fetched): wait
+    // until there are more of them or the button is gone, not just one look.
+    await page
+      .waitForFunction(
+        ([sel, moreSel, n]) => document.querySelectorAll(sel).length > n || !document.querySelector(moreSel)?.checkVisibility(),
+        [cardSelector, MORE, before],
+        { timeout: 5000 },
+      )
+      .catch(() => {});
     const after = await cards.count();
     if (after === before) break; // nothing more to load, yet the button is still there
     before = after;
