@@ -43,11 +43,7 @@ pub struct Candidate {
 impl Candidate {
     /// Path below `content/`, with `/` separators (`formate/living-lab.md`).
     pub fn rel_path(&self, config: &Config) -> String {
-        self.path
-            .strip_prefix(&config.content_dir)
-            .unwrap_or(&self.path)
-            .to_string_lossy()
-            .replace('\\', "/")
+        rel_path(config, &self.path)
     }
 
     /// The address the file name gives the document; empty if it gives none (reading the
@@ -59,6 +55,14 @@ impl Candidate {
             .map(slugify)
             .unwrap_or_default()
     }
+}
+
+/// A path below `content/`, with `/` separators (`formate/living-lab.md`).
+pub fn rel_path(config: &Config, path: &Path) -> String {
+    path.strip_prefix(&config.content_dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Files editors leave behind while saving; never content, never worth a warning.

@@ -545,20 +545,6 @@ impl Update {
     }
 }
 
-pub fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-    if !is_safe_relative(rel) {
-        return Err(OutputError::Refused {
-            path: PathBuf::from(rel),
-            reason: "the path would leave the output directory".into(),
-        });
-    }
-    let path = dir.join(rel);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io_err(parent))?;
-    }
-    fs::write(&path, bytes).map_err(io_err(&path))
-}
-
 /// Relative, `/`-separated, without `..`, empty, absolute or backslash segments.
 pub fn is_safe_relative(rel: &str) -> bool {
     !rel.is_empty()

@@ -305,7 +305,6 @@ impl Catalogue {
         (prev, next)
     }
 
-    /// The terms of a facet field on an entry (as written, without ancestors).
     /// For each entry, its position in `previous` (the entries an earlier build worked from)
     /// when it is the very same entry, so that what was derived from it can be taken over:
     /// an unchanged file keeps its `Arc<Entry>` from one `serve` rebuild to the next. `None`
@@ -330,6 +329,7 @@ impl Catalogue {
             .collect()
     }
 
+    /// The terms of a facet field on an entry (as written, without ancestors).
     pub fn entry_terms<'a>(&'a self, entry: usize, field: &str) -> &'a [usize] {
         match self.entries[entry].field(field) {
             Some(FieldValue::Terms(t)) => t,
@@ -602,22 +602,12 @@ impl SimilarityIndex {
         if n < 2 {
             return vec![Vec::new(); entries.len()];
         }
-        // One scratch score table (n numbers) per chunk: a few chunks per thread keep the
-        // threads busy without clearing a fresh table for every piece of work rayon splits off
-        // (at 100,000 entries that was hundreds of 800 kB tables).
-        let chunk = entries
-            .len()
-            .div_ceil(4 * rayon::current_num_threads())
-            .max(64);
         entries
-            .par_chunks(chunk)
-            .flat_map_iter(|chunk| {
-                let (mut scores, mut touched) = (vec![0f64; n], Vec::new());
-                chunk
-                    .iter()
-                    .map(|&i| self.rank(i, &mut scores, &mut touched))
-                    .collect::<Vec<_>>()
-            })
+            .par_iter()
+            .map_init(
+                || (vec![0f64; n], Vec::<usize>::new()),
+                |(scores, touched), &i| self.rank(i, scores, touched),
+            )
             .collect()
     }
 

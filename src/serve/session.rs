@@ -803,12 +803,6 @@ fn check_documents(
     report.extend(walk.diagnostics.iter().cloned());
     let paths: HashSet<&PathBuf> = candidates.iter().map(|c| &c.path).collect();
     let changed: HashSet<&PathBuf> = changed.iter().collect();
-    let rel = |p: &Path| {
-        p.strip_prefix(&config.content_dir)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/")
-    };
     // Content paths that appeared or vanished since the last build.
     let moved: HashSet<String> = match previous {
         Some(prev) => prev
@@ -820,7 +814,7 @@ fn check_documents(
                     .map(|c| &c.path)
                     .filter(|p| !prev.contains_key(*p)),
             )
-            .map(|p| rel(p))
+            .map(|p| load::rel_path(config, p))
             .collect(),
         None => HashSet::new(),
     };
