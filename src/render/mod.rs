@@ -1,6 +1,7 @@
 //! Rendering: the page plan (which pages exist) and filling the theme's templates with small,
 //! precomputed contexts. Receives a resolved `Catalogue`; never loads or validates content.
 
+pub mod fill;
 pub mod markdown;
 pub mod memo;
 pub mod theme;
@@ -175,6 +176,7 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".xml"]);
         let memo = Arc::new(memo::Memo::default());
         tera.register_function(memo::FUNCTION, memo::Memo::function(&memo));
+        tera.register_filter(fill::FILTER, fill::fill);
         tera.add_raw_templates(
             theme
                 .templates
