@@ -10,7 +10,8 @@
 # The Markdown table goes to stdout and to target/bench/results-<date>.md; progress and
 # problems go to stderr. Missing tools are reported and their columns read "n/a".
 #
-# Environment: BENCH_RUNS (default 5), BENCH_HUGO_MAX (largest size Hugo is run on, default
+# Environment: BENCH_OUT (where the sites are built, default target/bench/out; /dev/shm puts
+# them on tmpfs, which leaves out the file system's own costs), BENCH_RUNS (default 5), BENCH_HUGO_MAX (largest size Hugo is run on, default
 # 20000: on the 2-core box Hugo took about a minute and 1.1 GiB per 10,000 entries and grows
 # faster than linearly, so 100,000 means well over an hour for the seven builds).
 
@@ -34,7 +35,8 @@ for n in "${sizes[@]}"; do
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive whole number"
 
-mkdir -p "$BENCH/logs" "$BENCH/timings" "$BENCH/out"
+OUT=${BENCH_OUT:-$BENCH/out}
+mkdir -p "$BENCH/logs" "$BENCH/timings" "$OUT"
 
 # --- tools -----------------------------------------------------------------------------------
 
@@ -200,7 +202,7 @@ ratio() {
 # bench_size N: measures everything for one corpus and prints its table row.
 bench_size() {
     local n=$1 dir=$BENCH/c$1 hugo_dir=$BENCH/c$1-hugo
-    local out=$BENCH/out/c$1 out_ns=$BENCH/out/c$1-nosearch hugo_out=$BENCH/out/c$1-hugo
+    local out=$OUT/c$1 out_ns=$OUT/c$1-nosearch hugo_out=$OUT/c$1-hugo
     local full=$CASEBOOK_WHY nosearch=$CASEBOOK_WHY noop=$CASEBOOK_WHY incr=$CASEBOOK_WHY
     local rss=$CASEBOOK_WHY size=$CASEBOOK_WHY
     local hugo_full="n/a" hugo_rss="n/a" hugo_size="n/a"
@@ -222,7 +224,9 @@ bench_size() {
             note "c$n: one-entry incremental rebuild (examples/bench_incremental, on a copy)"
             rm -rf "$BENCH/incr-c$n" && cp -r "$dir" "$BENCH/incr-c$n"
             if "$INCREMENTAL" "$BENCH/incr-c$n" 11 >"$BENCH/logs/c$n-incremental.log" 2>&1
-            then incr=$(sed -n 's/^one-entry incremental rebuild: median \([0-9.]* ms\).*/\1/p' "$BENCH/logs/c$n-incremental.log")
+            then
+                incr=$(sed -n 's/^one-entry incremental rebuild[^:]*: median \([0-9.]* ms\).*/\1/p' "$BENCH/logs/c$n-incremental.log")
+                [ -n "$incr" ] || { incr=unreadable; note "no median in $BENCH/logs/c$n-incremental.log"; }
             else incr=failed; note "bench_incremental failed (see $BENCH/logs/c$n-incremental.log)"
             fi
             rm -rf "$BENCH/incr-c$n"
@@ -271,7 +275,7 @@ header() {
 - casebook: commit $commit$(git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || echo " (with local changes)"); Hugo $hugo_version
 - median of $RUNS runs (one warm-up) via $($HAVE_HYPERFINE && echo hyperfine || echo "a shell loop"); full builds start from an empty output directory
 - corpus: examples/gen_corpus.rs (~350 words per entry, 6 facets, 2–4 references); Hugo site with equivalent templates (benches/hugo/layouts), related content with cardinalityThreshold 5 (as casebook prunes terms used by more than 5 % of entries)
-- peak RSS: one full build under GNU time; output: \`du -sb\` of the output directory
+- built into $OUT ($(df --output=fstype "$OUT" 2>/dev/null | tail -1)); peak RSS: one full build under GNU time; output: \`du -sb\` of the output directory
 
 | entries | casebook full | full --no-search | no-op rebuild | 1-entry incremental | peak RSS | output | Hugo full | Hugo peak RSS | Hugo output | casebook/Hugo |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
