@@ -126,8 +126,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let progress = progress_bar(options.progress, pages.len());
     // Pages whose fingerprint matches the one they were last written with are not rendered
     // again: the spare (being the staging directory) or the current output already holds them.
+    let identity = build_identity(cat, &renderer.theme);
     let (planned, previous) = timings.time("fingerprints", || {
-        let identity = build_identity(cat, &renderer.theme);
         let fingerprints = render::PageFingerprints::new(cat, &site.updated, identity);
         let planned: Vec<(&PageKind, String, u64)> = pages
             .par_iter()
@@ -140,7 +140,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     // Pages, exports and the search index are independent: pages and exports share the rayon
     // pool, the search index (one record at a time behind Pagefind's lock) gets its own thread.
     let (rendered, exported, search_result) = std::thread::scope(|scope| {
-        let search = search_enabled.then(|| scope.spawn(|| search::index(cat, &views)));
+        let search = search_enabled
+            .then(|| scope.spawn(|| search::bundle(cat, &views, &options.output, identity)));
         let (rendered, exported) = timings.time("render+write", || {
             rayon::join(
                 || {
@@ -171,10 +172,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                 },
             )
         });
+        let waited = Instant::now();
         let search_files = search.map(|h| {
             h.join()
                 .unwrap_or_else(|_| Err("the search indexer panicked".into()))
         });
+        if let Some(Ok(bundle)) = &search_files {
+            let step = if bundle.reused {
+                "search reused"
+            } else {
+                "search"
+            };
+            timings.steps.push((step, waited.elapsed()));
+        }
         (rendered, exported, search_files)
     });
     rendered?;
@@ -189,7 +199,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if let Some(result) = search_result {
-        files.extend(result.map_err(BuildError::Search)?);
+        files.extend(result.map_err(BuildError::Search)?.files);
     }
     let fingerprints: Vec<(String, u64)> = planned
         .into_iter()

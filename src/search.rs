@@ -8,6 +8,8 @@ use crate::resolve::Catalogue;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
 
 /// How much entry body text the index takes, in characters, for the whole catalogue. Titles,
 /// summaries, places and terms always go in whole, and so do free pages (few, and with nothing
@@ -39,7 +41,7 @@ pub fn body_cap(lengths: &[usize]) -> usize {
 }
 
 /// One searchable record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Record {
     pub url: String,
     pub content: String,
@@ -136,10 +138,77 @@ fn cut_at_word(s: &str, max: usize) -> &str {
     }
 }
 
+/// Beside a built output: the hash of what its search bundle was made from, then the bundle's
+/// files, one per line. A rebuild whose records hash the same copies the bundle instead of
+/// indexing again (at 10k entries, indexing is most of an all-on build).
+pub const BUNDLE_FILE: &str = ".casebook-search";
+
+/// A search bundle, and whether it was taken over from the previous output.
+pub struct Bundle {
+    pub files: Vec<OutputFile>,
+    pub reused: bool,
+}
+
+/// The search bundle for `output`: the one already there if it was made from the same records
+/// (and `identity`, which stands for this program and its settings), or a new one. Either way
+/// the files include [`BUNDLE_FILE`].
+pub fn bundle(
+    cat: &Catalogue,
+    views: &Views,
+    output: &Path,
+    identity: u64,
+) -> Result<Bundle, String> {
+    let records = records(cat, views);
+    let key = {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (identity, &cat.config.language, &records).hash(&mut h);
+        format!("{:016x}", h.finish())
+    };
+    if let Some(files) = previous_bundle(output, &key) {
+        return Ok(Bundle {
+            files,
+            reused: true,
+        });
+    }
+    let mut files = index_records(records, cat.config.language.clone())?;
+    let mut list = key;
+    for (name, _) in &files {
+        list.push('\n');
+        list.push_str(name);
+    }
+    list.push('\n');
+    files.push((BUNDLE_FILE.to_string(), list.into_bytes()));
+    Ok(Bundle {
+        files,
+        reused: false,
+    })
+}
+
+/// The bundle in `output` if its records hashed to `key`, with every file listed present.
+fn previous_bundle(output: &Path, key: &str) -> Option<Vec<OutputFile>> {
+    let list = std::fs::read(output.join(BUNDLE_FILE)).ok()?;
+    let text = std::str::from_utf8(&list).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != key {
+        return None;
+    }
+    let mut files = Vec::new();
+    for name in lines {
+        if !name.starts_with("pagefind/") || name.contains("..") {
+            return None;
+        }
+        files.push((name.to_string(), std::fs::read(output.join(name)).ok()?));
+    }
+    files.push((BUNDLE_FILE.to_string(), list));
+    Some(files)
+}
+
 /// Builds the Pagefind bundle; returns its files below `pagefind/`.
 pub fn index(cat: &Catalogue, views: &Views) -> Result<Vec<OutputFile>, String> {
-    let records = records(cat, views);
-    let language = cat.config.language.clone();
+    index_records(records(cat, views), cat.config.language.clone())
+}
+
+fn index_records(records: Vec<Record>, language: String) -> Result<Vec<OutputFile>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

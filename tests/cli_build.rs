@@ -838,3 +838,46 @@ fn a_build_is_refused_while_another_holds_the_output() {
     drop(lock);
     build(&root, &out, &["--no-search"]).assert_exit(0);
 }
+
+#[test]
+fn an_unchanged_search_index_is_taken_over_and_an_edit_indexes_again() {
+    let b = built(&[]);
+    let list = |out: &Path| std::fs::read_to_string(out.join(".casebook-search")).unwrap();
+    // Rebuilds with `-v`; whether the search bundle was taken over.
+    let rebuild_reused = || {
+        let run = build(&b.root, &b.out, &["-v"]);
+        run.assert_exit(0);
+        assert!(run.stderr.contains("search "), "{}", run.stderr);
+        run.stderr.contains("search reused")
+    };
+    let first = common::snapshot(&b.out.join("pagefind"));
+    let first_list = list(&b.out);
+    // The list names every file of the bundle, after the hash of the records.
+    let files = first.keys().filter(|k| !k.ends_with('/')).count();
+    assert_eq!(first_list.lines().count(), files + 1, "{first_list}");
+
+    assert!(rebuild_reused());
+    common::assert_same_tree(
+        &first,
+        &common::snapshot(&b.out.join("pagefind")),
+        "a taken-over search bundle",
+    );
+    assert_eq!(list(&b.out), first_list);
+
+    // A word added to one entry's text changes its record: the bundle is made again.
+    let file = b.root.join("content/formate/quartiersspaziergang.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\nZauberwortquux.\n")).unwrap();
+    assert!(!rebuild_reused());
+    assert_ne!(list(&b.out).lines().next(), first_list.lines().next());
+    assert_ne!(common::snapshot(&b.out.join("pagefind")), first);
+
+    // A bundle file gone from the output: indexed again, not taken over incomplete.
+    let missing = list(&b.out).lines().nth(1).unwrap().to_string();
+    std::fs::remove_file(b.out.join(&missing)).unwrap();
+    assert!(!rebuild_reused());
+    assert!(
+        b.out.join(&missing).is_file(),
+        "{missing} not written again"
+    );
+}
