@@ -126,6 +126,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let progress = progress_bar(options.progress, pages.len());
     // Pages whose fingerprint matches the one they were last written with are not rendered
     // again: the spare (being the staging directory) or the current output already holds them.
+    // What pages and the search bundle depend on besides their own inputs.
     let identity = build_identity(cat, &renderer.theme);
     let (planned, previous) = timings.time("fingerprints", || {
         let fingerprints = render::PageFingerprints::new(cat, &site.updated, identity);
@@ -172,6 +173,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                 },
             )
         });
+        // The step shows how long the build waited for the index after the pages were written.
         let waited = Instant::now();
         let search_files = search.map(|h| {
             h.join()
