@@ -124,10 +124,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
 
     let pages = render::plan(cat);
     let progress = progress_bar(options.progress, pages.len());
-    // Pages whose fingerprint matches the one they were last written with are not rendered
-    // again: the spare (being the staging directory) or the current output already holds them.
     // What pages and the search bundle depend on besides their own inputs.
     let identity = build_identity(cat, &renderer.theme);
+    // Pages whose fingerprint matches the one they were last written with are not rendered
+    // again: the spare (being the staging directory) or the current output already holds them.
     let (planned, previous) = timings.time("fingerprints", || {
         let fingerprints = render::PageFingerprints::new(cat, &site.updated, identity);
         let planned: Vec<(&PageKind, String, u64)> = pages

@@ -517,6 +517,8 @@ fn write_csv(cat: &Catalogue, views: &Views, t: usize, out: &mut dyn io::Write) 
     w.flush()
 }
 
+/// Spreadsheet programs run cells starting with `=`, `+`, `-` or `@` as formulas; a leading
+/// apostrophe keeps them text (OWASP's CSV-injection advice).
 fn csv_safe(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")

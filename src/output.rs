@@ -407,7 +407,6 @@ fn remove_file(path: &Path) -> Result<(), OutputError> {
     }
 }
 
-/// Removes the folders below `dir` that are empty after stale files went (deepest first).
 /// Removes the folders that removing the files `removed` (relative paths) left empty,
 /// deepest first. Only their ancestors can have become empty: a fresh build checks none.
 fn remove_emptied_dirs(dir: &Path, removed: &[&String]) {
@@ -437,7 +436,6 @@ fn nanos() -> u128 {
         .unwrap_or(0)
 }
 
-/// Writes `rel` below `dir`, refusing any path that could leave it.
 /// Writes a file's content in pieces (see [`Staging::write_with`]).
 pub type WriteFn<'a> = dyn Fn(&mut dyn Write) -> io::Result<()> + Sync + 'a;
 

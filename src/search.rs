@@ -150,7 +150,8 @@ pub struct Bundle {
 }
 
 /// The search bundle for `output`: the one already there if it was made from the same records
-/// (and `identity`, which stands for this program and its settings), or a new one. Either way
+/// (and `identity`, which stands for this program, its settings and site.yaml with the
+/// language), or a new one. Either way
 /// the files include [`BUNDLE_FILE`].
 pub fn bundle(
     cat: &Catalogue,
@@ -161,7 +162,7 @@ pub fn bundle(
     let records = records(cat, views);
     let key = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (identity, &cat.config.language, &records).hash(&mut h);
+        (identity, &records).hash(&mut h);
         format!("{:016x}", h.finish())
     };
     if let Some(files) = previous_bundle(output, &key) {
