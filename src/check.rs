@@ -59,8 +59,6 @@ pub struct Entry {
     /// are not here: they are resolved across files, into `Checked::references`.
     pub fields: Vec<(String, FieldValue)>,
     pub body_html: String,
-    /// Plain text of the body, for search.
-    pub body_text: String,
     pub modified: Option<SystemTime>,
     /// Hash of everything that came from the file, for deciding what to re-render.
     pub content_hash: u64,
@@ -80,7 +78,6 @@ pub struct Page {
     pub title: String,
     pub summary: Option<String>,
     pub body_html: String,
-    pub body_text: String,
     pub modified: Option<SystemTime>,
 }
 
@@ -497,7 +494,6 @@ fn check_entry(
         summary,
         fields,
         body_html: rendered.html,
-        body_text: rendered.text,
         modified: doc.modified,
         content_hash,
     };
@@ -1237,7 +1233,6 @@ fn check_page(
         title: title.unwrap_or_else(|| doc.slug.clone()),
         summary,
         body_html: rendered.html,
-        body_text: rendered.text,
         modified: doc.modified,
     };
     (page, ds, rendered.internal_links)

@@ -8,6 +8,7 @@
 use crate::check::{Entry, FieldValue};
 use crate::config::Config;
 use crate::output::{OutputError, WriteFn};
+use crate::render::markdown::plain_text;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::render::{plan, PageKind};
 use crate::resolve::{Catalogue, Relation};
@@ -433,7 +434,7 @@ struct EntryJson<'a, F: Serialize> {
     relations: BTreeMap<&'a str, Vec<&'a str>>,
     inverse_relations: BTreeMap<&'a str, Vec<&'a str>>,
     similar: F,
-    text: &'a str,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -476,7 +477,7 @@ fn write_catalogue_json(cat: &Catalogue, views: &Views, w: &mut dyn io::Write) -
                 relations: by_label(cat, &cat.relations[i]),
                 inverse_relations: by_label(cat, &cat.backlinks[i]),
                 similar: Lazy(move || cat.similar[i].iter().map(|&s| cat.entries[s].id.as_str())),
-                text: e.body_text.trim(),
+                text: plain_text(&e.body_html),
             }
         })
     });

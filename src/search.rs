@@ -3,10 +3,12 @@
 //! with the facet filters. Stemming follows the site language (German: "Quartier" finds "Quartiere").
 
 use crate::export::OutputFile;
+use crate::render::markdown::plain_text;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::resolve::Catalogue;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
@@ -53,11 +55,12 @@ pub struct Record {
 pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
     let config = &cat.config;
     let mut out = Vec::with_capacity(cat.entries.len() + cat.pages.len());
-    let lengths: Vec<usize> = cat
+    let bodies: Vec<String> = cat
         .entries
-        .iter()
-        .map(|e| e.body_text.chars().count())
+        .par_iter()
+        .map(|e| plain_text(&e.body_html))
         .collect();
+    let lengths: Vec<usize> = bodies.iter().map(|b| b.chars().count()).collect();
     let cap = body_cap(&lengths);
     // Each entry's position in the browser index, so search results map to it without loading
     // one fragment per hit.
@@ -86,7 +89,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
                 content.push_str(". ");
             }
         }
-        content.push_str(cut_at_word(&e.body_text, cap));
+        content.push_str(cut_at_word(&bodies[i], cap));
         let mut meta = BTreeMap::new();
         meta.insert("title".to_string(), e.title.clone());
         meta.insert("type".to_string(), ty.label.clone());
@@ -115,7 +118,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
         filters.insert("type".to_string(), vec!["seite".to_string()]);
         out.push(Record {
             url: views.urls.path(&format!("{}/", p.slug)),
-            content: format!("{}. {}", p.title, p.body_text),
+            content: format!("{}. {}", p.title, plain_text(&p.body_html)),
             meta,
             filters,
         });

@@ -311,6 +311,11 @@ proptest! {
     fn markdown_survives_arbitrary_text(md in ".{0,200}") {
         markdown::check(&md);
     }
+
+    #[test]
+    fn plain_text_survives_arbitrary_html(html in joined(MARKDOWN_PARTS, 12)) {
+        markdown::check_plain_text(&html);
+    }
 }
 
 // --- request targets of the dev server -------------------------------------------------------

@@ -1,10 +1,11 @@
 //! Markdown through `render::markdown::render` with raw HTML off and on. With it off (the
 //! default), the HTML must not be able to run code: no `<script`, no `on…=` event handler, no
 //! `javascript:` (or any scheme but http(s), mailto, tel) URL, judged as a browser parses it.
+//! The plain text taken from either HTML (for search and exports) is words with single spaces.
 //! Shared by the `markdown` fuzz target and `tests/properties.rs`; needs `oracles` at the crate
 //! root.
 
-use casebook::render::markdown::{render, INTERNAL_PREFIX};
+use casebook::render::markdown::{plain_text, render, INTERNAL_PREFIX};
 
 /// Knows two content paths, like a catalogue with two entries.
 pub fn resolver(path: &str) -> Option<String> {
@@ -35,4 +36,17 @@ pub fn check(markdown: &str) {
     assert_eq!(raw.broken_links, safe.broken_links);
     assert_eq!(raw.unsafe_urls, safe.unsafe_urls);
     assert_eq!(raw.internal_links, safe.internal_links);
+    check_plain_text(&safe.html);
+    check_plain_text(&raw.html);
+}
+
+/// The plain text of any `html`: no leading, trailing or doubled (ASCII) whitespace.
+pub fn check_plain_text(html: &str) {
+    let text = plain_text(html);
+    let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    assert_eq!(trimmed, text, "html: {html:?}");
+    assert!(
+        !text.contains("  ") && !text.contains(['\n', '\t', '\r']),
+        "{text:?} from {html:?}"
+    );
 }
