@@ -96,7 +96,7 @@ impl Catalogue {
         let similarity = SimilarityIndex::new(&config, &entries);
         let similar = similarity.rank_all(&(0..entries.len()).collect::<Vec<_>>());
         let completeness = entries
-            .iter()
+            .par_iter()
             .zip(&references)
             .map(|(e, r)| completeness(&config, e, r))
             .collect();
@@ -424,7 +424,7 @@ fn indexed_facet_fields(config: &Config) -> Vec<String> {
 
 fn facet_indexes(config: &Config, entries: &[Arc<Entry>], by_title: &[usize]) -> Vec<FacetIndex> {
     indexed_facet_fields(config)
-        .into_iter()
+        .into_par_iter()
         .filter_map(|field| {
             let vocab = config.facet_vocabulary(&field)?;
             let mut members = vec![Vec::new(); vocab.terms.len()];
@@ -490,7 +490,8 @@ impl SimilarityIndex {
             weight_of_field,
             ..SimilarityIndex::default()
         };
-        index.entry_terms = entries.iter().map(|e| index.keys(config, e)).collect();
+        let entry_terms = entries.par_iter().map(|e| index.keys(config, e)).collect();
+        index.entry_terms = entry_terms;
         for (i, terms) in index.entry_terms.iter().enumerate() {
             for &k in terms {
                 index.postings.entry(k).or_default().push(i);
