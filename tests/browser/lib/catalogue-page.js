@@ -109,12 +109,13 @@ export async function allResultPaths(page) {
   for (let i = 0; i < 1000 && (await more.isVisible()); i++) {
     await more.click();
     // The next cards may arrive after the click returns (their summaries are fetched): wait
-    // until there are more of them or the button is gone, not just one look.
+    // until there are more of them or the button is gone, not just one look. On a busy machine
+    // that took over 5 s once, and the list read as complete was a page short.
     await page
       .waitForFunction(
         ([sel, moreSel, n]) => document.querySelectorAll(sel).length > n || !document.querySelector(moreSel)?.checkVisibility(),
         [cardSelector, MORE, before],
-        { timeout: 5000 },
+        { timeout: 20_000 },
       )
       .catch(() => {});
     const after = await cards.count();
