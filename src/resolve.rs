@@ -637,10 +637,9 @@ impl SimilarityIndex {
         scores: &mut [f64],
         touched: &mut Vec<usize>,
     ) -> Vec<usize> {
-        let cap = self.cap();
         let terms = &self.entry_terms[i];
-        let (rare, common): (Vec<u32>, Vec<u32>) =
-            terms.iter().partition(|k| self.postings[k].len() <= cap);
+        let (common, rare): (Vec<u32>, Vec<u32>) =
+            terms.iter().partition(|k| common_bits.contains_key(k));
         for k in &rare {
             let w = self.weights[k];
             for &j in &self.postings[k] {

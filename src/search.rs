@@ -154,8 +154,7 @@ pub struct Bundle {
 
 /// The search bundle for `output`: the one already there if it was made from the same records
 /// (and `identity`, which stands for this program, its settings and site.yaml with the
-/// language), or a new one. Either way
-/// the files include [`BUNDLE_FILE`].
+/// language), or a new one. Either way the files include [`BUNDLE_FILE`].
 pub fn bundle(
     cat: &Catalogue,
     views: &Views,

@@ -235,10 +235,13 @@ fn push_words(out: &mut String, text: &str, space: &mut bool) {
             continue;
         }
         let start = i;
+        // A run goes on over non-whitespace and over single spaces between words.
         while let Some(&b) = bytes.get(i) {
-            let in_run = b > b' '
-                || (b == b' ' && bytes.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace()))
-                || (b != b' ' && !b.is_ascii_whitespace());
+            let in_run = if b == b' ' {
+                bytes.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace())
+            } else {
+                !b.is_ascii_whitespace()
+            };
             if !in_run {
                 break;
             }
