@@ -95,8 +95,6 @@ pub enum BuildError {
     Render(#[from] render::RenderError),
     #[error(transparent)]
     Theme(#[from] render::theme::ThemeError),
-    #[error("search index: {0}")]
-    Search(String),
 }
 
 /// A full build into `options.output`, atomically.
@@ -137,12 +135,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         (planned, output::read_pages(&options.output))
     });
     let search_enabled = cat.config.search;
-    // The search index is built on its own thread while pages render and write.
-    // Pages, exports and the search index are independent: pages and exports share the rayon
-    // pool, the search index (one record at a time behind Pagefind's lock) gets its own thread.
+    // Pages, exports and the search index are independent. Pages and exports share the rayon
+    // pool; the search index runs beside them on a thread of its own with a one-thread pool, so
+    // its parallel parts neither wait behind the pages' jobs nor delay them (BENCHMARKS.md).
     let (rendered, exported, search_result) = std::thread::scope(|scope| {
-        let search = search_enabled
-            .then(|| scope.spawn(|| search::bundle(cat, &views, &options.output, identity)));
+        let search = search_enabled.then(|| {
+            scope.spawn(|| {
+                let bundle = || search::bundle(cat, &views, &options.output, identity);
+                match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+                    Ok(pool) => pool.install(bundle),
+                    Err(_) => bundle(),
+                }
+            })
+        });
         let (rendered, exported) = timings.time("render+write", || {
             rayon::join(
                 || {
@@ -175,11 +180,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         });
         // The step shows how long the build waited for the index after the pages were written.
         let waited = Instant::now();
-        let search_files = search.map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err("the search indexer panicked".into()))
-        });
-        if let Some(Ok(bundle)) = &search_files {
+        let search_files = search.map(|h| h.join().expect("the search indexer panicked"));
+        if let Some(bundle) = &search_files {
             let step = if bundle.reused {
                 "search reused"
             } else {
@@ -200,8 +202,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if let Some(result) = search_result {
-        files.extend(result.map_err(BuildError::Search)?.files);
+    if let Some(bundle) = search_result {
+        files.extend(bundle.files);
     }
     let fingerprints: Vec<(String, u64)> = planned
         .into_iter()

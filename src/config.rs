@@ -281,7 +281,7 @@ pub const RESERVED_PATHS: &[&str] = &[
     "suche",
     "codebuch",
     "assets",
-    "pagefind",
+    "search",
     "feeds",
     "export",
     "pages",

@@ -1,15 +1,24 @@
-//! Full-text search: a Pagefind index built from custom records through Pagefind's Rust API.
-//! One record per entry and free page; facet terms become Pagefind filters so search combines
-//! with the facet filters. Stemming follows the site language (German: "Quartier" finds "Quartiere").
+//! Full-text search: casebook's own index, written as static JSON below `search/` and read by
+//! the theme's `assets/find.js` in the browser.
+//!
+//! One document per entry (numbered by its position in the browser index, `katalog/index.json`,
+//! so a hit is a position the facet filters can combine with) and per free page after them.
+//! Words are runs of letters and digits, lower-cased and, in a German catalogue, reduced to
+//! their Snowball stem ("Quartiere" and "Quartiers" both become "quartier"); the browser stems
+//! a query the same way and matches each word as a prefix of the indexed terms. The index is
+//! split into shards by the first two letters of a term, so a query loads only the shards of
+//! its words, and the texts excerpts are cut from come in small chunks, loaded for the hits
+//! shown.
 
 use crate::export::OutputFile;
 use crate::render::markdown::plain_text;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::resolve::Catalogue;
-use pagefind::api::PagefindIndex;
-use pagefind::options::PagefindServiceConfig;
+use foldhash::fast::FixedState;
+use pagefind_stem::{Algorithm, Stemmer};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
@@ -42,16 +51,18 @@ pub fn body_cap(lengths: &[usize]) -> usize {
     usize::MAX
 }
 
-/// One searchable record.
+/// One searchable document.
 #[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Record {
     pub url: String,
-    pub content: String,
-    pub meta: BTreeMap<String, String>,
-    pub filters: BTreeMap<String, Vec<String>>,
+    pub title: String,
+    /// Summary, place and terms: found by, and weighted above, the body.
+    pub lead: String,
+    pub body: String,
 }
 
-/// The records for a catalogue: every entry and every free page.
+/// The documents of a catalogue: every entry in browser-index order (title order), then every
+/// free page.
 pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
     let config = &cat.config;
     let mut out = Vec::with_capacity(cat.entries.len() + cat.pages.len());
@@ -62,65 +73,33 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
         .collect();
     let lengths: Vec<usize> = bodies.iter().map(|b| b.chars().count()).collect();
     let cap = body_cap(&lengths);
-    // Each entry's position in the browser index, so search results map to it without loading
-    // one fragment per hit.
-    let mut position = vec![0usize; cat.entries.len()];
-    for (p, &i) in cat.by_title.iter().enumerate() {
-        position[i] = p;
-    }
-    for (i, e) in cat.entries.iter().enumerate() {
-        let ty = &config.types[e.type_index];
-        let mut content = format!("{}. {}. ", e.title, e.summary.as_deref().unwrap_or(""));
-        let mut filters = BTreeMap::new();
-        filters.insert("type".to_string(), vec![ty.key.clone()]);
-        filters.insert("_pos".to_string(), vec![position[i].to_string()]);
-        for field in &config.facets {
-            let terms = cat.entry_terms(i, field);
-            if let Some(vocab) = config.facet_vocabulary(field) {
-                if !terms.is_empty() {
-                    filters.insert(
-                        field.clone(),
-                        terms.iter().map(|&t| vocab.terms[t].key.clone()).collect(),
-                    );
-                }
+    for &i in &cat.by_title {
+        let e = &cat.entries[i];
+        let mut lead = String::new();
+        let fields = config
+            .facets
+            .iter()
+            .filter_map(|f| field_plain_text(cat, i, f));
+        for part in e.summary.iter().cloned().chain(fields) {
+            lead.push_str(&part);
+            if !part.ends_with(['.', '!', '?', '…']) {
+                lead.push('.');
             }
-            if let Some(text) = field_plain_text(cat, i, field) {
-                content.push_str(&text);
-                content.push_str(". ");
-            }
-        }
-        content.push_str(cut_at_word(&bodies[i], cap));
-        let mut meta = BTreeMap::new();
-        meta.insert("title".to_string(), e.title.clone());
-        meta.insert("type".to_string(), ty.label.clone());
-        if let Some(s) = &e.summary {
-            meta.insert("summary".to_string(), s.clone());
-        }
-        if let Some(place) = config
-            .roles
-            .place
-            .as_ref()
-            .and_then(|p| field_plain_text(cat, i, p))
-        {
-            meta.insert("place".to_string(), place);
+            lead.push(' ');
         }
         out.push(Record {
             url: views.urls.path(&entry_rel(config, e.type_index, &e.slug)),
-            content,
-            meta,
-            filters,
+            title: e.title.clone(),
+            lead,
+            body: cut_at_word(&bodies[i], cap).to_string(),
         });
     }
     for p in &cat.pages {
-        let mut meta = BTreeMap::new();
-        meta.insert("title".to_string(), p.title.clone());
-        let mut filters = BTreeMap::new();
-        filters.insert("type".to_string(), vec!["seite".to_string()]);
         out.push(Record {
             url: views.urls.path(&format!("{}/", p.slug)),
-            content: format!("{}. {}", p.title, plain_text(&p.body_html)),
-            meta,
-            filters,
+            title: p.title.clone(),
+            lead: String::new(),
+            body: plain_text(&p.body_html),
         });
     }
     out
@@ -141,6 +120,201 @@ fn cut_at_word(s: &str, max: usize) -> &str {
     }
 }
 
+/// The folder of the index in the output.
+pub const DIR: &str = "search/";
+
+/// Documents per file of excerpt texts: a page of hits loads a few small files.
+pub const TEXT_CHUNK: usize = 8;
+
+/// How much an occurrence counts: in the title, in the lead (summary, place, terms), in the body.
+const WEIGHTS: [u32; 3] = [8, 3, 1];
+
+/// Weights above this add nothing a reader would notice; capping keeps the shards small.
+const MAX_WEIGHT: u32 = 99;
+
+/// Longer runs of letters are not words a reader types (hashes, encoded data).
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// The words of `text` as the index and the browser's `find.js` see them: runs of letters and
+/// digits (`char::is_alphanumeric`, in JavaScript `[\p{Alphabetic}\p{N}]+`).
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Terms as the index stores them: lower-cased words, stemmed where the language has a stemmer.
+pub struct Terms {
+    stemmer: Option<Stemmer>,
+}
+
+impl Terms {
+    /// German is stemmed (Snowball, as the browser's `stem.js`); other languages are not.
+    pub fn for_language(language: &str) -> Terms {
+        Terms {
+            stemmer: (language == "de").then(|| Stemmer::create(Algorithm::German)),
+        }
+    }
+
+    /// The name of the stemmer for the browser, or `None`.
+    pub fn stemmer_name(&self) -> Option<&'static str> {
+        self.stemmer.as_ref().map(|_| "german")
+    }
+
+    /// The term of one word, or `None` for a word longer than [`MAX_WORD_CHARS`].
+    pub fn term(&self, word: &str) -> Option<String> {
+        if word.chars().nth(MAX_WORD_CHARS).is_some() {
+            return None;
+        }
+        // As the browser's toLowerCase, with the final-sigma rule.
+        let lower = word.to_lowercase();
+        Some(match &self.stemmer {
+            Some(s) => s.stem(&lower).into_owned(),
+            None => lower,
+        })
+    }
+}
+
+/// A term's shard: its first two characters.
+fn shard_key(term: &str) -> &str {
+    let end = term.char_indices().nth(2).map_or(term.len(), |(i, _)| i);
+    &term[..end]
+}
+
+/// The file name of a shard: ASCII letters and digits as they are, anything else as
+/// `_<hex code point>_` (the same mapping as `shardFile` in `find.js`).
+pub fn shard_file(key: &str) -> String {
+    let mut name = String::with_capacity(key.len() + 5);
+    for c in key.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            name.push(c);
+        } else {
+            let _ = write!(name, "_{:x}_", c as u32);
+        }
+    }
+    name
+}
+
+type Map<K, V> = HashMap<K, V, FixedState>;
+
+/// Postings of a run of documents: terms, each with flat pairs of document number and weight in
+/// document order.
+fn postings(terms: &Terms, first: usize, records: &[Record]) -> Vec<(String, Vec<u32>)> {
+    let mut lists: Vec<(String, Vec<u32>)> = Vec::new();
+    // Most words recur: each distinct spelling is lower-cased and stemmed once.
+    let mut by_word: Map<&str, Option<usize>> = Map::default();
+    let mut by_term: Map<String, usize> = Map::default();
+    for (i, r) in records.iter().enumerate() {
+        let doc = (first + i) as u32;
+        for (text, weight) in [&r.title, &r.lead, &r.body].into_iter().zip(WEIGHTS) {
+            for word in words(text) {
+                let at = *by_word.entry(word).or_insert_with(|| {
+                    let term = terms.term(word)?;
+                    Some(*by_term.entry(term).or_insert_with_key(|term| {
+                        lists.push((term.clone(), Vec::new()));
+                        lists.len() - 1
+                    }))
+                });
+                let Some(at) = at else { continue };
+                let list = &mut lists[at].1;
+                match list.len().checked_sub(2) {
+                    Some(last) if list[last] == doc => list[last + 1] += weight,
+                    _ => list.extend([doc, weight]),
+                }
+            }
+        }
+    }
+    lists
+}
+
+/// The index files for `records` (entries first, then `pages` free pages), below [`DIR`]:
+/// `index.json` (what the browser needs first), `terms/<shard>.json` (per term its documents
+/// as deltas, each followed by its weight) and `text/<n>.json` (the texts excerpts are cut from).
+pub fn index_records(records: &[Record], entries: usize, language: &str) -> Vec<OutputFile> {
+    let terms = Terms::for_language(language);
+    let parts: Vec<Vec<(String, Vec<u32>)>> = records
+        .par_chunks(256)
+        .enumerate()
+        .map(|(n, chunk)| postings(&terms, n * 256, chunk))
+        .collect();
+    let mut all: Map<String, Vec<u32>> = Map::default();
+    for (term, list) in parts.into_iter().flatten() {
+        match all.get_mut(&term) {
+            Some(l) => l.extend(list),
+            None => {
+                all.insert(term, list);
+            }
+        }
+    }
+    let mut sorted: Vec<(String, Vec<u32>)> = all.into_iter().collect();
+    sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut shards: Vec<&[(String, Vec<u32>)]> = Vec::new();
+    let mut rest = &sorted[..];
+    while let Some((first, _)) = rest.first() {
+        let key = shard_key(first);
+        let n = rest.partition_point(|(t, _)| shard_key(t) == key);
+        shards.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    let mut files: Vec<OutputFile> = shards
+        .par_iter()
+        .map(|shard| {
+            let mut json = String::from("{");
+            for (i, (term, list)) in shard.iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                json.push_str(&serde_json::to_string(term).unwrap_or_default());
+                json.push_str(":[");
+                let mut last = 0;
+                for (j, pair) in list.chunks_exact(2).enumerate() {
+                    let sep = if j > 0 { "," } else { "" };
+                    let _ = write!(json, "{sep}{},{}", pair[0] - last, pair[1].min(MAX_WEIGHT));
+                    last = pair[0];
+                }
+                json.push(']');
+            }
+            json.push('}');
+            let name = format!("{DIR}terms/{}.json", shard_file(shard_key(&shard[0].0)));
+            (name, json.into_bytes())
+        })
+        .collect();
+    files.par_extend(
+        records
+            .par_chunks(TEXT_CHUNK)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let texts: Vec<String> = chunk
+                    .iter()
+                    .map(|r| match (r.lead.trim_end(), r.body.as_str()) {
+                        ("", body) => body.to_string(),
+                        (lead, "") => lead.to_string(),
+                        (lead, body) => format!("{lead} {body}"),
+                    })
+                    .collect();
+                let json = serde_json::to_vec(&texts).unwrap_or_default();
+                (format!("{DIR}text/{n}.json"), json)
+            }),
+    );
+    let meta = serde_json::json!({
+        "version": 1,
+        "stemmer": terms.stemmer_name(),
+        "max_word": MAX_WORD_CHARS,
+        "documents": records.len(),
+        "entries": entries,
+        "text_chunk": TEXT_CHUNK,
+        "shards": shards.iter().map(|s| shard_key(&s[0].0)).collect::<Vec<_>>(),
+        "pages": records[entries.min(records.len())..]
+            .iter()
+            .map(|r| serde_json::json!({"url": r.url, "title": r.title}))
+            .collect::<Vec<_>>(),
+    });
+    files.push((
+        format!("{DIR}index.json"),
+        serde_json::to_vec(&meta).unwrap_or_default(),
+    ));
+    files
+}
+
 /// Beside a built output: the hash of what its search bundle was made from, then the bundle's
 /// files, one per line. A rebuild whose records hash the same copies the bundle instead of
 /// indexing again (at 10k entries, indexing is most of an all-on build).
@@ -155,12 +329,7 @@ pub struct Bundle {
 /// The search bundle for `output`: the one already there if it was made from the same records
 /// (and `identity`, which stands for this program, its settings and site.yaml with the
 /// language), or a new one. Either way the files include [`BUNDLE_FILE`].
-pub fn bundle(
-    cat: &Catalogue,
-    views: &Views,
-    output: &Path,
-    identity: u64,
-) -> Result<Bundle, String> {
+pub fn bundle(cat: &Catalogue, views: &Views, output: &Path, identity: u64) -> Bundle {
     let records = records(cat, views);
     let key = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -168,12 +337,12 @@ pub fn bundle(
         format!("{:016x}", h.finish())
     };
     if let Some(files) = previous_bundle(output, &key) {
-        return Ok(Bundle {
+        return Bundle {
             files,
             reused: true,
-        });
+        };
     }
-    let mut files = index_records(records, cat.config.language.clone())?;
+    let mut files = index_records(&records, cat.entries.len(), &cat.config.language);
     let mut list = key;
     for (name, _) in &files {
         list.push('\n');
@@ -181,10 +350,10 @@ pub fn bundle(
     }
     list.push('\n');
     files.push((BUNDLE_FILE.to_string(), list.into_bytes()));
-    Ok(Bundle {
+    Bundle {
         files,
         reused: false,
-    })
+    }
 }
 
 /// The bundle in `output` if its records hashed to `key`, with every file listed present.
@@ -197,7 +366,7 @@ fn previous_bundle(output: &Path, key: &str) -> Option<Vec<OutputFile>> {
     }
     let mut files = Vec::new();
     for name in lines {
-        if !name.starts_with("pagefind/") || name.contains("..") {
+        if !name.starts_with(DIR) || name.contains("..") {
             return None;
         }
         files.push((name.to_string(), std::fs::read(output.join(name)).ok()?));
@@ -206,54 +375,99 @@ fn previous_bundle(output: &Path, key: &str) -> Option<Vec<OutputFile>> {
     Some(files)
 }
 
-/// Builds the Pagefind bundle; returns its files below `pagefind/`.
-pub fn index(cat: &Catalogue, views: &Views) -> Result<Vec<OutputFile>, String> {
-    index_records(records(cat, views), cat.config.language.clone())
-}
-
-fn index_records(records: Vec<Record>, language: String) -> Result<Vec<OutputFile>, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async move {
-        let options = PagefindServiceConfig::builder()
-            .force_language(language.clone())
-            .build();
-        let mut index = PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
-        for r in records {
-            index
-                .add_custom_record(
-                    r.url,
-                    r.content,
-                    language.clone(),
-                    Some(r.meta),
-                    Some(r.filters),
-                    None,
-                )
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        let files = index.get_files().await.map_err(|e| e.to_string())?;
-        Ok(files
-            .into_iter()
-            .map(|f| {
-                let name = f.filename.to_string_lossy().replace('\\', "/");
-                let name = name.trim_start_matches("./").trim_start_matches('/');
-                let name = if name.starts_with("pagefind/") {
-                    name.to_string()
-                } else {
-                    format!("pagefind/{name}")
-                };
-                (name, f.contents)
-            })
-            .collect())
-    })
+/// The index files of a catalogue, below [`DIR`].
+pub fn index(cat: &Catalogue, views: &Views) -> Vec<OutputFile> {
+    index_records(
+        &records(cat, views),
+        cat.entries.len(),
+        &cat.config.language,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(title: &str, lead: &str, body: &str) -> Record {
+        Record {
+            url: format!("/{}/", title.to_lowercase()),
+            title: title.into(),
+            lead: lead.into(),
+            body: body.into(),
+        }
+    }
+
+    fn file(files: &[OutputFile], name: &str) -> serde_json::Value {
+        let (_, bytes) = files.iter().find(|(n, _)| n == name).expect(name);
+        serde_json::from_slice(bytes).expect(name)
+    }
+
+    #[test]
+    fn terms_list_their_documents_as_deltas_with_weights_by_place() {
+        let records = [
+            record(
+                "Quartier am Markt",
+                "Ein Ort.",
+                "Das Quartier, die Quartiere.",
+            ),
+            record("Garten", "", "Kein Treffer."),
+            record("Quartiersgarten", "", "Im quartier."),
+            record("Impressum", "", "Angaben."),
+        ];
+        let files = index_records(&records, 3, "de");
+        // "Quartier" and "Quartiere" are one term; the title counts 8, each body mention 1.
+        let qu = file(&files, "search/terms/qu.json");
+        assert_eq!(qu["quarti"], serde_json::json!([0, 10, 2, 1]));
+        assert_eq!(qu["quartiersgart"], serde_json::json!([2, 8]));
+        assert_eq!(
+            file(&files, "search/terms/or.json")["ort"],
+            serde_json::json!([0, 3])
+        );
+        assert_eq!(
+            file(&files, "search/terms/ga.json")["gart"],
+            serde_json::json!([1, 8])
+        );
+        let meta = file(&files, "search/index.json");
+        assert_eq!(meta["documents"], 4);
+        assert_eq!(meta["entries"], 3);
+        assert_eq!(meta["stemmer"], "german");
+        assert_eq!(
+            meta["pages"],
+            serde_json::json!([{"url": "/impressum/", "title": "Impressum"}])
+        );
+        let shards = meta["shards"].as_array().unwrap();
+        assert!(shards.windows(2).all(|w| w[0].as_str() < w[1].as_str()));
+        for key in shards {
+            let name = format!("search/terms/{}.json", shard_file(key.as_str().unwrap()));
+            assert!(files.iter().any(|(n, _)| *n == name), "{name}");
+        }
+        // The texts excerpts are cut from: lead and body, without the title.
+        let texts = file(&files, "search/text/0.json");
+        assert_eq!(texts[0], "Ein Ort. Das Quartier, die Quartiere.");
+        assert_eq!(texts[3], "Angaben.");
+    }
+
+    #[test]
+    fn weights_are_capped_and_english_is_not_stemmed() {
+        let body = "gardens ".repeat(500);
+        let files = index_records(&[record("Gardens", "", &body)], 1, "en");
+        let ga = file(&files, "search/terms/ga.json");
+        assert_eq!(ga["gardens"], serde_json::json!([0, MAX_WEIGHT]));
+        assert_eq!(
+            file(&files, "search/index.json")["stemmer"],
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn shard_files_keep_ascii_and_spell_out_the_rest() {
+        assert_eq!(shard_file("qu"), "qu");
+        assert_eq!(shard_file("20"), "20");
+        assert_eq!(shard_file("é1"), "_e9_1");
+        assert_eq!(shard_file("日本"), "_65e5__672c_");
+        assert_eq!(shard_key("quartier"), "qu");
+        assert_eq!(shard_key("é"), "é");
+    }
 
     #[test]
     fn small_catalogues_are_indexed_whole_large_ones_by_their_opening() {

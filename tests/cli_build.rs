@@ -131,9 +131,28 @@ fn site_labels(root: &Path) -> BTreeMap<String, (String, Option<String>)> {
 fn every_internal_link_resolves_and_the_search_bundle_exists() {
     // The one build with the search index: the search page's scripts must exist too.
     let b = built(&[]);
-    for f in ["pagefind/pagefind.js", "pagefind/pagefind-entry.json"] {
-        assert!(b.out.join(f).is_file(), "search bundle lacks {f}");
+    // The search index names its shards; each is there, and the excerpt texts for every document.
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(b.out.join("search/index.json")).unwrap()).unwrap();
+    let shards = meta["shards"].as_array().expect("shards");
+    assert!(shards.len() > 20, "{} shards", shards.len());
+    for key in shards {
+        let file = casebook::search::shard_file(key.as_str().unwrap());
+        assert!(
+            b.out.join(format!("search/terms/{file}.json")).is_file(),
+            "{file}"
+        );
     }
+    let documents = meta["documents"].as_u64().unwrap() as usize;
+    assert_eq!(meta["entries"].as_u64().unwrap() as usize, b.entries.len());
+    let chunk = meta["text_chunk"].as_u64().unwrap() as usize;
+    let mut texts = 0;
+    for n in 0..documents.div_ceil(chunk) {
+        let file = b.out.join(format!("search/text/{n}.json"));
+        let list: Vec<String> = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        texts += list.len();
+    }
+    assert_eq!(texts, documents);
     let pages = html::html_files(&b.out);
     assert!(pages.len() >= 20, "only {} pages built", pages.len());
     for e in &b.entries {
@@ -850,7 +869,7 @@ fn an_unchanged_search_index_is_taken_over_and_an_edit_indexes_again() {
         assert!(run.stderr.contains("search "), "{}", run.stderr);
         run.stderr.contains("search reused")
     };
-    let first = common::snapshot(&b.out.join("pagefind"));
+    let first = common::snapshot(&b.out.join("search"));
     let first_list = list(&b.out);
     // The list names every file of the bundle, after the hash of the records.
     let files = first.keys().filter(|k| !k.ends_with('/')).count();
@@ -859,7 +878,7 @@ fn an_unchanged_search_index_is_taken_over_and_an_edit_indexes_again() {
     assert!(rebuild_reused());
     common::assert_same_tree(
         &first,
-        &common::snapshot(&b.out.join("pagefind")),
+        &common::snapshot(&b.out.join("search")),
         "a taken-over search bundle",
     );
     assert_eq!(list(&b.out), first_list);
@@ -870,7 +889,7 @@ fn an_unchanged_search_index_is_taken_over_and_an_edit_indexes_again() {
     std::fs::write(&file, format!("{text}\nZauberwortquux.\n")).unwrap();
     assert!(!rebuild_reused());
     assert_ne!(list(&b.out).lines().next(), first_list.lines().next());
-    assert_ne!(common::snapshot(&b.out.join("pagefind")), first);
+    assert_ne!(common::snapshot(&b.out.join("search")), first);
 
     // A bundle file gone from the output: indexed again, not taken over incomplete.
     let missing = list(&b.out).lines().nth(1).unwrap().to_string();

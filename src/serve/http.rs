@@ -156,8 +156,6 @@ pub fn content_type(key: &str) -> &'static str {
         "woff" => "font/woff",
         "wasm" => "application/wasm",
         "pdf" => "application/pdf",
-        // Pagefind's index chunks (`.pf_meta`, `.pf_fragment`, `.pf_index`, `.pf_filter`) and
-        // its compressed wasm (`.pagefind`) are opaque bytes to the browser.
         _ => "application/octet-stream",
     }
 }
@@ -302,15 +300,9 @@ mod tests {
         assert_eq!(content_type("i.SVG"), "image/svg+xml");
         assert_eq!(content_type("f.woff2"), "font/woff2");
         assert_eq!(content_type("x.wasm"), "application/wasm");
-        for pf in [
-            "pagefind/pagefind.de_1.pf_meta",
-            "pagefind/fragment/de_1.pf_fragment",
-            "pagefind/index/de_1.pf_index",
-            "pagefind/filter/de_1.pf_filter",
-            "pagefind/wasm.de.pagefind",
-            "LICENSE",
-        ] {
-            assert_eq!(content_type(pf), "application/octet-stream", "{pf}");
+        assert_eq!(content_type("search/terms/qu.json"), "application/json");
+        for opaque in ["LICENSE", "data.bin", "x.pf_meta"] {
+            assert_eq!(content_type(opaque), "application/octet-stream", "{opaque}");
         }
     }
 

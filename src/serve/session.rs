@@ -772,8 +772,8 @@ impl Session {
         }
         self.exported = exported;
         if self.search && cat.config.search {
-            let bundle = crate::search::index(cat, &state.views)?;
-            next.retain(|k, _| !k.starts_with("pagefind/"));
+            let bundle = crate::search::index(cat, &state.views);
+            next.retain(|k, _| !k.starts_with(crate::search::DIR));
             next.extend(bundle.into_iter().map(|(k, v)| (k, Arc::from(v))));
         }
         state.deferred_stale = false;

@@ -138,7 +138,7 @@ export function cardHtml(ctx, p, opts = {}) {
   const e = index.entries[p];
   const ty = index.types[e[2]];
   const level = opts.level || 3;
-  const place = ctx.place(p) || opts.place || "";
+  const place = ctx.place(p);
   const summary = opts.excerpt ? null : ctx.summaries.get(p);
   const facets = [];
   index.facets.forEach((f, k) => {
@@ -175,141 +175,30 @@ export async function fillSummaries(ctx, container) {
   }
 }
 
-/** Pagefind's excerpt as safe HTML: its text plus <mark>, nothing else. */
-export function safeExcerpt(html) {
-  const t = document.createElement("template");
-  t.innerHTML = html || "";
-  let out = "";
-  for (const n of t.content.childNodes) {
-    if (n.nodeType === 3) out += esc(n.textContent);
-    else if (n.nodeName === "MARK") out += `<mark>${esc(n.textContent)}</mark>`;
-    else out += esc(n.textContent);
-  }
-  return out;
-}
-
-let pagefindPromise;
-/** Pagefind, loaded on first use only. */
-export function pagefind(base) {
-  pagefindPromise ??= import(base + "pagefind/pagefind.js").then(async (pf) => {
-    await pf.options({ basePath: base + "pagefind/" });
-    return pf;
-  });
-  return pagefindPromise;
-}
-
-/**
- * The Pagefind filter that carries each entry's position in katalog/index.json, when the build
- * writes one: it turns a search into a set of positions without loading a fragment per hit.
- */
-export const POSITION_FILTER = "_pos";
-
-const dataCache = new Map();
-/** A result's stored fields (url, meta, excerpt for `q`); cached, as each call loads a fragment. */
-export function resultData(q, r) {
-  const key = q + "\0" + r.id;
-  if (!dataCache.has(key)) dataCache.set(key, r.data());
-  return dataCache.get(key);
-}
-
-/** Pagefind filters for a selection; a parent term also matches its descendants. */
-export function pagefindFilters(ctx, selection) {
-  const out = {};
-  for (const f of ctx.m.facets) {
-    const keys = selection[f.field];
-    if (!keys || !keys.length) continue;
-    const wanted = new Set(keys.map((k) => f.byKey.get(k)));
-    const any = f.terms.filter((t, i) => wanted.has(i) || f.ancestors[i].some((a) => wanted.has(a))).map((t) => t.key);
-    out[f.field] = { any };
-  }
-  return out;
+let finder;
+/** The search index (find.js), loaded on first use only. */
+function searchIndex(base) {
+  finder ??= import("./find.js").then((m) => m.open(base));
+  finder.catch(() => (finder = undefined));
+  return finder;
 }
 
 const searches = new Map();
-/** Full-text search, cached per query and filters: the ordered Pagefind results. */
-export function ranked(ctx, q, selection = {}) {
-  const filters = pagefindFilters(ctx, selection);
-  const key = q.toLowerCase() + "\0" + JSON.stringify(filters);
+/**
+ * What full-text search finds for `q` (cached per query): `positions` of the matching entries
+ * (ascending), `scores` per document, `pages` (free pages), `excerpt(doc)` as safe HTML.
+ */
+export function hits(ctx, q) {
+  const key = q.toLowerCase();
   if (!searches.has(key)) {
-    const run = pagefind(ctx.base).then((pf) => pf.search(q, { filters }));
+    const run = searchIndex(ctx.base).then(async (index) => {
+      const found = await index.find(q);
+      return { ...found, excerpt: (doc) => index.excerpt(doc, found.terms) };
+    });
     run.catch(() => searches.delete(key));
     searches.set(key, run);
   }
   return searches.get(key);
-}
-
-let filtersPromise;
-/** Pagefind with every filter index loaded: only then do its results carry filter counts. */
-function withFilters(ctx) {
-  filtersPromise ??= pagefind(ctx.base).then(async (pf) => {
-    await pf.filters();
-    return pf;
-  });
-  return filtersPromise;
-}
-
-/** Without the position filter, hits are mapped through their fragments, but only this many. */
-const FRAGMENT_LIMIT = 300;
-
-const hitSets = new Map();
-/**
- * The positions of all entries that match `q`, ascending; null when the bundle has no position
- * filter and there are too many hits to map one fragment at a time.
- */
-export function hits(ctx, q) {
-  const key = q.toLowerCase();
-  if (!hitSets.has(key)) {
-    const run = withFilters(ctx).then(async (pf) => {
-      const res = await pf.search(q);
-      const counts = res.filters && res.filters[POSITION_FILTER];
-      if (counts) {
-        return Object.keys(counts)
-          .filter((k) => counts[k] > 0)
-          .map(Number)
-          .sort((x, y) => x - y);
-      }
-      if (res.results.length > FRAGMENT_LIMIT) return null;
-      const data = await Promise.all(res.results.map((r) => resultData(q, r)));
-      return data.map((d) => ctx.position(d.url)).filter((p) => p !== undefined).sort((x, y) => x - y);
-    });
-    run.catch(() => hitSets.delete(key));
-    hitSets.set(key, run);
-  }
-  return hitSets.get(key);
-}
-
-/**
- * Facet counts for `q` from Pagefind's own filter counts (the fallback for large hit sets): one
- * search per facet with a selection, one per parent term for the union with its descendants.
- */
-async function pagefindCounts(ctx, q, selection) {
-  const pf = await withFilters(ctx);
-  const counts = {};
-  const main = await pf.search(q, { filters: pagefindFilters(ctx, selection) });
-  for (const f of ctx.m.facets) {
-    const others = { ...selection };
-    delete others[f.field];
-    const res = selection[f.field] ? await pf.search(q, { filters: pagefindFilters(ctx, others) }) : main;
-    const raw = (res.filters && res.filters[f.field]) || {};
-    const c = {};
-    for (const [i, t] of f.terms.entries()) {
-      const family = f.terms.filter((_, j) => j === i || f.ancestors[j].includes(i)).map((d) => d.key);
-      if (family.length === 1) c[t.key] = raw[t.key] || 0;
-      else {
-        const filters = pagefindFilters(ctx, others);
-        filters[f.field] = { any: family };
-        c[t.key] = (await pf.search(q, { filters })).results.length;
-      }
-    }
-    counts[f.field] = c;
-  }
-  return counts;
-}
-
-/** Counts for a query: exact from the hit set when there is one, else from Pagefind. */
-export async function searchCounts(ctx, q, selection) {
-  const set = await hits(ctx, q);
-  return set ? evaluate(ctx.index, selection, set).counts : pagefindCounts(ctx, q, selection);
 }
 
 /** The filter panel: a disclosure per facet with checkboxes and live counts. */
@@ -530,7 +419,7 @@ export async function start(root, mode) {
   root.classList.add("is-live");
 
   let state = parseQuery(index, location.search);
-  let items = []; // entry positions, or Pagefind results when ranked by relevance
+  let items = []; // entry positions, and free pages among search hits ranked by relevance
   let shown = 0;
   let seq = 0;
   let typing = false;
@@ -646,22 +535,23 @@ export async function start(root, mode) {
     let counted = null;
     if (q) {
       status.textContent = s.searchLoading;
+      let found;
       try {
-        // Sorting by anything but relevance needs every hit's position.
-        const set = sort === "relevance" ? null : await hits(ctx, q);
-        if (!set) {
-          sort = "relevance";
-          items = (await ranked(ctx, q, state.selection)).results;
-        } else {
-          const ev = evaluate(index, state.selection, set);
-          items = sortBits(index, ev.bits, sort);
-          counted = ev.counts;
-        }
+        found = await hits(ctx, q);
       } catch {
         status.textContent = s.searchError || s.loadError;
         return;
       }
       if (my !== seq) return;
+      const ev = evaluate(index, state.selection, found.positions);
+      counted = ev.counts;
+      if (sort === "relevance") {
+        // Free pages have no terms: they are among the hits only while no filter is set.
+        const pages = Object.keys(state.selection).length ? [] : found.pages;
+        const score = (it) => (typeof it === "number" ? found.scores.get(it) : it.score);
+        const doc = (it) => (typeof it === "number" ? it : it.doc);
+        items = [...ev.positions, ...pages].sort((a, b) => score(b) - score(a) || doc(a) - doc(b));
+      } else items = sortBits(index, ev.bits, sort);
     } else {
       const ev = evaluate(index, state.selection);
       items = sortBits(index, ev.bits, sort);
@@ -672,7 +562,7 @@ export async function start(root, mode) {
       relevance.hidden = relevance.disabled = !q;
       sortSelect.value = sort || "title";
     }
-    if (counted) panel.update(state.selection, counted);
+    panel.update(state.selection, counted);
     const keep = serverCards && !q && !sort && !Object.keys(state.selection).length;
     if (keep) shown = Math.min(serverCards, items.length);
     else {
@@ -686,11 +576,6 @@ export async function start(root, mode) {
     if (my !== seq) return;
     root.dataset.renderMs = (performance.now() - t0).toFixed(1);
     announce(n ? plural(s, "resultsCount", n, ctx.lang) : q ? fill(s.searchNone, { q }) : s.resultsNone);
-    if (!counted && q) {
-      // Relevance order comes straight from Pagefind; the counts need the hits as a whole.
-      const c = await searchCounts(ctx, q, state.selection).catch(() => null);
-      if (c && my === seq) panel.update(state.selection, c);
-    }
   }
 
   function updateMore() {
@@ -703,17 +588,15 @@ export async function start(root, mode) {
   async function renderMore(my) {
     const slice = items.slice(shown, shown + PAGE);
     shown += slice.length;
-    let html;
-    if (slice.length && typeof slice[0] !== "number") {
-      const q = state.q;
-      const data = await Promise.all(slice.map((r) => resultData(q, r)));
+    let excerpts = [];
+    if (mode === "search" && state.q) {
+      const found = await hits(ctx, state.q);
+      excerpts = await Promise.all(slice.map((it) => found.excerpt(typeof it === "number" ? it : it.doc).catch(() => "")));
       if (my !== seq) return;
-      html = data.map((d) => {
-        const p = ctx.position(d.url);
-        if (p === undefined) return pageHtml(ctx, d);
-        return cardHtml(ctx, p, { excerpt: mode === "search" ? safeExcerpt(d.excerpt) : null, place: d.meta && d.meta.place });
-      });
-    } else html = slice.map((p) => cardHtml(ctx, p));
+    }
+    const html = slice.map((it, j) =>
+      typeof it === "number" ? cardHtml(ctx, it, { excerpt: excerpts[j] }) : pageHtml(ctx, it, excerpts[j]),
+    );
     list.insertAdjacentHTML("beforeend", html.join(""));
     updateMore();
     fillSummaries(ctx, list);
@@ -722,12 +605,13 @@ export async function start(root, mode) {
   await run();
 }
 
-/** A search hit that is a free page, not an entry. */
-function pageHtml(ctx, d) {
+/** A search hit that is a free page, not an entry; `excerpt` is safe HTML. */
+function pageHtml(ctx, page, excerpt) {
   return (
     `<li><article class="card card-page">` +
-    `<h3 class="card-title"><a href="${esc(d.url)}">${esc((d.meta && d.meta.title) || d.url)}</a></h3>` +
+    `<h3 class="card-title"><a href="${esc(page.url)}">${esc(page.title || page.url)}</a></h3>` +
     `<p class="card-meta"><span class="badge badge-page">${esc(ctx.s.pageBadge)}</span></p>` +
-    `<p class="card-excerpt">${safeExcerpt(d.excerpt)}</p></article></li>`
+    (excerpt ? `<p class="card-excerpt">${excerpt}</p>` : "") +
+    `</article></li>`
   );
 }

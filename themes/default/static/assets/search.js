@@ -1,4 +1,4 @@
-// The search page (suche/): Pagefind full-text search combined with the catalogue's facets.
+// The search page (suche/): full-text search (find.js) combined with the catalogue's facets.
 import { start } from "./catalogue.js";
 
 const root = document.getElementById("catalogue");
