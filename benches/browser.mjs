@@ -1,5 +1,6 @@
 // Browser benchmark of the catalogue page (katalog/) of a built site: what a first visit loads,
-// and how long one filter click takes in Chromium.
+// and how long one filter click takes in Chromium; then full-text searches on the search page
+// (suche/) of a first visit: how long each takes to show its results, and what it loads.
 //
 //   node benches/browser.mjs SITE_DIR [CLICKS]      e.g. node benches/browser.mjs /tmp/b10k 21
 //
@@ -7,7 +8,7 @@
 // timed. playwright-core and Chromium come from the browser test suite (tests/browser/): its lib
 // files import playwright-core from tests/browser/node_modules, so run `npm ci` there once.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launchBrowser, trackedPage, visit } from '../tests/browser/lib/browser.js';
@@ -26,6 +27,49 @@ const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return `median ${s[s.length >> 1].toFixed(1)}  min ${s[0].toFixed(1)}  max ${s[s.length - 1].toFixed(1)} ms`;
 };
+
+/**
+ * Searches on a first visit of suche/: words from the first entry's title (its longest word,
+ * that word's first four letters, and two words), each typed and submitted; timed from the
+ * submit until the app has rendered the results with their excerpts (`data-render-ms`).
+ */
+async function searches() {
+  const index = JSON.parse(readFileSync(join(dir, 'katalog', 'index.json'), 'utf8'));
+  const words = [...index.entries[0][1].matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m[0]).sort((a, b) => b.length - a.length);
+  const queries = [words[0], words[0].slice(0, 4), `${words[0]} ${words[1]}`];
+  const context = await browser.newContext();
+  const { page } = await trackedPage(context);
+  await visit(page, new URL('suche/', server.url).href);
+  let fetched = [];
+  page.on('response', (r) => fetched.push(r.body().then((b) => gzipSync(b, { level: 6 }).length, () => 0)));
+  const out = ['searches on a first visit of /suche/ (submit → results with excerpts rendered):'];
+  for (const q of queries) {
+    fetched = [];
+    const t = await page.evaluate(
+      ([q, app]) =>
+        new Promise((resolve) => {
+          const root = document.querySelector(app);
+          const input = root.querySelector('input[name=q]');
+          delete root.dataset.renderMs;
+          const done = new MutationObserver(() => {
+            if (root.dataset.renderMs === undefined) return;
+            done.disconnect();
+            resolve({ ms: performance.now() - t0, results: root.querySelectorAll('[data-role=results] > li').length });
+          });
+          done.observe(root, { attributes: true, attributeFilter: ['data-render-ms'] });
+          input.value = q;
+          const t0 = performance.now();
+          input.form.requestSubmit();
+        }),
+      [q, APP],
+    );
+    const sizes = await Promise.all(fetched);
+    const status = await page.locator(COUNT).first().textContent();
+    out.push(`  "${q}": ${t.ms.toFixed(1)} ms, ${t.results} cards shown, "${status.trim()}"; ${sizes.length} requests, ${kB(sizes.reduce((a, b) => a + b, 0))} kB gzipped`);
+  }
+  await context.close();
+  return out;
+}
 
 const server = await serveFolder(dir);
 // What the server itself answered, as a check on what Playwright reports.
@@ -135,6 +179,7 @@ try {
   out.push(`  paint   ${stats(runs.map((r) => r.paint))}`);
   out.push(`  app's own data-render-ms: ${stats(runs.map((r) => r.app))}; first click: script ${runs[0].script.toFixed(1)} ms`);
   out.push(`  requests during the clicks: ${later.length ? later.join(' ') : 'none'}`);
+  out.push(...(await searches()));
   const unchanged = runs.filter((r) => !r.changed).length;
   if (unchanged) out.push(`  odd: ${unchanged} click(s) left the checkbox, the status text or the facet counts unchanged`);
   for (const e of errors) out.push(`  page problem: ${e}`);
