@@ -141,7 +141,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let (rendered, exported, search_result) = std::thread::scope(|scope| {
         let search = search_enabled.then(|| {
             scope.spawn(|| {
-                let bundle = || search::bundle(cat, &views, &options.output, identity);
+                let sink =
+                    |path: &str, content: &output::WriteFn<'_>| staging.write_with(path, content);
+                let bundle = || search::bundle(cat, &views, &options.output, identity, &sink);
                 match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
                     Ok(pool) => pool.install(bundle),
                     Err(_) => bundle(),
@@ -181,7 +183,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         // The step shows how long the build waited for the index after the pages were written.
         let waited = Instant::now();
         let search_files = search.map(|h| h.join().expect("the search indexer panicked"));
-        if let Some(bundle) = &search_files {
+        if let Some(Ok(bundle)) = &search_files {
             let step = if bundle.reused {
                 "search reused"
             } else {
@@ -202,9 +204,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if let Some(bundle) = search_result {
-        files.extend(bundle.files);
-    }
+    let searched = match search_result {
+        Some(result) => result?.files,
+        None => 0,
+    };
     let fingerprints: Vec<(String, u64)> = planned
         .into_iter()
         .map(|(_, path, fp)| (path, fp))
@@ -215,7 +218,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let summary = BuildSummary {
         entries: cat.entries.len(),
         pages: pages.len(),
-        files: pages.len() + exported + files.len(),
+        files: pages.len() + exported + files.len() + searched,
         report,
         timings,
     };

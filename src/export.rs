@@ -85,6 +85,14 @@ pub fn exports(
     views: &Views,
     updated: &HashMap<String, String>,
 ) -> Vec<OutputFile> {
+    // Writing into memory fails only on a serialisation error, which the types here rule
+    // out; the files written until then are returned.
+    collect(|sink| write_exports(cat, views, updated, sink).map(|_| ()))
+}
+
+/// Runs `write` with a sink that keeps the files in memory, and returns them (`serve` holds its
+/// site in memory). What was written before an error is returned all the same.
+pub fn collect(write: impl FnOnce(&Sink<'_>) -> Result<(), OutputError>) -> Vec<OutputFile> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |path: &str, content: &WriteFn<'_>| {
         let mut bytes = Vec::new();
@@ -98,9 +106,7 @@ pub fn exports(
             .push((path.to_string(), bytes));
         Ok(())
     };
-    // Writing into memory fails only on a serialisation error, which the types here rule
-    // out; the files written until then are returned.
-    let _ = write_exports(cat, views, updated, &keep);
+    let _ = write(&keep);
     files.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 

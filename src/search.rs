@@ -10,7 +10,8 @@
 //! its words, and the texts excerpts are cut from come in small chunks, loaded for the hits
 //! shown.
 
-use crate::export::OutputFile;
+use crate::export::{self, OutputFile, Sink};
+use crate::output::OutputError;
 use crate::render::markdown::plain_text;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::resolve::Catalogue;
@@ -18,7 +19,7 @@ use foldhash::fast::FixedState;
 use pagefind_stem::{Algorithm, Stemmer};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fmt::Write;
+use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
@@ -66,13 +67,31 @@ pub struct Record {
 pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
     let config = &cat.config;
     let mut out = Vec::with_capacity(cat.entries.len() + cat.pages.len());
-    let bodies: Vec<String> = cat
+    // Each body's length, and its opening: enough for any cut but a rare one, so that 100,000
+    // bodies are not held whole (250 MB) just to learn where to cut them.
+    let keep = MIN_BODY_CHARS.max(4 * BODY_BUDGET / cat.entries.len().max(1));
+    let (lengths, openings): (Vec<usize>, Vec<String>) = cat
         .entries
         .par_iter()
-        .map(|e| plain_text(&e.body_html))
-        .collect();
-    let lengths: Vec<usize> = bodies.iter().map(|b| b.chars().count()).collect();
+        .map(|e| {
+            let mut text = plain_text(&e.body_html);
+            let len = text.chars().count();
+            if let Some((end, _)) = text.char_indices().nth(keep + 1) {
+                text.truncate(end);
+                text.shrink_to_fit();
+            }
+            (len, text)
+        })
+        .unzip();
     let cap = body_cap(&lengths);
+    // `keep + 1` characters decide a cut at up to `keep`; a longer one needs the whole body.
+    let body = |i: usize| {
+        if cap <= keep || lengths[i] <= keep {
+            cut_at_word(&openings[i], cap).to_string()
+        } else {
+            cut_at_word(&plain_text(&cat.entries[i].body_html), cap).to_string()
+        }
+    };
     for &i in &cat.by_title {
         let e = &cat.entries[i];
         let mut lead = String::new();
@@ -91,7 +110,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
             url: views.urls.path(&entry_rel(config, e.type_index, &e.slug)),
             title: e.title.clone(),
             lead,
-            body: cut_at_word(&bodies[i], cap).to_string(),
+            body: body(i),
         });
     }
     for p in &cat.pages {
@@ -226,162 +245,173 @@ fn postings(terms: &Terms, first: usize, records: &[Record]) -> Vec<(String, Vec
     lists
 }
 
-/// The index files for `records` (entries first, then `pages` free pages), below [`DIR`]:
-/// `index.json` (what the browser needs first), `terms/<shard>.json` (per term its documents
-/// as deltas, each followed by its weight) and `text/<n>.json` (the texts excerpts are cut from).
-pub fn index_records(records: &[Record], entries: usize, language: &str) -> Vec<OutputFile> {
+/// Writes the index of `records` (the first `entries` of them entries, the rest free pages)
+/// through `sink`, below [`DIR`]: `index.json` (what the browser needs first),
+/// `terms/<shard>.json` (per term its documents as deltas, each followed by its weight) and
+/// `text/<n>.json` (the texts excerpts are cut from). Each file goes out as soon as it is made,
+/// and the records go once their texts are out: at 100,000 entries they are 80 MB. Returns the
+/// paths written.
+pub fn write_index(
+    records: Vec<Record>,
+    entries: usize,
+    language: &str,
+    sink: &Sink<'_>,
+) -> Result<Vec<String>, OutputError> {
     let terms = Terms::for_language(language);
     let parts: Vec<Vec<(String, Vec<u32>)>> = records
         .par_chunks(256)
         .enumerate()
         .map(|(n, chunk)| postings(&terms, n * 256, chunk))
         .collect();
-    let mut all: Map<String, Vec<u32>> = Map::default();
-    for (term, list) in parts.into_iter().flatten() {
-        match all.get_mut(&term) {
-            Some(l) => l.extend(list),
-            None => {
-                all.insert(term, list);
-            }
-        }
-    }
-    let mut sorted: Vec<(String, Vec<u32>)> = all.into_iter().collect();
-    sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut paths: Vec<String> = records
+        .par_chunks(TEXT_CHUNK)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let texts: Vec<String> = chunk
+                .iter()
+                .map(|r| match (r.lead.trim_end(), r.body.as_str()) {
+                    ("", body) => body.to_string(),
+                    (lead, "") => lead.to_string(),
+                    (lead, body) => format!("{lead} {body}"),
+                })
+                .collect();
+            let path = format!("{DIR}text/{n}.json");
+            sink(&path, &|w| Ok(serde_json::to_writer(w, &texts)?))?;
+            Ok(path)
+        })
+        .collect::<Result<_, OutputError>>()?;
+    let documents = records.len();
+    let pages: Vec<serde_json::Value> = records[entries.min(documents)..]
+        .iter()
+        .map(|r| serde_json::json!({"url": r.url, "title": r.title}))
+        .collect();
+    drop(records);
+
+    // Each run of documents has its own lists; a stable sort by term puts a term's lists in
+    // document order without joining them.
+    let mut lists: Vec<(String, Vec<u32>)> = parts.into_iter().flatten().collect();
+    lists.par_sort_by(|a, b| a.0.cmp(&b.0));
     let mut shards: Vec<&[(String, Vec<u32>)]> = Vec::new();
-    let mut rest = &sorted[..];
+    let mut rest = &lists[..];
     while let Some((first, _)) = rest.first() {
         let key = shard_key(first);
         let n = rest.partition_point(|(t, _)| shard_key(t) == key);
         shards.push(&rest[..n]);
         rest = &rest[n..];
     }
-    let mut files: Vec<OutputFile> = shards
-        .par_iter()
-        .map(|shard| {
-            let mut json = String::from("{");
-            for (i, (term, list)) in shard.iter().enumerate() {
-                if i > 0 {
-                    json.push(',');
-                }
-                json.push_str(&serde_json::to_string(term).unwrap_or_default());
-                json.push_str(":[");
+    paths.par_extend(
+        shards
+            .par_iter()
+            .map(|shard| {
+                let mut json = String::from("{");
                 let mut last = 0;
-                for (j, pair) in list.chunks_exact(2).enumerate() {
-                    let sep = if j > 0 { "," } else { "" };
-                    let _ = write!(json, "{sep}{},{}", pair[0] - last, pair[1].min(MAX_WEIGHT));
-                    last = pair[0];
+                for (i, (term, list)) in shard.iter().enumerate() {
+                    let first_of_term = i == 0 || shard[i - 1].0 != *term;
+                    if first_of_term {
+                        if i > 0 {
+                            json.push_str("],");
+                        }
+                        json.push_str(&serde_json::to_string(term).unwrap_or_default());
+                        json.push_str(":[");
+                        last = 0;
+                    }
+                    for (j, pair) in list.chunks_exact(2).enumerate() {
+                        let sep = if first_of_term && j == 0 { "" } else { "," };
+                        let _ = write!(json, "{sep}{},{}", pair[0] - last, pair[1].min(MAX_WEIGHT));
+                        last = pair[0];
+                    }
                 }
-                json.push(']');
-            }
-            json.push('}');
-            let name = format!("{DIR}terms/{}.json", shard_file(shard_key(&shard[0].0)));
-            (name, json.into_bytes())
-        })
-        .collect();
-    files.par_extend(
-        records
-            .par_chunks(TEXT_CHUNK)
-            .enumerate()
-            .map(|(n, chunk)| {
-                let texts: Vec<String> = chunk
-                    .iter()
-                    .map(|r| match (r.lead.trim_end(), r.body.as_str()) {
-                        ("", body) => body.to_string(),
-                        (lead, "") => lead.to_string(),
-                        (lead, body) => format!("{lead} {body}"),
-                    })
-                    .collect();
-                let json = serde_json::to_vec(&texts).unwrap_or_default();
-                (format!("{DIR}text/{n}.json"), json)
-            }),
+                json.push_str("]}");
+                let path = format!("{DIR}terms/{}.json", shard_file(shard_key(&shard[0].0)));
+                sink(&path, &|w| w.write_all(json.as_bytes()))?;
+                Ok(path)
+            })
+            .collect::<Result<Vec<_>, OutputError>>()?,
     );
     let meta = serde_json::json!({
         "version": 1,
         "stemmer": terms.stemmer_name(),
         "max_word": MAX_WORD_CHARS,
-        "documents": records.len(),
+        "documents": documents,
         "entries": entries,
         "text_chunk": TEXT_CHUNK,
         "shards": shards.iter().map(|s| shard_key(&s[0].0)).collect::<Vec<_>>(),
-        "pages": records[entries.min(records.len())..]
-            .iter()
-            .map(|r| serde_json::json!({"url": r.url, "title": r.title}))
-            .collect::<Vec<_>>(),
+        "pages": pages,
     });
-    files.push((
-        format!("{DIR}index.json"),
-        serde_json::to_vec(&meta).unwrap_or_default(),
-    ));
-    files
+    let path = format!("{DIR}index.json");
+    sink(&path, &|w| Ok(serde_json::to_writer(w, &meta)?))?;
+    paths.push(path);
+    Ok(paths)
 }
 
-/// Beside a built output: the hash of what its search bundle was made from, then the bundle's
-/// files, one per line. A rebuild whose records hash the same copies the bundle instead of
-/// indexing again (at 10k entries, indexing is most of an all-on build).
+/// Beside a built output: the hash of what its search index was made from, then the index's
+/// files, one per line. A rebuild whose records hash the same copies the files instead of
+/// indexing again.
 pub const BUNDLE_FILE: &str = ".casebook-search";
 
-/// A search bundle, and whether it was taken over from the previous output.
+/// What [`bundle`] wrote.
 pub struct Bundle {
-    pub files: Vec<OutputFile>,
+    /// Files written, [`BUNDLE_FILE`] included.
+    pub files: usize,
+    /// Whether the index was taken over from the previous output.
     pub reused: bool,
 }
 
-/// The search bundle for `output`: the one already there if it was made from the same records
-/// (and `identity`, which stands for this program, its settings and site.yaml with the
-/// language), or a new one. Either way the files include [`BUNDLE_FILE`].
-pub fn bundle(cat: &Catalogue, views: &Views, output: &Path, identity: u64) -> Bundle {
+/// Writes the search index of `cat` through `sink`: the one in `output` if it was made from the
+/// same records (and `identity`, which stands for this program, its settings and site.yaml
+/// with the language), else a new one; either way with [`BUNDLE_FILE`].
+pub fn bundle(
+    cat: &Catalogue,
+    views: &Views,
+    output: &Path,
+    identity: u64,
+    sink: &Sink<'_>,
+) -> Result<Bundle, OutputError> {
     let records = records(cat, views);
     let key = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (identity, &records).hash(&mut h);
         format!("{:016x}", h.finish())
     };
-    if let Some(files) = previous_bundle(output, &key) {
-        return Bundle {
-            files,
+    let previous = std::fs::read_to_string(output.join(BUNDLE_FILE)).unwrap_or_default();
+    let listed: Vec<&str> = previous.lines().skip(1).collect();
+    let reusable = previous.lines().next() == Some(&key)
+        && listed
+            .iter()
+            .all(|p| p.starts_with(DIR) && !p.contains("..") && output.join(p).is_file());
+    if reusable {
+        for p in &listed {
+            let bytes = std::fs::read(output.join(p)).map_err(|source| OutputError::Io {
+                path: output.join(p),
+                source,
+            })?;
+            sink(p, &|w| w.write_all(&bytes))?;
+        }
+        sink(BUNDLE_FILE, &|w| w.write_all(previous.as_bytes()))?;
+        return Ok(Bundle {
+            files: listed.len() + 1,
             reused: true,
-        };
+        });
     }
-    let mut files = index_records(&records, cat.entries.len(), &cat.config.language);
+    let paths = write_index(records, cat.entries.len(), &cat.config.language, sink)?;
     let mut list = key;
-    for (name, _) in &files {
+    for p in &paths {
         list.push('\n');
-        list.push_str(name);
+        list.push_str(p);
     }
     list.push('\n');
-    files.push((BUNDLE_FILE.to_string(), list.into_bytes()));
-    Bundle {
-        files,
+    sink(BUNDLE_FILE, &|w| w.write_all(list.as_bytes()))?;
+    Ok(Bundle {
+        files: paths.len() + 1,
         reused: false,
-    }
+    })
 }
 
-/// The bundle in `output` if its records hashed to `key`, with every file listed present.
-fn previous_bundle(output: &Path, key: &str) -> Option<Vec<OutputFile>> {
-    let list = std::fs::read(output.join(BUNDLE_FILE)).ok()?;
-    let text = std::str::from_utf8(&list).ok()?;
-    let mut lines = text.lines();
-    if lines.next()? != key {
-        return None;
-    }
-    let mut files = Vec::new();
-    for name in lines {
-        if !name.starts_with(DIR) || name.contains("..") {
-            return None;
-        }
-        files.push((name.to_string(), std::fs::read(output.join(name)).ok()?));
-    }
-    files.push((BUNDLE_FILE.to_string(), list));
-    Some(files)
-}
-
-/// The index files of a catalogue, below [`DIR`].
+/// The index files of a catalogue, in memory (`serve`).
 pub fn index(cat: &Catalogue, views: &Views) -> Vec<OutputFile> {
-    index_records(
-        &records(cat, views),
-        cat.entries.len(),
-        &cat.config.language,
-    )
+    let records = records(cat, views);
+    let (entries, language) = (cat.entries.len(), &cat.config.language);
+    export::collect(|sink| write_index(records, entries, language, sink).map(|_| ()))
 }
 
 #[cfg(test)]
@@ -395,6 +425,10 @@ mod tests {
             lead: lead.into(),
             body: body.into(),
         }
+    }
+
+    fn index_records(records: &[Record], entries: usize, language: &str) -> Vec<OutputFile> {
+        export::collect(|sink| write_index(records.to_vec(), entries, language, sink).map(|_| ()))
     }
 
     fn file(files: &[OutputFile], name: &str) -> serde_json::Value {
@@ -445,6 +479,26 @@ mod tests {
         let texts = file(&files, "search/text/0.json");
         assert_eq!(texts[0], "Ein Ort. Das Quartier, die Quartiere.");
         assert_eq!(texts[3], "Angaben.");
+    }
+
+    #[test]
+    fn a_term_in_many_runs_of_documents_is_one_list_in_document_order() {
+        let records: Vec<Record> = (0..700)
+            .map(|i| {
+                record(
+                    &format!("Fall {i}"),
+                    "",
+                    if i % 3 == 0 { "Markt" } else { "" },
+                )
+            })
+            .collect();
+        let files = index_records(&records, 700, "de");
+        let list = file(&files, "search/terms/ma.json")["markt"].clone();
+        let want: Vec<u32> = (0..700)
+            .step_by(3)
+            .flat_map(|i| [if i == 0 { 0 } else { 3 }, 1])
+            .collect();
+        assert_eq!(list, serde_json::json!(want));
     }
 
     #[test]
