@@ -4,11 +4,11 @@
 //! One document per entry (numbered by its position in the browser index, `katalog/index.json`,
 //! so a hit is a position the facet filters can combine with) and per free page after them.
 //! Words are runs of letters and digits, lower-cased and, in a German catalogue, reduced to
-//! their Snowball stem ("Quartiere" and "Quartiers" both become "quartier"); the browser stems
-//! a query the same way and matches each word as a prefix of the indexed terms. The index is
-//! split into shards by the first two letters of a term, so a query loads only the shards of
-//! its words, and the texts excerpts are cut from come in small chunks, loaded for the hits
-//! shown.
+//! their Snowball stem ("Quartier", "Quartiere" and "Quartiers" all become "quarti"); the
+//! browser stems a query the same way and matches each word as a prefix of the indexed terms.
+//! The index is split into shards by the first two letters of a term, so a query loads only
+//! the shards of its words, and the texts excerpts are cut from come in small chunks, loaded
+//! for the hits shown.
 
 use crate::export::{self, OutputFile, Sink};
 use crate::output::OutputError;
