@@ -75,8 +75,11 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
         .par_iter()
         .map(|e| {
             let mut text = plain_text(&e.body_html);
-            let len = text.chars().count();
-            if let Some((end, _)) = text.char_indices().nth(keep + 1) {
+            let len = text.bytes().filter(|b| b & 0xC0 != 0x80).count();
+            if let Some((end, _)) = (len > keep + 1)
+                .then(|| text.char_indices().nth(keep + 1))
+                .flatten()
+            {
                 text.truncate(end);
                 text.shrink_to_fit();
             }
@@ -126,6 +129,9 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
 
 /// The first `max` characters of `s`, ending before a word cut in two.
 fn cut_at_word(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
     let Some((end, _)) = s.char_indices().nth(max) else {
         return s;
     };
@@ -157,8 +163,29 @@ pub const MAX_WORD_CHARS: usize = 64;
 /// The words of `text` as the index and the browser's `find.js` see them: runs of letters and
 /// digits (`char::is_alphanumeric`, in JavaScript `[\p{Alphabetic}\p{N}]+`).
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    // Bytes, not characters: ASCII letters and digits (most of a German text) are tested
+    // without decoding, other characters are decoded where they start.
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let mut start = None;
+        while at < bytes.len() {
+            let b = bytes[at];
+            let (is_word, len) = if b < 0x80 {
+                (b.is_ascii_alphanumeric(), 1)
+            } else {
+                let c = text[at..].chars().next()?;
+                (c.is_alphanumeric(), c.len_utf8())
+            };
+            match (is_word, start) {
+                (true, None) => start = Some(at),
+                (false, Some(from)) => return Some(&text[from..at]),
+                _ => {}
+            }
+            at += len;
+        }
+        start.map(|from| &text[from..])
+    })
 }
 
 /// Terms as the index stores them: lower-cased words, stemmed where the language has a stemmer.
@@ -181,7 +208,7 @@ impl Terms {
 
     /// The term of one word, or `None` for a word longer than [`MAX_WORD_CHARS`].
     pub fn term(&self, word: &str) -> Option<String> {
-        if word.chars().nth(MAX_WORD_CHARS).is_some() {
+        if word.len() > MAX_WORD_CHARS && word.chars().nth(MAX_WORD_CHARS).is_some() {
             return None;
         }
         // As the browser's toLowerCase, with the final-sigma rule.
@@ -315,9 +342,14 @@ pub fn write_index(
                         json.push_str(":[");
                         last = 0;
                     }
+                    let mut number = itoa::Buffer::new();
                     for (j, pair) in list.chunks_exact(2).enumerate() {
-                        let sep = if first_of_term && j == 0 { "" } else { "," };
-                        let _ = write!(json, "{sep}{},{}", pair[0] - last, pair[1].min(MAX_WEIGHT));
+                        if !(first_of_term && j == 0) {
+                            json.push(',');
+                        }
+                        json.push_str(number.format(pair[0] - last));
+                        json.push(',');
+                        json.push_str(number.format(pair[1].min(MAX_WEIGHT)));
                         last = pair[0];
                     }
                 }

@@ -316,6 +316,15 @@ proptest! {
     fn plain_text_survives_arbitrary_html(html in joined(MARKDOWN_PARTS, 12)) {
         markdown::check_plain_text(&html);
     }
+
+    /// The search index reads words byte by byte; they are exactly the runs of
+    /// `char::is_alphanumeric` (what the browser's `[\p{Alphabetic}\p{N}]+` finds).
+    #[test]
+    fn search_words_are_the_runs_of_letters_and_digits(text in "(\\PC|[a-zäöüß0-9 .,-]){0,80}") {
+        let want: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let got: Vec<&str> = casebook::search::words(&text).collect();
+        prop_assert_eq!(got, want);
+    }
 }
 
 // --- request targets of the dev server -------------------------------------------------------
