@@ -13,7 +13,7 @@
 use crate::export::{self, OutputFile, Sink};
 use crate::output::OutputError;
 use crate::render::markdown::plain_text;
-use crate::render::views::{entry_rel, field_plain_text, Views};
+use crate::render::views::{field_plain_text, Views};
 use crate::resolve::Catalogue;
 use foldhash::fast::FixedState;
 use pagefind_stem::{Algorithm, Stemmer};
@@ -55,6 +55,7 @@ pub fn body_cap(lengths: &[usize]) -> usize {
 /// One searchable document.
 #[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Record {
+    /// Where a free page's hit links to; empty for entries, whose hits are their positions.
     pub url: String,
     pub title: String,
     /// Summary, place and terms: found by, and weighted above, the body.
@@ -110,7 +111,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
             lead.push(' ');
         }
         out.push(Record {
-            url: views.urls.path(&entry_rel(config, e.type_index, &e.slug)),
+            url: String::new(),
             title: e.title.clone(),
             lead,
             body: body(i),

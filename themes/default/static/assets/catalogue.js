@@ -98,9 +98,8 @@ export function context(root, index) {
   const s = strings(root);
   const place = placeField(index);
   const placeK = index.facets.findIndex((f) => f.field === place);
-  const urls = new Map();
   const nf = new Intl.NumberFormat(lang);
-  const ctx = {
+  return {
     root,
     index,
     base,
@@ -117,19 +116,7 @@ export function context(root, index) {
       if (placeK < 0) return "";
       return (index.entries[p][5][placeK] || []).map((t) => index.facets[placeK].terms[t].label).join(", ");
     },
-    /** Entry position of a site URL (absolute or path), or undefined. */
-    position(url) {
-      if (!urls.size) index.entries.forEach((_, p) => urls.set(ctx.url(p), p));
-      let path = url;
-      try {
-        path = new URL(url, location.href).pathname;
-      } catch {
-        /* keep as is */
-      }
-      return urls.get(path) ?? urls.get(decodeURI(path));
-    },
   };
-  return ctx;
 }
 
 /** One card, the same markup the theme's `card` component renders on the server. */

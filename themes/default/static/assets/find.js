@@ -4,6 +4,7 @@
 // document must match every word. Documents are entry positions in katalog/index.json, then
 // free pages.
 
+import { esc } from "./catalogue.js";
 import { stemGerman } from "./stem.js";
 
 const WORD = /[\p{Alphabetic}\p{N}]+/gu;
@@ -27,8 +28,6 @@ export function shardFile(key) {
   for (const c of key) name += /[a-z0-9]/.test(c) ? c : "_" + c.codePointAt(0).toString(16) + "_";
   return name;
 }
-
-const esc = (s) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
 function fetchJson(url) {
   return fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status + " " + url))));

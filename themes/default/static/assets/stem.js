@@ -8,8 +8,8 @@ const S_ENDING = "bdfghklmnrt";
 const ST_ENDING = "bdfghklmnt";
 const ET_ENDING = "Udfgklmnrstzä";
 
-const isVowel = (c) => c !== undefined && VOWELS.includes(c);
 const isIn = (group, c) => c !== undefined && group.includes(c);
+const isVowel = (c) => isIn(VOWELS, c);
 
 /** Whether the characters `w` end with `s` at position `at`. */
 function endsAt(w, s, at) {
