@@ -128,10 +128,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     // again: the spare (being the staging directory) or the current output already holds them.
     let (planned, previous) = timings.time("fingerprints", || {
         let fingerprints = render::PageFingerprints::new(cat, &site.updated, identity);
-        let planned: Vec<(&PageKind, String, u64)> = pages
+        let mut planned: Vec<(&PageKind, String, u64)> = pages
             .par_iter()
             .map(|p| (p, p.output_path(cat), fingerprints.of(p)))
             .collect();
+        // The costliest pages first, each a job of its own: in a run of them one core would
+        // render them in turn while the other runs out of work.
+        planned.sort_by_cached_key(|(p, ..)| std::cmp::Reverse(p.cost(cat)));
         (planned, output::read_pages(&options.output))
     });
     let search_enabled = cat.config.search;
@@ -153,7 +156,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         let (rendered, exported) = timings.time("render+write", || {
             rayon::join(
                 || {
-                    planned.par_iter().try_for_each(|(page, path, fp)| {
+                    let heavy = planned.partition_point(|(p, ..)| p.cost(cat) > render::PAGE_SIZE);
+                    let (heavy, light) = planned.split_at(heavy);
+                    let pages = heavy.par_iter().with_max_len(1).chain(light.par_iter());
+                    pages.try_for_each(|(page, path, fp)| {
                         let done = staging.keep_if_current(path, *fp)
                             || (previous.get(path) == Some(fp)
                                 && std::fs::read(options.output.join(path))

@@ -262,10 +262,15 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
         .enumerate()
         .map(|(i, e)| (e.id.as_str(), i))
         .collect();
-    let references = entry_docs
-        .iter()
-        .map(|doc| resolve_references(config, doc, &ids, &entries, report))
-        .collect();
+    let (references, problems): (Vec<_>, Vec<_>) = entry_docs
+        .par_iter()
+        .map(|doc| {
+            let mut problems = Report::default();
+            let references = resolve_references(config, doc, &ids, &entries, &mut problems);
+            (references, problems.diagnostics)
+        })
+        .unzip();
+    report.extend(problems.into_iter().flatten());
     let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
     Checked {
         entries,

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Entries per chunk of browser summaries; the browser fetches only the chunks it shows.
 pub const SUMMARY_CHUNK: usize = 200;
@@ -583,6 +583,26 @@ fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> V
     };
     let mut newest: Vec<usize> = (0..cat.entries.len()).collect();
     newest.sort_by_cached_key(|&i| (std::cmp::Reverse(date(i)), cat.entries[i].id.clone()));
+    // An entry is an item of its type's feed, of each of its terms' and often of the feed of
+    // everything: its XML is made once.
+    let item = |i: usize| {
+        let e = &cat.entries[i];
+        let url = views
+            .urls
+            .absolute(&views.urls.path(&entry_rel(config, e.type_index, &e.slug)));
+        format!(
+            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
+            xml_escape(&e.title),
+            xml_escape(&url),
+            xml_escape(&url),
+            rfc3339(&date(i)),
+            xml_escape(&config.types[e.type_index].key),
+            xml_escape(&config.types[e.type_index].label),
+            xml_escape(e.summary.as_deref().unwrap_or(""))
+        )
+    };
+    let items_xml: Vec<OnceLock<String>> =
+        (0..cat.entries.len()).map(|_| OnceLock::new()).collect();
     let feed = |path: String,
                 title: String,
                 members: &mut dyn Iterator<Item = usize>|
@@ -600,21 +620,7 @@ fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> V
             rfc3339(&feed_updated)
         );
         for i in items {
-            let e = &cat.entries[i];
-            let url =
-                views
-                    .urls
-                    .absolute(&views.urls.path(&entry_rel(config, e.type_index, &e.slug)));
-            xml.push_str(&format!(
-                "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
-                xml_escape(&e.title),
-                xml_escape(&url),
-                xml_escape(&url),
-                rfc3339(&date(i)),
-                xml_escape(&config.types[e.type_index].key),
-                xml_escape(&config.types[e.type_index].label),
-                xml_escape(e.summary.as_deref().unwrap_or(""))
-            ));
+            xml.push_str(items_xml[i].get_or_init(|| item(i)));
         }
         xml.push_str("</feed>\n");
         (path, xml.into_bytes())

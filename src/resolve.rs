@@ -75,7 +75,7 @@ impl Catalogue {
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
         let mut by_title: Vec<usize> = (0..entries.len()).collect();
-        by_title.sort_by(|a, b| {
+        by_title.par_sort_by(|a, b| {
             entries[*a]
                 .sort_key
                 .cmp(&entries[*b].sort_key)
@@ -296,6 +296,11 @@ impl Catalogue {
         self.facets.iter().find(|f| f.field == field)
     }
 
+    /// The index of the facet whose terms come from `vocabulary` (its term pages list them).
+    pub fn facet_of_vocabulary(&self, vocabulary: &str) -> Option<&FacetIndex> {
+        self.facets.iter().find(|f| f.vocabulary == vocabulary)
+    }
+
     /// Previous and next entry of the same type, by title.
     pub fn prev_next(&self, entry: usize) -> (Option<usize>, Option<usize>) {
         let list = &self.by_type[self.entries[entry].type_index];
@@ -373,9 +378,9 @@ fn relations(
         }
     }
     let field_order: Vec<&String> = config.fields.keys().collect();
-    for rels in &mut inbound {
-        sort_backlinks(rels, &field_order, entries);
-    }
+    inbound
+        .par_iter_mut()
+        .for_each(|rels| sort_backlinks(rels, &field_order, entries));
     (out, inbound)
 }
 

@@ -87,6 +87,19 @@ impl PageKind {
             _ => dir_file(&self.rel(cat)),
         }
     }
+
+    /// A rough measure of the work of rendering the page: the cards it lists (an entry page
+    /// counts as a few). Builds start the costliest pages first, so that a term page listing
+    /// a third of a large catalogue does not start last and leave one core rendering it alone.
+    pub fn cost(&self, cat: &Catalogue) -> usize {
+        match self {
+            PageKind::Term { vocabulary, term } => cat
+                .facet_of_vocabulary(vocabulary)
+                .map_or(0, |f| f.members[*term].len()),
+            PageKind::TypeList { .. } => PAGE_SIZE,
+            _ => 4,
+        }
+    }
 }
 
 /// Every page of the catalogue, in a stable order.
@@ -667,7 +680,7 @@ fn filters(cat: &Catalogue, type_label: &str) -> Value {
 fn vocabulary_value(cat: &Catalogue, views: &Views, v: &str) -> Value {
     let config = &cat.config;
     let vocab = &config.vocabularies[v];
-    let facet = cat.facets.iter().find(|f| f.vocabulary == v);
+    let facet = cat.facet_of_vocabulary(v);
     let terms: Vec<Value> = term_order(vocab)
         .into_iter()
         .map(|(t, depth)| {
@@ -708,7 +721,7 @@ fn term_value(cat: &Catalogue, views: &Views, v: &str, t: usize) -> Value {
     let config = &cat.config;
     let vocab = &config.vocabularies[v];
     let term = &vocab.terms[t];
-    let facet = cat.facets.iter().find(|f| f.vocabulary == v);
+    let facet = cat.facet_of_vocabulary(v);
     let members: &[usize] = facet.map(|f| f.members[t].as_slice()).unwrap_or(&[]);
     let count_of = |i: usize| facet.map(|f| f.members[i].len()).unwrap_or(0);
     let groups: Vec<Value> = (0..config.types.len())
@@ -958,7 +971,7 @@ impl<'a> PageFingerprints<'a> {
             }
             PageKind::Vocabulary(v) => facet_counts(&mut h, v),
             PageKind::Term { vocabulary, term } => {
-                if let Some(f) = cat.facets.iter().find(|f| f.vocabulary == *vocabulary) {
+                if let Some(f) = cat.facet_of_vocabulary(vocabulary) {
                     f.members[*term].iter().for_each(|&i| card(&mut h, i));
                 }
                 // Parent and children show their counts.
