@@ -241,7 +241,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
 /// written by an earlier build is reused only if none of these changed.
 fn build_identity(cat: &Catalogue, theme: &Theme) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::fingerprinter();
     render::site_fingerprint(cat).hash(&mut h);
     let config = &cat.config;
     (&config.base_url, config.search).hash(&mut h);

@@ -484,7 +484,7 @@ fn check_entry(
                 _ => None,
             });
     let content_hash = {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::fingerprinter();
         doc.text.hash(&mut h);
         doc.rel_path.hash(&mut h);
         h.finish()

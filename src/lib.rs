@@ -22,3 +22,12 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod source;
+
+/// The hasher of every fingerprint casebook compares from one build to the next (file contents,
+/// pages, the search index): fast, and the same in every run since its seed is fixed.
+pub type Fingerprinter = foldhash::quality::FoldHasher<'static>;
+
+pub fn fingerprinter() -> Fingerprinter {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x6361_7365_626f_6f6b).build_hasher()
+}

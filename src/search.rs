@@ -402,7 +402,7 @@ pub fn bundle(
 ) -> Result<Bundle, OutputError> {
     let records = records(cat, views);
     let key = {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::fingerprinter();
         (identity, &records).hash(&mut h);
         format!("{:016x}", h.finish())
     };

@@ -883,7 +883,7 @@ impl<'a> PageFingerprints<'a> {
             .facets
             .iter()
             .map(|f| {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
+                let mut h = crate::fingerprinter();
                 f.counts_by_type.hash(&mut h);
                 f.members.iter().map(Vec::len).for_each(|n| n.hash(&mut h));
                 h.finish()
@@ -902,16 +902,16 @@ impl<'a> PageFingerprints<'a> {
     pub fn of(&self, page: &PageKind) -> u64 {
         use std::hash::{Hash, Hasher};
         let cat = self.cat;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::fingerprinter();
         self.site.hash(&mut h);
         page.hash(&mut h);
-        let card = |h: &mut std::collections::hash_map::DefaultHasher, i: usize| {
+        let card = |h: &mut crate::Fingerprinter, i: usize| {
             self.cards[i].hash(h);
         };
-        let all_counts = |h: &mut std::collections::hash_map::DefaultHasher| {
+        let all_counts = |h: &mut crate::Fingerprinter| {
             self.counts.hash(h);
         };
-        let facet_counts = |h: &mut std::collections::hash_map::DefaultHasher, vocabulary: &str| {
+        let facet_counts = |h: &mut crate::Fingerprinter, vocabulary: &str| {
             if let Some(k) = cat.facets.iter().position(|f| f.vocabulary == vocabulary) {
                 self.counts[k].hash(h);
             }
@@ -990,7 +990,7 @@ impl<'a> PageFingerprints<'a> {
 /// A hash of what every page shows: the site-wide values set by `Renderer::set_globals`.
 pub fn site_fingerprint(cat: &Catalogue) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::fingerprinter();
     cat.by_type
         .iter()
         .map(Vec::len)

@@ -553,7 +553,7 @@ impl Session {
         renderer.set_globals(cat, &views);
         let site_fp = {
             use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = crate::fingerprinter();
             (render::site_fingerprint(cat), generation).hash(&mut h);
             h.finish()
         };
