@@ -900,3 +900,66 @@ fn an_unchanged_search_index_is_taken_over_and_an_edit_indexes_again() {
         "{missing} not written again"
     );
 }
+
+/// On the bundled catalogue (which, unlike the fixture, has Markdown fields and lists of
+/// links): each field of an entry is shown in the place its kind belongs to. Short values are
+/// facts (`dl.facts`, after the type); Markdown fields with text are sections of their own;
+/// lists of links with items are numbered sources with one item per link; coordinates,
+/// references, title and summary are no facts.
+#[test]
+fn entry_pages_place_each_field_by_its_kind() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = TempDir::new("fields-by-kind");
+    let out = tmp.join("site");
+    build(root, &out, &["--no-search"]).assert_exit(0);
+    let site = common::read_yaml(&root.join("content/site.yaml"));
+    let defs = site["fields"].as_mapping().expect("fields");
+    let kind = |key: &str| -> (String, String, String) {
+        let def = &defs[key];
+        let s = |k: &str| def[k].as_str().unwrap_or("").to_string();
+        (s("kind"), s("item"), s("label"))
+    };
+    let entries = read_entries(root);
+    assert!(entries.len() > 50, "the bundled catalogue has its entries");
+    let (mut sections_seen, mut sources_seen) = (0, 0);
+    for e in &entries {
+        let doc = page(&out, &entry_page(e));
+        let facts: Vec<String> = doc
+            .select(&sel("dl.facts > div > dt"))
+            .map(text_of)
+            .skip(1)
+            .collect();
+        let mut expected_facts = Vec::new();
+        for (key, value) in &e.fields {
+            let key = key.as_str().expect("field name");
+            let (kind, item, label) = kind(key);
+            let id = format!("#field-{key}");
+            match (kind.as_str(), item.as_str()) {
+                _ if key == "titel" || key == "kurzbeschreibung" => {}
+                ("geo" | "reference", _) => {}
+                ("markdown", _) => {
+                    let has_text = value.as_str().is_some_and(|t| !t.trim().is_empty());
+                    let section = doc
+                        .select(&sel(&format!("section.entry-highlight > h2{id}")))
+                        .next();
+                    assert_eq!(section.is_some(), has_text, "{}: {key}", e.id);
+                    sections_seen += usize::from(has_text);
+                }
+                ("list", "link") => {
+                    let links = value.as_sequence().map_or(0, Vec::len);
+                    let items = doc
+                        .select(&sel(&format!("section.sources:has(> h2{id}) > ol > li")))
+                        .count();
+                    assert_eq!(items, links, "{}: {key}", e.id);
+                    sources_seen += usize::from(links > 0);
+                }
+                _ => expected_facts.push(label),
+            }
+        }
+        expected_facts.sort();
+        let mut shown = facts.clone();
+        shown.sort();
+        assert_eq!(shown, expected_facts, "{}: facts {facts:?}", e.id);
+    }
+    assert!(sections_seen > 0 && sources_seen > 0, "both kinds occur");
+}

@@ -4,7 +4,7 @@
 
 use crate::check::Entry;
 use crate::check::{FieldValue, ListValue};
-use crate::config::{Config, FieldKind};
+use crate::config::{Config, FieldKind, ListItem};
 use crate::resolve::{Catalogue, Relation};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -302,17 +302,37 @@ impl Views {
             .into()
     }
 
-    /// Everything an entry page shows.
+    /// Everything an entry page shows. Besides all its `fields` (title and summary aside), the
+    /// same field values sorted by where the default theme shows them: `facts` (short values,
+    /// neither Markdown nor lists of links nor coordinates), `sections` (Markdown with text)
+    /// and `sources` (lists of links with items). Sorting them here spares the template three
+    /// loops over every field, with a test of three attributes for each.
     pub fn entry(&self, cat: &Catalogue, i: usize, updated: Option<String>) -> Value {
         let e = &cat.entries[i];
         let config = &cat.config;
         let skip = [Some(&config.roles.title), config.roles.summary.as_ref()];
-        let fields: Vec<Value> = e
-            .fields
-            .iter()
-            .filter(|(k, _)| !skip.contains(&Some(k)))
-            .map(|(k, v)| self.field_value(cat, i, k, v))
-            .collect();
+        let (mut fields, mut facts, mut sections, mut sources) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (k, v) in e.fields.iter().filter(|(k, _)| !skip.contains(&Some(k))) {
+            let value = self.field_value(cat, i, k, v);
+            if let Some(def) = config.fields.get(k) {
+                let link_list = def.item == ListItem::Link;
+                match (def.kind, v) {
+                    (FieldKind::Markdown, FieldValue::Markdown(_, html)) if !html.is_empty() => {
+                        sections.push(value.clone())
+                    }
+                    (FieldKind::Markdown | FieldKind::Geo, _) => {}
+                    (FieldKind::List, FieldValue::List(items)) if link_list => {
+                        if !items.is_empty() {
+                            sources.push(value.clone());
+                        }
+                    }
+                    _ if link_list => {}
+                    _ => facts.push(value.clone()),
+                }
+            }
+            fields.push(value);
+        }
         let geo = config.roles.geo.as_ref().and_then(|g| match e.field(g) {
             Some(FieldValue::Geo { lat, lon }) => {
                 Some(map([("lat", (*lat).into()), ("lon", (*lon).into())]))
@@ -327,6 +347,9 @@ impl Views {
         let mut card = self.cards[i].as_map().cloned().unwrap_or_default();
         let extra = [
             ("fields", Value::from(fields)),
+            ("facts", Value::from(facts)),
+            ("sections", Value::from(sections)),
+            ("sources", Value::from(sources)),
             ("body", Value::safe_string(&e.body_html)),
             ("relations", self.relation_values(&cat.relations[i])),
             ("backlinks", self.relation_values(&cat.backlinks[i])),
