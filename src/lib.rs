@@ -24,7 +24,8 @@ pub mod serve;
 pub mod source;
 
 /// The hasher of every fingerprint casebook compares from one build to the next (file contents,
-/// pages, the search index): fast, and the same in every run since its seed is fixed.
+/// pages, the search index, cached components): fast, and the same in every run since its
+/// seed is fixed.
 pub type Fingerprinter = foldhash::quality::FoldHasher<'static>;
 
 pub fn fingerprinter() -> Fingerprinter {

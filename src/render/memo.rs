@@ -18,7 +18,7 @@
 
 use foldhash::fast::FixedState;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use tera::{Context, Function, Kwargs, State, Tera, TeraResult, Value};
 
@@ -107,12 +107,15 @@ impl Memo {
 /// held with the HTML). Tera hands the arguments over in no fixed order, so each is hashed
 /// alone and the hashes are added up.
 fn cache_key(name: &str, kwargs: &Kwargs) -> (u64, Vec<Value>) {
-    // A fixed seed: the key must be the same in every thread and every rebuild.
-    let state = FixedState::with_seed(0x6361_7365_626f_6f6b);
-    let mut key = state.hash_one(name);
+    // The key must be the same in every thread and every rebuild: the fixed-seed fingerprint.
+    let mut key = {
+        let mut hasher = crate::fingerprinter();
+        name.hash(&mut hasher);
+        hasher.finish()
+    };
     let mut held = Vec::new();
     for (k, v) in kwargs.iter() {
-        let mut hasher = state.build_hasher();
+        let mut hasher = crate::fingerprinter();
         k.hash(&mut hasher);
         if let Some(s) = v.as_str() {
             s.hash(&mut hasher);

@@ -322,10 +322,10 @@ impl Views {
                         sections.push(value.clone())
                     }
                     (FieldKind::Markdown | FieldKind::Geo, _) => {}
-                    (FieldKind::List, FieldValue::List(items)) if link_list => {
-                        if !items.is_empty() {
-                            sources.push(value.clone());
-                        }
+                    (FieldKind::List, FieldValue::List(items))
+                        if link_list && !items.is_empty() =>
+                    {
+                        sources.push(value.clone())
                     }
                     _ if link_list => {}
                     _ => facts.push(value.clone()),
