@@ -11,7 +11,8 @@
 # problems go to stderr. Missing tools are reported and their columns read "n/a".
 #
 # Environment: BENCH_OUT (where the sites are built, default target/bench/out; /dev/shm puts
-# them on tmpfs, which leaves out the file system's own costs), BENCH_RUNS (default 5), BENCH_HUGO_MAX (largest size Hugo is run on, default
+# them on tmpfs, which leaves out the file system's own costs), BENCH_PROFILE (the cargo profile
+# casebook is built with, default dist: see Cargo.toml), BENCH_RUNS (default 5), BENCH_HUGO_MAX (largest size Hugo is run on, default
 # 20000: on the 2-core box Hugo took about a minute and 1.1 GiB per 10,000 entries and grows
 # faster than linearly, so 100,000 means well over an hour for the seven builds).
 
@@ -20,8 +21,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/target/bench
 RUNS=${BENCH_RUNS:-5}
+# The cargo profile casebook is measured in: `dist` (Cargo.toml) is the distributed build.
+PROFILE=${BENCH_PROFILE:-dist}
 HUGO_MAX=${BENCH_HUGO_MAX:-20000}
-CASEBOOK=$ROOT/target/release/casebook
+CASEBOOK=$ROOT/target/$PROFILE/casebook
 GNU_TIME=/usr/bin/time
 
 note() { printf 'bench: %s\n' "$*" >&2; }
@@ -73,8 +76,8 @@ fi
 
 HAVE_CASEBOOK=false
 CASEBOOK_WHY="n/a"
-note "building casebook (cargo build --release)"
-if (cd "$ROOT" && cargo build --release --quiet) >"$BENCH/logs/build-casebook.log" 2>&1 \
+note "building casebook (cargo build --profile $PROFILE)"
+if (cd "$ROOT" && cargo build --profile "$PROFILE" --quiet) >"$BENCH/logs/build-casebook.log" 2>&1 \
         && [ -x "$CASEBOOK" ]; then
     HAVE_CASEBOOK=true
 else
@@ -83,9 +86,9 @@ else
 fi
 
 # The one-entry rebuild of `serve`, measured by examples/bench_incremental.rs.
-INCREMENTAL=$ROOT/target/release/examples/bench_incremental
+INCREMENTAL=$ROOT/target/$PROFILE/examples/bench_incremental
 HAVE_INCREMENTAL=false
-if $HAVE_CASEBOOK && (cd "$ROOT" && cargo build --release --quiet --example bench_incremental) >"$BENCH/logs/build-incremental.log" 2>&1; then
+if $HAVE_CASEBOOK && (cd "$ROOT" && cargo build --profile "$PROFILE" --quiet --example bench_incremental) >"$BENCH/logs/build-incremental.log" 2>&1; then
     HAVE_INCREMENTAL=true
 elif $HAVE_CASEBOOK; then
     note "examples/bench_incremental does not build (see $BENCH/logs/build-incremental.log): incremental reads n/a"
@@ -272,7 +275,7 @@ header() {
 # casebook benchmark, $(date '+%Y-%m-%d %H:%M')
 
 - machine: $(machine); load before start: $(cut -d' ' -f1-3 /proc/loadavg)
-- casebook: commit $commit$(git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || echo " (with local changes)"); Hugo $hugo_version
+- casebook: commit $commit$(git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || echo " (with local changes)"), cargo profile \`$PROFILE\`; Hugo $hugo_version
 - median of $RUNS runs (one warm-up) via $($HAVE_HYPERFINE && echo hyperfine || echo "a shell loop"); full builds start from an empty output directory
 - corpus: examples/gen_corpus.rs (~350 words per entry, 6 facets, 2–4 references); Hugo site with equivalent templates (benches/hugo/layouts), related content with cardinalityThreshold 5 (as casebook prunes terms used by more than 5 % of entries)
 - built into $OUT ($(df --output=fstype "$OUT" 2>/dev/null | tail -1)); peak RSS: one full build under GNU time; output: \`du -sb\` of the output directory
