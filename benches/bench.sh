@@ -11,10 +11,11 @@
 # problems go to stderr. Missing tools are reported and their columns read "n/a".
 #
 # Environment: BENCH_OUT (where the sites are built, default target/bench/out; /dev/shm puts
-# them on tmpfs, which leaves out the file system's own costs), BENCH_PROFILE (the cargo profile
-# casebook is built with, default dist: see Cargo.toml), BENCH_RUNS (default 5), BENCH_HUGO_MAX (largest size Hugo is run on, default
-# 20000: on the 2-core box Hugo took about a minute and 1.1 GiB per 10,000 entries and grows
-# faster than linearly, so 100,000 means well over an hour for the seven builds).
+# them on tmpfs, which leaves out the file system's own costs), BENCH_PROFILE (the cargo
+# profile casebook is built with, default dist: see Cargo.toml), BENCH_RUNS (default 5),
+# BENCH_HUGO_MAX (largest size Hugo is run on, default 20000: on the 2-core box Hugo took
+# about a minute and 1.1 GiB per 10,000 entries and grows faster than linearly, so 100,000
+# means well over an hour for the seven builds).
 
 set -euo pipefail
 

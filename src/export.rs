@@ -16,9 +16,10 @@ use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Entries per chunk of browser summaries; the browser fetches only the chunks it shows.
 pub const SUMMARY_CHUNK: usize = 200;
@@ -601,8 +602,8 @@ fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> V
             xml_escape(e.summary.as_deref().unwrap_or(""))
         )
     };
-    let items_xml: Vec<OnceLock<String>> =
-        (0..cat.entries.len()).map(|_| OnceLock::new()).collect();
+    let items_xml: Vec<OnceCell<String>> =
+        (0..cat.entries.len()).map(|_| OnceCell::new()).collect();
     let feed = |path: String,
                 title: String,
                 members: &mut dyn Iterator<Item = usize>|
@@ -640,12 +641,16 @@ fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> V
                 .filter(|&i| cat.entries[i].type_index == t),
         ));
     }
+    // Each entry's place in `newest`, to sort a term's members by.
+    let mut rank = vec![0; cat.entries.len()];
+    for (r, &i) in newest.iter().enumerate() {
+        rank[i] = r;
+    }
     for facet in &cat.facets {
         let vocab = &config.vocabularies[&facet.vocabulary];
-        let rank: HashMap<usize, usize> = newest.iter().enumerate().map(|(r, &i)| (i, r)).collect();
         for (t, term) in vocab.terms.iter().enumerate() {
             let mut members = facet.members[t].clone();
-            members.sort_by_key(|i| rank[i]);
+            members.sort_by_key(|&i| rank[i]);
             files.push(feed(
                 format!("feeds/{}/{}.xml", vocab.key, term.key),
                 format!("{} – {}", config.title, term.label),
