@@ -274,8 +274,7 @@ pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document,
             .hint("use letters and digits in the file name, e.g. `stadtteilbuero-nord.md`"),
         ));
     }
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let text = source::read(path, &shown)?;
+    let (text, modified) = source::read_with_time(path, &shown)?;
     let is_yaml = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")

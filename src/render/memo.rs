@@ -6,6 +6,10 @@
 //! and the site globals (`site`, `t`), never on the page: such a component cannot see `@page`
 //! (rendering it fails with Tera's message about the missing value).
 //!
+//! `each="entry", entry=list` renders the component for every element of the list, as if called
+//! with `entry=element`, and joins the HTML: one call from the template for a whole list of
+//! cards, since each call costs Tera more than taking a card from the cache.
+//!
 //! The cache key is the component's name and its arguments. Text, numbers and booleans count
 //! by value. A map or list counts by identity: the shared value the renderer put into the
 //! contexts (an entry's card is one value, shared by every page that lists it), because hashing
@@ -70,18 +74,60 @@ impl Memo {
 
     fn call(&self, kwargs: &Kwargs) -> TeraResult<Value> {
         let name: &str = kwargs.must_get("component")?;
-        let (key, held) = cache_key(name, kwargs);
+        let Some(each) = kwargs.get::<&str>("each")? else {
+            return self.component(name, kwargs, key_of(name, kwargs, None), None);
+        };
+        // `each="entry", entry=list`: the component once per element of the list, as if
+        // called with `entry=element`, all in one call; a call from a template costs Tera
+        // more than taking a cached card.
+        let list: &[Value] = kwargs.get(each)?.ok_or_else(|| {
+            tera::Error::message(format!(
+                "memo: `each` names the argument `{each}`, which is not given"
+            ))
+        })?;
+        let base = key_of(name, kwargs, Some(each));
+        let mut html = String::new();
+        for item in list {
+            let key = base.wrapping_add(arg_key(each, item));
+            let part = self.component(name, kwargs, key, Some((each, item)))?;
+            html.push_str(part.as_str().unwrap_or_default());
+        }
+        Ok(Value::safe_string(&html))
+    }
+
+    /// The HTML of component `name` with `kwargs` (`item` in place of the list it is an
+    /// element of), from the cache or rendered and kept under `key`.
+    fn component(
+        &self,
+        name: &str,
+        kwargs: &Kwargs,
+        key: u64,
+        item: Option<(&str, &Value)>,
+    ) -> TeraResult<Value> {
         let cached = self.cache.read().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = cached.get(&key) {
             return Ok(c.html.clone());
         }
         drop(cached);
         let mut args = Context::new();
-        for (k, v) in kwargs.iter() {
-            // `key=` was how older themes named a map; identity does that now.
-            if k.as_str() != Some("component") && k.as_str() != Some("key") {
-                args.insert_value(k.to_string(), v.clone());
+        let mut held = Vec::new();
+        let mut add = |k: &str, v: &Value| {
+            if v.as_map().is_some() || v.as_array().is_some() {
+                held.push(v.clone());
             }
+            args.insert_value(k.to_string(), v.clone());
+        };
+        let each = item.map(|(each, _)| each);
+        for (k, v) in kwargs.iter() {
+            match k.as_str() {
+                // `key=` was how older themes named a map; identity does that now.
+                Some("component" | "key" | "each") | None => {}
+                Some(k) if Some(k) == each => {}
+                Some(k) => add(k, v),
+            }
+        }
+        if let Some((each, item)) = item {
+            add(each, item);
         }
         let tera = self.tera.read().unwrap_or_else(|e| e.into_inner());
         let Some(tera) = tera.as_ref() else {
@@ -103,41 +149,47 @@ impl Memo {
     }
 }
 
-/// Hashes the component name and the arguments, maps and lists by identity (returned to be
-/// held with the HTML). Tera hands the arguments over in no fixed order, so each is hashed
-/// alone and the hashes are added up.
-fn cache_key(name: &str, kwargs: &Kwargs) -> (u64, Vec<Value>) {
+/// The cache key of component `name` with `kwargs`, leaving out `each` and the list it names.
+/// Tera hands the arguments over in no fixed order, so each is hashed alone and the hashes
+/// are added up; an element of a list adds its own ([`arg_key`]) as a single argument would.
+fn key_of(name: &str, kwargs: &Kwargs, each: Option<&str>) -> u64 {
     // The key must be the same in every thread and every rebuild: the fixed-seed fingerprint.
     let mut key = {
         let mut hasher = crate::fingerprinter();
         name.hash(&mut hasher);
         hasher.finish()
     };
-    let mut held = Vec::new();
     for (k, v) in kwargs.iter() {
-        let mut hasher = crate::fingerprinter();
-        k.hash(&mut hasher);
-        if let Some(s) = v.as_str() {
-            s.hash(&mut hasher);
-        } else if let Some(m) = v.as_map() {
-            (3u8, std::ptr::from_ref(m) as usize).hash(&mut hasher);
-            held.push(v.clone());
-        } else if let Some(l) = v.as_array() {
-            // Empty lists share one address, which is right: they are all the same value.
-            (4u8, l.as_ptr() as usize).hash(&mut hasher);
-            held.push(v.clone());
-        } else if let Some(b) = v.as_bool() {
-            (1u8, b).hash(&mut hasher);
-        } else if let Some(n) = v.as_i64() {
-            (2u8, n).hash(&mut hasher);
-        } else {
-            // Other scalars are short: their text (and kind) is their identity.
-            v.name().hash(&mut hasher);
-            v.to_string().hash(&mut hasher);
+        if each.is_some() && (k.as_str() == Some("each") || k.as_str() == each) {
+            continue;
         }
-        key = key.wrapping_add(hasher.finish());
+        key = key.wrapping_add(arg_key(k, v));
     }
-    (key, held)
+    key
+}
+
+/// One argument's part of a cache key: text, numbers and booleans by value, maps and lists by
+/// identity (the cache holds a copy of each, so an identity is not reused while it is cached).
+fn arg_key<K: Hash + ?Sized>(k: &K, v: &Value) -> u64 {
+    let mut hasher = crate::fingerprinter();
+    k.hash(&mut hasher);
+    if let Some(s) = v.as_str() {
+        s.hash(&mut hasher);
+    } else if let Some(m) = v.as_map() {
+        (3u8, std::ptr::from_ref(m) as usize).hash(&mut hasher);
+    } else if let Some(l) = v.as_array() {
+        // Empty lists share one address, which is right: they are all the same value.
+        (4u8, l.as_ptr() as usize).hash(&mut hasher);
+    } else if let Some(b) = v.as_bool() {
+        (1u8, b).hash(&mut hasher);
+    } else if let Some(n) = v.as_i64() {
+        (2u8, n).hash(&mut hasher);
+    } else {
+        // Other scalars are short: their text (and kind) is their identity.
+        v.name().hash(&mut hasher);
+        v.to_string().hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// The registered function; see the module documentation.
@@ -272,6 +324,42 @@ mod tests {
         // Each clear waits for the cache to grow past the first build's size again, not for
         // a handful of new components: 600 rounds of two new ones each make four clears.
         assert!(clears <= 5, "{clears} clears");
+    }
+
+    #[test]
+    fn each_renders_a_list_in_one_call_sharing_the_cache_with_single_calls() {
+        let memo = Arc::new(Memo::default());
+        let page = (
+            "page.html",
+            "{{ memo(component=\"card\", each=\"entry\", entry=entries, level=3) }}|{{ memo(component=\"card\", entry=entries[1], level=3) }}|{{ memo(component=\"card\", each=\"entry\", entry=[], level=3) }}",
+        );
+        let tera = tera_with(&memo, &[COMPONENTS, page]);
+        let html = tera
+            .render("page.html", &context(&[card("A"), card("<B>")]))
+            .unwrap();
+        assert_eq!(html, "<h3>A</h3><h3>&lt;B&gt;</h3>|<h3>&lt;B&gt;</h3>|");
+        // One entry per card: the single call found the list's second card.
+        assert_eq!(cached(&memo), 2);
+    }
+
+    #[test]
+    fn each_without_its_list_is_an_error() {
+        let memo = Arc::new(Memo::default());
+        let missing = (
+            "missing.html",
+            "{{ memo(component=\"card\", each=\"entry\", level=3) }}",
+        );
+        let not_a_list = (
+            "scalar.html",
+            "{{ memo(component=\"card\", each=\"entry\", entry=\"x\") }}",
+        );
+        let tera = tera_with(&memo, &[COMPONENTS, missing, not_a_list]);
+        let e = tera.render("missing.html", &context(&[])).unwrap_err();
+        assert!(
+            format!("{e:?}").contains("`entry`, which is not given"),
+            "{e:?}"
+        );
+        assert!(tera.render("scalar.html", &context(&[])).is_err());
     }
 
     #[test]
