@@ -149,7 +149,8 @@ impl Memo {
     }
 }
 
-/// The cache key of component `name` with `kwargs`, leaving out `each` and the list it names.
+/// The cache key of component `name` with `kwargs`, leaving out `key` (ignored, see above),
+/// `each` and the list it names.
 /// Tera hands the arguments over in no fixed order, so each is hashed alone and the hashes
 /// are added up; an element of a list adds its own ([`arg_key`]) as a single argument would.
 fn key_of(name: &str, kwargs: &Kwargs, each: Option<&str>) -> u64 {
@@ -160,10 +161,14 @@ fn key_of(name: &str, kwargs: &Kwargs, each: Option<&str>) -> u64 {
         hasher.finish()
     };
     for (k, v) in kwargs.iter() {
-        if each.is_some() && (k.as_str() == Some("each") || k.as_str() == each) {
-            continue;
+        let left_out = match k.as_str() {
+            Some("key") => true,
+            Some(k) => each.is_some() && (k == "each" || Some(k) == each),
+            None => false,
+        };
+        if !left_out {
+            key = key.wrapping_add(arg_key(k, v));
         }
-        key = key.wrapping_add(arg_key(k, v));
     }
     key
 }
@@ -367,12 +372,14 @@ mod tests {
         let memo = Arc::new(Memo::default());
         let page = (
             "page.html",
-            "{% for e in entries %}{{ memo(component=\"card\", key=\"x\", entry=e) }}{% endfor %}",
+            "{% for e in entries %}{{ memo(component=\"card\", key=\"x\", entry=e) }}{% endfor %}{{ memo(component=\"card\", key=\"y\", entry=entries[0]) }}",
         );
         let tera = tera_with(&memo, &[COMPONENTS, page]);
         let html = tera
             .render("page.html", &context(&[card("A"), card("B")]))
             .unwrap();
-        assert_eq!(html, "<h2>A</h2><h2>B</h2>");
+        assert_eq!(html, "<h2>A</h2><h2>B</h2><h2>A</h2>");
+        // Another `key` is no other card.
+        assert_eq!(cached(&memo), 2);
     }
 }
