@@ -119,11 +119,8 @@ impl Memo {
         };
         let each = item.map(|(each, _)| each);
         for (k, v) in kwargs.iter() {
-            match k.as_str() {
-                // `key=` was how older themes named a map; identity does that now.
-                Some("component" | "key" | "each") | None => {}
-                Some(k) if Some(k) == each => {}
-                Some(k) => add(k, v),
+            if let Some(k) = k.as_str().filter(|k| is_argument(k, each)) {
+                add(k, v);
             }
         }
         if let Some((each, item)) = item {
@@ -149,10 +146,17 @@ impl Memo {
     }
 }
 
-/// The cache key of component `name` with `kwargs`, leaving out `key` (ignored, see above),
-/// `each` and the list it names.
-/// Tera hands the arguments over in no fixed order, so each is hashed alone and the hashes
-/// are added up; an element of a list adds its own ([`arg_key`]) as a single argument would.
+/// Whether the call's argument `k` is passed on to the component: not `component`, `each` or
+/// the list `each` names, nor `key=`, which older themes used to name a map (identity does
+/// that now).
+fn is_argument(k: &str, each: Option<&str>) -> bool {
+    !matches!(k, "component" | "each" | "key") && Some(k) != each
+}
+
+/// The cache key of component `name` with the arguments among `kwargs` it is passed
+/// ([`is_argument`]). Tera hands them over in no fixed order, so each is hashed alone and the
+/// hashes are added up; an element of a list adds its own ([`arg_key`]) as a single argument
+/// would.
 fn key_of(name: &str, kwargs: &Kwargs, each: Option<&str>) -> u64 {
     // The key must be the same in every thread and every rebuild: the fixed-seed fingerprint.
     let mut key = {
@@ -161,12 +165,7 @@ fn key_of(name: &str, kwargs: &Kwargs, each: Option<&str>) -> u64 {
         hasher.finish()
     };
     for (k, v) in kwargs.iter() {
-        let left_out = match k.as_str() {
-            Some("key") => true,
-            Some(k) => each.is_some() && (k == "each" || Some(k) == each),
-            None => false,
-        };
-        if !left_out {
+        if k.as_str().is_some_and(|k| is_argument(k, each)) {
             key = key.wrapping_add(arg_key(k, v));
         }
     }
@@ -246,17 +245,21 @@ mod tests {
         ctx
     }
 
+    /// Renders `page` (with the test components) over `entries`, with a memo of its own.
+    fn render_page(page: &str, entries: &[Value]) -> (String, Arc<Memo>) {
+        let memo = Arc::new(Memo::default());
+        let tera = tera_with(&memo, &[COMPONENTS, ("page.html", page)]);
+        let html = tera.render("page.html", &context(entries)).unwrap();
+        (html, memo)
+    }
+
     fn cached(memo: &Memo) -> usize {
         memo.cache.read().unwrap().len()
     }
 
     #[test]
     fn renders_like_the_component_once_per_value_and_scalars() {
-        let memo = Arc::new(Memo::default());
-        let tera = tera_with(&memo, &[COMPONENTS, PAGE]);
-        let html = tera
-            .render("page.html", &context(&[card("A & B"), card("<C>")]))
-            .unwrap();
+        let (html, memo) = render_page(PAGE.1, &[card("A & B"), card("<C>")]);
         assert_eq!(
             html,
             "<h3>A &amp; B</h3>|<h3>A &amp; B</h3>;<h3>&lt;C&gt;</h3>|<h3>&lt;C&gt;</h3>;<h4>A &amp; B</h4><h3>A &amp; B</h3>"
@@ -333,15 +336,10 @@ mod tests {
 
     #[test]
     fn each_renders_a_list_in_one_call_sharing_the_cache_with_single_calls() {
-        let memo = Arc::new(Memo::default());
-        let page = (
-            "page.html",
+        let (html, memo) = render_page(
             "{{ memo(component=\"card\", each=\"entry\", entry=entries, level=3) }}|{{ memo(component=\"card\", entry=entries[1], level=3) }}|{{ memo(component=\"card\", each=\"entry\", entry=[], level=3) }}",
+            &[card("A"), card("<B>")],
         );
-        let tera = tera_with(&memo, &[COMPONENTS, page]);
-        let html = tera
-            .render("page.html", &context(&[card("A"), card("<B>")]))
-            .unwrap();
         assert_eq!(html, "<h3>A</h3><h3>&lt;B&gt;</h3>|<h3>&lt;B&gt;</h3>|");
         // One entry per card: the single call found the list's second card.
         assert_eq!(cached(&memo), 2);
@@ -369,15 +367,10 @@ mod tests {
 
     #[test]
     fn a_key_argument_from_older_themes_is_accepted_and_ignored() {
-        let memo = Arc::new(Memo::default());
-        let page = (
-            "page.html",
+        let (html, memo) = render_page(
             "{% for e in entries %}{{ memo(component=\"card\", key=\"x\", entry=e) }}{% endfor %}{{ memo(component=\"card\", key=\"y\", entry=entries[0]) }}",
+            &[card("A"), card("B")],
         );
-        let tera = tera_with(&memo, &[COMPONENTS, page]);
-        let html = tera
-            .render("page.html", &context(&[card("A"), card("B")]))
-            .unwrap();
         assert_eq!(html, "<h2>A</h2><h2>B</h2><h2>A</h2>");
         // Another `key` is no other card.
         assert_eq!(cached(&memo), 2);
