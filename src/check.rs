@@ -387,21 +387,18 @@ fn check_entry(
                     let located = targets
                         .into_iter()
                         .map(|t| {
-                            let (l, c) = doc
+                            let (line, column, source_line) = doc
                                 .keys
                                 .locate_in_value(&doc.text, key, &t)
-                                .unwrap_or((line, col));
-                            let source_line = doc
-                                .text
-                                .lines()
-                                .nth(l.saturating_sub(1))
-                                .unwrap_or("")
-                                .to_string();
+                                .unwrap_or_else(|| {
+                                    let text = doc.text.lines().nth(line.saturating_sub(1));
+                                    (line, col, text.unwrap_or(""))
+                                });
                             LocatedTarget {
                                 target: t,
-                                line: l,
-                                column: c,
-                                source_line,
+                                line,
+                                column,
+                                source_line: source_line.to_string(),
                             }
                         })
                         .collect();
@@ -420,7 +417,7 @@ fn check_entry(
                     let (l, c, w) = match needle.as_deref().and_then(|n| {
                         doc.keys
                             .locate_in_value(&doc.text, key, n)
-                            .map(|(l, c)| (l, c, n.chars().count()))
+                            .map(|(l, c, _)| (l, c, n.chars().count()))
                     }) {
                         Some(found) => found,
                         None => (line, col, 1),

@@ -357,7 +357,7 @@ impl Config {
         let at_key = |d: Diagnostic, top: &str, needle: &str| match keys
             .locate_in_value(text, top, needle)
         {
-            Some((l, c)) => d.at(text, l, c, needle.chars().count()),
+            Some((l, c, _)) => d.at(text, l, c, needle.chars().count()),
             None => d,
         };
         if !["de", "en"].contains(&self.language.as_str()) {

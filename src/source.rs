@@ -289,9 +289,14 @@ impl KeyLines {
             .map(|(_, line, col)| (*line, *col))
     }
 
-    /// The line and column where `needle` occurs within the value of `key` (the key's own line and
-    /// the indented lines under it); falls back to the key's line.
-    pub fn locate_in_value(&self, text: &str, key: &str, needle: &str) -> Option<(usize, usize)> {
+    /// The line, column and text of the line where `needle` occurs within the value of `key`
+    /// (the key's own line and the indented lines under it); falls back to the key's line.
+    pub fn locate_in_value<'t>(
+        &self,
+        text: &'t str,
+        key: &str,
+        needle: &str,
+    ) -> Option<(usize, usize, &'t str)> {
         let (line, col) = self.get(key)?;
         let next_key_line = self
             .keys
@@ -300,10 +305,14 @@ impl KeyLines {
             .filter(|l| *l > line)
             .min()
             .unwrap_or(usize::MAX);
+        let mut key_line = "";
         for (i, l) in text.lines().enumerate().skip(line - 1) {
             let n = i + 1;
             if n >= next_key_line {
                 break;
+            }
+            if n == line {
+                key_line = l;
             }
             let from = if n == line { col.saturating_sub(1) } else { 0 };
             let byte_from = l
@@ -312,10 +321,10 @@ impl KeyLines {
                 .map(|(b, _)| b)
                 .unwrap_or(l.len());
             if let Some(pos) = l[byte_from..].find(needle) {
-                return Some((n, l[..byte_from + pos].chars().count() + 1));
+                return Some((n, l[..byte_from + pos].chars().count() + 1, l));
             }
         }
-        Some((line, col))
+        Some((line, col, key_line))
     }
 }
 
@@ -456,7 +465,12 @@ mod tests {
         assert_eq!(k.get("titel"), Some((2, 8)));
         assert_eq!(
             k.locate_in_value(&format!("---\n{yaml}"), "thema", "barr"),
-            Some((5, 5))
+            Some((5, 5, "  - barr"))
+        );
+        // Not in the value: the key's own line.
+        assert_eq!(
+            k.locate_in_value(&format!("---\n{yaml}"), "thema", "qux"),
+            Some((3, 7, "thema:"))
         );
         assert_eq!(k.get("stadt"), Some((6, 8)));
     }

@@ -71,8 +71,10 @@ fn scan_and_locate(yaml: &str, text: &str, first_line: usize) {
                         .map(String::as_str)
                         .chain(["", "lat", "ä", "\n"])
                     {
-                        if let Some((line, col)) = keys.locate_in_value(text, key, needle) {
+                        if let Some((line, col, source)) = keys.locate_in_value(text, key, needle) {
                             assert!(line >= 1 && col >= 1);
+                            // The line's text comes with it, as the diagnostics show it.
+                            assert_eq!(text.lines().nth(line - 1).unwrap_or(""), source);
                             let d = casebook::diagnostic::Diagnostic::error("t", shown, "m").at(
                                 text,
                                 line,
