@@ -87,8 +87,19 @@ impl Memo {
         })?;
         let base = key_of(name, kwargs, Some(each));
         let mut html = String::new();
+        // Cached parts are copied out under one read lock for the run of them, not one lock and
+        // one shared count per card: both are atomic operations on memory the other threads
+        // touch too. The lock is let go before a missing part is rendered and stored.
+        let mut cached = None;
         for item in list {
             let key = base.wrapping_add(arg_key(each, item));
+            let cache =
+                cached.get_or_insert_with(|| self.cache.read().unwrap_or_else(|e| e.into_inner()));
+            if let Some(c) = cache.get(&key) {
+                html.push_str(c.html.as_str().unwrap_or_default());
+                continue;
+            }
+            cached = None;
             let part = self.component(name, kwargs, key, Some((each, item)))?;
             html.push_str(part.as_str().unwrap_or_default());
         }
@@ -343,6 +354,21 @@ mod tests {
         assert_eq!(html, "<h3>A</h3><h3>&lt;B&gt;</h3>|<h3>&lt;B&gt;</h3>|");
         // One entry per card: the single call found the list's second card.
         assert_eq!(cached(&memo), 2);
+    }
+
+    #[test]
+    fn each_keeps_the_order_when_cached_and_new_cards_alternate() {
+        // The middle card is cached before the list is rendered: the list takes it from the
+        // cache between two it renders.
+        let (html, memo) = render_page(
+            "{{ memo(component=\"card\", entry=entries[1]) }}|{{ memo(component=\"card\", each=\"entry\", entry=entries) }}|{{ memo(component=\"card\", each=\"entry\", entry=entries) }}",
+            &[card("A"), card("B"), card("C")],
+        );
+        assert_eq!(
+            html,
+            "<h2>B</h2>|<h2>A</h2><h2>B</h2><h2>C</h2>|<h2>A</h2><h2>B</h2><h2>C</h2>"
+        );
+        assert_eq!(cached(&memo), 3);
     }
 
     #[test]
