@@ -11,7 +11,7 @@ use serde_yaml::Value as Yaml;
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 /// A validated field value.
@@ -157,22 +157,51 @@ pub fn check(config: &Config, candidates: &[Candidate], report: &mut Report) -> 
 
 /// Reads and checks each of `candidates` in one parallel pass, each file on its own (see
 /// `check_document`): a file's text and parsed YAML are dropped as soon as it is checked, while
-/// they are still in the cache. `targets` are the URLs internal links resolve to.
+/// they are still in the cache. `targets` are the URLs internal links resolve to. The pass runs
+/// on the [`readers`], not the shared pool.
 pub fn read_and_check<'a>(
     config: &Config,
     candidates: &[&'a Candidate],
     targets: &HashMap<String, String>,
 ) -> Vec<(&'a Candidate, Result<CheckedDoc, Diagnostic>)> {
     let resolver = |p: &str| targets.get(p).cloned();
-    candidates
-        .par_iter()
-        .map(|&c| {
-            let doc = load::load_document(config, c)
-                .map(|d| check_document(config, d, &resolver))
-                .map_err(|e| *e);
-            (c, doc)
+    let pass = || {
+        candidates
+            .par_iter()
+            .map(|&c| {
+                let doc = load::load_document(config, c)
+                    .map(|d| check_document(config, d, &resolver))
+                    .map_err(|e| *e);
+                (c, doc)
+            })
+            .collect()
+    };
+    match readers() {
+        Some(pool) => pool.install(pass),
+        None => pass(),
+    }
+}
+
+/// How many threads read files for each thread of the shared pool.
+const READERS_PER_THREAD: usize = 2;
+
+/// The threads that read and check files: more than there are cores, because a file that is not
+/// in the page cache keeps its thread waiting for the disk, and the disk answers sooner with more
+/// reads in flight. Right after the page cache was dropped, a 100k build read and checked in
+/// 8.5 s on four threads against 13.6 s on two (7.2 s on eight); with the files cached, four
+/// threads on two cores take as long as two, and eight a little longer (BENCHMARKS.md, session
+/// 11). Made once and kept for `serve`'s rebuilds.
+fn readers() -> Option<&'static rayon::ThreadPool> {
+    static READERS: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    READERS
+        .get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(rayon::current_num_threads() * READERS_PER_THREAD)
+                .thread_name(|i| format!("casebook-read-{i}"))
+                .build()
+                .ok()
         })
-        .collect()
+        .as_ref()
 }
 
 /// Checks one document on its own.
