@@ -147,8 +147,9 @@ pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
             .max_depth(1)
             .into_iter()
             .collect();
-        // In file-name order. walkdir's own sorting would take both paths apart again for every
-        // comparison: a serial half second at 100,000 entries, where one key per file is enough.
+        // In file-name order. walkdir's own sorting takes both paths apart again for every
+        // comparison, on one thread (8.5 M instructions at 1,000 entries, growing as n log n);
+        // one key per file is enough.
         items.sort_by_cached_key(|item| {
             let path = match item {
                 Ok(i) => Some(i.path()),

@@ -75,7 +75,13 @@ impl Memo {
     fn call(&self, kwargs: &Kwargs) -> TeraResult<Value> {
         let name: &str = kwargs.must_get("component")?;
         let Some(each) = kwargs.get::<&str>("each")? else {
-            return self.component(name, kwargs, key_of(name, kwargs, None), None);
+            let key = key_of(name, kwargs, None);
+            let cached = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(c) = cached.get(&key) {
+                return Ok(c.html.clone());
+            }
+            drop(cached);
+            return self.render(name, kwargs, key, None);
         };
         // `each="entry", entry=list`: the component once per element of the list, as if
         // called with `entry=element`, all in one call; a call from a template costs Tera
@@ -100,26 +106,21 @@ impl Memo {
                 continue;
             }
             cached = None;
-            let part = self.component(name, kwargs, key, Some((each, item)))?;
+            let part = self.render(name, kwargs, key, Some((each, item)))?;
             html.push_str(part.as_str().unwrap_or_default());
         }
         Ok(Value::safe_string(&html))
     }
 
-    /// The HTML of component `name` with `kwargs` (`item` in place of the list it is an
-    /// element of), from the cache or rendered and kept under `key`.
-    fn component(
+    /// Renders component `name` with `kwargs` (`item` in place of the list it is an element
+    /// of) and keeps the HTML under `key`; the callers have looked in the cache already.
+    fn render(
         &self,
         name: &str,
         kwargs: &Kwargs,
         key: u64,
         item: Option<(&str, &Value)>,
     ) -> TeraResult<Value> {
-        let cached = self.cache.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = cached.get(&key) {
-            return Ok(c.html.clone());
-        }
-        drop(cached);
         let mut args = Context::new();
         let mut held = Vec::new();
         let mut add = |k: &str, v: &Value| {
