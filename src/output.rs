@@ -59,8 +59,12 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), OutputError> {
     if abs.join("content").exists() || abs.join("site.yaml").exists() {
         return refuse("it contains a catalogue (content/ or site.yaml)");
     }
-    if abs.is_file() {
-        return refuse("it is a file");
+    match fs::symlink_metadata(&abs) {
+        Ok(meta) if meta.is_file() => return refuse("it is a file"),
+        Ok(meta) if !meta.is_dir() => {
+            return refuse("it is not a folder but a named pipe, socket or device")
+        }
+        _ => {}
     }
     if abs.is_dir() && !abs.join(MARKER).is_file() {
         let empty = fs::read_dir(&abs)
@@ -103,16 +107,24 @@ pub struct BuildLock {
 
 impl BuildLock {
     pub fn acquire(output: &Path) -> Result<BuildLock, OutputError> {
+        use std::os::unix::fs::OpenOptionsExt;
         let path = sibling(output, "lock");
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
+        claim(&path, Own::File)?;
+        // O_NOFOLLOW: a link put there since `claim` is refused, not followed; O_NONBLOCK: a
+        // named pipe put there does not keep the open waiting.
         let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&path)
             .map_err(io_err(&path))?;
+        if !file.metadata().map_err(io_err(&path))?.is_file() {
+            return Err(refused(&path, NOT_OURS));
+        }
         match file.try_lock() {
             Ok(()) => Ok(BuildLock { _file: file }),
             Err(fs::TryLockError::WouldBlock) => Err(OutputError::Locked(output.to_path_buf())),
@@ -133,11 +145,66 @@ fn sibling(output: &Path, what: &str) -> PathBuf {
         .join(format!(".{name}.casebook-{what}"))
 }
 
-/// Earlier outputs waiting to be deleted: `<parent>/.<name>.casebook-trash-<pid>-<time>`, one
-/// folder each, so deleting one never races with a build moving another there. The next build
-/// deletes them on a background thread.
-fn trash(output: &Path) -> Vec<PathBuf> {
-    let prefix = sibling(output, "trash");
+/// What casebook keeps at a place beside the output: a folder it made (with the `MARKER` in
+/// it) or a plain file.
+#[derive(Clone, Copy, PartialEq)]
+enum Own {
+    Folder,
+    File,
+}
+
+const NOT_OURS: &str = "casebook keeps its own file or folder there, and this is something else; \
+                        remove it if you do not need it";
+
+fn refused(path: &Path, reason: &str) -> OutputError {
+    OutputError::Refused {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Whether one of the places casebook keeps beside the output (spare, staging folder, lock)
+/// holds what casebook made there. A symbolic link is removed as a link, never followed: a
+/// committed `.output.casebook-spare -> ~/Documents` would otherwise have the build overwrite
+/// and delete files in its target. Anything else that casebook did not make is refused.
+fn claim(path: &Path, own: Own) -> Result<bool, OutputError> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        remove_file(path)?;
+        return Ok(false);
+    }
+    let ours = match own {
+        Own::File => kind.is_file(),
+        Own::Folder => {
+            kind.is_dir()
+                && fs::symlink_metadata(path.join(MARKER)).is_ok_and(|m| m.file_type().is_file())
+        }
+    };
+    if ours {
+        Ok(true)
+    } else {
+        Err(refused(path, NOT_OURS))
+    }
+}
+
+/// Staging folders of earlier builds of this output that were killed before they finished
+/// (`<parent>/.<name>.casebook-new-<pid>`). Called with the output's lock held, so no other
+/// build is writing into any of them.
+fn abandoned_staging(output: &Path) -> Vec<PathBuf> {
+    let ours = sibling(output, &format!("new-{}", std::process::id()));
+    siblings_starting(&sibling(output, "new-"))
+        .into_iter()
+        .filter(|p| *p != ours)
+        .collect()
+}
+
+/// The entries of the output's parent folder whose names start with `prefix`'s file name.
+fn siblings_starting(prefix: &Path) -> Vec<PathBuf> {
     let (Some(parent), Some(prefix)) = (prefix.parent(), prefix.file_name()) else {
         return Vec::new();
     };
@@ -149,6 +216,13 @@ fn trash(output: &Path) -> Vec<PathBuf> {
         .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
         .map(|e| e.path())
         .collect()
+}
+
+/// Earlier outputs waiting to be deleted: `<parent>/.<name>.casebook-trash-<pid>-<time>`, one
+/// folder each, so deleting one never races with a build moving another there. The next build
+/// deletes them on a background thread.
+fn trash(output: &Path) -> Vec<PathBuf> {
+    siblings_starting(&sibling(output, "trash"))
 }
 
 /// The previous output, kept beside the current one (`<parent>/.<name>.casebook-spare`). The
@@ -203,24 +277,36 @@ impl Staging {
     /// leftovers of earlier builds meanwhile. The caller holds the output's `BuildLock`.
     pub fn new(output: &Path) -> Result<Staging, OutputError> {
         let dir = sibling(output, &format!("new-{}", std::process::id()));
-        if dir.exists() {
+        if claim(&dir, Own::Folder)? {
             fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
         }
         let spare = spare_dir(output);
-        let (existing, spare_pages) = match fs::rename(&spare, &dir) {
-            Ok(()) => {
-                // Trusted only once: a build that fails leaves the folder as the spare again,
-                // with some files rewritten, and must not vouch for them.
-                let pages = read_pages(&dir);
-                remove_file(&dir.join(PAGES))?;
-                (adopt(&dir)?, pages)
-            }
-            Err(_) => {
-                fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-                (HashSet::new(), HashMap::new())
-            }
+        let (existing, spare_pages) = if claim(&spare, Own::Folder)? {
+            fs::rename(&spare, &dir).map_err(io_err(&spare))?;
+            // Trusted only once: a build that fails leaves the folder as the spare again,
+            // with some files rewritten, and must not vouch for them.
+            let pages = read_pages(&dir);
+            remove_file(&dir.join(PAGES))?;
+            (adopt(&dir)?, pages)
+        } else {
+            fs::create_dir(&dir).map_err(io_err(&dir))?;
+            // Marked from the start: if this build fails, the folder stays as the spare.
+            write_marker(&dir)?;
+            (HashSet::new(), HashMap::new())
         };
-        let old = trash(output);
+        // Staging folders of killed builds go to the trash at once, so none is left behind
+        // even if this process ends before the trash is emptied.
+        for abandoned in abandoned_staging(output) {
+            if claim(&abandoned, Own::Folder).unwrap_or(false) {
+                let slot = sibling(output, &format!("trash-{}-{}", std::process::id(), nanos()));
+                let _ = fs::rename(&abandoned, slot);
+            }
+        }
+        // Only folders casebook made go: a link is removed as a link, anything else stays.
+        let old: Vec<PathBuf> = trash(output)
+            .into_iter()
+            .filter(|p| claim(p, Own::Folder).unwrap_or(false))
+            .collect();
         if !old.is_empty() {
             std::thread::spawn(move || {
                 for dir in old {
@@ -319,13 +405,9 @@ impl Staging {
             }
         })?;
         remove_emptied_dirs(&self.dir, &stale);
-        fs::write(
-            self.dir.join(MARKER),
-            "This folder is written by casebook build; it is replaced on every build.\n",
-        )
-        .map_err(io_err(&self.dir))?;
+        write_marker(&self.dir)?;
         let spare = spare_dir(&self.output);
-        if spare.exists() {
+        if fs::symlink_metadata(&spare).is_ok() {
             // Only if something made a spare during the build: it goes to the trash.
             let slot = sibling(
                 &self.output,
@@ -333,7 +415,7 @@ impl Staging {
             );
             fs::rename(&spare, &slot).map_err(io_err(&spare))?;
         }
-        if self.output.exists() {
+        if fs::symlink_metadata(&self.output).is_ok() {
             fs::rename(&self.output, &spare).map_err(io_err(&self.output))?;
         }
         fs::rename(&self.dir, &self.output).map_err(io_err(&self.output))?;
@@ -398,6 +480,14 @@ fn clear_way(dir: &Path, rel: &str) {
             return;
         }
     }
+}
+
+fn write_marker(dir: &Path) -> Result<(), OutputError> {
+    fs::write(
+        dir.join(MARKER),
+        "This folder is written by casebook build; it is replaced on every build.\n",
+    )
+    .map_err(io_err(dir))
 }
 
 fn remove_file(path: &Path) -> Result<(), OutputError> {
@@ -603,6 +693,7 @@ mod tests {
         let out = tmp.join("output");
         let spare = spare_dir(&out);
         fs::create_dir_all(spare.join("b/c")).unwrap();
+        write_marker(&spare).unwrap();
         fs::write(spare.join("a"), "file where a folder goes").unwrap();
         fs::write(spare.join("b/c/index.html"), "folder where a file goes").unwrap();
         fs::write(spare.join("same.txt"), "same").unwrap();
@@ -635,6 +726,7 @@ mod tests {
             fs::create_dir_all(spare.join(file).parent().unwrap()).unwrap();
             fs::write(spare.join(file), file).unwrap();
         }
+        write_marker(&spare).unwrap();
         let s = Staging::new(&out).unwrap();
         s.write("kept/x/index.html", b"new").unwrap();
         s.commit().unwrap();

@@ -684,3 +684,135 @@ fn files_deleted_while_building() {
     }
     assert!(common::leftover_staging(&out).is_empty());
 }
+
+/// What casebook keeps beside its output (the spare, the lock, staging folders) is found there
+/// by name, and a repository can put anything at those names: a link into the home folder, a
+/// named pipe, a folder of someone else's. casebook never follows a link there (it removes the
+/// link), refuses what it did not make, and refuses an `--output` that is not a folder.
+#[test]
+fn what_casebook_keeps_beside_the_output_is_never_followed() {
+    use std::os::unix::fs::{symlink, FileTypeExt};
+    let (tmp, root) = common::catalogue_copy("valid-small");
+    let out = tmp.join("site");
+    let beside = |what: &str| tmp.join(format!(".site.casebook-{what}"));
+    // A folder outside that must come through every case untouched, marker and all.
+    let victim = tmp.join("victim");
+    std::fs::create_dir_all(victim.join("sub")).expect("mkdir");
+    std::fs::write(victim.join("keep.txt"), "mine").expect("write");
+    std::fs::write(victim.join("sub/index.html"), "mine too").expect("write");
+    std::fs::write(victim.join(".casebook-output"), "a forged marker").expect("write");
+    let victim_before = snapshot(&victim);
+    let mut problems = Vec::new();
+    let expect_built = |label: &str, problems: &mut Vec<String>| {
+        let run = build(&root, &out, &["--no-search"]);
+        if run.code != Some(0) || run.panicked() {
+            problems.push(format!("[{label}] build failed:\n{}", run.output()));
+        }
+        if snapshot(&victim) != victim_before {
+            problems.push(format!("[{label}] the folder outside changed"));
+        }
+        for path in [&out, &beside("spare")] {
+            match std::fs::symlink_metadata(path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    problems.push(format!("[{label}] {} is a link", path.display()))
+                }
+                _ => {}
+            }
+        }
+    };
+
+    expect_built("first build", &mut problems);
+    expect_built("second build makes a spare", &mut problems);
+    std::fs::remove_dir_all(beside("spare")).expect("rm spare");
+
+    symlink(&victim, beside("spare")).expect("symlink");
+    expect_built("spare is a link to a folder outside", &mut problems);
+
+    let _ = std::fs::remove_file(beside("lock"));
+    symlink(victim.join("keep.txt"), beside("lock")).expect("symlink");
+    expect_built("lock is a link to a file outside", &mut problems);
+    let _ = std::fs::remove_file(beside("lock"));
+    symlink(victim.join("made-by-lock"), beside("lock")).expect("symlink");
+    expect_built("lock is a dangling link", &mut problems);
+    if victim.join("made-by-lock").exists() {
+        problems.push("a dangling lock link made its target".into());
+    }
+
+    // Staging folders of builds killed earlier (their process ids are long gone).
+    symlink(&victim, beside("new-999999999")).expect("symlink");
+    std::fs::create_dir_all(beside("new-999999998/orte")).expect("mkdir");
+    std::fs::write(beside("new-999999998/.casebook-output"), "x").expect("write");
+    std::fs::write(beside("new-999999998/orte/index.html"), vec![b'x'; 1 << 20]).expect("write");
+    expect_built("staging folders of killed builds", &mut problems);
+    let left = common::leftover_staging(&out);
+    if !left.is_empty() {
+        problems.push(format!("staging folders left behind: {left:?}"));
+    }
+
+    // Things casebook did not make are refused, and stay as they are.
+    let before = snapshot(&out);
+    let refused = |label: &str, what: &Path, problems: &mut Vec<String>| {
+        let run = build(&root, &out, &["--no-search"]);
+        if run.code != Some(1) || run.panicked() || !run.stderr.contains("refusing") {
+            problems.push(format!("[{label}] not refused:\n{}", run.output()));
+        }
+        if !run
+            .stderr
+            .contains(&*what.file_name().unwrap().to_string_lossy())
+        {
+            problems.push(format!(
+                "[{label}] the message does not name it:\n{}",
+                run.stderr
+            ));
+        }
+        if snapshot(&out) != before {
+            problems.push(format!("[{label}] the output changed"));
+        }
+    };
+    let _ =
+        std::fs::remove_dir_all(beside("spare")).or_else(|_| std::fs::remove_file(beside("spare")));
+    std::fs::create_dir_all(beside("spare")).expect("mkdir");
+    std::fs::write(beside("spare/keep.txt"), "mine").expect("write");
+    refused(
+        "spare is a folder casebook did not make",
+        &beside("spare"),
+        &mut problems,
+    );
+    if std::fs::read(beside("spare/keep.txt")).ok().as_deref() != Some(&b"mine"[..]) {
+        problems.push("the foreign spare's file changed".into());
+    }
+    let _ = std::fs::remove_dir_all(beside("spare"));
+    mkfifo(&beside("spare"));
+    refused("spare is a named pipe", &beside("spare"), &mut problems);
+    let _ =
+        std::fs::remove_file(beside("spare")).or_else(|_| std::fs::remove_dir_all(beside("spare")));
+
+    for (label, make) in [
+        ("--output is a named pipe", mkfifo as fn(&Path)),
+        ("--output is a socket", |p: &Path| {
+            std::mem::forget(std::os::unix::net::UnixListener::bind(p).expect("bind"));
+        }),
+    ] {
+        let special = tmp.join("special");
+        make(&special);
+        let run = build(&root, &special, &["--no-search"]);
+        if run.code != Some(1) || run.panicked() || !run.stderr.contains("not a folder") {
+            problems.push(format!("[{label}] not refused:\n{}", run.output()));
+        }
+        let kind = std::fs::symlink_metadata(&special).map(|m| m.file_type());
+        if !kind.is_ok_and(|k| k.is_fifo() || k.is_socket()) {
+            problems.push(format!("[{label}] the special file was moved or replaced"));
+        }
+        // As the old code did, a folder may stand there now.
+        let _ = std::fs::remove_file(&special).or_else(|_| std::fs::remove_dir_all(&special));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
