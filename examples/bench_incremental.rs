@@ -103,7 +103,7 @@ fn main() -> Result<(), String> {
         ));
     }
     if deferred {
-        session.update_deferred()?;
+        session.update_deferred();
     }
     println!(
         "full in-memory build: {:.1} ms, {} pages, {} files served",
@@ -127,7 +127,7 @@ fn main() -> Result<(), String> {
         }
         times.push(result.duration);
         if deferred {
-            session.update_deferred()?;
+            session.update_deferred();
         }
         rendered.push(result.rendered);
         for (position, (name, took)) in result.steps.iter().enumerate() {

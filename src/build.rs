@@ -3,7 +3,7 @@
 
 use crate::check;
 use crate::config::{Config, Overrides};
-use crate::diagnostic::{Diagnostic, Report};
+use crate::diagnostic::Report;
 use crate::export::{self, OutputFile};
 use crate::load;
 use crate::output::{self, BuildLock, Staging};
@@ -27,6 +27,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Build the full-text search index.
     pub search: bool,
+    /// Build the site as `serve` shows it (`--preview`).
+    pub preview: bool,
     pub progress: bool,
 }
 
@@ -54,6 +56,8 @@ pub struct Site {
     pub catalogue: Catalogue,
     /// Content path (`orte/x.md`) → last update date (`2024-05-01`), from git or file times.
     pub updated: HashMap<String, String>,
+    /// Where those dates come from, for files read again.
+    pub dates: load::Dates,
 }
 
 /// Runs config → load → check (one pass per file) → resolve. Problems go to `report`; `None` if
@@ -69,9 +73,14 @@ pub fn load_site(
     let config = Arc::new(config);
     let candidates = timings.time("discover", || load::discover(&config, report));
     let checked = timings.time("load+check", || check::check(&config, &candidates, report));
-    let updated = timings.time("dates", || load::updated_dates(&config, &checked));
+    let dates = timings.time("dates", || load::Dates::read(&config));
+    let updated = dates.all(&checked);
     let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
-    Some(Site { catalogue, updated })
+    Some(Site {
+        catalogue,
+        updated,
+        dates,
+    })
 }
 
 /// What a finished build reports.
@@ -106,6 +115,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let overrides = Overrides {
         base_url: options.base_url.clone(),
         no_search: !options.search,
+        preview: options.preview,
     };
     let site = load_site(&options.root, &overrides, &mut report, &mut timings);
     report.sort();
@@ -244,7 +254,7 @@ fn build_identity(cat: &Catalogue, theme: &Theme) -> u64 {
     let mut h = crate::fingerprinter();
     render::site_fingerprint(cat).hash(&mut h);
     let config = &cat.config;
-    (&config.base_url, config.search).hash(&mut h);
+    (&config.base_url, config.search, config.preview).hash(&mut h);
     let vocabularies = config.content_dir.join("vocabularies");
     let mut schema: Vec<PathBuf> = std::fs::read_dir(&vocabularies)
         .map(|d| d.flatten().map(|e| e.path()).collect())
@@ -274,12 +284,4 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
-}
-
-/// Diagnostics for a failed build, as one list (for printing and the serve overlay).
-pub fn failure_diagnostics(e: &BuildError) -> Vec<Diagnostic> {
-    match e {
-        BuildError::Invalid(r) => r.diagnostics.clone(),
-        other => vec![Diagnostic::error("build-failed", "", other.to_string())],
-    }
 }

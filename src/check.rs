@@ -4,7 +4,8 @@
 use crate::config::{Config, FieldDef, FieldKind, ListItem};
 use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, Report};
 use crate::load::{self, Candidate, DocKind, Document};
-use crate::render::markdown;
+use crate::markdown;
+use crate::model::{Checked, Entry, FieldValue, ListValue, Page};
 use crate::source::describe;
 use rayon::prelude::*;
 use serde_yaml::Value as Yaml;
@@ -12,83 +13,6 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
-use std::time::SystemTime;
-
-/// A validated field value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FieldValue {
-    Text(String),
-    /// Markdown source and its rendered HTML.
-    Markdown(String, String),
-    Number(f64),
-    Year(i32),
-    Date(String),
-    Url(String),
-    Email(String),
-    Geo {
-        lat: f64,
-        lon: f64,
-    },
-    Image(String),
-    /// Term indices into the field's vocabulary.
-    Terms(Vec<usize>),
-    List(Vec<ListValue>),
-}
-
-/// One item of a `list` field.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListValue {
-    pub text: String,
-    pub url: Option<String>,
-}
-
-/// A validated entry, ready to be resolved into the catalogue graph.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// `<type>/<slug>`.
-    pub id: String,
-    pub type_index: usize,
-    pub slug: String,
-    /// Path below `content/` (`orte/x.md`), for edit links and internal links.
-    pub rel_path: String,
-    pub title: String,
-    /// The title as it sorts (`resolve::sort_key`), computed once per file.
-    pub sort_key: String,
-    pub summary: Option<String>,
-    /// Fields in the order the type lists them; missing optional fields are absent. References
-    /// are not here: they are resolved across files, into `Checked::references`.
-    pub fields: Vec<(String, FieldValue)>,
-    pub body_html: String,
-    pub modified: Option<SystemTime>,
-    /// Hash of everything that came from the file, for deciding what to re-render.
-    pub content_hash: u64,
-}
-
-impl Entry {
-    pub fn field(&self, key: &str) -> Option<&FieldValue> {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-}
-
-/// A free page (`content/pages/*.md`).
-#[derive(Debug, Clone)]
-pub struct Page {
-    pub slug: String,
-    pub rel_path: String,
-    pub title: String,
-    pub summary: Option<String>,
-    pub body_html: String,
-    pub modified: Option<SystemTime>,
-}
-
-/// The result of checking: everything valid enough to publish.
-#[derive(Debug, Clone, Default)]
-pub struct Checked {
-    pub entries: Vec<Arc<Entry>>,
-    /// Per entry: its reference fields with the resolved target entries, in the order written.
-    pub references: Vec<Vec<(String, Vec<usize>)>>,
-    pub pages: Vec<Arc<Page>>,
-}
 
 /// Problems listed per field before the rest are summed up in one line; a list with thousands
 /// of bad values must not flood the terminal or cost quadratic time to locate.
@@ -122,6 +46,18 @@ pub struct CheckedDoc {
     pub internal_links: Vec<String>,
 }
 
+impl CheckedDoc {
+    /// The content path and file time of what the document holds, for its last update date.
+    pub fn dated(&self) -> Option<(&str, Option<std::time::SystemTime>)> {
+        let modified = match (&self.entry, &self.page) {
+            (Some(entry), _) => entry.modified,
+            (None, Some(page)) => page.modified,
+            (None, None) => return None,
+        };
+        Some((&self.rel_path, modified))
+    }
+}
+
 /// The URL of every document by content path, so internal links resolve while files are checked
 /// one by one. A document's URL follows from its path alone.
 pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String, String> {
@@ -143,16 +79,74 @@ pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String
 /// are still returned where possible, so that `serve` can show as much as it can; callers
 /// decide by `report.has_errors()`.
 pub fn check(config: &Config, candidates: &[Candidate], report: &mut Report) -> Checked {
+    let (docs, _) = check_documents(config, candidates, None, &[], report);
+    let docs: Vec<Arc<CheckedDoc>> = docs.into_values().collect();
+    assemble(config, &docs, report)
+}
+
+/// Checked documents by absolute path, in the order `load::discover` lists them (types in the
+/// order of site.yaml, then file names). That order decides the order of entries everywhere,
+/// so `build` and `serve` must keep the same one.
+pub type Docs = indexmap::IndexMap<std::path::PathBuf, Arc<CheckedDoc>>;
+
+/// Reads and checks the documents among `candidates` that need it: every one without
+/// `previous`; else the `changed` ones, new ones, and those whose internal links point at a
+/// file that appeared or vanished. The others are taken from `previous`. Also returns the link
+/// targets the documents were checked against.
+pub fn check_documents(
+    config: &Config,
+    candidates: &[Candidate],
+    previous: Option<&Docs>,
+    changed: &[std::path::PathBuf],
+    report: &mut Report,
+) -> (Docs, HashMap<String, String>) {
     let targets = link_targets(config, candidates);
-    let all: Vec<&Candidate> = candidates.iter().collect();
-    let mut checked = Vec::with_capacity(candidates.len());
-    for (_, result) in read_and_check(config, &all, &targets) {
+    // Content paths that appeared or vanished since the last build.
+    let moved: std::collections::HashSet<String> = match previous {
+        Some(prev) => {
+            let paths: std::collections::HashSet<&std::path::PathBuf> =
+                candidates.iter().map(|c| &c.path).collect();
+            prev.keys()
+                .filter(|p| !paths.contains(p))
+                .chain(
+                    candidates
+                        .iter()
+                        .map(|c| &c.path)
+                        .filter(|p| !prev.contains_key(*p)),
+                )
+                .map(|p| load::rel_path(config, p))
+                .collect()
+        }
+        None => Default::default(),
+    };
+    let kept = |c: &Candidate| {
+        let doc = previous?.get(&c.path)?;
+        let fresh =
+            changed.contains(&c.path) || doc.internal_links.iter().any(|l| moved.contains(l));
+        (!fresh).then_some(doc)
+    };
+    let fresh: Vec<&Candidate> = candidates.iter().filter(|c| kept(c).is_none()).collect();
+    let mut results: HashMap<&std::path::Path, CheckedDoc> = HashMap::with_capacity(fresh.len());
+    for (candidate, result) in read_and_check(config, &fresh, &targets) {
         match result {
-            Ok(doc) => checked.push(Arc::new(doc)),
+            Ok(doc) => {
+                results.insert(&candidate.path, doc);
+            }
             Err(d) => report.push(d),
         }
     }
-    assemble(config, &checked, report)
+    let mut docs = Docs::with_capacity(candidates.len());
+    for c in candidates {
+        let doc = match kept(c) {
+            Some(doc) => Arc::clone(doc),
+            None => match results.remove(c.path.as_path()) {
+                Some(doc) => Arc::new(doc),
+                None => continue,
+            },
+        };
+        docs.insert(c.path.clone(), doc);
+    }
+    (docs, targets)
 }
 
 /// Reads and checks each of `candidates` in one parallel pass, each file on its own (see

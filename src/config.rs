@@ -246,6 +246,9 @@ pub struct Config {
     pub map: MapConfig,
     pub allow_raw_html: bool,
     pub search: bool,
+    /// Built as `serve` shows it (`build --preview`, and `serve` itself): what only editors
+    /// see may appear. Never set by site.yaml.
+    pub preview: bool,
     pub roles: Roles,
     pub fields: BTreeMap<String, FieldDef>,
     pub types: Vec<EntryType>,
@@ -261,10 +264,13 @@ pub struct Overrides {
     pub base_url: Option<String>,
     /// Switch the full-text search off (`--no-search`): no index, and no search box on pages.
     pub no_search: bool,
+    /// The site as `serve` shows it (`build --preview`).
+    pub preview: bool,
 }
 
 impl Config {
     pub fn apply(&mut self, overrides: &Overrides) {
+        self.preview = overrides.preview;
         if let Some(url) = &overrides.base_url {
             self.base_url = normalize_base_url(url);
         }
@@ -337,6 +343,7 @@ impl Config {
             map: site.map,
             allow_raw_html: site.allow_raw_html,
             search: site.search.unwrap_or(true),
+            preview: false,
             roles: site.roles,
             fields: site.fields,
             types: site.types,
@@ -592,14 +599,6 @@ impl Config {
         }
     }
 
-    pub fn entry_type(&self, key: &str) -> Option<&EntryType> {
-        self.types.iter().find(|t| t.key == key)
-    }
-
-    pub fn type_by_folder(&self, folder: &str) -> Option<&EntryType> {
-        self.types.iter().find(|t| t.folder == folder)
-    }
-
     pub fn type_index(&self, key: &str) -> Option<usize> {
         self.types.iter().position(|t| t.key == key)
     }
@@ -825,6 +824,7 @@ mod tests {
             map: MapConfig::default(),
             allow_raw_html: false,
             search: true,
+            preview: false,
             roles: Roles::default(),
             fields: BTreeMap::new(),
             types: vec![],

@@ -5,10 +5,10 @@
 //! structs below), never through an intermediate `serde_json::Value` tree: at 10,000 entries
 //! building and dropping that tree cost more than writing the bytes.
 
-use crate::check::{Entry, FieldValue};
 use crate::config::Config;
+use crate::markdown::plain_text;
+use crate::model::{Entry, FieldValue};
 use crate::output::{OutputError, WriteFn};
-use crate::render::markdown::plain_text;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::render::{plan, PageKind};
 use crate::resolve::{Catalogue, Relation};

@@ -1,8 +1,9 @@
 //! casebook: a static site generator for good-practice catalogues.
 //!
 //! The pipeline reads top to bottom, one module per step:
-//! [`config`] → [`load`] → [`check`] → [`resolve`] → [`render`] → [`output`], orchestrated by
-//! [`build`]. [`export`] and [`search`] write the machine-readable outputs; [`serve`] wraps the
+//! [`config`] → [`model`] → [`load`] → [`check`] → [`resolve`] → [`render`] → [`output`],
+//! orchestrated by [`build`]. [`model`] holds the catalogue's data types and [`markdown`] turns
+//! Markdown into safe HTML; both are leaves that every step may use. [`export`] and [`search`] write the machine-readable outputs; [`serve`] wraps the
 //! pipeline in a live-reloading preview server.
 
 // Diagnostics are rich values (source line, expected, found, hint) collected by the hundred into
@@ -15,6 +16,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod export;
 pub mod load;
+pub mod markdown;
+pub mod model;
 pub mod output;
 pub mod render;
 pub mod resolve;

@@ -398,25 +398,57 @@ pub fn is_windows_reserved(slug: &str) -> bool {
             && base.as_bytes()[3].is_ascii_digit())
 }
 
-/// Last update date (`YYYY-MM-DD`) of every entry and page: the newest git commit touching the
-/// file if the catalogue is in git, else the file's modification time. One `git log` call for the
-/// whole catalogue, not one per file.
-pub fn updated_dates(config: &Config, checked: &crate::check::Checked) -> HashMap<String, String> {
-    let mut dates = git_dates(config).unwrap_or_default();
-    let files = checked
-        .entries
-        .iter()
-        .map(|e| (&e.rel_path, e.modified))
-        .chain(checked.pages.iter().map(|p| (&p.rel_path, p.modified)));
-    for (rel, modified) in files {
-        if !dates.contains_key(rel) {
-            if let Some(m) = modified {
-                let stamp = humantime::format_rfc3339_seconds(m).to_string();
-                dates.insert(rel.clone(), stamp[..10].to_string());
-            }
+/// Where the last update date (`YYYY-MM-DD`) of an entry or page comes from: the newest git
+/// commit touching the file if the catalogue is in git, else the file's modification time.
+/// One `git log` call for the whole catalogue, not one per file; `serve` keeps the result and
+/// dates each file it reads again the same way.
+#[derive(Debug, Clone, Default)]
+pub struct Dates {
+    /// Shared: `serve` takes it over from one rebuild to the next.
+    git: std::sync::Arc<HashMap<String, String>>,
+}
+
+impl Dates {
+    pub fn read(config: &Config) -> Dates {
+        Dates {
+            git: std::sync::Arc::new(git_dates(config).unwrap_or_default()),
         }
     }
-    dates
+
+    /// The date of the file at `rel` (below `content/`).
+    pub fn of(&self, rel: &str, modified: Option<SystemTime>) -> Option<String> {
+        if let Some(date) = self.git.get(rel) {
+            return Some(date.clone());
+        }
+        let stamp = humantime::format_rfc3339_seconds(modified?).to_string();
+        Some(stamp[..10].to_string())
+    }
+
+    /// The date of every entry and page, by content path.
+    pub fn all(&self, checked: &crate::model::Checked) -> HashMap<String, String> {
+        let files = checked
+            .entries
+            .iter()
+            .map(|e| (&e.rel_path, e.modified))
+            .chain(checked.pages.iter().map(|p| (&p.rel_path, p.modified)));
+        files
+            .filter_map(|(rel, modified)| Some((rel.clone(), self.of(rel, modified)?)))
+            .collect()
+    }
+
+    /// Dates again, in `updated`, the files just read again: content path and file time.
+    pub fn refresh<'a>(
+        &self,
+        updated: &mut HashMap<String, String>,
+        files: impl IntoIterator<Item = (&'a str, Option<SystemTime>)>,
+    ) {
+        for (rel, modified) in files {
+            match self.of(rel, modified) {
+                Some(date) => updated.insert(rel.to_string(), date),
+                None => updated.remove(rel),
+            };
+        }
+    }
 }
 
 fn git_dates(config: &Config) -> Option<HashMap<String, String>> {

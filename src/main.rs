@@ -2,7 +2,7 @@
 
 use casebook::build::{self, BuildError, BuildOptions, Timings};
 use casebook::config::Config;
-use casebook::diagnostic::{Diagnostic, Report};
+use casebook::diagnostic::Report;
 use casebook::{check, scaffold, serve};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -50,6 +50,10 @@ enum Command {
         /// Skip the full-text search index (faster drafts).
         #[arg(long)]
         no_search: bool,
+        /// Build exactly what `casebook serve` shows (without its reload script), for
+        /// reviewing a preview elsewhere. Today that is the same site as a plain build.
+        #[arg(long)]
+        preview: bool,
     },
     /// Check every entry against the schema and list all problems.
     ///
@@ -145,6 +149,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             output,
             base_url,
             no_search,
+            preview,
         } => {
             let output = output.unwrap_or_else(|| root.join("output"));
             let options = BuildOptions {
@@ -152,6 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 output: output.clone(),
                 base_url,
                 search: !no_search,
+                preview,
                 progress: !cli.quiet,
             };
             match build::build(&options) {
@@ -277,6 +283,3 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _diagnostic_type_is_public(_: Diagnostic) {}

@@ -5,8 +5,8 @@
 //! `serve` keeps the catalogue between rebuilds: after an edit that keeps every entry's id,
 //! [`Catalogue::update`] changes only what the edited entries touch.
 
-use crate::check::{Checked, Entry, FieldValue, Page};
 use crate::config::{Config, FieldKind, Vocabulary};
+use crate::model::{Checked, Entry, FieldValue, Page};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

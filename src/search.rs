@@ -11,8 +11,8 @@
 //! for the hits shown.
 
 use crate::export::{self, OutputFile, Sink};
+use crate::markdown::plain_text;
 use crate::output::OutputError;
-use crate::render::markdown::plain_text;
 use crate::render::views::{field_plain_text, Views};
 use crate::resolve::Catalogue;
 use foldhash::fast::FixedState;

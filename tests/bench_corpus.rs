@@ -8,46 +8,11 @@
 
 mod common;
 
-use common::{build, check_json, TempDir};
+use common::{build, check_json, compile_generator, generate, TempDir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const TYPE_FOLDERS: [&str; 3] = ["orte", "formate", "strategien"];
-
-/// Compiles the generator into `dir` and returns the program.
-fn compile_generator(dir: &Path) -> PathBuf {
-    let program = dir.join("gen_corpus");
-    let source = common::repo_root().join("examples/gen_corpus.rs");
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = Command::new(rustc)
-        .args(["--edition", "2021", "-O"])
-        .arg(&source)
-        .arg("-o")
-        .arg(&program)
-        .output()
-        .expect("run rustc");
-    assert!(
-        out.status.success(),
-        "rustc could not compile examples/gen_corpus.rs:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    program
-}
-
-fn generate(program: &Path, n: usize, dir: &Path, hugo: Option<&Path>) {
-    let mut command = Command::new(program);
-    command.arg(n.to_string()).arg(dir);
-    if let Some(hugo) = hugo {
-        command.arg("--hugo").arg(hugo);
-    }
-    let out = command.output().expect("run gen_corpus");
-    assert!(
-        out.status.success(),
-        "gen_corpus {n} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Every file below `dir`, by path relative to it, with its bytes.
 fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

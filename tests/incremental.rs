@@ -7,24 +7,12 @@
 //! move entries in title order, change terms (and so the similar entries of others), change
 //! references (and so backlinks), edit free pages and several files at once.
 
+mod common;
+
 use casebook::serve::session::{Session, SiteFiles};
+use common::Rng;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-/// A small deterministic random number generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
@@ -83,7 +71,7 @@ fn outcome(session: &mut Session, changed: &[PathBuf]) -> Outcome {
         d.sort();
         return Outcome::Failed(d);
     }
-    session.update_deferred().expect("exports");
+    session.update_deferred();
     Outcome::Site(sorted(&session.files()))
 }
 

@@ -2,7 +2,6 @@
 //! precomputed contexts. Receives a resolved `Catalogue`; never loads or validates content.
 
 pub mod fill;
-pub mod markdown;
 pub mod memo;
 pub mod theme;
 pub mod views;
@@ -841,23 +840,11 @@ fn codebook(cat: &Catalogue, views: &Views) -> Value {
     ])
 }
 
-/// A hash of everything a page's context is built from, so `serve` re-renders only the pages an
-/// edit can change. `site` covers what every page shares (schema, theme, site-wide values).
-///
-/// An entry's file hash stands for its card and its own fields; lists hash the cards they show,
-/// counts hash the counts they show. The incremental-equals-full test guards this function:
-/// a missed input shows up there as a stale page. For many pages use [`PageFingerprints`],
-/// which does the shared work once.
-pub fn fingerprint(
-    cat: &Catalogue,
-    page: &PageKind,
-    updated: &HashMap<String, String>,
-    site: u64,
-) -> u64 {
-    PageFingerprints::new(cat, updated, site).of(page)
-}
-
-/// The fingerprints of a build's pages (see [`fingerprint`]). What many pages share is computed
+/// The fingerprints of a build's pages: for each, a hash of everything its context is built
+/// from, so a rebuild renders only the pages an edit can change. `site` covers what every page
+/// shares (schema, theme, site-wide values). An entry's file hash stands for its card and its
+/// own fields; lists hash the cards they show, counts hash the counts they show; the
+/// serve-equals-build test guards this: a missed input shows up there as a stale page. What many pages share is computed
 /// once: each entry's file hash sits in one array, so a page hashes its cards without visiting
 /// the entries, and each facet's counts are hashed once, not once per term page.
 pub struct PageFingerprints<'a> {

@@ -2,9 +2,9 @@
 //! entry and shared (Tera values are reference-counted), so a list of 3,000 entries costs 3,000
 //! pointer copies, not 3,000 serialisations.
 
-use crate::check::Entry;
-use crate::check::{FieldValue, ListValue};
 use crate::config::{Config, FieldKind, ListItem};
+use crate::model::Entry;
+use crate::model::{FieldValue, ListValue};
 use crate::resolve::{Catalogue, Relation};
 use rayon::prelude::*;
 use std::collections::HashMap;

@@ -567,24 +567,19 @@ impl Builder {
     /// do not change, so the tabs are not told; the next search simply finds the new text.
     fn refresh_deferred(&mut self) {
         let start = Instant::now();
-        match self.session.update_deferred() {
-            Ok(changed) if !changed.is_empty() => {
-                let current = self.shared.served();
-                self.shared.set(Served {
-                    files: self.session.files(),
-                    build: current.build.clone(),
-                    failure: current.failure.clone(),
-                });
-                self.log.detail(&format!(
-                    "exports and search index updated in {} ms",
-                    start.elapsed().as_millis()
-                ));
-            }
-            Ok(_) => {}
-            Err(e) => self
-                .log
-                .warn(&format!("the search index was not updated: {e}")),
+        if self.session.update_deferred().is_empty() {
+            return;
         }
+        let current = self.shared.served();
+        self.shared.set(Served {
+            files: self.session.files(),
+            build: current.build.clone(),
+            failure: current.failure.clone(),
+        });
+        self.log.detail(&format!(
+            "exports and search index updated in {} ms",
+            start.elapsed().as_millis()
+        ));
     }
 }
 

@@ -11,7 +11,7 @@
 //! after the browser has reloaded.
 
 use crate::build::Site;
-use crate::check::{self, CheckedDoc};
+use crate::check::{self, CheckedDoc, Docs};
 use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::export;
@@ -21,7 +21,7 @@ use crate::render::views::Views;
 use crate::render::{self, PageKind, Renderer};
 use crate::resolve::{Catalogue, References};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,9 +52,6 @@ impl Rebuild {
         !self.changed.is_empty() && self.changed.iter().all(|p| p.ends_with(".css"))
     }
 }
-
-/// Checked documents by absolute path, in path order.
-type Docs = BTreeMap<PathBuf, Arc<CheckedDoc>>;
 
 /// The URL of every document by content path, for internal links.
 type LinkTargets = HashMap<String, String>;
@@ -321,7 +318,7 @@ impl Session {
         }
         // Ids did not change, so only the edited entries' references resolve differently.
         let cat = &state.site.catalogue;
-        let mut entries: Vec<(Arc<crate::check::Entry>, References)> = Vec::new();
+        let mut entries: Vec<(Arc<crate::model::Entry>, References)> = Vec::new();
         for (_, doc) in &edits {
             if let Some(entry) = &doc.entry {
                 let references =
@@ -350,10 +347,10 @@ impl Session {
             return None;
         };
         let entry_pages = entry_pages_to_check(&state.site.catalogue, &edited, touched);
+        let site = &mut state.site;
+        let read_again = edits.iter().filter_map(|(_, doc)| doc.dated());
+        site.dates.refresh(&mut site.updated, read_again);
         for (path, doc) in edits {
-            if let Some(m) = doc.entry.as_ref().and_then(|e| e.modified) {
-                state.site.updated.insert(doc.rel_path.clone(), date_of(m));
-            }
             state.docs.insert(path, doc);
         }
         steps.end("update graph");
@@ -416,7 +413,8 @@ impl Session {
                 };
                 c.apply(&Overrides {
                     base_url: self.base_url.clone(),
-                    no_search: false,
+                    no_search: !self.search,
+                    preview: true,
                 });
                 Arc::new(c)
             }
@@ -438,23 +436,27 @@ impl Session {
             return Err(report.diagnostics);
         }
         // 3. Dates: kept from the last build; files touched now take their file time.
-        let mut updated = match (&self.state, full) {
-            (Some(s), false) => s.site.updated.clone(),
-            _ => load::updated_dates(&config, &checked),
-        };
-        if !full {
-            for e in &checked.entries {
-                if changed.iter().any(|p| p.ends_with(&e.rel_path)) {
-                    if let Some(m) = e.modified {
-                        updated.insert(e.rel_path.clone(), date_of(m));
-                    }
-                }
+        let (dates, updated) = match (&self.state, full) {
+            (Some(s), false) => {
+                let mut updated = s.site.updated.clone();
+                let read_again = changed.iter().filter_map(|p| docs.get(p)?.dated());
+                s.site.dates.refresh(&mut updated, read_again);
+                (s.site.dates.clone(), updated)
             }
-        }
+            _ => {
+                let dates = load::Dates::read(&config);
+                let updated = dates.all(&checked);
+                (dates, updated)
+            }
+        };
         // 4. Resolve the whole graph.
         let catalogue = Catalogue::resolve(Arc::clone(&config), checked);
         steps.end("resolve");
-        let site = Site { catalogue, updated };
+        let site = Site {
+            catalogue,
+            updated,
+            dates,
+        };
 
         // 5. Theme and renderer, kept unless they changed. A new schema or theme starts a new
         // generation, which is part of every fingerprint: every page renders again.
@@ -755,12 +757,12 @@ impl Session {
 
     /// Refreshes the exports (JSON, CSV, feeds, sitemap) and the search index of the current
     /// site; returns the changed output paths. `serve` calls it after the browser reloaded.
-    pub fn update_deferred(&mut self) -> Result<Vec<String>, String> {
+    pub fn update_deferred(&mut self) -> Vec<String> {
         let Some(state) = self.state.as_mut() else {
-            return Ok(vec![]);
+            return vec![];
         };
         if !state.deferred_stale {
-            return Ok(vec![]);
+            return vec![];
         }
         let cat = &state.site.catalogue;
         let mut next: SiteFiles = (*self.files).clone();
@@ -779,19 +781,12 @@ impl Session {
         state.deferred_stale = false;
         let changed = diff(&self.files, &next);
         self.files = Arc::new(next);
-        Ok(changed)
-    }
-
-    /// The former name of `update_deferred`.
-    pub fn update_search(&mut self) -> Result<Vec<String>, String> {
-        self.update_deferred()
+        changed
     }
 }
 
-/// Reads and checks documents: every one on a full rebuild, else the changed ones and those
-/// whose internal links point at a file that appeared or vanished. The rest are reused. Also
-/// returns what walking the folders reported, and the link targets the documents were checked
-/// against.
+/// Walks the content folders and checks the documents that need it (see
+/// [`check::check_documents`]); also returns what walking the folders reported.
 fn check_documents(
     config: &Arc<Config>,
     previous: Option<&Docs>,
@@ -801,47 +796,7 @@ fn check_documents(
     let mut walk = Report::default();
     let candidates = load::discover(config, &mut walk);
     report.extend(walk.diagnostics.iter().cloned());
-    let paths: HashSet<&PathBuf> = candidates.iter().map(|c| &c.path).collect();
-    let changed: HashSet<&PathBuf> = changed.iter().collect();
-    // Content paths that appeared or vanished since the last build.
-    let moved: HashSet<String> = match previous {
-        Some(prev) => prev
-            .keys()
-            .filter(|p| !paths.contains(p))
-            .chain(
-                candidates
-                    .iter()
-                    .map(|c| &c.path)
-                    .filter(|p| !prev.contains_key(*p)),
-            )
-            .map(|p| load::rel_path(config, p))
-            .collect(),
-        None => HashSet::new(),
-    };
-    let needs_check = |c: &Candidate| match previous.and_then(|prev| prev.get(&c.path)) {
-        None => true,
-        Some(doc) => {
-            changed.contains(&c.path) || doc.internal_links.iter().any(|l| moved.contains(l))
-        }
-    };
-    let (fresh, kept): (Vec<&Candidate>, Vec<&Candidate>) =
-        candidates.iter().partition(|c| needs_check(c));
-    let targets = check::link_targets(config, &candidates);
-    let results = check::read_and_check(config, &fresh, &targets);
-    let mut docs = BTreeMap::new();
-    for c in kept {
-        if let Some(doc) = previous.and_then(|p| p.get(&c.path)) {
-            docs.insert(c.path.clone(), Arc::clone(doc));
-        }
-    }
-    for (candidate, result) in results {
-        match result {
-            Ok(doc) => {
-                docs.insert(candidate.path.clone(), Arc::new(doc));
-            }
-            Err(d) => report.push(d),
-        }
-    }
+    let (docs, targets) = check::check_documents(config, &candidates, previous, changed, report);
     (docs, walk.diagnostics, targets)
 }
 
@@ -861,11 +816,6 @@ fn entry_pages_to_check(cat: &Catalogue, edited: &[usize], mut touched: Vec<usiz
     touched.sort_unstable();
     touched.dedup();
     touched
-}
-
-/// A file time as the date pages show (`2024-05-01`).
-fn date_of(time: std::time::SystemTime) -> String {
-    humantime::format_rfc3339_seconds(time).to_string()[..10].to_string()
 }
 
 /// The URL of the entry whose file changed, if exactly one changed source is an entry. Other

@@ -557,3 +557,53 @@ pub fn with_ancestors(vocab: &[(String, Option<String>)], term: &str) -> Vec<Str
     }
     out
 }
+
+/// Compiles the benchmark corpus generator (`examples/gen_corpus.rs`) with plain `rustc`, as
+/// benches/bench.sh can, into `dir` and returns the program.
+pub fn compile_generator(dir: &Path) -> PathBuf {
+    let program = dir.join("gen_corpus");
+    let source = repo_root().join("examples/gen_corpus.rs");
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = std::process::Command::new(rustc)
+        .args(["--edition", "2021", "-O"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&program)
+        .output()
+        .expect("run rustc");
+    assert!(
+        out.status.success(),
+        "rustc could not compile examples/gen_corpus.rs:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    program
+}
+
+pub fn generate(program: &Path, n: usize, dir: &Path, hugo: Option<&Path>) {
+    let mut command = std::process::Command::new(program);
+    command.arg(n.to_string()).arg(dir);
+    if let Some(hugo) = hugo {
+        command.arg("--hugo").arg(hugo);
+    }
+    let out = command.output().expect("run gen_corpus");
+    assert!(
+        out.status.success(),
+        "gen_corpus {n} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A small deterministic random number generator (xorshift64*), so failures reproduce.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}

@@ -1,11 +1,11 @@
-//! Markdown through `render::markdown::render` with raw HTML off and on. With it off (the
+//! Markdown through `markdown::render` with raw HTML off and on. With it off (the
 //! default), the HTML must not be able to run code: no `<script`, no `on…=` event handler, no
 //! `javascript:` (or any scheme but http(s), mailto, tel) URL, judged as a browser parses it.
 //! The plain text taken from either HTML (for search and exports) is words with single spaces.
 //! Shared by the `markdown` fuzz target and `tests/properties.rs`; needs `oracles` at the crate
 //! root.
 
-use casebook::render::markdown::{plain_text, render, INTERNAL_PREFIX};
+use casebook::markdown::{plain_text, render, INTERNAL_PREFIX};
 
 /// Knows two content paths, like a catalogue with two entries.
 pub fn resolver(path: &str) -> Option<String> {

@@ -2,7 +2,7 @@
 //! internal links (`@/formate/living-lab.md`) resolved and checked, unsafe URLs removed, and raw
 //! HTML sanitised with ammonia unless the catalogue opts out.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -403,10 +403,6 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         b
     })
 }
-
-/// Marker so `LinkType` stays imported for readers of the event match above.
-#[allow(dead_code)]
-fn _link_type(_: LinkType) {}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,81 @@
+//! The catalogue's data: entries, free pages and their field values, as checking produces them
+//! and every later step reads them. This module imports no pipeline step.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// A validated field value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    /// Markdown source and its rendered HTML.
+    Markdown(String, String),
+    Number(f64),
+    Year(i32),
+    Date(String),
+    Url(String),
+    Email(String),
+    Geo {
+        lat: f64,
+        lon: f64,
+    },
+    Image(String),
+    /// Term indices into the field's vocabulary.
+    Terms(Vec<usize>),
+    List(Vec<ListValue>),
+}
+
+/// One item of a `list` field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListValue {
+    pub text: String,
+    pub url: Option<String>,
+}
+
+/// A validated entry, ready to be resolved into the catalogue graph.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// `<type>/<slug>`.
+    pub id: String,
+    pub type_index: usize,
+    pub slug: String,
+    /// Path below `content/` (`orte/x.md`), for edit links and internal links.
+    pub rel_path: String,
+    pub title: String,
+    /// The title as it sorts (`resolve::sort_key`), computed once per file.
+    pub sort_key: String,
+    pub summary: Option<String>,
+    /// Fields in the order the type lists them; missing optional fields are absent. References
+    /// are not here: they are resolved across files, into `Checked::references`.
+    pub fields: Vec<(String, FieldValue)>,
+    pub body_html: String,
+    pub modified: Option<SystemTime>,
+    /// Hash of everything that came from the file, for deciding what to re-render.
+    pub content_hash: u64,
+}
+
+impl Entry {
+    pub fn field(&self, key: &str) -> Option<&FieldValue> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// A free page (`content/pages/*.md`).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub slug: String,
+    pub rel_path: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub body_html: String,
+    pub modified: Option<SystemTime>,
+}
+
+/// The result of checking: everything valid enough to publish.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub entries: Vec<Arc<Entry>>,
+    /// Per entry: its reference fields with the resolved target entries, in the order written.
+    pub references: Vec<Vec<(String, Vec<usize>)>>,
+    pub pages: Vec<Arc<Page>>,
+}
