@@ -61,15 +61,15 @@ impl CheckedDoc {
 /// The URL of every document by content path, so internal links resolve while files are checked
 /// one by one. A document's URL follows from its path alone.
 pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String, String> {
-    let base = config.base_path();
+    let urls = config.urls();
     candidates
         .iter()
         .map(|c| {
             let slug = c.slug();
-            let url = match c.kind {
-                DocKind::Entry(t) => format!("{base}{}/{slug}/", config.types[t].folder),
-                DocKind::Page => format!("{base}{slug}/"),
-            };
+            let url = urls.path(&match c.kind {
+                DocKind::Entry(t) => crate::urls::entry(&config.types[t].folder, &slug),
+                DocKind::Page => crate::urls::free_page(&slug),
+            });
             (c.rel_path(config), url)
         })
         .collect()
@@ -1189,7 +1189,7 @@ fn check_page(
     resolver: &dyn markdown::LinkResolver,
 ) -> (Page, Vec<Diagnostic>, Vec<String>) {
     let mut ds = Vec::new();
-    let taken = crate::config::RESERVED_PATHS.contains(&doc.slug.as_str())
+    let taken = crate::urls::RESERVED.contains(&doc.slug.as_str())
         || config.types.iter().any(|t| t.folder == doc.slug)
         || config.vocabularies.contains_key(&doc.slug);
     if taken {

@@ -280,22 +280,6 @@ impl Config {
     }
 }
 
-/// Path segments the site itself uses; no type folder or vocabulary may take them.
-pub const RESERVED_PATHS: &[&str] = &[
-    "katalog",
-    "karte",
-    "suche",
-    "codebuch",
-    "assets",
-    "search",
-    "feeds",
-    "export",
-    "pages",
-    "vocabularies",
-    "media",
-    "404",
-];
-
 impl Config {
     /// Loads `<root>/content/site.yaml` and the vocabularies; all problems go to `report`.
     /// Returns `None` only when the schema is too broken to validate entries against.
@@ -493,7 +477,8 @@ impl Config {
                     &ty.key,
                 ));
             }
-            if !is_clean_segment(&ty.folder) || RESERVED_PATHS.contains(&ty.folder.as_str()) {
+            if !is_clean_segment(&ty.folder) || crate::urls::RESERVED.contains(&ty.folder.as_str())
+            {
                 report.push(at_key(
                     Diagnostic::error(
                         "invalid-schema",
@@ -502,7 +487,7 @@ impl Config {
                     )
                     .expected(format!(
                         "lowercase letters, digits and `-`, not one of {}",
-                        RESERVED_PATHS.join(", ")
+                        crate::urls::RESERVED.join(", ")
                     )),
                     "types",
                     &ty.folder,
@@ -586,7 +571,7 @@ impl Config {
             }
         }
         for v in self.vocabularies.keys() {
-            if RESERVED_PATHS.contains(&v.as_str()) || folders.contains(v.as_str()) {
+            if crate::urls::RESERVED.contains(&v.as_str()) || folders.contains(v.as_str()) {
                 report.push(
                     Diagnostic::error(
                         "invalid-vocabulary",
@@ -610,6 +595,16 @@ impl Config {
     }
 
     /// The base path of the site (`/` or `/sub/path/`), for links that work under a sub-path.
+    /// Site paths and absolute URLs of the site's addresses ([`urls`](crate::urls)).
+    pub fn urls(&self) -> crate::urls::Urls {
+        crate::urls::Urls::new(&self.base_url, self.base_path())
+    }
+
+    /// The address of an entry's page.
+    pub fn entry_address(&self, entry: &crate::model::Entry) -> String {
+        crate::urls::entry(&self.types[entry.type_index].folder, &entry.slug)
+    }
+
     pub fn base_path(&self) -> String {
         let after_scheme = self.base_url.split("://").nth(1).unwrap_or(&self.base_url);
         match after_scheme.find('/') {

@@ -9,9 +9,10 @@ use crate::config::Config;
 use crate::markdown::plain_text;
 use crate::model::{Entry, FieldValue};
 use crate::output::{OutputError, WriteFn};
-use crate::render::views::{entry_rel, field_plain_text, Views};
+use crate::render::views::{field_plain_text, Views};
 use crate::render::{plan, PageKind};
 use crate::resolve::{Catalogue, Relation};
+use crate::urls;
 use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -53,7 +54,7 @@ pub fn write_exports(
     type Task<'a> = Box<dyn Fn() -> Result<usize, OutputError> + Sync + 'a>;
     let tasks: Vec<Task<'_>> = vec![
         Box::new(|| {
-            sink("export/katalog.json", &|w| {
+            sink(urls::CATALOGUE_JSON, &|w| {
                 write_catalogue_json(cat, views, w)
             })
             .map(|()| 1)
@@ -62,19 +63,19 @@ pub fn write_exports(
             let types = &cat.config.types;
             (0..types.len())
                 .try_for_each(|t| {
-                    let path = format!("export/{}.csv", types[t].folder);
+                    let path = urls::type_csv(&types[t].folder);
                     sink(&path, &|w| write_csv(cat, views, t, w))
                 })
                 .map(|()| types.len())
         }),
         Box::new(|| bytes(feeds(cat, views, updated))),
-        Box::new(|| bytes(vec![("sitemap.xml".into(), sitemap(cat, views, updated))])),
+        Box::new(|| bytes(vec![(urls::SITEMAP.into(), sitemap(cat, views, updated))])),
         Box::new(|| {
             let robots = format!(
                 "User-agent: *\nAllow: /\nSitemap: {}\n",
-                views.urls.absolute(&views.urls.path("sitemap.xml"))
+                views.urls.absolute(&views.urls.path(urls::SITEMAP))
             );
-            bytes(vec![("robots.txt".into(), robots.into_bytes())])
+            bytes(vec![(urls::ROBOTS.into(), robots.into_bytes())])
         }),
     ];
     tasks.par_iter().map(|task| task()).sum()
@@ -224,12 +225,12 @@ pub fn browser_index(cat: &Catalogue, rows: &IndexRows) -> Vec<OutputFile> {
             .filter(|p| config.facets.contains(p)),
     };
     let mut files = vec![
-        ("katalog/geo.json".to_string(), to_json(&points)),
-        ("katalog/index.json".to_string(), to_json(&index)),
+        (urls::BROWSER_GEO.to_string(), to_json(&points)),
+        (urls::BROWSER_INDEX.to_string(), to_json(&index)),
     ];
     for (n, chunk) in chunks.enumerate() {
         files.push((
-            format!("katalog/summaries/{n}.json"),
+            format!("{}{n}.json", urls::BROWSER_SUMMARIES),
             to_json(&Lazy(|| chunk.iter().map(|i| &*row(i).summary))),
         ));
     }
@@ -472,11 +473,9 @@ fn write_catalogue_json(cat: &Catalogue, views: &Views, w: &mut dyn io::Write) -
                 type_key: &config.types[e.type_index].key,
                 title: &e.title,
                 summary: e.summary.as_deref(),
-                url: views.urls.absolute(&views.urls.path(&entry_rel(
-                    config,
-                    e.type_index,
-                    &e.slug,
-                ))),
+                url: views
+                    .urls
+                    .absolute(&views.urls.path(&config.entry_address(e))),
                 fields: FieldsJson {
                     cat,
                     fields: &e.fields,
@@ -513,7 +512,7 @@ fn write_csv(cat: &Catalogue, views: &Views, t: usize, out: &mut dyn io::Write) 
             e.id.clone(),
             views
                 .urls
-                .absolute(&views.urls.path(&entry_rel(config, t, &e.slug))),
+                .absolute(&views.urls.path(&config.entry_address(e))),
         ];
         row.extend(ty.fields.iter().map(|f| {
             field_plain_text(cat, i, f)
@@ -590,7 +589,7 @@ fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> V
         let e = &cat.entries[i];
         let url = views
             .urls
-            .absolute(&views.urls.path(&entry_rel(config, e.type_index, &e.slug)));
+            .absolute(&views.urls.path(&config.entry_address(e)));
         format!(
             "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
             xml_escape(&e.title),

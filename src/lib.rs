@@ -25,6 +25,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod source;
+pub mod urls;
 
 /// The hasher of every fingerprint casebook compares from one build to the next (file contents,
 /// pages, the search index, cached components): fast, and the same in every run since its

@@ -119,7 +119,7 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
     }
     for p in &cat.pages {
         out.push(Record {
-            url: views.urls.path(&format!("{}/", p.slug)),
+            url: views.urls.path(&crate::urls::free_page(&p.slug)),
             title: p.title.clone(),
             lead: String::new(),
             body: plain_text(&p.body_html),
@@ -147,7 +147,7 @@ fn cut_at_word(s: &str, max: usize) -> &str {
 }
 
 /// The folder of the index in the output.
-pub const DIR: &str = "search/";
+pub const DIR: &str = crate::urls::SEARCH_INDEX;
 
 /// Documents per file of excerpt texts: a page of hits loads a few small files.
 pub const TEXT_CHUNK: usize = 8;

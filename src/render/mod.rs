@@ -8,11 +8,12 @@ pub mod views;
 
 use crate::config::Config;
 use crate::resolve::Catalogue;
+use crate::urls;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tera::{Context, Tera, Value};
 use theme::Theme;
-use views::{dir_file, entry_rel, map, term_rel, type_rel, vocabulary_rel, Views};
+use views::{map, Views};
 
 /// Entries per page of a type list.
 pub const PAGE_SIZE: usize = 50;
@@ -56,35 +57,32 @@ impl PageKind {
         }
     }
 
-    /// The site path (relative to the base path) of the page's directory, or the 404 file.
+    /// The page's address ([`urls`]): its folder relative to the base path, or the 404 file.
     pub fn rel(&self, cat: &Catalogue) -> String {
         let config = &cat.config;
         match self {
-            PageKind::Home => String::new(),
-            PageKind::Browser => "katalog/".into(),
-            PageKind::Search => "suche/".into(),
-            PageKind::Map => "karte/".into(),
-            PageKind::Codebook => "codebuch/".into(),
-            PageKind::NotFound => "404.html".into(),
-            PageKind::TypeList { type_index, page } => type_rel(config, *type_index, *page),
-            PageKind::Entry(i) => {
-                entry_rel(config, cat.entries[*i].type_index, &cat.entries[*i].slug)
+            PageKind::Home => urls::HOME.into(),
+            PageKind::Browser => urls::BROWSER.into(),
+            PageKind::Search => urls::SEARCH.into(),
+            PageKind::Map => urls::MAP.into(),
+            PageKind::Codebook => urls::CODEBOOK.into(),
+            PageKind::NotFound => urls::NOT_FOUND.into(),
+            PageKind::TypeList { type_index, page } => {
+                urls::type_list(&config.types[*type_index].folder, *page)
             }
-            PageKind::Vocabulary(v) => vocabulary_rel(v),
-            PageKind::Term { vocabulary, term } => term_rel(
+            PageKind::Entry(i) => config.entry_address(&cat.entries[*i]),
+            PageKind::Vocabulary(v) => urls::vocabulary(v),
+            PageKind::Term { vocabulary, term } => urls::term(
                 vocabulary,
                 &config.vocabularies[vocabulary].terms[*term].key,
             ),
-            PageKind::Free(i) => format!("{}/", cat.pages[*i].slug),
+            PageKind::Free(i) => urls::free_page(&cat.pages[*i].slug),
         }
     }
 
     /// The output file of the page.
     pub fn output_path(&self, cat: &Catalogue) -> String {
-        match self {
-            PageKind::NotFound => "404.html".into(),
-            _ => dir_file(&self.rel(cat)),
-        }
+        urls::output_file(&self.rel(cat))
     }
 
     /// A rough measure of the work of rendering the page: the cards it lists (an entry page
@@ -226,7 +224,7 @@ impl Renderer {
                     ("label", config.fields[f].label.as_str().into()),
                     ("plural", vocab.plural_label().into()),
                     ("vocabulary", vocab.key.as_str().into()),
-                    ("url", views.urls.path(&vocabulary_rel(&vocab.key)).into()),
+                    ("url", views.urls.path(&urls::vocabulary(&vocab.key)).into()),
                     ("hierarchical", vocab.is_hierarchical().into()),
                 ]))
             })
@@ -238,7 +236,7 @@ impl Renderer {
                 map([
                     ("slug", p.slug.as_str().into()),
                     ("title", p.title.as_str().into()),
-                    ("url", views.urls.path(&format!("{}/", p.slug)).into()),
+                    ("url", views.urls.path(&urls::free_page(&p.slug)).into()),
                 ])
             })
             .collect();
@@ -324,7 +322,7 @@ impl Renderer {
         let mut ctx = Context::new();
         let rel = page.rel(cat);
         let url = if matches!(page, PageKind::NotFound) {
-            views.urls.path("404.html")
+            views.urls.path(urls::NOT_FOUND)
         } else {
             views.urls.path(&rel)
         };
@@ -411,7 +409,11 @@ impl Renderer {
                     .take(PAGE_SIZE)
                     .map(|&i| views.cards[i].clone())
                     .collect();
-                let link = |p: usize| views.urls.path(&type_rel(config, *type_index, p));
+                let link = |p: usize| {
+                    views
+                        .urls
+                        .path(&urls::type_list(&config.types[*type_index].folder, p))
+                };
                 ctx.insert_value("type", views.types[*type_index].clone());
                 ctx.insert_value("entries", cards.into());
                 ctx.insert_value(
@@ -473,9 +475,9 @@ impl Renderer {
 pub fn browser_url(views: &Views, filters: &[(&str, &str)]) -> String {
     let query: Vec<String> = filters.iter().map(|(f, t)| format!("{f}={t}")).collect();
     if query.is_empty() {
-        views.urls.path("katalog/")
+        views.urls.path(urls::BROWSER)
     } else {
-        format!("{}?{}", views.urls.path("katalog/"), query.join("&"))
+        format!("{}?{}", views.urls.path(urls::BROWSER), query.join("&"))
     }
 }
 
@@ -605,7 +607,7 @@ fn entry_points(cat: &Catalogue, views: &Views) -> Value {
             map([
                 ("field", f.field.as_str().into()),
                 ("label", vocab.plural_label().into()),
-                ("url", views.urls.path(&vocabulary_rel(&vocab.key)).into()),
+                ("url", views.urls.path(&urls::vocabulary(&vocab.key)).into()),
                 ("terms", values.into()),
                 ("more", (terms.len() > 8).into()),
             ])
@@ -710,7 +712,7 @@ fn vocabulary_value(cat: &Catalogue, views: &Views, v: &str) -> Value {
         ("plural", vocab.plural_label().into()),
         ("description", vocab.description.clone().into()),
         ("field", facet.map(|f| f.field.clone()).into()),
-        ("url", views.urls.path(&vocabulary_rel(v)).into()),
+        ("url", views.urls.path(&urls::vocabulary(v)).into()),
         ("hierarchical", vocab.is_hierarchical().into()),
         ("terms", terms.into()),
     ])
@@ -748,7 +750,7 @@ fn term_value(cat: &Catalogue, views: &Views, v: &str, t: usize) -> Value {
         ("key", term.key.as_str().into()),
         ("label", term.label.as_str().into()),
         ("description", term.description.clone().into()),
-        ("url", views.urls.path(&term_rel(v, &term.key)).into()),
+        ("url", views.urls.path(&urls::term(v, &term.key)).into()),
         ("count", members.len().into()),
         (
             "vocabulary",
@@ -756,7 +758,7 @@ fn term_value(cat: &Catalogue, views: &Views, v: &str, t: usize) -> Value {
                 ("key", v.into()),
                 ("label", vocab.label.as_str().into()),
                 ("plural", vocab.plural_label().into()),
-                ("url", views.urls.path(&vocabulary_rel(v)).into()),
+                ("url", views.urls.path(&urls::vocabulary(v)).into()),
             ]),
         ),
         ("parent", parent.into()),
@@ -765,10 +767,7 @@ fn term_value(cat: &Catalogue, views: &Views, v: &str, t: usize) -> Value {
         ("browser_url", filter_url.into()),
         (
             "feed_url",
-            views
-                .urls
-                .path(&format!("feeds/{v}/{}.xml", term.key))
-                .into(),
+            views.urls.path(&urls::term_feed(v, &term.key)).into(),
         ),
     ])
 }
@@ -805,7 +804,7 @@ fn codebook(cat: &Catalogue, views: &Views) -> Value {
                                     map([
                                         ("key", v.as_str().into()),
                                         ("label", label.into()),
-                                        ("url", views.urls.path(&vocabulary_rel(v)).into()),
+                                        ("url", views.urls.path(&urls::vocabulary(v)).into()),
                                     ])
                                 })
                                 .into(),

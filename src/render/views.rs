@@ -6,6 +6,7 @@ use crate::config::{Config, FieldKind, ListItem};
 use crate::model::Entry;
 use crate::model::{FieldValue, ListValue};
 use crate::resolve::{Catalogue, Relation};
+use crate::urls::{self, Urls};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,59 +42,6 @@ fn pairs_map(pairs: &[(&'static str, Value)]) -> Value {
     })
 }
 
-/// URLs of everything on the site, relative to the base path; one place decides the layout.
-#[derive(Debug, Clone)]
-pub struct Urls {
-    pub base_path: String,
-    pub base_url: String,
-}
-
-impl Urls {
-    pub fn new(config: &Config) -> Urls {
-        Urls {
-            base_path: config.base_path(),
-            base_url: config.base_url.clone(),
-        }
-    }
-    /// Absolute URL (for canonical links, feeds, sitemaps) of a site path.
-    pub fn absolute(&self, path: &str) -> String {
-        format!(
-            "{}{}",
-            self.base_url,
-            path.strip_prefix(&self.base_path)
-                .unwrap_or(path.trim_start_matches('/'))
-        )
-    }
-    pub fn path(&self, rel: &str) -> String {
-        format!("{}{rel}", self.base_path)
-    }
-}
-
-/// Output file (relative) for a site directory path like `orte/x/`.
-pub fn dir_file(rel: &str) -> String {
-    format!("{rel}index.html")
-}
-
-pub fn entry_rel(config: &Config, type_index: usize, slug: &str) -> String {
-    format!("{}/{slug}/", config.types[type_index].folder)
-}
-
-pub fn type_rel(config: &Config, type_index: usize, page: usize) -> String {
-    if page <= 1 {
-        format!("{}/", config.types[type_index].folder)
-    } else {
-        format!("{}/seite/{page}/", config.types[type_index].folder)
-    }
-}
-
-pub fn vocabulary_rel(vocab: &str) -> String {
-    format!("{vocab}/")
-}
-
-pub fn term_rel(vocab: &str, term: &str) -> String {
-    format!("{vocab}/{term}/")
-}
-
 /// Values shared by many pages, computed once per build.
 pub struct Views {
     pub urls: Urls,
@@ -122,7 +70,7 @@ impl Views {
     /// schema) did not change: `serve` rebuilds only what an edit touched.
     pub fn reusing(cat: &Catalogue, previous: Option<&Views>) -> Views {
         let config = &cat.config;
-        let urls = Urls::new(config);
+        let urls = config.urls();
         let types: Vec<Value> = config
             .types
             .iter()
@@ -137,16 +85,10 @@ impl Views {
                         t.color.clone().unwrap_or_else(|| "#444".into()).into(),
                     ),
                     ("description", t.description.clone().into()),
-                    ("url", urls.path(&type_rel(config, i, 1)).into()),
+                    ("url", urls.path(&urls::type_list(&t.folder, 1)).into()),
                     ("folder", t.folder.as_str().into()),
-                    (
-                        "feed_url",
-                        urls.path(&format!("feeds/{}.xml", t.folder)).into(),
-                    ),
-                    (
-                        "csv_url",
-                        urls.path(&format!("export/{}.csv", t.folder)).into(),
-                    ),
+                    ("feed_url", urls.path(&urls::type_feed(&t.folder)).into()),
+                    ("csv_url", urls.path(&urls::type_csv(&t.folder)).into()),
                     ("count", cat.by_type[i].len().into()),
                 ])
             })
@@ -162,7 +104,7 @@ impl Views {
                         map([
                             ("key", t.key.as_str().into()),
                             ("label", t.label.as_str().into()),
-                            ("url", urls.path(&term_rel(&v.key, &t.key)).into()),
+                            ("url", urls.path(&urls::term(&v.key, &t.key)).into()),
                         ])
                     })
                     .collect();
@@ -246,12 +188,7 @@ impl Views {
             ("id", e.id.as_str().into()),
             ("title", e.title.as_str().into()),
             ("summary", e.summary.clone().into()),
-            (
-                "url",
-                self.urls
-                    .path(&entry_rel(config, e.type_index, &e.slug))
-                    .into(),
-            ),
+            ("url", self.urls.path(&config.entry_address(e)).into()),
             ("type", self.badges[e.type_index].clone()),
             ("place", place.into()),
             ("facets", facets.into()),
@@ -374,7 +311,7 @@ impl Views {
             (
                 "permalink",
                 self.urls
-                    .absolute(&self.urls.path(&entry_rel(config, e.type_index, &e.slug)))
+                    .absolute(&self.urls.path(&config.entry_address(e)))
                     .into(),
             ),
         ];

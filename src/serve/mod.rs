@@ -395,7 +395,7 @@ fn answer(request: &Request, shared: &Shared) -> Answer {
 
 /// The site's own 404 page (with status 404), or a plain one.
 fn not_found(served: &Served) -> Answer {
-    match served.files.get("404.html") {
+    match served.files.get(crate::urls::NOT_FOUND) {
         Some(page) if !served.build.is_empty() => {
             let page = http::inject(page, &live::script_tag(&served.build));
             Answer::Respond(Response::new(404, HTML, Body::Owned(page)))

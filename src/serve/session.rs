@@ -686,7 +686,8 @@ impl Session {
                 .files
                 .keys()
                 .filter(|k| {
-                    k.starts_with("katalog/summaries/") && !index_paths.contains(k.as_str())
+                    k.starts_with(crate::urls::BROWSER_SUMMARIES)
+                        && !index_paths.contains(k.as_str())
                 })
                 .cloned()
                 .collect();
@@ -709,7 +710,7 @@ impl Session {
                 .files
                 .iter()
                 .filter(|(k, _)| !old_pages.contains(k.as_str()) || page_paths.contains(k.as_str()))
-                .filter(|(k, _)| !k.starts_with("katalog/summaries/"))
+                .filter(|(k, _)| !k.starts_with(crate::urls::BROWSER_SUMMARIES))
                 .map(|(k, v)| (k.clone(), Arc::clone(v)))
                 .collect();
             for (path, bytes) in rendered.into_iter().chain(index) {
@@ -717,7 +718,7 @@ impl Session {
             }
             if full || theme_changed || self.files.is_empty() {
                 next.retain(|k, _| {
-                    !k.starts_with("assets/") || renderer.theme.assets.contains_key(k)
+                    !k.starts_with(crate::urls::ASSETS) || renderer.theme.assets.contains_key(k)
                 });
                 for (k, v) in &renderer.theme.assets {
                     next.insert(k.clone(), Arc::from(v.clone()));
@@ -829,12 +830,7 @@ fn entry_url_for(cat: &Catalogue, changed: &[PathBuf]) -> Option<String> {
             .to_string_lossy()
             .replace('\\', "/");
         let entry = cat.entries.iter().find(|e| e.rel_path == rel)?;
-        Some(format!(
-            "{}{}/{}/",
-            cat.config.base_path(),
-            cat.config.types[entry.type_index].folder,
-            entry.slug
-        ))
+        Some(cat.config.urls().path(&cat.config.entry_address(entry)))
     });
     let url = urls.next()?;
     urls.next().is_none().then_some(url)

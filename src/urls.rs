@@ -1,0 +1,177 @@
+//! Where everything lives on the site. One place decides every address and output path, so
+//! render, export, search, check (the names a catalogue may not take) and serve cannot
+//! disagree. Addresses here are relative to the site's base path and end in `/` for a page's
+//! folder; [`Urls`] makes them site paths and absolute URLs. A leaf: it imports nothing of the
+//! pipeline, so the schema's checks can use it too.
+
+/// The home page.
+pub const HOME: &str = "";
+/// The catalogue browser.
+pub const BROWSER: &str = "katalog/";
+/// The catalogue browser's data: the card index, the map points, the summaries in shards.
+pub const BROWSER_INDEX: &str = "katalog/index.json";
+pub const BROWSER_GEO: &str = "katalog/geo.json";
+pub const BROWSER_SUMMARIES: &str = "katalog/summaries/";
+/// The search page, and the folder of the search index it reads.
+pub const SEARCH: &str = "suche/";
+pub const SEARCH_INDEX: &str = "search/";
+pub const MAP: &str = "karte/";
+pub const CODEBOOK: &str = "codebuch/";
+/// The page a static host shows for a missing address (a file, not a folder).
+pub const NOT_FOUND: &str = "404.html";
+/// The theme's stylesheets, scripts and pictures.
+pub const ASSETS: &str = "assets/";
+pub const CATALOGUE_JSON: &str = "export/katalog.json";
+pub const ALL_FEED: &str = "feeds/alle.xml";
+pub const SITEMAP: &str = "sitemap.xml";
+pub const ROBOTS: &str = "robots.txt";
+
+/// First path segments the site itself uses (and the content folders that are not types): no
+/// type folder, vocabulary or free page may take them.
+pub const RESERVED: &[&str] = &[
+    "katalog",
+    "karte",
+    "suche",
+    "codebuch",
+    "assets",
+    "search",
+    "feeds",
+    "export",
+    "pages",
+    "vocabularies",
+    "media",
+    "404",
+];
+
+/// An entry's page: `<type folder>/<slug>/`.
+pub fn entry(type_folder: &str, slug: &str) -> String {
+    format!("{type_folder}/{slug}/")
+}
+
+/// Page `page` (from 1) of a type's list.
+pub fn type_list(type_folder: &str, page: usize) -> String {
+    if page <= 1 {
+        format!("{type_folder}/")
+    } else {
+        format!("{type_folder}/seite/{page}/")
+    }
+}
+
+pub fn vocabulary(vocabulary: &str) -> String {
+    format!("{vocabulary}/")
+}
+
+pub fn term(vocabulary: &str, term: &str) -> String {
+    format!("{vocabulary}/{term}/")
+}
+
+/// A free page (`content/pages/<slug>.md`).
+pub fn free_page(slug: &str) -> String {
+    format!("{slug}/")
+}
+
+pub fn type_feed(type_folder: &str) -> String {
+    format!("feeds/{type_folder}.xml")
+}
+
+pub fn term_feed(vocabulary: &str, term: &str) -> String {
+    format!("feeds/{vocabulary}/{term}.xml")
+}
+
+pub fn type_csv(type_folder: &str) -> String {
+    format!("export/{type_folder}.csv")
+}
+
+/// The output file of an address: `index.html` in a page's folder, a file as it is.
+pub fn output_file(address: &str) -> String {
+    if address.is_empty() || address.ends_with('/') {
+        format!("{address}index.html")
+    } else {
+        address.to_string()
+    }
+}
+
+/// Site paths and absolute URLs of addresses, for a site published at `base_url`.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    /// The path part of `base_url` (`/` or `/katalog/`).
+    pub base_path: String,
+    pub base_url: String,
+}
+
+impl Urls {
+    pub fn new(base_url: &str, base_path: String) -> Urls {
+        Urls {
+            base_path,
+            base_url: base_url.to_string(),
+        }
+    }
+
+    /// The site path of an address (`/katalog/orte/x/`), for links within the site.
+    pub fn path(&self, address: &str) -> String {
+        format!("{}{address}", self.base_path)
+    }
+
+    /// The absolute URL (for canonical links, feeds, sitemaps) of a site path.
+    pub fn absolute(&self, path: &str) -> String {
+        format!(
+            "{}{}",
+            self.base_url,
+            path.strip_prefix(&self.base_path)
+                .unwrap_or(path.trim_start_matches('/'))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_live_in_folders_and_files_stay_files() {
+        assert_eq!(output_file(HOME), "index.html");
+        assert_eq!(output_file(&entry("orte", "x")), "orte/x/index.html");
+        assert_eq!(
+            output_file(&type_list("orte", 2)),
+            "orte/seite/2/index.html"
+        );
+        assert_eq!(output_file(NOT_FOUND), "404.html");
+        assert_eq!(output_file(ALL_FEED), "feeds/alle.xml");
+    }
+
+    #[test]
+    fn every_fixed_address_starts_with_a_reserved_name() {
+        for address in [
+            BROWSER,
+            BROWSER_INDEX,
+            SEARCH,
+            SEARCH_INDEX,
+            MAP,
+            CODEBOOK,
+            NOT_FOUND,
+            ASSETS,
+            CATALOGUE_JSON,
+            ALL_FEED,
+        ] {
+            let first = address.split(['/', '.']).next().unwrap_or_default();
+            assert!(RESERVED.contains(&first), "{address}");
+        }
+        for address in [
+            type_feed("orte"),
+            term_feed("themen", "x"),
+            type_csv("orte"),
+        ] {
+            assert!(RESERVED.contains(&address.split('/').next().unwrap_or_default()));
+        }
+    }
+
+    #[test]
+    fn urls_under_a_sub_path() {
+        let urls = Urls::new("https://example.org/kat/", "/kat/".into());
+        assert_eq!(urls.path(&entry("orte", "x")), "/kat/orte/x/");
+        assert_eq!(
+            urls.absolute(&urls.path(&entry("orte", "x"))),
+            "https://example.org/kat/orte/x/"
+        );
+    }
+}
