@@ -9,6 +9,96 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Everything the command line prints goes through [`console::write`], so that no write can
+/// panic the way `println!` does on a closed pipe or a full disk.
+mod console {
+    use std::io::{self, Write};
+    use std::process::ExitCode;
+    use std::sync::Mutex;
+
+    #[derive(Debug, Clone, Copy)]
+    pub enum Stream {
+        /// Results: `check --format json`, the path `new` created.
+        Out = 0,
+        /// Diagnostics, progress and messages.
+        Err = 1,
+    }
+
+    /// Per stream: whether the reader has gone away, and the first other write error.
+    struct State {
+        closed: [bool; 2],
+        failed: [Option<io::Error>; 2],
+    }
+
+    static STATE: Mutex<State> = Mutex::new(State {
+        closed: [false; 2],
+        failed: [None, None],
+    });
+
+    /// Writes `text` to a stream. A closed pipe (`| head`) means nobody reads any more: the
+    /// rest of that stream's output is dropped and the command goes on to its own exit code.
+    /// Any other error (a full disk) is kept for [`finish`] and the stream is not written again.
+    pub fn write(stream: Stream, text: &str) {
+        let mut state = STATE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let i = stream as usize;
+        if state.closed[i] || state.failed[i].is_some() {
+            return;
+        }
+        let written = match stream {
+            Stream::Out => {
+                let mut out = io::stdout().lock();
+                out.write_all(text.as_bytes()).and_then(|()| out.flush())
+            }
+            Stream::Err => io::stderr().lock().write_all(text.as_bytes()),
+        };
+        match written {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => state.closed[i] = true,
+            Err(e) => state.failed[i] = Some(e),
+        }
+    }
+
+    /// The exit code once the command is done: its own, unless output was lost to an error
+    /// other than a closed pipe; that is reported on stderr (if stderr still works) and fails.
+    pub fn finish(code: ExitCode) -> ExitCode {
+        // Writing nothing flushes what stdout may still hold, under the same rules.
+        write(Stream::Out, "");
+        let mut state = STATE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let lost_out = state.failed[Stream::Out as usize].take();
+        let lost_err = state.failed[Stream::Err as usize].is_some();
+        drop(state);
+        if let Some(e) = lost_out {
+            write(
+                Stream::Err,
+                &format!("error: cannot write to standard output: {e}\n"),
+            );
+            return ExitCode::FAILURE;
+        }
+        if lost_err {
+            return ExitCode::FAILURE;
+        }
+        code
+    }
+}
+
+/// `println!` through [`console::write`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        console::write(console::Stream::Out, &format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprintln!` through [`console::write`].
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        console::write(console::Stream::Err, &format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 /// Builds allocate many small strings and values on several threads; mimalloc serves them in
 /// about half the instructions of glibc's malloc (measured with callgrind, see BENCHMARKS.md).
 #[global_allocator]
@@ -109,7 +199,7 @@ fn print_diagnostics(report: &Report, quiet: bool) {
         if quiet && !d.is_error() {
             continue;
         }
-        eprintln!("{}", d.render(color));
+        errln!("{}", d.render(color));
     }
 }
 
@@ -123,7 +213,7 @@ fn summary_line(report: &Report) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let code = match run(cli) {
         Ok(code) => code,
         Err(message) => {
             let color = use_color();
@@ -132,10 +222,11 @@ fn main() -> ExitCode {
             } else {
                 "error"
             };
-            eprintln!("{label}: {message}");
+            errln!("{label}: {message}");
             ExitCode::FAILURE
         }
-    }
+    };
+    console::finish(code)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -159,11 +250,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     print_diagnostics(&summary.report, cli.quiet);
                     if cli.verbose {
                         for (step, d) in &summary.timings.steps {
-                            eprintln!("  {step:<14} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                            errln!("  {step:<14} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                         }
                     }
                     if !cli.quiet {
-                        eprintln!(
+                        errln!(
                             "built {} entries into {} pages ({} files) in {:.0} ms → {}",
                             summary.entries,
                             summary.pages,
@@ -176,7 +267,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 Err(BuildError::Invalid(report)) => {
                     print_diagnostics(&report, cli.quiet);
-                    eprintln!(
+                    errln!(
                         "build failed: {}; the previous output is unchanged",
                         summary_line(&report)
                     );
@@ -198,7 +289,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         "entries": site.as_ref().map(|s| s.catalogue.entries.len()).unwrap_or(0),
                         "diagnostics": report.diagnostics,
                     });
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
                     );
@@ -216,7 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                                     .join(", ")
                             })
                             .unwrap_or_default();
-                        eprintln!("checked {counts}: {}", summary_line(&report));
+                        errln!("checked {counts}: {}", summary_line(&report));
                     }
                 }
             }
@@ -254,9 +345,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })?;
             let path =
                 scaffold::new_entry(&config, &type_key, &title).map_err(|e| e.to_string())?;
-            println!("{}", path.display());
+            outln!("{}", path.display());
             if !cli.quiet {
-                eprintln!(
+                errln!(
                     "created {}; fill in the fields, then run `casebook check`",
                     path.display()
                 );
@@ -266,12 +357,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Init { dir } => {
             let created = scaffold::init(&dir).map_err(|e| e.to_string())?;
             if !cli.quiet {
-                eprintln!(
+                errln!(
                     "created a catalogue with {} files in {}",
                     created.len(),
                     dir.display()
                 );
-                eprintln!("next: casebook --root {} serve", dir.display());
+                errln!("next: casebook --root {} serve", dir.display());
             }
             Ok(ExitCode::SUCCESS)
         }

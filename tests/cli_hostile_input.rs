@@ -816,3 +816,169 @@ fn mkfifo(path: &Path) {
         .expect("mkfifo");
     assert!(status.success(), "mkfifo {}", path.display());
 }
+
+/// Where a case sends stdout or stderr instead of the test.
+#[derive(Debug, Clone, Copy)]
+enum Sink {
+    /// A pipe whose reader is gone (`| head` after it read its fill): every write fails with EPIPE.
+    ClosedPipe,
+    /// `/dev/full`: every write fails with ENOSPC, as on a full disk.
+    Full,
+}
+
+impl Sink {
+    fn stdio(self) -> std::process::Stdio {
+        match self {
+            Sink::ClosedPipe => {
+                let (reader, writer) = std::io::pipe().expect("pipe");
+                drop(reader);
+                writer.into()
+            }
+            Sink::Full => std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full")
+                .into(),
+        }
+    }
+}
+
+/// Output that nobody reads any more ends quietly with the command's own exit code (so `check
+/// | head` under `pipefail` still tells a broken catalogue from a clean one); output lost to a
+/// full disk is an error with a message and exit 1. Never a panic (exit 101).
+#[test]
+fn closed_pipes_and_full_disks_end_without_a_panic() {
+    let (tmp, root) = common::catalogue_copy("valid-small");
+    let (_bad_tmp, bad) = common::catalogue_copy("valid-small");
+    std::fs::write(
+        bad.join("content/formate/kaputt.md"),
+        format!("{FM}thema: [gibt-es-nicht]\n---\n"),
+    )
+    .expect("write");
+    let out = tmp.join("site");
+    let arg = |p: &Path| p.to_string_lossy().into_owned();
+    let check = |root: &Path| vec!["--root".into(), arg(root), "check".into()];
+    let json = |root: &Path| [check(root), vec!["--format".into(), "json".into()]].concat();
+    let build = vec![
+        "--root".into(),
+        arg(&root),
+        "-v".into(),
+        "build".into(),
+        "--no-search".into(),
+        "--output".into(),
+        arg(&out),
+    ];
+    let new = |title: &str| {
+        vec![
+            "--root".into(),
+            arg(&root),
+            "new".into(),
+            "ort".into(),
+            title.to_string(),
+        ]
+    };
+    use Sink::{ClosedPipe, Full};
+    // (label, arguments, stdout, stderr, exit code, what stderr must say, a file it made)
+    #[rustfmt::skip]
+    let full = "cannot write to standard output: No space left";
+    let cases = [
+        (
+            "check --format json | head (clean)",
+            json(&root),
+            Some(ClosedPipe),
+            None,
+            0,
+            "",
+            None,
+        ),
+        (
+            "check --format json | head (errors)",
+            json(&bad),
+            Some(ClosedPipe),
+            None,
+            1,
+            "",
+            None,
+        ),
+        (
+            "check --format json > /dev/full",
+            json(&root),
+            Some(Full),
+            None,
+            1,
+            full,
+            None,
+        ),
+        (
+            "check 2>&1 | head (errors)",
+            check(&bad),
+            None,
+            Some(ClosedPipe),
+            1,
+            "",
+            None,
+        ),
+        (
+            "check 2> /dev/full (errors)",
+            check(&bad),
+            None,
+            Some(Full),
+            1,
+            "",
+            None,
+        ),
+        (
+            "build -v 2>&1 | head",
+            build.clone(),
+            Some(ClosedPipe),
+            Some(ClosedPipe),
+            0,
+            "",
+            Some(out.join("index.html")),
+        ),
+        (
+            "build -v 2> /dev/full",
+            build,
+            None,
+            Some(Full),
+            1,
+            "",
+            Some(out.join("index.html")),
+        ),
+        (
+            "new | head",
+            new("Ort Eins"),
+            Some(ClosedPipe),
+            None,
+            0,
+            "",
+            Some(root.join("content/orte/ort-eins.md")),
+        ),
+        (
+            "new > /dev/full",
+            new("Ort Zwei"),
+            Some(Full),
+            None,
+            1,
+            full,
+            Some(root.join("content/orte/ort-zwei.md")),
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (label, args, stdout, stderr, code, says, made) in cases {
+        let run = common::run_with_stdio(
+            None,
+            &args,
+            DEADLINE,
+            stdout.map(Sink::stdio),
+            stderr.map(Sink::stdio),
+        );
+        if run.timed_out || run.panicked() || run.code != Some(code) || !run.stderr.contains(says) {
+            problems.push(format!("[{label}] expected exit {code}:\n{}", run.output()));
+        }
+        if let Some(path) = made.filter(|p| !p.is_file()) {
+            problems.push(format!("[{label}] {} was not made", path.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
