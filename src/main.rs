@@ -111,9 +111,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser, Debug)]
 #[command(name = "casebook", version, propagate_version = true)]
 struct Cli {
-    /// Catalogue folder (the one that contains `content/`).
-    #[arg(long, global = true, default_value = ".")]
-    root: PathBuf,
+    /// Catalogue folder (the one that contains `content/`) [default: .]
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
     /// Print only errors.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     quiet: bool,
@@ -175,10 +175,10 @@ enum Command {
         /// The title; the file name is made from it.
         title: String,
     },
-    /// Create a new catalogue skeleton that builds without a warning.
+    /// Create a new catalogue skeleton that checks without a warning.
     Init {
-        /// Folder to create (must be empty or missing).
-        dir: PathBuf,
+        /// Folder to create (must be empty or missing); `--root DIR` names it as well.
+        dir: Option<PathBuf>,
     },
 }
 
@@ -229,14 +229,74 @@ fn main() -> ExitCode {
     console::finish(code)
 }
 
+/// The catalogue folder of every command but `init`, which makes it: it must exist, or
+/// nothing else said about it (a missing schema, an unchanged output) would be true.
+fn catalogue_root(root: Option<PathBuf>) -> Result<PathBuf, String> {
+    let root = root.unwrap_or_else(|| PathBuf::from("."));
+    match std::fs::metadata(&root) {
+        Ok(m) if m.is_dir() => Ok(root),
+        Ok(_) => Err(format!(
+            "the catalogue folder {} is not a folder; pass --root with the folder that contains content/",
+            root.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+            "the catalogue folder {} does not exist; pass --root with the folder that contains content/",
+            root.display()
+        )),
+        Err(e) => Err(format!(
+            "cannot open the catalogue folder {}: {e}",
+            root.display()
+        )),
+    }
+}
+
+/// What a failed build leaves behind, in words that are true: an output that was there is
+/// unchanged; where there was none, none was made.
+fn output_left(output: &std::path::Path) -> String {
+    if std::fs::symlink_metadata(output).is_ok() {
+        format!("the previous output in {} is unchanged", output.display())
+    } else {
+        "nothing was written".to_string()
+    }
+}
+
+/// `casebook init`: the folder comes as the argument or as `--root`, not both.
+fn init(dir: Option<PathBuf>, root: Option<PathBuf>, quiet: bool) -> Result<ExitCode, String> {
+    let dir = match (dir, root) {
+        (Some(dir), None) | (None, Some(dir)) => dir,
+        (Some(dir), Some(root)) => {
+            return Err(format!(
+                "name the new catalogue's folder once: `casebook init {}` or `casebook --root {} init`, not both",
+                dir.display(),
+                root.display()
+            ))
+        }
+        (None, None) => {
+            return Err("name the folder for the new catalogue: `casebook init <dir>`".into())
+        }
+    };
+    let created = scaffold::init(&dir).map_err(|e| e.to_string())?;
+    if !quiet {
+        errln!(
+            "created a catalogue with {} files in {}",
+            created.len(),
+            dir.display()
+        );
+        errln!("next: casebook --root {} serve", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    let root = cli.root.clone();
+    let root = cli.root;
     match cli.command {
+        Command::Init { dir } => init(dir, root, cli.quiet),
         Command::Build {
             output,
             base_url,
             no_search,
         } => {
+            let root = catalogue_root(root)?;
             let output = output.unwrap_or_else(|| root.join("output"));
             let options = BuildOptions {
                 root,
@@ -268,15 +328,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(BuildError::Invalid(report)) => {
                     print_diagnostics(&report, cli.quiet);
                     errln!(
-                        "build failed: {}; the previous output is unchanged",
-                        summary_line(&report)
+                        "build failed: {}; {}",
+                        summary_line(&report),
+                        output_left(&output)
                     );
                     Ok(ExitCode::FAILURE)
                 }
-                Err(e) => Err(format!("{e}; the previous output is unchanged")),
+                Err(e) => Err(format!("{e}; {}", output_left(&output))),
             }
         }
         Command::Check { format } => {
+            let root = catalogue_root(root)?;
             let mut report = Report::default();
             let mut timings = Timings::default();
             let site = build::load_site(&root, &Default::default(), &mut report, &mut timings);
@@ -297,17 +359,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Format::Human => {
                     print_diagnostics(&report, cli.quiet);
                     if !cli.quiet {
-                        let counts = site
-                            .as_ref()
-                            .map(|s| {
+                        let checked = match &site {
+                            None => "could not read the catalogue's schema".to_string(),
+                            Some(s) if s.catalogue.entries.is_empty() => {
+                                "checked 0 entries".to_string()
+                            }
+                            Some(s) => format!(
+                                "checked {}",
                                 check::count_by_type(&s.catalogue.config, &s.catalogue.entries)
                                     .into_iter()
                                     .map(|(k, v)| format!("{v} {k}"))
                                     .collect::<Vec<_>>()
                                     .join(", ")
-                            })
-                            .unwrap_or_default();
-                        errln!("checked {counts}: {}", summary_line(&report));
+                            ),
+                        };
+                        errln!("{checked}: {}", summary_line(&report));
                     }
                 }
             }
@@ -324,6 +390,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             poll,
             debounce,
         } => {
+            let root = catalogue_root(root)?;
             serve::run(serve::ServeOptions {
                 port,
                 bind,
@@ -338,6 +405,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::New { type_key, title } => {
+            let root = catalogue_root(root)?;
             let mut report = Report::default();
             let config = Config::load(&root, &mut report).ok_or_else(|| {
                 print_diagnostics(&report, false);
@@ -351,18 +419,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "created {}; fill in the fields, then run `casebook check`",
                     path.display()
                 );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Init { dir } => {
-            let created = scaffold::init(&dir).map_err(|e| e.to_string())?;
-            if !cli.quiet {
-                errln!(
-                    "created a catalogue with {} files in {}",
-                    created.len(),
-                    dir.display()
-                );
-                errln!("next: casebook --root {} serve", dir.display());
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -982,3 +982,77 @@ fn closed_pipes_and_full_disks_end_without_a_panic() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// A `--root` that does not exist, or holds no schema, is said in words that are true: no
+/// "previous output is unchanged" where there was none, no "checked :" with nothing checked.
+#[test]
+fn a_missing_root_or_schema_is_said_plainly() {
+    let tmp = TempDir::new("no-root");
+    let missing = tmp.join("gibt-es-nicht");
+    let out = tmp.join("site");
+    let mut problems = Vec::new();
+    let mut expect = |label: &str, run: common::Run, says: &str, never: &str| {
+        if run.code != Some(1) || run.panicked() || !run.stderr.contains(says) {
+            problems.push(format!("[{label}] should say `{says}`:\n{}", run.output()));
+        }
+        if !never.is_empty() && run.stderr.contains(never) {
+            problems.push(format!(
+                "[{label}] should not say `{never}`:\n{}",
+                run.output()
+            ));
+        }
+    };
+    let does_not_exist = "does not exist";
+    expect(
+        "build, no root",
+        build(&missing, &out, &[]),
+        does_not_exist,
+        "unchanged",
+    );
+    expect(
+        "check, no root",
+        common::check_human(&missing),
+        does_not_exist,
+        "checked",
+    );
+    let (run, _) = check_json(&missing);
+    expect("check --format json, no root", run, does_not_exist, "");
+    let new = common::casebook(&[
+        "--root".as_ref(),
+        missing.as_os_str(),
+        "new".as_ref(),
+        "ort".as_ref(),
+        "Ein Ort".as_ref(),
+    ]);
+    expect("new, no root", new, does_not_exist, "");
+    assert!(!missing.exists(), "a command made the missing root");
+
+    // A folder without a schema.
+    let empty = tmp.join("leer");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let no_schema = "could not read the catalogue's schema: 1 error(s)";
+    expect(
+        "check, no schema",
+        common::check_human(&empty),
+        no_schema,
+        "checked :",
+    );
+    expect(
+        "build, no schema, no output",
+        build(&empty, &out, &[]),
+        "nothing was written",
+        "unchanged",
+    );
+    assert!(!out.exists(), "a failed build made the output");
+    let (_tmp, root) = common::catalogue_copy("valid-small");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    std::fs::remove_file(root.join("content/site.yaml")).expect("rm");
+    let unchanged = format!("the previous output in {} is unchanged", out.display());
+    expect(
+        "build, no schema, an output",
+        build(&root, &out, &[]),
+        &unchanged,
+        "",
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

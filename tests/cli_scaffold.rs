@@ -68,6 +68,35 @@ fn init_accepts_an_existing_empty_folder() {
 }
 
 #[test]
+fn init_takes_its_folder_from_root_too_but_not_twice() {
+    let tmp = TempDir::new("init-root");
+    let dir = tmp.join("ueber-root");
+    let run = casebook(&[OsStr::new("--root"), dir.as_os_str(), OsStr::new("init")]);
+    run.assert_exit(0);
+    assert!(dir.join("content/site.yaml").is_file(), "{}", run.output());
+    assert_checks_clean(&dir);
+    // Two different folders: which one was meant? Neither is made.
+    let (a, b) = (tmp.join("a"), tmp.join("b"));
+    let run = casebook(&[
+        OsStr::new("--root"),
+        a.as_os_str(),
+        OsStr::new("init"),
+        b.as_os_str(),
+    ]);
+    run.assert_exit(1);
+    assert!(run.stderr.contains("once"), "{}", run.output());
+    assert!(!a.exists() && !b.exists(), "{}", run.output());
+    // No folder at all.
+    let run = casebook(&["init"]);
+    run.assert_exit(1);
+    assert!(
+        run.stderr.contains("casebook init <dir>"),
+        "{}",
+        run.output()
+    );
+}
+
+#[test]
 fn init_refuses_a_folder_that_is_not_empty() {
     let tmp = TempDir::new("init-full");
     std::fs::write(tmp.join("notizen.txt"), "meins").expect("write");
