@@ -2,7 +2,7 @@
 
 use casebook::build::{self, BuildError, BuildOptions, Timings};
 use casebook::config::Config;
-use casebook::diagnostic::{Diagnostic, Report};
+use casebook::diagnostic::{escape_controls, Diagnostic, Report};
 use casebook::{check, scaffold, serve};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -222,7 +222,8 @@ fn main() -> ExitCode {
             } else {
                 "error"
             };
-            errln!("{label}: {message}");
+            // Messages name files and repeat titles: no control characters reach the terminal.
+            errln!("{label}: {}", escape_controls(&message));
             ExitCode::FAILURE
         }
     };

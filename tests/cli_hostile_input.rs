@@ -1056,3 +1056,71 @@ fn a_missing_root_or_schema_is_said_plainly() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// Whether a terminal would act on a character instead of showing it: control characters but
+/// line feed and tab, and the bidi controls that reorder a line.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Values and file names with escape sequences (set the window title, clear the screen, a C1
+/// CSI, a right-to-left override) are shown escaped in human output (`\u{1b}`), from `check`,
+/// `build` and an error message of `new`; JSON output keeps the value as it is.
+#[test]
+fn control_characters_reach_the_terminal_escaped() {
+    let (tmp, root) = common::catalogue_copy("valid-small");
+    let write = |rel: &str, text: &str| std::fs::write(root.join(rel), text).expect("write");
+    // The term as a YAML escape: the message and `found` carry the characters themselves.
+    write(
+        "content/formate/titel-setzen.md",
+        &format!("{FM}thema: [\"\\e]0;pwned\\a\\e[2J\\u009b31m\\u202e\"]\n---\n"),
+    );
+    // Raw in the source line of a code frame (a broken link shows its line of the body).
+    write(
+        "content/formate/roh.md",
+        &format!("{FM}---\n\u{1b}]0;x\u{7}[weg](@/orte/nirgends.md)\u{85}\n"),
+    );
+    // In a file name.
+    write(
+        "content/orte/\u{1b}]0;name\u{7}\u{202e}.md",
+        &format!("{FM}---\n"),
+    );
+    let arg = |p: &Path| p.to_string_lossy().into_owned();
+    let out = arg(&tmp.join("site"));
+    let runs = [
+        common::check_human(&root),
+        common::casebook(&["--root", &arg(&root), "build", "--output", &out]),
+        common::casebook(&["--root", &arg(&root), "new", "ort", "\u{1b}]\u{7}\u{202e}"]),
+    ];
+    for run in &runs {
+        assert!(!run.panicked() && run.code == Some(1), "{}", run.output());
+        let raw: Vec<char> = run
+            .stderr
+            .chars()
+            .filter(|&c| acts_on_terminal(c))
+            .collect();
+        assert!(raw.is_empty(), "raw {raw:?} in\n{}", run.output());
+        assert!(run.stderr.contains("\\u{1b}]"), "{}", run.output());
+    }
+    for shown in [
+        "\\u{9b}31m\\u{202e}",
+        "content/orte/\\u{1b}]0;name\\u{7}\\u{202e}.md",
+        "| \\u{1b}]0;x\\u{7}[weg](@/orte/nirgends.md)\\u{85}",
+    ] {
+        assert!(
+            runs[0].stderr.contains(shown),
+            "{shown}\n{}",
+            runs[0].output()
+        );
+    }
+    let (_, json) = check_json(&root);
+    let messages: Vec<String> = json_diags(&json.expect("json"))
+        .into_iter()
+        .map(|d| d.message)
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("\u{1b}]0;pwned\u{7}")),
+        "JSON keeps the value as it is: {messages:?}"
+    );
+}
