@@ -963,3 +963,50 @@ fn entry_pages_place_each_field_by_its_kind() {
     }
     assert!(sections_seen > 0 && sources_seen > 0, "both kinds occur");
 }
+
+/// The edit link's `{path}` is percent-encoded: a `?`, `#`, `%`, space or umlaut in a file
+/// name stays part of the path instead of starting a query or fragment.
+#[test]
+fn edit_links_percent_encode_the_file_path() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let site = root.join("content/site.yaml");
+    let yaml = std::fs::read_to_string(&site).expect("read site.yaml");
+    std::fs::write(
+        &site,
+        format!("{yaml}\nedit_url: https://git.example/edit/main/content/{{path}}\n"),
+    )
+    .expect("write site.yaml");
+    let entry = "---\ntitel: A\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n---\n";
+    let names = [
+        ("que?ry.md", "que%3Fry.md"),
+        ("hash#tag.md", "hash%23tag.md"),
+        ("100% grün.md", "100%25%20gr%C3%BCn.md"),
+    ];
+    for (name, _) in names {
+        std::fs::write(root.join("content/orte").join(name), entry).expect("write entry");
+    }
+    std::fs::write(
+        root.join("content/pages/frag?mal.md"),
+        "---\ntitel: Frag mal\n---\nText.\n",
+    )
+    .expect("write page");
+    let out = tmp.join("site");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    let mut links = BTreeSet::new();
+    for rel in html::html_files(&out) {
+        for (href, _) in anchors(&page(&out, &rel), ".edit-link") {
+            links.insert(href);
+        }
+    }
+    let base = "https://git.example/edit/main/content/";
+    for (_, encoded) in names {
+        let want = format!("{base}orte/{encoded}");
+        assert!(links.contains(&want), "{want} missing from {links:#?}");
+    }
+    let want = format!("{base}pages/frag%3Fmal.md");
+    assert!(links.contains(&want), "{want} missing from {links:#?}");
+    assert!(
+        links.contains(&format!("{base}orte/stadtteilbuero-nord.md")),
+        "{links:#?}"
+    );
+}
