@@ -261,3 +261,25 @@ fn new_keeps_hostile_titles_inside_the_type_folder() {
     run.assert_exit(1);
     assert!(run.stderr.contains("file name"), "{}", run.output());
 }
+
+/// `check` and `build` refuse a type folder that links outside the catalogue; `new` refuses to
+/// write through it, and the folder outside stays as it was.
+#[test]
+fn new_refuses_a_type_folder_that_links_outside() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let outside = tmp.join("anderswo");
+    std::fs::rename(root.join("content/orte"), &outside).expect("move orte");
+    std::os::unix::fs::symlink(&outside, root.join("content/orte")).expect("symlink");
+    let before = common::snapshot(&outside);
+    let run = new_entry(&root, "ort", "Neuer Ort");
+    run.assert_exit(1);
+    assert!(run.stderr.contains("links outside"), "{}", run.output());
+    common::assert_same_tree(&before, &common::snapshot(&outside), "the folder outside");
+    let (check, json) = check_json(&root);
+    check.assert_exit(1);
+    let codes: Vec<String> = common::json_diags(&json.expect("json"))
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(codes.iter().any(|c| c == "symlink-outside"), "{codes:?}");
+}
