@@ -187,7 +187,7 @@ const INIT_FILES: &[(&str, &str)] = &[
         include_str!("scaffold/beispiel-strategie.md"),
     ),
     ("content/pages/ueber.md", include_str!("scaffold/ueber.md")),
-    (".gitignore", "output/\n"),
+    (".gitignore", include_str!("scaffold/gitignore")),
 ];
 
 /// Creates a new catalogue in `dir` (which must be empty or missing).

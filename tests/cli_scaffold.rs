@@ -283,3 +283,39 @@ fn new_refuses_a_type_folder_that_links_outside() {
         .collect();
     assert!(codes.iter().any(|c| c == "symlink-outside"), "{codes:?}");
 }
+
+/// After builds, `git status` in a new catalogue shows only the catalogue's own files: the
+/// skeleton's `.gitignore` covers the output and everything casebook keeps beside it.
+#[test]
+fn init_ignores_everything_a_build_leaves() {
+    let git = |dir: &Path, args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+    };
+    let tmp = TempDir::new("init-git");
+    let dir = tmp.join("katalog");
+    casebook(&[OsStr::new("init"), dir.as_os_str()]).assert_exit(0);
+    match git(&dir, &["init", "-q"]) {
+        Ok(o) if o.status.success() => {}
+        other => panic!("git is needed for this test: {other:?}"),
+    }
+    let public = dir.join("public");
+    for _ in 0..2 {
+        common::build(&dir, &dir.join("output"), &["--no-search"]).assert_exit(0);
+        common::build(&dir, &public, &["--no-search"]).assert_exit(0);
+    }
+    for kept in [".output.casebook-spare", ".public.casebook-spare"] {
+        assert!(dir.join(kept).is_dir(), "no {kept} to ignore");
+    }
+    let status = git(&dir, &["status", "--porcelain", "--untracked-files=all"]).expect("git");
+    let status = String::from_utf8_lossy(&status.stdout);
+    let stray: Vec<&str> = status
+        .lines()
+        .filter(|l| !(l.starts_with("?? content/") || *l == "?? .gitignore"))
+        .filter(|l| !l.starts_with("?? public/"))
+        .collect();
+    assert!(stray.is_empty(), "git status shows:\n{}", stray.join("\n"));
+}
