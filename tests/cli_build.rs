@@ -1010,3 +1010,42 @@ fn edit_links_percent_encode_the_file_path() {
         "{links:#?}"
     );
 }
+
+/// A build for an address nobody else can reach, or an example domain, warns (the canonical
+/// links, sitemap and feeds would point there) and still succeeds; a public address does not.
+#[test]
+fn builds_for_a_loopback_or_example_address_warn() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let out = tmp.join("site");
+    let code = "warning[placeholder-base-url]";
+    // valid-small's own base_url is https://example.org/: the warning points at its line.
+    let run = build(&root, &out, &["--no-search"]);
+    run.assert_exit(0);
+    assert!(run.stderr.contains(code), "{}", run.output());
+    assert!(
+        run.stderr.contains("--> content/site.yaml:5:11"),
+        "{}",
+        run.output()
+    );
+    let mut problems = Vec::new();
+    for (url, warns) in [
+        ("http://127.0.0.1:1111/", true),
+        ("http://127.8.9.10/", true),
+        ("http://localhost:8080/sub/", true),
+        ("http://LOCALHOST./", true),
+        ("http://[::1]:1111/", true),
+        ("http://0.0.0.0/", true),
+        ("https://katalog.example.com/", true),
+        ("https://quartier.test/", true),
+        ("https://example.org.de/", false),
+        ("https://werkzeugkasten-quartier.de/katalog/", false),
+        ("http://192.168.1.10/", false),
+    ] {
+        let run = build(&root, &out, &["--no-search", "--base-url", url]);
+        let warned = run.stderr.contains(code) && run.stderr.contains("--> --base-url");
+        if run.code != Some(0) || warned != warns {
+            problems.push(format!("{url}: expected warning {warns}\n{}", run.output()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

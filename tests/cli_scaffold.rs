@@ -53,6 +53,18 @@ fn init_creates_a_catalogue_that_checks_clean_and_builds() {
         "init should bring example entries"
     );
     let out = tmp.join("site");
+    // The skeleton's base_url is the local server's: a build says so until it is set.
+    let run = common::build(&dir, &out, &["--no-search"]);
+    run.assert_exit(0);
+    assert!(
+        run.stderr.contains("warning[placeholder-base-url]"),
+        "{}",
+        run.output()
+    );
+    let public = ["--no-search", "--base-url", "https://quartier-katalog.de/"];
+    let run = common::build(&dir, &out, &public);
+    run.assert_exit(0);
+    assert!(!run.stderr.contains("warning"), "{}", run.output());
     common::build(&dir, &out, &["--no-search"]).assert_exit(0);
     assert!(out.join("index.html").is_file());
     let broken = common::html::broken_internal_links(&out, "/", "http://127.0.0.1:1111/");
