@@ -212,7 +212,26 @@ fn summary_line(report: &Report) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help, the version and usage errors go out through the same writes as the rest.
+        Err(e) => {
+            let (stream, terminal) = if e.use_stderr() {
+                (console::Stream::Err, std::io::stderr().is_terminal())
+            } else {
+                (console::Stream::Out, std::io::stdout().is_terminal())
+            };
+            let text = e.render();
+            let text = if terminal && std::env::var_os("NO_COLOR").is_none() {
+                text.ansi().to_string()
+            } else {
+                text.to_string()
+            };
+            console::write(stream, &text);
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return console::finish(ExitCode::from(code));
+        }
+    };
     let code = match run(cli) {
         Ok(code) => code,
         Err(message) => {

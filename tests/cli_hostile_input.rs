@@ -879,8 +879,8 @@ fn closed_pipes_and_full_disks_end_without_a_panic() {
     };
     use Sink::{ClosedPipe, Full};
     // (label, arguments, stdout, stderr, exit code, what stderr must say, a file it made)
-    #[rustfmt::skip]
     let full = "cannot write to standard output: No space left";
+    let help = vec!["--help".to_string()];
     let cases = [
         (
             "check --format json | head (clean)",
@@ -963,6 +963,16 @@ fn closed_pipes_and_full_disks_end_without_a_panic() {
             full,
             Some(root.join("content/orte/ort-zwei.md")),
         ),
+        (
+            "--help | head",
+            help.clone(),
+            Some(ClosedPipe),
+            None,
+            0,
+            "",
+            None,
+        ),
+        ("--help > /dev/full", help, Some(Full), None, 1, full, None),
     ];
     let mut problems = Vec::new();
     for (label, args, stdout, stderr, code, says, made) in cases {
