@@ -393,7 +393,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                                     .join(", ")
                             ),
                         };
-                        errln!("{checked}: {}", summary_line(&report));
+                        // The schema's plural labels: shown like every other value from a file.
+                        errln!("{}: {}", escape_controls(&checked), summary_line(&report));
                     }
                 }
             }

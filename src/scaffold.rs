@@ -1,5 +1,5 @@
 //! Creating files for editors: `casebook new` (one entry, pre-filled from the schema) and
-//! `casebook init` (a new catalogue that builds without a warning). Never overwrites anything.
+//! `casebook init` (a new catalogue that checks without a warning). Never overwrites anything.
 
 use crate::config::{Config, FieldKind};
 use crate::load::{links_outside, slugify};

@@ -1091,6 +1091,14 @@ fn control_characters_reach_the_terminal_escaped() {
         "content/formate/roh.md",
         &format!("{FM}---\n\u{1b}]0;x\u{7}[weg](@/orte/nirgends.md)\u{85}\n"),
     );
+    // In the schema: a type's plural label, shown in the summary line of `check`.
+    let site = root.join("content/site.yaml");
+    let yaml = std::fs::read_to_string(&site).expect("read site.yaml");
+    std::fs::write(
+        &site,
+        yaml.replace("plural: Orte", "plural: \"Orte\\e[2J\""),
+    )
+    .expect("write");
     // In a file name.
     write(
         "content/orte/\u{1b}]0;name\u{7}\u{202e}.md",
@@ -1117,6 +1125,7 @@ fn control_characters_reach_the_terminal_escaped() {
         "\\u{9b}31m\\u{202e}",
         "content/orte/\\u{1b}]0;name\\u{7}\\u{202e}.md",
         "| \\u{1b}]0;x\\u{7}[weg](@/orte/nirgends.md)\\u{85}",
+        "Orte\\u{1b}[2J, ",
     ] {
         assert!(
             runs[0].stderr.contains(shown),
