@@ -421,6 +421,16 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         let mut b = ammonia::Builder::default();
         b.add_generic_attributes(["id"]);
         b.id_prefix(Some(CONTENT_ID_PREFIX));
+        // Raw `<a href="#x">` points into the text as Markdown's `[…](#x)` does; like
+        // `id_prefix`, a value that has the prefix already (Markdown's own links) stays.
+        b.attribute_filter(|_, attribute, value| match value.strip_prefix('#') {
+            Some(f)
+                if attribute == "href" && !f.is_empty() && !f.starts_with(CONTENT_ID_PREFIX) =>
+            {
+                Some(content_fragment(f).into())
+            }
+            _ => Some(value.into()),
+        });
         b.add_tag_attributes("td", ["style"]);
         b.add_tag_attributes("th", ["style"]);
         b.filter_style_properties(["text-align"].into_iter().collect());
@@ -523,6 +533,18 @@ mod tests {
         assert!(r.html.contains("text-align:center"), "{}", r.html);
         assert!(r.html.contains("text-align:right"), "{}", r.html);
         assert!(!r.html.contains("position"), "{}", r.html);
+        // Raw HTML links into the text the same way.
+        let r = render(
+            "<a href=\"#ablauf\">a</a> [b](#ablauf)\n\n## Ablauf\n",
+            &resolver,
+            false,
+        );
+        assert_eq!(
+            r.html.matches(r##"href="#text-ablauf""##).count(),
+            2,
+            "{}",
+            r.html
+        );
         // `allow_raw_html: true` lets everything through, as the README says.
         let raw = render(md, &resolver, true);
         assert!(
