@@ -3,7 +3,7 @@
 
 use crate::check;
 use crate::config::{Config, Overrides};
-use crate::diagnostic::Report;
+use crate::diagnostic::{Diagnostic, Report};
 use crate::export::{self, OutputFile};
 use crate::load;
 use crate::output::{self, BuildLock, Staging};
@@ -12,6 +12,7 @@ use crate::render::views::Views;
 use crate::render::{self, PageKind, Renderer};
 use crate::resolve::Catalogue;
 use crate::search;
+use crate::source::KeyLines;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -124,6 +125,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         _ => return Err(BuildError::Invalid(report)),
     };
     let cat = &site.catalogue;
+    report.extend(placeholder_base_url(
+        &cat.config,
+        options.base_url.is_some(),
+    ));
     let theme = timings.time("theme", || Theme::load(&cat.config))?;
     let mut renderer = Renderer::new(theme)?;
     let views = timings.time("views", || Views::new(cat));
@@ -244,6 +249,60 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     drop(pages);
     std::thread::spawn(move || drop((site, views, renderer)));
     Ok(summary)
+}
+
+/// A warning when the site is built for an address that is not its public one: a loopback
+/// address (the bundled catalogue's and `init`'s `http://127.0.0.1:1111/`) or an example
+/// domain (RFC 2606, 6761). Canonical links, the sitemap, `robots.txt` and the feeds would point
+/// there. Only `build` asks: `serve` builds for its own loopback address on purpose.
+fn placeholder_base_url(config: &Config, from_command_line: bool) -> Option<Diagnostic> {
+    let url = url::Url::parse(&config.base_url).ok()?;
+    let kind = match url.host()? {
+        url::Host::Ipv4(ip) if ip.is_loopback() || ip.is_unspecified() => "a loopback address",
+        url::Host::Ipv6(ip) if ip.is_loopback() || ip.is_unspecified() => "a loopback address",
+        url::Host::Domain(domain) => {
+            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            let under = |names: &[&str]| {
+                names
+                    .iter()
+                    .any(|n| domain == *n || domain.ends_with(&format!(".{n}")))
+            };
+            if under(&["localhost"]) {
+                "a loopback address"
+            } else if under(&[
+                "example.org",
+                "example.com",
+                "example.net",
+                "example",
+                "test",
+                "invalid",
+            ]) {
+                "an example address"
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    let message = format!(
+        "the site is built for `{}`, {kind}: canonical links, the sitemap, robots.txt and the feeds point there",
+        config.base_url
+    );
+    let hint = "set `base_url` in content/site.yaml to the address the site is published at, or build with --base-url https://…; `casebook serve` sets its own address";
+    if from_command_line {
+        return Some(Diagnostic::warning("placeholder-base-url", "--base-url", message).hint(hint));
+    }
+    let shown = PathBuf::from("content/site.yaml");
+    let mut d = Diagnostic::warning("placeholder-base-url", &shown, message).hint(hint);
+    if let Ok(text) = std::fs::read_to_string(config.content_dir.join("site.yaml")) {
+        let needle = config.base_url.trim_end_matches('/');
+        if let Some((line, column, _)) =
+            KeyLines::scan(&text, 1).locate_in_value(&text, "base_url", needle)
+        {
+            d = d.at(&text, line, column, needle.chars().count());
+        }
+    }
+    Some(d)
 }
 
 /// A hash of everything pages depend on besides the catalogue's entries and pages: the schema

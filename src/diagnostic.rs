@@ -2,6 +2,7 @@
 //! what was expected and a hint. Rendered like rustc's (source line, caret, `help:`) or as JSON.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -145,12 +146,14 @@ impl Diagnostic {
             "{}{} {}",
             paint(label_color, &format!("{label}[{}]", self.code)),
             paint("1", ":"),
-            paint("1", &self.message)
+            paint("1", &escape_controls(&self.message))
         );
+        let file = self.file.to_string_lossy();
+        let file = escape_controls(&file);
         let location = match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.file.display()),
-            (Some(l), None) => format!("{}:{l}", self.file.display()),
-            _ => self.file.display().to_string(),
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            (Some(l), None) => format!("{file}:{l}"),
+            _ => file.into_owned(),
         };
         let gutter_width = self.line.map(|l| l.to_string().len()).unwrap_or(1);
         let pad = " ".repeat(gutter_width);
@@ -158,26 +161,66 @@ impl Diagnostic {
         if let (Some(line), Some(source)) = (self.line, &self.source_line) {
             let bar = paint("1;34", "|");
             let _ = writeln!(out, "{pad} {bar}");
-            let _ = writeln!(out, "{} {bar} {source}", paint("1;34", &line.to_string()));
+            let _ = writeln!(
+                out,
+                "{} {bar} {}",
+                paint("1;34", &line.to_string()),
+                escape_controls(source)
+            );
+            // The caret stands under the culprit as shown, escapes and all.
             let column = self.column.unwrap_or(1);
-            let offset: String = source
+            let before: String = source.chars().take(column - 1).collect();
+            let culprit: String = source.chars().skip(column - 1).take(self.width).collect();
+            let offset: String = escape_controls(&before)
                 .chars()
-                .take(column - 1)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let carets = "^".repeat(self.width.min(MAX_SOURCE_LINE));
+            let widened = escape_controls(&culprit).chars().count() - culprit.chars().count();
+            let carets = "^".repeat((self.width + widened).min(MAX_SOURCE_LINE));
             let _ = writeln!(out, "{pad} {bar} {offset}{}", paint(label_color, &carets));
         }
         for (name, value) in [("found", &self.found), ("expected", &self.expected)] {
             if let Some(v) = value {
-                let _ = writeln!(out, "{pad} {} {name}: {v}", paint("1;34", "="));
+                let _ = writeln!(
+                    out,
+                    "{pad} {} {name}: {}",
+                    paint("1;34", "="),
+                    escape_controls(v)
+                );
             }
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "{pad} {} {hint}", paint("1;36", "= help:"));
+            let _ = writeln!(
+                out,
+                "{pad} {} {}",
+                paint("1;36", "= help:"),
+                escape_controls(hint)
+            );
         }
         out
     }
+}
+
+/// Text from files and file names as a terminal may show it: control characters (C0 but the
+/// tab, DEL, C1) and the bidi controls that reorder a line are written as `\u{1b}`, so an entry
+/// cannot set the terminal's title, clear the screen or disguise what a line says.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Cuts a string to at most `max` characters, marking the cut.
@@ -266,6 +309,35 @@ mod tests {
         assert!(out.contains("3 | thema: [parkin]"), "{out}");
         assert!(out.contains("  |         ^^^^^^"), "{out}");
         assert!(out.contains("= help: did you mean `parking`?"), "{out}");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped_with_the_caret_under_the_culprit() {
+        let text = "titel: \u{1b}]0;x\u{7}\tok [\u{202e}parkin]\n";
+        let d = Diagnostic::error("t", "orte/\u{1b}[2J.md", "term `\u{9b}31m`")
+            .at(text, 1, 19, 7)
+            .found("\u{7f}")
+            .hint("\r\n");
+        let out = d.render(false);
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && c != '\t' && (c.is_control() || c == '\u{202e}')),
+            "{out:?}"
+        );
+        assert!(out.contains("--> orte/\\u{1b}[2J.md:1:19"), "{out}");
+        assert!(out.contains("error[t]: term `\\u{9b}31m`"), "{out}");
+        assert!(
+            out.contains("1 | titel: \\u{1b}]0;x\\u{7}\tok [\\u{202e}parkin]"),
+            "{out}"
+        );
+        // Seven characters from column 19 (`\u{202e}parkin`) are fourteen as shown.
+        assert!(
+            out.contains(&format!("  |{}\t    {}\n", " ".repeat(23), "^".repeat(14))),
+            "{out:?}"
+        );
+        assert!(out.contains("= found: \\u{7f}"), "{out}");
+        assert!(out.contains("= help: \\u{d}\\u{a}"), "{out}");
+        assert_eq!(escape_controls("Straße\tä"), "Straße\tä");
     }
 
     #[test]

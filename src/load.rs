@@ -65,6 +65,14 @@ pub fn rel_path(config: &Config, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Whether `dir`, a folder in `content/` (whose canonical path is `canonical_content`), leads
+/// outside it through a symbolic link. `check` and `build` refuse to read such a folder and
+/// `new` to write into it.
+pub fn links_outside(canonical_content: &Path, dir: &Path) -> bool {
+    dir.canonicalize()
+        .is_ok_and(|d| !d.starts_with(canonical_content))
+}
+
 /// Files editors leave behind while saving; never content, never worth a warning.
 pub fn is_editor_artifact(name: &str) -> bool {
     name.starts_with('.')
@@ -126,11 +134,7 @@ pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
         if !dir.is_dir() {
             continue;
         }
-        let escapes = dir
-            .canonicalize()
-            .map(|d| !d.starts_with(&canonical_root))
-            .unwrap_or(false);
-        if escapes {
+        if links_outside(&canonical_root, &dir) {
             report.push(
                 Diagnostic::error(
                     "symlink-outside",

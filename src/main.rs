@@ -2,12 +2,102 @@
 
 use casebook::build::{self, BuildError, BuildOptions, Timings};
 use casebook::config::Config;
-use casebook::diagnostic::Report;
+use casebook::diagnostic::{escape_controls, Report};
 use casebook::{check, scaffold, serve};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Everything the command line prints goes through [`console::write`], so that no write can
+/// panic the way `println!` does on a closed pipe or a full disk.
+mod console {
+    use std::io::{self, Write};
+    use std::process::ExitCode;
+    use std::sync::Mutex;
+
+    #[derive(Debug, Clone, Copy)]
+    pub enum Stream {
+        /// Results: `check --format json`, the path `new` created.
+        Out = 0,
+        /// Diagnostics, progress and messages.
+        Err = 1,
+    }
+
+    /// Per stream: whether the reader has gone away, and the first other write error.
+    struct State {
+        closed: [bool; 2],
+        failed: [Option<io::Error>; 2],
+    }
+
+    static STATE: Mutex<State> = Mutex::new(State {
+        closed: [false; 2],
+        failed: [None, None],
+    });
+
+    /// Writes `text` to a stream. A closed pipe (`| head`) means nobody reads any more: the
+    /// rest of that stream's output is dropped and the command goes on to its own exit code.
+    /// Any other error (a full disk) is kept for [`finish`] and the stream is not written again.
+    pub fn write(stream: Stream, text: &str) {
+        let mut state = STATE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let i = stream as usize;
+        if state.closed[i] || state.failed[i].is_some() {
+            return;
+        }
+        let written = match stream {
+            Stream::Out => {
+                let mut out = io::stdout().lock();
+                out.write_all(text.as_bytes()).and_then(|()| out.flush())
+            }
+            Stream::Err => io::stderr().lock().write_all(text.as_bytes()),
+        };
+        match written {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => state.closed[i] = true,
+            Err(e) => state.failed[i] = Some(e),
+        }
+    }
+
+    /// The exit code once the command is done: its own, unless output was lost to an error
+    /// other than a closed pipe; that is reported on stderr (if stderr still works) and fails.
+    pub fn finish(code: ExitCode) -> ExitCode {
+        // Writing nothing flushes what stdout may still hold, under the same rules.
+        write(Stream::Out, "");
+        let mut state = STATE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let lost_out = state.failed[Stream::Out as usize].take();
+        let lost_err = state.failed[Stream::Err as usize].is_some();
+        drop(state);
+        if let Some(e) = lost_out {
+            write(
+                Stream::Err,
+                &format!("error: cannot write to standard output: {e}\n"),
+            );
+            return ExitCode::FAILURE;
+        }
+        if lost_err {
+            return ExitCode::FAILURE;
+        }
+        code
+    }
+}
+
+/// `println!` through [`console::write`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        console::write(console::Stream::Out, &format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprintln!` through [`console::write`].
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        console::write(console::Stream::Err, &format!("{}\n", format_args!($($arg)*)))
+    };
+}
 
 /// Builds allocate many small strings and values on several threads; mimalloc serves them in
 /// about half the instructions of glibc's malloc (measured with callgrind, see BENCHMARKS.md).
@@ -21,9 +111,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser, Debug)]
 #[command(name = "casebook", version, propagate_version = true)]
 struct Cli {
-    /// Catalogue folder (the one that contains `content/`).
-    #[arg(long, global = true, default_value = ".")]
-    root: PathBuf,
+    /// Catalogue folder (the one that contains `content/`) [default: .]
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
     /// Print only errors.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     quiet: bool,
@@ -89,10 +179,10 @@ enum Command {
         /// The title; the file name is made from it.
         title: String,
     },
-    /// Create a new catalogue skeleton that builds without a warning.
+    /// Create a new catalogue skeleton that checks without a warning.
     Init {
-        /// Folder to create (must be empty or missing).
-        dir: PathBuf,
+        /// Folder to create (must be empty or missing); `--root DIR` names it as well.
+        dir: Option<PathBuf>,
     },
 }
 
@@ -113,7 +203,7 @@ fn print_diagnostics(report: &Report, quiet: bool) {
         if quiet && !d.is_error() {
             continue;
         }
-        eprintln!("{}", d.render(color));
+        errln!("{}", d.render(color));
     }
 }
 
@@ -126,8 +216,27 @@ fn summary_line(report: &Report) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help, the version and usage errors go out through the same writes as the rest.
+        Err(e) => {
+            let (stream, terminal) = if e.use_stderr() {
+                (console::Stream::Err, std::io::stderr().is_terminal())
+            } else {
+                (console::Stream::Out, std::io::stdout().is_terminal())
+            };
+            let text = e.render();
+            let text = if terminal && std::env::var_os("NO_COLOR").is_none() {
+                text.ansi().to_string()
+            } else {
+                text.to_string()
+            };
+            console::write(stream, &text);
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return console::finish(ExitCode::from(code));
+        }
+    };
+    let code = match run(cli) {
         Ok(code) => code,
         Err(message) => {
             let color = use_color();
@@ -136,21 +245,83 @@ fn main() -> ExitCode {
             } else {
                 "error"
             };
-            eprintln!("{label}: {message}");
+            // Messages name files and repeat titles: no control characters reach the terminal.
+            errln!("{label}: {}", escape_controls(&message));
             ExitCode::FAILURE
         }
+    };
+    console::finish(code)
+}
+
+/// The catalogue folder of every command but `init`, which makes it: it must exist, or
+/// nothing else said about it (a missing schema, an unchanged output) would be true.
+fn catalogue_root(root: Option<PathBuf>) -> Result<PathBuf, String> {
+    let root = root.unwrap_or_else(|| PathBuf::from("."));
+    match std::fs::metadata(&root) {
+        Ok(m) if m.is_dir() => Ok(root),
+        Ok(_) => Err(format!(
+            "the catalogue folder {} is not a folder; pass --root with the folder that contains content/",
+            root.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+            "the catalogue folder {} does not exist; pass --root with the folder that contains content/",
+            root.display()
+        )),
+        Err(e) => Err(format!(
+            "cannot open the catalogue folder {}: {e}",
+            root.display()
+        )),
     }
 }
 
+/// What a failed build leaves behind, in words that are true: an output that was there is
+/// unchanged; where there was none, none was made.
+fn output_left(output: &std::path::Path) -> String {
+    if std::fs::symlink_metadata(output).is_ok() {
+        format!("the previous output in {} is unchanged", output.display())
+    } else {
+        "nothing was written".to_string()
+    }
+}
+
+/// `casebook init`: the folder comes as the argument or as `--root`, not both.
+fn init(dir: Option<PathBuf>, root: Option<PathBuf>, quiet: bool) -> Result<ExitCode, String> {
+    let dir = match (dir, root) {
+        (Some(dir), None) | (None, Some(dir)) => dir,
+        (Some(dir), Some(root)) => {
+            return Err(format!(
+                "name the new catalogue's folder once: `casebook init {}` or `casebook --root {} init`, not both",
+                dir.display(),
+                root.display()
+            ))
+        }
+        (None, None) => {
+            return Err("name the folder for the new catalogue: `casebook init <dir>`".into())
+        }
+    };
+    let created = scaffold::init(&dir).map_err(|e| e.to_string())?;
+    if !quiet {
+        errln!(
+            "created a catalogue with {} files in {}",
+            created.len(),
+            dir.display()
+        );
+        errln!("next: casebook --root {} serve", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    let root = cli.root.clone();
+    let root = cli.root;
     match cli.command {
+        Command::Init { dir } => init(dir, root, cli.quiet),
         Command::Build {
             output,
             base_url,
             no_search,
             preview,
         } => {
+            let root = catalogue_root(root)?;
             let output = output.unwrap_or_else(|| root.join("output"));
             let options = BuildOptions {
                 root,
@@ -165,11 +336,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     print_diagnostics(&summary.report, cli.quiet);
                     if cli.verbose {
                         for (step, d) in &summary.timings.steps {
-                            eprintln!("  {step:<14} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                            errln!("  {step:<14} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                         }
                     }
                     if !cli.quiet {
-                        eprintln!(
+                        errln!(
                             "built {} entries into {} pages ({} files) in {:.0} ms → {}",
                             summary.entries,
                             summary.pages,
@@ -182,16 +353,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 Err(BuildError::Invalid(report)) => {
                     print_diagnostics(&report, cli.quiet);
-                    eprintln!(
-                        "build failed: {}; the previous output is unchanged",
-                        summary_line(&report)
+                    errln!(
+                        "build failed: {}; {}",
+                        summary_line(&report),
+                        output_left(&output)
                     );
                     Ok(ExitCode::FAILURE)
                 }
-                Err(e) => Err(format!("{e}; the previous output is unchanged")),
+                Err(e) => Err(format!("{e}; {}", output_left(&output))),
             }
         }
         Command::Check { format } => {
+            let root = catalogue_root(root)?;
             let mut report = Report::default();
             let mut timings = Timings::default();
             let site = build::load_site(&root, &Default::default(), &mut report, &mut timings);
@@ -204,7 +377,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         "entries": site.as_ref().map(|s| s.catalogue.entries.len()).unwrap_or(0),
                         "diagnostics": report.diagnostics,
                     });
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
                     );
@@ -212,17 +385,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Format::Human => {
                     print_diagnostics(&report, cli.quiet);
                     if !cli.quiet {
-                        let counts = site
-                            .as_ref()
-                            .map(|s| {
+                        let checked = match &site {
+                            None => "could not read the catalogue's schema".to_string(),
+                            Some(s) if s.catalogue.entries.is_empty() => {
+                                "checked 0 entries".to_string()
+                            }
+                            Some(s) => format!(
+                                "checked {}",
                                 check::count_by_type(&s.catalogue.config, &s.catalogue.entries)
                                     .into_iter()
                                     .map(|(k, v)| format!("{v} {k}"))
                                     .collect::<Vec<_>>()
                                     .join(", ")
-                            })
-                            .unwrap_or_default();
-                        eprintln!("checked {counts}: {}", summary_line(&report));
+                            ),
+                        };
+                        // The schema's plural labels: shown like every other value from a file.
+                        errln!("{}: {}", escape_controls(&checked), summary_line(&report));
                     }
                 }
             }
@@ -239,6 +417,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             poll,
             debounce,
         } => {
+            let root = catalogue_root(root)?;
             serve::run(serve::ServeOptions {
                 port,
                 bind,
@@ -253,6 +432,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::New { type_key, title } => {
+            let root = catalogue_root(root)?;
             let mut report = Report::default();
             let config = Config::load(&root, &mut report).ok_or_else(|| {
                 print_diagnostics(&report, false);
@@ -260,24 +440,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })?;
             let path =
                 scaffold::new_entry(&config, &type_key, &title).map_err(|e| e.to_string())?;
-            println!("{}", path.display());
+            outln!("{}", path.display());
             if !cli.quiet {
-                eprintln!(
+                errln!(
                     "created {}; fill in the fields, then run `casebook check`",
                     path.display()
                 );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Init { dir } => {
-            let created = scaffold::init(&dir).map_err(|e| e.to_string())?;
-            if !cli.quiet {
-                eprintln!(
-                    "created a catalogue with {} files in {}",
-                    created.len(),
-                    dir.display()
-                );
-                eprintln!("next: casebook --root {} serve", dir.display());
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -58,6 +58,17 @@ impl<F: Fn(&str) -> Option<String>> LinkResolver for F {
 /// Prefix of internal links in Markdown, as in Zola.
 pub const INTERNAL_PREFIX: &str = "@/";
 
+/// What every id in content HTML starts with: heading anchors, footnotes and the ids of raw
+/// HTML. The theme's own ids (`main`, `map-app`, `facts-heading`...) never do, so an entry
+/// cannot plant an element the theme's scripts, styles or `aria-labelledby` would take for
+/// their own. Fragment links written in Markdown (`#ablauf`, `@/orte/x.md#ablauf`) get it too.
+pub const CONTENT_ID_PREFIX: &str = "text-";
+
+/// `#fragment` as it points into content HTML.
+fn content_fragment(fragment: &str) -> String {
+    format!("#{CONTENT_ID_PREFIX}{fragment}")
+}
+
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
@@ -142,7 +153,7 @@ pub fn render(markdown: &str, resolver: &dyn LinkResolver, allow_raw_html: bool)
                     let id = unique_anchor(&text, &mut heading_ids);
                     events[start] = Event::Start(Tag::Heading {
                         level: new_level,
-                        id: Some(id.into()),
+                        id: Some(format!("{CONTENT_ID_PREFIX}{id}").into()),
                         classes: vec![],
                         attrs: vec![],
                     });
@@ -157,6 +168,13 @@ pub fn render(markdown: &str, resolver: &dyn LinkResolver, allow_raw_html: bool)
                 }
                 Event::Text(t)
             }
+            // The writer makes the reference's `href` and the definition's `id` from the name.
+            Event::FootnoteReference(name) => {
+                Event::FootnoteReference(format!("{CONTENT_ID_PREFIX}{name}").into())
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => Event::Start(Tag::FootnoteDefinition(
+                format!("{CONTENT_ID_PREFIX}{name}").into(),
+            )),
             Event::Html(h) | Event::InlineHtml(h) => {
                 saw_raw_html = true;
                 Event::Html(h)
@@ -358,8 +376,8 @@ fn rewrite_url<'a>(
         out.internal_links.push(path.to_string());
         return match resolver.resolve(path) {
             Some(resolved) => match fragment {
-                Some(f) => format!("{resolved}#{f}").into(),
-                None => resolved.into(),
+                Some(f) if !f.is_empty() => format!("{resolved}{}", content_fragment(f)).into(),
+                _ => resolved.into(),
             },
             None => {
                 out.broken_links.push((url.to_string(), offset));
@@ -371,7 +389,10 @@ fn rewrite_url<'a>(
         out.unsafe_urls.push((url.to_string(), offset));
         return "#".into();
     }
-    url
+    match url.strip_prefix('#') {
+        Some(fragment) if !fragment.is_empty() => content_fragment(fragment).into(),
+        _ => url,
+    }
 }
 
 /// An anchor id for a heading, unique within the page.
@@ -391,14 +412,28 @@ fn unique_anchor(text: &str, seen: &mut HashSet<String>) -> String {
     id
 }
 
-/// One ammonia configuration for the whole run: the defaults plus heading anchors.
+/// One ammonia configuration for the whole run: the defaults plus ids, kept in the content's
+/// namespace ([`CONTENT_ID_PREFIX`]), and of styles only the alignment of table cells that
+/// Markdown tables write (a `style` could lay a fixed overlay over the whole page).
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
         let mut b = ammonia::Builder::default();
         b.add_generic_attributes(["id"]);
+        b.id_prefix(Some(CONTENT_ID_PREFIX));
+        // Raw `<a href="#x">` points into the text as Markdown's `[…](#x)` does; like
+        // `id_prefix`, a value that has the prefix already (Markdown's own links) stays.
+        b.attribute_filter(|_, attribute, value| match value.strip_prefix('#') {
+            Some(f)
+                if attribute == "href" && !f.is_empty() && !f.starts_with(CONTENT_ID_PREFIX) =>
+            {
+                Some(content_fragment(f).into())
+            }
+            _ => Some(value.into()),
+        });
         b.add_tag_attributes("td", ["style"]);
         b.add_tag_attributes("th", ["style"]);
+        b.filter_style_properties(["text-align"].into_iter().collect());
         b.url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
         b
     })
@@ -428,9 +463,9 @@ mod tests {
     fn tables_footnotes_strikethrough_and_anchors() {
         let md = "# Titel\n\n## Ziele und Wege\n\n## Ziele und Wege\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~alt~~ text[^1]\n\n[^1]: Fußnote\n";
         let r = render(md, &resolver, false);
-        assert!(r.html.contains(r#"<h2 id="titel">"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h2 id="text-titel">"#), "{}", r.html);
         assert!(
-            r.html.contains(r#"<h2 id="ziele-und-wege-2">"#),
+            r.html.contains(r#"<h2 id="text-ziele-und-wege-2">"#),
             "{}",
             r.html
         );
@@ -448,6 +483,71 @@ mod tests {
         assert!(!r.html.contains("onclick"), "{}", r.html);
         let raw = render(md, &resolver, true);
         assert!(raw.html.contains("<script>"));
+    }
+
+    /// Every `id` attribute in `html` (a rough scan, enough for the renderer's own output).
+    fn ids(html: &str) -> Vec<&str> {
+        html.split(" id=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect()
+    }
+
+    #[test]
+    fn content_ids_stay_out_of_the_theme_namespace() {
+        let md =
+            "## Map App\n\nText[^main] und [oben](#map-app), [dort](@/orte/markt.md#main).\n\n\
+                  [^main]: Fußnote\n\n\
+                  <div id=\"map-app\" style=\"position:fixed;inset:0;z-index:9\">x</div>\n\n\
+                  <p id=\"text-schon\" style=\"background:url(https://x.example/a.png)\">y</p>\n";
+        for raw in [false, true] {
+            let md = if raw {
+                md
+            } else {
+                md.split("\n\n<div").next().unwrap_or(md)
+            };
+            let r = render(md, &resolver, false);
+            let ids = ids(&r.html);
+            assert!(ids.len() >= 2, "{}", r.html);
+            for id in &ids {
+                assert!(id.starts_with(CONTENT_ID_PREFIX), "id `{id}` in {}", r.html);
+            }
+            assert!(ids.contains(&"text-map-app"), "{}", r.html);
+            assert!(r.html.contains(r##"href="#text-map-app""##), "{}", r.html);
+            assert!(
+                r.html.contains(r##"href="/orte/markt/#text-main""##),
+                "{}",
+                r.html
+            );
+            assert!(r.html.contains(r##"href="#text-main""##), "{}", r.html);
+            assert!(!r.html.contains("style"), "{}", r.html);
+        }
+        // Markdown tables keep their alignment, with raw HTML in the same text too.
+        let table = "| a | b |\n|:-:|--:|\n| 1 | 2 |\n\n<span>x</span>\n\n\
+                     <table><tr><td style=\"text-align:left;position:fixed\">z</td></tr></table>\n";
+        let r = render(table, &resolver, false);
+        assert!(r.html.contains("text-align:center"), "{}", r.html);
+        assert!(r.html.contains("text-align:right"), "{}", r.html);
+        assert!(!r.html.contains("position"), "{}", r.html);
+        // Raw HTML links into the text the same way.
+        let r = render(
+            "<a href=\"#ablauf\">a</a> [b](#ablauf)\n\n## Ablauf\n",
+            &resolver,
+            false,
+        );
+        assert_eq!(
+            r.html.matches(r##"href="#text-ablauf""##).count(),
+            2,
+            "{}",
+            r.html
+        );
+        // `allow_raw_html: true` lets everything through, as the README says.
+        let raw = render(md, &resolver, true);
+        assert!(
+            raw.html.contains(r#"<div id="map-app" style="#),
+            "{}",
+            raw.html
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Creating files for editors: `casebook new` (one entry, pre-filled from the schema) and
-//! `casebook init` (a new catalogue that builds without a warning). Never overwrites anything.
+//! `casebook init` (a new catalogue that checks without a warning). Never overwrites anything.
 
 use crate::config::{Config, FieldKind};
-use crate::load::slugify;
+use crate::load::{links_outside, slugify};
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +17,8 @@ pub enum ScaffoldError {
     Exists(PathBuf),
     #[error("{0} is not empty; `init` only creates new catalogues")]
     NotEmpty(PathBuf),
+    #[error("{0} links outside the catalogue; casebook writes only inside content/ (copy the files into content/ instead of linking)")]
+    LinksOutside(PathBuf),
     #[error("cannot write {0}: {1}")]
     Io(PathBuf, std::io::Error),
 }
@@ -45,6 +47,15 @@ pub fn new_entry(config: &Config, type_key: &str, title: &str) -> Result<PathBuf
         return Err(ScaffoldError::EmptySlug(title.into()));
     }
     let dir = config.content_dir.join(&ty.folder);
+    // As `check` and `build`, which would refuse the entry there. A missing folder is made
+    // below; `create_dir_all` does not make one at the end of a dangling link.
+    let content = config
+        .content_dir
+        .canonicalize()
+        .map_err(|e| ScaffoldError::Io(config.content_dir.clone(), e))?;
+    if links_outside(&content, &dir) {
+        return Err(ScaffoldError::LinksOutside(dir));
+    }
     std::fs::create_dir_all(&dir).map_err(|e| ScaffoldError::Io(dir.clone(), e))?;
     for ext in ["md", "yaml", "yml"] {
         let p = dir.join(format!("{slug}.{ext}"));
@@ -176,7 +187,7 @@ const INIT_FILES: &[(&str, &str)] = &[
         include_str!("scaffold/beispiel-strategie.md"),
     ),
     ("content/pages/ueber.md", include_str!("scaffold/ueber.md")),
-    (".gitignore", "output/\n"),
+    (".gitignore", include_str!("scaffold/gitignore")),
 ];
 
 /// Creates a new catalogue in `dir` (which must be empty or missing).

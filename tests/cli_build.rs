@@ -205,9 +205,16 @@ fn markdown_links_between_entries_and_pages_are_resolved() {
     let doc = page(&b.out, "orte/markthalle-sued/index.html");
     let main = text_of(doc.select(&sel("main")).next().expect("<main>"));
     assert!(main.contains("Die Halle stand zwei Jahre leer"), "{main}");
-    // An in-page fragment link points at an existing heading id.
+    // An in-page fragment link points at the heading's id, in the content's namespace.
     let doc = page(&b.out, "formate/reallabor-marktplatz/index.html");
-    assert!(html::ids(&doc).contains("ablauf"));
+    assert!(html::ids(&doc).contains("text-ablauf"));
+    assert!(
+        anchors(&doc, "main")
+            .iter()
+            .any(|(href, _)| href == "#text-ablauf"),
+        "{:?}",
+        anchors(&doc, "main")
+    );
 }
 
 #[test]
@@ -962,4 +969,168 @@ fn entry_pages_place_each_field_by_its_kind() {
         assert_eq!(shown, expected_facts, "{}: facts {facts:?}", e.id);
     }
     assert!(sections_seen > 0 && sources_seen > 0, "both kinds occur");
+}
+
+/// The edit link's `{path}` is percent-encoded: a `?`, `#`, `%`, space or umlaut in a file
+/// name stays part of the path instead of starting a query or fragment.
+#[test]
+fn edit_links_percent_encode_the_file_path() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let site = root.join("content/site.yaml");
+    let yaml = std::fs::read_to_string(&site).expect("read site.yaml");
+    std::fs::write(
+        &site,
+        format!("{yaml}\nedit_url: https://git.example/edit/main/content/{{path}}\n"),
+    )
+    .expect("write site.yaml");
+    let entry = "---\ntitel: A\nkurzbeschreibung: B\nhandlungsfeld: [zentren]\n---\n";
+    let names = [
+        ("que?ry.md", "que%3Fry.md"),
+        ("hash#tag.md", "hash%23tag.md"),
+        ("100% grün.md", "100%25%20gr%C3%BCn.md"),
+    ];
+    for (name, _) in names {
+        std::fs::write(root.join("content/orte").join(name), entry).expect("write entry");
+    }
+    std::fs::write(
+        root.join("content/pages/frag?mal.md"),
+        "---\ntitel: Frag mal\n---\nText.\n",
+    )
+    .expect("write page");
+    let out = tmp.join("site");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    let mut links = BTreeSet::new();
+    for rel in html::html_files(&out) {
+        for (href, _) in anchors(&page(&out, &rel), ".edit-link") {
+            links.insert(href);
+        }
+    }
+    let base = "https://git.example/edit/main/content/";
+    for (_, encoded) in names {
+        let want = format!("{base}orte/{encoded}");
+        assert!(links.contains(&want), "{want} missing from {links:#?}");
+    }
+    let want = format!("{base}pages/frag%3Fmal.md");
+    assert!(links.contains(&want), "{want} missing from {links:#?}");
+    assert!(
+        links.contains(&format!("{base}orte/stadtteilbuero-nord.md")),
+        "{links:#?}"
+    );
+}
+
+/// A build for an address nobody else can reach, or an example domain, warns (the canonical
+/// links, sitemap and feeds would point there) and still succeeds; a public address does not.
+#[test]
+fn builds_for_a_loopback_or_example_address_warn() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let out = tmp.join("site");
+    let code = "warning[placeholder-base-url]";
+    // valid-small's own base_url is https://example.org/: the warning points at its line.
+    let run = build(&root, &out, &["--no-search"]);
+    run.assert_exit(0);
+    assert!(run.stderr.contains(code), "{}", run.output());
+    assert!(
+        run.stderr.contains("--> content/site.yaml:5:11"),
+        "{}",
+        run.output()
+    );
+    let mut problems = Vec::new();
+    for (url, warns) in [
+        ("http://127.0.0.1:1111/", true),
+        ("http://127.8.9.10/", true),
+        ("http://localhost:8080/sub/", true),
+        ("http://LOCALHOST./", true),
+        ("http://[::1]:1111/", true),
+        ("http://0.0.0.0/", true),
+        ("https://katalog.example.com/", true),
+        ("https://quartier.test/", true),
+        ("https://example.org.de/", false),
+        ("https://werkzeugkasten-quartier.de/katalog/", false),
+        ("http://192.168.1.10/", false),
+    ] {
+        let run = build(&root, &out, &["--no-search", "--base-url", url]);
+        let warned = run.stderr.contains(code) && run.stderr.contains("--> --base-url");
+        if run.code != Some(0) || warned != warns {
+            problems.push(format!("{url}: expected warning {warns}\n{}", run.output()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// Content HTML cannot take the theme's ids or lay a styled overlay over the page: every id in
+/// an entry's or page's text starts with `text-` (headings, footnotes, raw HTML), no element
+/// there keeps a style but a table cell's alignment, and each of the theme's ids stays unique
+/// on the page.
+#[test]
+fn content_ids_and_styles_stay_out_of_the_theme() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let planted = "\n## Main\n\n## Facts Heading\n\nSiehe[^map-app] und [oben](#main).\n\n\
+                   [^map-app]: Fußnote\n\n\
+                   <div id=\"map-app\" style=\"position:fixed;inset:0;z-index:99\">Gefälscht</div>\n\n\
+                   <table><tr><td id=\"catalogue\" style=\"position:fixed\">x</td></tr></table>\n";
+    for rel in [
+        "content/formate/reallabor-marktplatz.md",
+        "content/orte/stadtteilbuero-nord.md",
+        "content/pages/ueber.md",
+    ] {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, format!("{text}{planted}")).expect("write");
+    }
+    let out = tmp.join("site");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    for rel in [
+        "formate/reallabor-marktplatz/index.html",
+        "orte/stadtteilbuero-nord/index.html",
+        "ueber/index.html",
+    ] {
+        let doc = page(&out, rel);
+        let prose: Vec<ElementRef> = doc.select(&sel(".prose")).collect();
+        assert!(!prose.is_empty(), "{rel} has no .prose");
+        let in_prose: Vec<ElementRef> = prose
+            .iter()
+            .flat_map(|p| p.select(&sel("*")).collect::<Vec<_>>())
+            .collect();
+        let ids: Vec<&str> = in_prose
+            .iter()
+            .filter_map(|e| e.value().attr("id"))
+            .collect();
+        for want in [
+            "text-main",
+            "text-facts-heading",
+            "text-map-app",
+            "text-catalogue",
+        ] {
+            assert!(ids.contains(&want), "{rel}: no id {want} in {ids:?}");
+        }
+        assert!(
+            ids.iter().all(|id| id.starts_with("text-")),
+            "{rel}: {ids:?}"
+        );
+        // Markdown tables' cell alignment is the one style the text keeps.
+        let styles: Vec<&str> = in_prose
+            .iter()
+            .filter_map(|e| e.value().attr("style"))
+            .filter(|st| {
+                st.split(';')
+                    .any(|d| !d.trim().is_empty() && !d.trim().starts_with("text-align"))
+            })
+            .collect();
+        assert!(styles.is_empty(), "{rel}: styles in the text: {styles:?}");
+        let mut theme_ids: BTreeMap<String, usize> = BTreeMap::new();
+        for el in doc.select(&sel("[id]")) {
+            let id = el.value().attr("id").unwrap_or_default();
+            if !id.starts_with("text-") {
+                *theme_ids.entry(id.to_string()).or_default() += 1;
+            }
+        }
+        let twice: Vec<_> = theme_ids.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(twice.is_empty(), "{rel}: ids used twice: {twice:?}");
+        assert!(theme_ids.contains_key("main"), "{rel}: {theme_ids:?}");
+        let links = anchors(&doc, ".prose");
+        assert!(
+            links.iter().any(|(href, _)| href == "#text-main"),
+            "{rel}: {links:?}"
+        );
+    }
 }

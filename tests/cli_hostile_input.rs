@@ -816,3 +816,330 @@ fn mkfifo(path: &Path) {
         .expect("mkfifo");
     assert!(status.success(), "mkfifo {}", path.display());
 }
+
+/// Where a case sends stdout or stderr instead of the test.
+#[derive(Debug, Clone, Copy)]
+enum Sink {
+    /// A pipe whose reader is gone (`| head` after it read its fill): every write fails with EPIPE.
+    ClosedPipe,
+    /// `/dev/full`: every write fails with ENOSPC, as on a full disk.
+    Full,
+}
+
+impl Sink {
+    fn stdio(self) -> std::process::Stdio {
+        match self {
+            Sink::ClosedPipe => {
+                let (reader, writer) = std::io::pipe().expect("pipe");
+                drop(reader);
+                writer.into()
+            }
+            Sink::Full => std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full")
+                .into(),
+        }
+    }
+}
+
+/// Output that nobody reads any more ends quietly with the command's own exit code (so `check
+/// | head` under `pipefail` still tells a broken catalogue from a clean one); output lost to a
+/// full disk is an error with a message and exit 1. Never a panic (exit 101).
+#[test]
+fn closed_pipes_and_full_disks_end_without_a_panic() {
+    let (tmp, root) = common::catalogue_copy("valid-small");
+    let (_bad_tmp, bad) = common::catalogue_copy("valid-small");
+    std::fs::write(
+        bad.join("content/formate/kaputt.md"),
+        format!("{FM}thema: [gibt-es-nicht]\n---\n"),
+    )
+    .expect("write");
+    let out = tmp.join("site");
+    let arg = |p: &Path| p.to_string_lossy().into_owned();
+    let check = |root: &Path| vec!["--root".into(), arg(root), "check".into()];
+    let json = |root: &Path| [check(root), vec!["--format".into(), "json".into()]].concat();
+    let build = vec![
+        "--root".into(),
+        arg(&root),
+        "-v".into(),
+        "build".into(),
+        "--no-search".into(),
+        "--output".into(),
+        arg(&out),
+    ];
+    let new = |title: &str| {
+        vec![
+            "--root".into(),
+            arg(&root),
+            "new".into(),
+            "ort".into(),
+            title.to_string(),
+        ]
+    };
+    use Sink::{ClosedPipe, Full};
+    // (label, arguments, stdout, stderr, exit code, what stderr must say, a file it made)
+    let full = "cannot write to standard output: No space left";
+    let help = vec!["--help".to_string()];
+    let cases = [
+        (
+            "check --format json | head (clean)",
+            json(&root),
+            Some(ClosedPipe),
+            None,
+            0,
+            "",
+            None,
+        ),
+        (
+            "check --format json | head (errors)",
+            json(&bad),
+            Some(ClosedPipe),
+            None,
+            1,
+            "",
+            None,
+        ),
+        (
+            "check --format json > /dev/full",
+            json(&root),
+            Some(Full),
+            None,
+            1,
+            full,
+            None,
+        ),
+        (
+            "check 2>&1 | head (errors)",
+            check(&bad),
+            None,
+            Some(ClosedPipe),
+            1,
+            "",
+            None,
+        ),
+        (
+            "check 2> /dev/full (errors)",
+            check(&bad),
+            None,
+            Some(Full),
+            1,
+            "",
+            None,
+        ),
+        (
+            "build -v 2>&1 | head",
+            build.clone(),
+            Some(ClosedPipe),
+            Some(ClosedPipe),
+            0,
+            "",
+            Some(out.join("index.html")),
+        ),
+        (
+            "build -v 2> /dev/full",
+            build,
+            None,
+            Some(Full),
+            1,
+            "",
+            Some(out.join("index.html")),
+        ),
+        (
+            "new | head",
+            new("Ort Eins"),
+            Some(ClosedPipe),
+            None,
+            0,
+            "",
+            Some(root.join("content/orte/ort-eins.md")),
+        ),
+        (
+            "new > /dev/full",
+            new("Ort Zwei"),
+            Some(Full),
+            None,
+            1,
+            full,
+            Some(root.join("content/orte/ort-zwei.md")),
+        ),
+        (
+            "--help | head",
+            help.clone(),
+            Some(ClosedPipe),
+            None,
+            0,
+            "",
+            None,
+        ),
+        ("--help > /dev/full", help, Some(Full), None, 1, full, None),
+    ];
+    let mut problems = Vec::new();
+    for (label, args, stdout, stderr, code, says, made) in cases {
+        let run = common::run_with_stdio(
+            None,
+            &args,
+            DEADLINE,
+            stdout.map(Sink::stdio),
+            stderr.map(Sink::stdio),
+        );
+        if run.timed_out || run.panicked() || run.code != Some(code) || !run.stderr.contains(says) {
+            problems.push(format!("[{label}] expected exit {code}:\n{}", run.output()));
+        }
+        if let Some(path) = made.filter(|p| !p.is_file()) {
+            problems.push(format!("[{label}] {} was not made", path.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// A `--root` that does not exist, or holds no schema, is said in words that are true: no
+/// "previous output is unchanged" where there was none, no "checked :" with nothing checked.
+#[test]
+fn a_missing_root_or_schema_is_said_plainly() {
+    let tmp = TempDir::new("no-root");
+    let missing = tmp.join("gibt-es-nicht");
+    let out = tmp.join("site");
+    let mut problems = Vec::new();
+    let mut expect = |label: &str, run: common::Run, says: &str, never: &str| {
+        if run.code != Some(1) || run.panicked() || !run.stderr.contains(says) {
+            problems.push(format!("[{label}] should say `{says}`:\n{}", run.output()));
+        }
+        if !never.is_empty() && run.stderr.contains(never) {
+            problems.push(format!(
+                "[{label}] should not say `{never}`:\n{}",
+                run.output()
+            ));
+        }
+    };
+    let does_not_exist = "does not exist";
+    expect(
+        "build, no root",
+        build(&missing, &out, &[]),
+        does_not_exist,
+        "unchanged",
+    );
+    expect(
+        "check, no root",
+        common::check_human(&missing),
+        does_not_exist,
+        "checked",
+    );
+    let (run, _) = check_json(&missing);
+    expect("check --format json, no root", run, does_not_exist, "");
+    let new = common::casebook(&[
+        "--root".as_ref(),
+        missing.as_os_str(),
+        "new".as_ref(),
+        "ort".as_ref(),
+        "Ein Ort".as_ref(),
+    ]);
+    expect("new, no root", new, does_not_exist, "");
+    assert!(!missing.exists(), "a command made the missing root");
+
+    // A folder without a schema.
+    let empty = tmp.join("leer");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let no_schema = "could not read the catalogue's schema: 1 error(s)";
+    expect(
+        "check, no schema",
+        common::check_human(&empty),
+        no_schema,
+        "checked :",
+    );
+    expect(
+        "build, no schema, no output",
+        build(&empty, &out, &[]),
+        "nothing was written",
+        "unchanged",
+    );
+    assert!(!out.exists(), "a failed build made the output");
+    let (_tmp, root) = common::catalogue_copy("valid-small");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    std::fs::remove_file(root.join("content/site.yaml")).expect("rm");
+    let unchanged = format!("the previous output in {} is unchanged", out.display());
+    expect(
+        "build, no schema, an output",
+        build(&root, &out, &[]),
+        &unchanged,
+        "",
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// Whether a terminal would act on a character instead of showing it: control characters but
+/// line feed and tab, and the bidi controls that reorder a line.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Values and file names with escape sequences (set the window title, clear the screen, a C1
+/// CSI, a right-to-left override) are shown escaped in human output (`\u{1b}`), from `check`,
+/// `build` and an error message of `new`; JSON output keeps the value as it is.
+#[test]
+fn control_characters_reach_the_terminal_escaped() {
+    let (tmp, root) = common::catalogue_copy("valid-small");
+    let write = |rel: &str, text: &str| std::fs::write(root.join(rel), text).expect("write");
+    // The term as a YAML escape: the message and `found` carry the characters themselves.
+    write(
+        "content/formate/titel-setzen.md",
+        &format!("{FM}thema: [\"\\e]0;pwned\\a\\e[2J\\u009b31m\\u202e\"]\n---\n"),
+    );
+    // Raw in the source line of a code frame (a broken link shows its line of the body).
+    write(
+        "content/formate/roh.md",
+        &format!("{FM}---\n\u{1b}]0;x\u{7}[weg](@/orte/nirgends.md)\u{85}\n"),
+    );
+    // In the schema: a type's plural label, shown in the summary line of `check`.
+    let site = root.join("content/site.yaml");
+    let yaml = std::fs::read_to_string(&site).expect("read site.yaml");
+    std::fs::write(
+        &site,
+        yaml.replace("plural: Orte", "plural: \"Orte\\e[2J\""),
+    )
+    .expect("write");
+    // In a file name.
+    write(
+        "content/orte/\u{1b}]0;name\u{7}\u{202e}.md",
+        &format!("{FM}---\n"),
+    );
+    let arg = |p: &Path| p.to_string_lossy().into_owned();
+    let out = arg(&tmp.join("site"));
+    let runs = [
+        common::check_human(&root),
+        common::casebook(&["--root", &arg(&root), "build", "--output", &out]),
+        common::casebook(&["--root", &arg(&root), "new", "ort", "\u{1b}]\u{7}\u{202e}"]),
+    ];
+    for run in &runs {
+        assert!(!run.panicked() && run.code == Some(1), "{}", run.output());
+        let raw: Vec<char> = run
+            .stderr
+            .chars()
+            .filter(|&c| acts_on_terminal(c))
+            .collect();
+        assert!(raw.is_empty(), "raw {raw:?} in\n{}", run.output());
+        assert!(run.stderr.contains("\\u{1b}]"), "{}", run.output());
+    }
+    for shown in [
+        "\\u{9b}31m\\u{202e}",
+        "content/orte/\\u{1b}]0;name\\u{7}\\u{202e}.md",
+        "| \\u{1b}]0;x\\u{7}[weg](@/orte/nirgends.md)\\u{85}",
+        "Orte\\u{1b}[2J, ",
+    ] {
+        assert!(
+            runs[0].stderr.contains(shown),
+            "{shown}\n{}",
+            runs[0].output()
+        );
+    }
+    let (_, json) = check_json(&root);
+    let messages: Vec<String> = json_diags(&json.expect("json"))
+        .into_iter()
+        .map(|d| d.message)
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("\u{1b}]0;pwned\u{7}")),
+        "JSON keeps the value as it is: {messages:?}"
+    );
+}

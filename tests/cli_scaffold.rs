@@ -53,6 +53,18 @@ fn init_creates_a_catalogue_that_checks_clean_and_builds() {
         "init should bring example entries"
     );
     let out = tmp.join("site");
+    // The skeleton's base_url is the local server's: a build says so until it is set.
+    let run = common::build(&dir, &out, &["--no-search"]);
+    run.assert_exit(0);
+    assert!(
+        run.stderr.contains("warning[placeholder-base-url]"),
+        "{}",
+        run.output()
+    );
+    let public = ["--no-search", "--base-url", "https://quartier-katalog.de/"];
+    let run = common::build(&dir, &out, &public);
+    run.assert_exit(0);
+    assert!(!run.stderr.contains("warning"), "{}", run.output());
     common::build(&dir, &out, &["--no-search"]).assert_exit(0);
     assert!(out.join("index.html").is_file());
     let broken = common::html::broken_internal_links(&out, "/", "http://127.0.0.1:1111/");
@@ -65,6 +77,35 @@ fn init_accepts_an_existing_empty_folder() {
     let run = casebook(&[OsStr::new("init"), tmp.path().as_os_str()]);
     run.assert_exit(0);
     assert_checks_clean(tmp.path());
+}
+
+#[test]
+fn init_takes_its_folder_from_root_too_but_not_twice() {
+    let tmp = TempDir::new("init-root");
+    let dir = tmp.join("ueber-root");
+    let run = casebook(&[OsStr::new("--root"), dir.as_os_str(), OsStr::new("init")]);
+    run.assert_exit(0);
+    assert!(dir.join("content/site.yaml").is_file(), "{}", run.output());
+    assert_checks_clean(&dir);
+    // Two different folders: which one was meant? Neither is made.
+    let (a, b) = (tmp.join("a"), tmp.join("b"));
+    let run = casebook(&[
+        OsStr::new("--root"),
+        a.as_os_str(),
+        OsStr::new("init"),
+        b.as_os_str(),
+    ]);
+    run.assert_exit(1);
+    assert!(run.stderr.contains("once"), "{}", run.output());
+    assert!(!a.exists() && !b.exists(), "{}", run.output());
+    // No folder at all.
+    let run = casebook(&["init"]);
+    run.assert_exit(1);
+    assert!(
+        run.stderr.contains("casebook init <dir>"),
+        "{}",
+        run.output()
+    );
 }
 
 #[test]
@@ -231,4 +272,62 @@ fn new_keeps_hostile_titles_inside_the_type_folder() {
     let run = new_entry(&root, "ort", "!!! ???");
     run.assert_exit(1);
     assert!(run.stderr.contains("file name"), "{}", run.output());
+}
+
+/// `check` and `build` refuse a type folder that links outside the catalogue; `new` refuses to
+/// write through it, and the folder outside stays as it was.
+#[test]
+fn new_refuses_a_type_folder_that_links_outside() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let outside = tmp.join("anderswo");
+    std::fs::rename(root.join("content/orte"), &outside).expect("move orte");
+    std::os::unix::fs::symlink(&outside, root.join("content/orte")).expect("symlink");
+    let before = common::snapshot(&outside);
+    let run = new_entry(&root, "ort", "Neuer Ort");
+    run.assert_exit(1);
+    assert!(run.stderr.contains("links outside"), "{}", run.output());
+    common::assert_same_tree(&before, &common::snapshot(&outside), "the folder outside");
+    let (check, json) = check_json(&root);
+    check.assert_exit(1);
+    let codes: Vec<String> = common::json_diags(&json.expect("json"))
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(codes.iter().any(|c| c == "symlink-outside"), "{codes:?}");
+}
+
+/// After builds, `git status` in a new catalogue shows only the catalogue's own files: the
+/// skeleton's `.gitignore` covers the output and everything casebook keeps beside it.
+#[test]
+fn init_ignores_everything_a_build_leaves() {
+    let git = |dir: &Path, args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+    };
+    let tmp = TempDir::new("init-git");
+    let dir = tmp.join("katalog");
+    casebook(&[OsStr::new("init"), dir.as_os_str()]).assert_exit(0);
+    match git(&dir, &["init", "-q"]) {
+        Ok(o) if o.status.success() => {}
+        other => panic!("git is needed for this test: {other:?}"),
+    }
+    let public = dir.join("public");
+    for _ in 0..2 {
+        common::build(&dir, &dir.join("output"), &["--no-search"]).assert_exit(0);
+        common::build(&dir, &public, &["--no-search"]).assert_exit(0);
+    }
+    for kept in [".output.casebook-spare", ".public.casebook-spare"] {
+        assert!(dir.join(kept).is_dir(), "no {kept} to ignore");
+    }
+    let status = git(&dir, &["status", "--porcelain", "--untracked-files=all"]).expect("git");
+    let status = String::from_utf8_lossy(&status.stdout);
+    let stray: Vec<&str> = status
+        .lines()
+        .filter(|l| !(l.starts_with("?? content/") || *l == "?? .gitignore"))
+        .filter(|l| !l.starts_with("?? public/"))
+        .collect();
+    assert!(stray.is_empty(), "git status shows:\n{}", stray.join("\n"));
 }

@@ -454,14 +454,7 @@ impl Renderer {
                         ("title", p.title.as_str().into()),
                         ("summary", p.summary.clone().into()),
                         ("body", Value::safe_string(&p.body_html)),
-                        (
-                            "edit_url",
-                            config
-                                .edit_url
-                                .as_ref()
-                                .map(|u| u.replace("{path}", &p.rel_path))
-                                .into(),
-                        ),
+                        ("edit_url", views::edit_url(config, &p.rel_path).into()),
                         ("updated", updated.get(&p.rel_path).cloned().into()),
                     ]),
                 );

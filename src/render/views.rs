@@ -12,6 +12,21 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tera::Value;
 
+/// The "edit this page" link of a file: `edit_url` with `{path}` replaced by the file's path
+/// below `content/`, percent-encoded, as a `?` or `#` in a file name would end the path.
+pub fn edit_url(config: &Config, rel_path: &str) -> Option<String> {
+    let template = config.edit_url.as_ref()?;
+    let mut path = String::with_capacity(rel_path.len());
+    for b in rel_path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            path.push(char::from(b));
+        } else {
+            path.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(template.replace("{path}", &path))
+}
+
 /// Builds a template map from key/value pairs.
 pub fn map<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
     pairs_map(&pairs)
@@ -277,10 +292,7 @@ impl Views {
             _ => None,
         });
         let (prev, next) = cat.prev_next(i);
-        let edit_url = config
-            .edit_url
-            .as_ref()
-            .map(|u| u.replace("{path}", &e.rel_path));
+        let edit_url = edit_url(config, &e.rel_path);
         let mut card = self.cards[i].as_map().cloned().unwrap_or_default();
         let extra = [
             ("fields", Value::from(fields)),

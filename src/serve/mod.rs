@@ -18,7 +18,7 @@ mod live;
 mod server;
 mod watch;
 
-use crate::diagnostic::{display_path, Diagnostic};
+use crate::diagnostic::{display_path, escape_controls, Diagnostic};
 use failure::Failure;
 use http::{Lookup, Refusal};
 use server::{Answer, Body, Request, Response};
@@ -595,7 +595,8 @@ fn describe(root: &Path, sources: &[PathBuf]) -> String {
 
 // --- the terminal -------------------------------------------------------------------------------
 
-/// Messages to stderr. Write errors are ignored: a closed terminal must not stop the server.
+/// Messages to stderr, control characters escaped (they name files and repeat titles). Write
+/// errors are ignored: a closed terminal must not stop the server.
 #[derive(Debug, Clone, Copy)]
 struct Log {
     quiet: bool,
@@ -626,23 +627,25 @@ impl Log {
 
     fn info(&self, text: &str) {
         if !self.quiet {
-            self.line(text);
+            self.line(&escape_controls(text));
         }
     }
 
     fn detail(&self, text: &str) {
         if self.verbose {
-            self.line(text);
+            self.line(&escape_controls(text));
         }
     }
 
     fn warn(&self, text: &str) {
         if !self.quiet {
+            let text = escape_controls(text);
             self.line(&format!("{}: {text}", self.label("warning", "1;33")));
         }
     }
 
     fn error(&self, text: &str) {
+        let text = escape_controls(text);
         self.line(&format!("{}: {text}", self.label("error", "1;31")));
     }
 

@@ -161,6 +161,18 @@ pub fn run_with_deadline<S: AsRef<OsStr>>(args: &[S], deadline: Duration) -> Run
 
 /// Like [`run_with_deadline`], in the working directory `cwd`.
 pub fn run_in<S: AsRef<OsStr>>(cwd: Option<&Path>, args: &[S], deadline: Duration) -> Run {
+    run_with_stdio(cwd, args, deadline, None, None)
+}
+
+/// Like [`run_in`], with stdout and stderr sent elsewhere when given (a closed pipe,
+/// `/dev/full`); what goes elsewhere reads as empty in the [`Run`].
+pub fn run_with_stdio<S: AsRef<OsStr>>(
+    cwd: Option<&Path>,
+    args: &[S],
+    deadline: Duration,
+    stdout: Option<Stdio>,
+    stderr: Option<Stdio>,
+) -> Run {
     let command = std::iter::once(BIN.to_string())
         .chain(
             args.iter()
@@ -173,22 +185,34 @@ pub fn run_in<S: AsRef<OsStr>>(cwd: Option<&Path>, args: &[S], deadline: Duratio
         .env("NO_COLOR", "1")
         .env_remove("RUST_BACKTRACE")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stdout(stdout.unwrap_or_else(Stdio::piped))
+        .stderr(stderr.unwrap_or_else(Stdio::piped));
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
     let start = Instant::now();
     let mut child = cmd.spawn().expect("spawn casebook");
-    let drain = |mut pipe: Box<dyn Read + Send>| {
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
-            let _ = pipe.read_to_end(&mut buf);
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
             String::from_utf8_lossy(&buf).into_owned()
         })
     };
-    let out = drain(Box::new(child.stdout.take().expect("stdout")));
-    let err = drain(Box::new(child.stderr.take().expect("stderr")));
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let mut timed_out = false;
     let wall_limit = WALL_LIMIT.max(deadline);
     let pid = child.id();
