@@ -11,9 +11,9 @@
 //! parts are rendered. `--entries` renders entry pages only. Instruction counts are steadier
 //! than times on a busy machine; BENCHMARKS.md shows how to take them with callgrind.
 
-use casebook::build::{load_site, Timings};
 use casebook::config::Overrides;
-use casebook::render::{self, theme::Theme, views::Views, PageKind, Renderer};
+use casebook::render::{self, PageKind};
+use casebook::site::{Site, Timings};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -44,20 +44,10 @@ fn main() -> Result<(), String> {
         None => 3,
     };
 
-    let mut report = Default::default();
     let mut timings = Timings::default();
-    let site = load_site(
-        root.as_ref(),
-        &Overrides::default(),
-        &mut report,
-        &mut timings,
-    )
-    .ok_or("the catalogue does not load")?;
-    let cat = &site.catalogue;
-    let theme = Theme::load(&cat.config).map_err(|e| e.to_string())?;
-    let mut renderer = Renderer::new(theme).map_err(|e| e.to_string())?;
-    let views = Views::new(cat);
-    renderer.set_globals(cat, &views);
+    let site = Site::load(root.as_ref(), Overrides::default(), &mut timings)
+        .map_err(|e| format!("the catalogue does not load: {e}"))?;
+    let (cat, renderer, views) = (&site.catalogue, &site.renderer, &site.views);
     let pages: Vec<PageKind> = render::plan(cat)
         .into_iter()
         .filter(|p| !entries_only || matches!(p, PageKind::Entry(_)))
@@ -69,7 +59,7 @@ fn main() -> Result<(), String> {
         for page in &pages {
             let start = Instant::now();
             let html = renderer
-                .render(cat, &views, page, &site.updated)
+                .render(cat, views, page, &site.updated)
                 .map_err(|e| e.to_string())?;
             let row = last.entry(kind_name(page)).or_default();
             row.0 += 1;

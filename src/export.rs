@@ -8,10 +8,10 @@
 use crate::config::Config;
 use crate::markdown::plain_text;
 use crate::model::{Entry, FieldValue};
-use crate::output::{OutputError, WriteFn};
 use crate::render::views::{field_plain_text, Views};
 use crate::render::{plan, PageKind};
 use crate::resolve::{Catalogue, Relation};
+use crate::sink::{OutputError, WriteFn};
 use crate::urls;
 use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};

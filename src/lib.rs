@@ -24,6 +24,8 @@ pub mod resolve;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod sink;
+pub mod site;
 pub mod source;
 pub mod urls;
 

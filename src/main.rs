@@ -367,14 +367,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let root = catalogue_root(root)?;
             let mut report = Report::default();
             let mut timings = Timings::default();
-            let site = build::load_site(&root, &Default::default(), &mut report, &mut timings);
+            let site = casebook::site::read_catalogue(
+                &root,
+                &Default::default(),
+                &mut report,
+                &mut timings,
+            );
             report.sort();
             match format {
                 Format::Json => {
                     let json = serde_json::json!({
                         "errors": report.error_count(),
                         "warnings": report.warning_count(),
-                        "entries": site.as_ref().map(|s| s.catalogue.entries.len()).unwrap_or(0),
+                        "entries": site.as_ref().map(|s| s.checked.entries.len()).unwrap_or(0),
                         "diagnostics": report.diagnostics,
                     });
                     outln!(
@@ -387,12 +392,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     if !cli.quiet {
                         let checked = match &site {
                             None => "could not read the catalogue's schema".to_string(),
-                            Some(s) if s.catalogue.entries.is_empty() => {
+                            Some(s) if s.checked.entries.is_empty() => {
                                 "checked 0 entries".to_string()
                             }
                             Some(s) => format!(
                                 "checked {}",
-                                check::count_by_type(&s.catalogue.config, &s.catalogue.entries)
+                                check::count_by_type(&s.config, &s.checked.entries)
                                     .into_iter()
                                     .map(|(k, v)| format!("{v} {k}"))
                                     .collect::<Vec<_>>()

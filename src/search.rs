@@ -12,9 +12,9 @@
 
 use crate::export::{self, OutputFile, Sink};
 use crate::markdown::plain_text;
-use crate::output::OutputError;
 use crate::render::views::{field_plain_text, Views};
 use crate::resolve::Catalogue;
+use crate::sink::OutputError;
 use foldhash::fast::FixedState;
 use pagefind_stem::{Algorithm, Stemmer};
 use rayon::prelude::*;
@@ -390,13 +390,14 @@ pub struct Bundle {
     pub reused: bool,
 }
 
-/// Writes the search index of `cat` through `sink`: the one in `output` if it was made from the
-/// same records (and `identity`, which stands for this program, its settings and site.yaml
-/// with the language), else a new one; either way with [`BUNDLE_FILE`].
+/// Writes the search index of `cat` through `sink`: the one in `output` (the site as it was
+/// last written, where there is one) if it was made from the same records (and `identity`,
+/// which stands for this program, its settings and site.yaml with the language), else a new
+/// one; either way, with an `output`, with [`BUNDLE_FILE`].
 pub fn bundle(
     cat: &Catalogue,
     views: &Views,
-    output: &Path,
+    output: Option<&Path>,
     identity: u64,
     sink: &Sink<'_>,
 ) -> Result<Bundle, OutputError> {
@@ -406,9 +407,18 @@ pub fn bundle(
         (identity, &records).hash(&mut h);
         format!("{:016x}", h.finish())
     };
+    // Only a sink with a previous output can take an index over; only it records one.
+    let Some(output) = output else {
+        let paths = write_index(records, cat.entries.len(), &cat.config.language, sink)?;
+        return Ok(Bundle {
+            files: paths.len(),
+            reused: false,
+        });
+    };
     let previous = std::fs::read_to_string(output.join(BUNDLE_FILE)).unwrap_or_default();
     let listed: Vec<&str> = previous.lines().skip(1).collect();
-    let reusable = previous.lines().next() == Some(&key)
+    let reusable = !previous.is_empty()
+        && previous.lines().next() == Some(&key)
         && listed
             .iter()
             .all(|p| p.starts_with(DIR) && !p.contains("..") && output.join(p).is_file());

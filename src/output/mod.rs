@@ -14,15 +14,10 @@ use std::sync::Mutex;
 /// a non-empty directory.
 pub const MARKER: &str = ".casebook-output";
 
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    #[error("refusing to write to {path}: {reason}")]
-    Refused { path: PathBuf, reason: String },
-    #[error("another casebook build is writing to {0} right now; wait for it to finish")]
-    Locked(PathBuf),
-    #[error("cannot write {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
-}
+pub use crate::sink::{OutputError, Sink, WriteFn};
+pub use memory::{Memory, Pass, SiteFiles};
+
+mod memory;
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
@@ -244,6 +239,10 @@ pub struct Staging {
     written: Mutex<HashSet<String>>,
     /// The page fingerprints the spare was written with (see `PAGES`); empty if unknown.
     spare_pages: HashMap<String, u64>,
+    /// The page fingerprints the current output was written with.
+    output_pages: HashMap<String, u64>,
+    /// The pages of this build with their fingerprints, for its `PAGES` file.
+    pages: Mutex<Vec<(String, u64)>>,
 }
 
 /// A file in every output: `<fingerprint> <path>` per rendered page, so the next build can
@@ -320,6 +319,8 @@ impl Staging {
             existing,
             written: Mutex::new(HashSet::new()),
             spare_pages,
+            output_pages: read_pages(output),
+            pages: Mutex::new(Vec::new()),
         })
     }
 
@@ -390,6 +391,9 @@ impl Staging {
     /// Removes what the spare held and this build did not write, then swaps the staging
     /// directory into place. The old output becomes the spare of the next build.
     pub fn commit(mut self) -> Result<(), OutputError> {
+        let mut pages = std::mem::take(self.pages.get_mut().unwrap_or_else(|e| e.into_inner()));
+        pages.sort_unstable();
+        self.write(PAGES, &pages_file(&pages))?;
         let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
         let stale: Vec<&String> = self
             .existing
@@ -421,6 +425,44 @@ impl Staging {
         fs::rename(&self.dir, &self.output).map_err(io_err(&self.output))?;
         self.dir = PathBuf::new();
         Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn write(&self, path: &str, content: &WriteFn<'_>) -> Result<(), OutputError> {
+        self.write_with(path, content)
+    }
+
+    fn write_page(&self, path: &str, fingerprint: u64, html: &[u8]) -> Result<(), OutputError> {
+        Staging::write(self, path, html)?;
+        self.record_page(path, fingerprint);
+        Ok(())
+    }
+
+    /// A page is kept if the spare (being the staging folder) holds it with this fingerprint,
+    /// or copied from the current output if that does.
+    fn keep_page(&self, path: &str, fingerprint: u64) -> bool {
+        let kept = self.keep_if_current(path, fingerprint)
+            || (self.output_pages.get(path) == Some(&fingerprint)
+                && fs::read(self.output.join(path))
+                    .is_ok_and(|bytes| Staging::write(self, path, &bytes).is_ok()));
+        if kept {
+            self.record_page(path, fingerprint);
+        }
+        kept
+    }
+
+    fn previous_output(&self) -> Option<&Path> {
+        Some(&self.output)
+    }
+}
+
+impl Staging {
+    fn record_page(&self, path: &str, fingerprint: u64) {
+        self.pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_string(), fingerprint));
     }
 }
 
@@ -525,9 +567,6 @@ fn nanos() -> u128 {
         .map(|d| d.as_nanos())
         .unwrap_or(0)
 }
-
-/// Writes a file's content in pieces (see [`Staging::write_with`]).
-pub type WriteFn<'a> = dyn Fn(&mut dyn Write) -> io::Result<()> + Sync + 'a;
 
 /// Buffer size for writing and comparing files in pieces.
 const CHUNK: usize = 64 * 1024;
@@ -712,7 +751,7 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names, [MARKER, "a", "b", "same.txt"]);
+        assert_eq!(names, [MARKER, PAGES, "a", "b", "same.txt"]);
         fs::remove_dir_all(&tmp).unwrap();
     }
 
