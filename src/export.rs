@@ -8,6 +8,7 @@
 use crate::check::{Entry, FieldValue};
 use crate::config::Config;
 use crate::output::{OutputError, WriteFn};
+use crate::render::escape;
 use crate::render::markdown::plain_text;
 use crate::render::views::{entry_rel, field_plain_text, Views};
 use crate::render::{plan, PageKind};
@@ -535,36 +536,6 @@ fn csv_safe(s: &str) -> String {
     }
 }
 
-/// Escapes text for XML element content and attribute values.
-pub fn xml_escape(s: &str) -> String {
-    // U+FFFE and U+FFFF are the only characters besides controls that XML 1.0 forbids (Rust
-    // strings hold no surrogates); in UTF-8 both start with the bytes EF BF.
-    let needs_work = s.as_bytes().windows(2).any(|w| w == [0xEF, 0xBF])
-        || s.bytes()
-            .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20);
-    if !needs_work {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// XML 1.0's `Char` production.
-fn is_xml_char(c: char) -> bool {
-    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
-}
-
 fn rfc3339(date: &str) -> String {
     if date.len() == 10 {
         format!("{date}T00:00:00Z")
@@ -593,13 +564,13 @@ fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> V
             .absolute(&views.urls.path(&entry_rel(config, e.type_index, &e.slug)));
         format!(
             "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
-            xml_escape(&e.title),
-            xml_escape(&url),
-            xml_escape(&url),
+            escape::xml(&e.title),
+            escape::xml(&url),
+            escape::xml(&url),
             rfc3339(&date(i)),
-            xml_escape(&config.types[e.type_index].key),
-            xml_escape(&config.types[e.type_index].label),
-            xml_escape(e.summary.as_deref().unwrap_or(""))
+            escape::xml(&config.types[e.type_index].key),
+            escape::xml(&config.types[e.type_index].label),
+            escape::xml(e.summary.as_deref().unwrap_or(""))
         )
     };
     let items_xml: Vec<OnceCell<String>> =
@@ -613,11 +584,11 @@ fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> V
         let feed_updated = items.iter().map(|&i| date(i)).max().unwrap_or_default();
         let mut xml = format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<generator>casebook</generator>\n",
-            xml_escape(&config.language),
-            xml_escape(&title),
-            xml_escape(&self_url),
-            xml_escape(&self_url),
-            xml_escape(&config.base_url),
+            escape::xml(&config.language),
+            escape::xml(&title),
+            escape::xml(&self_url),
+            escape::xml(&self_url),
+            escape::xml(&config.base_url),
             rfc3339(&feed_updated)
         );
         for i in items {
@@ -673,9 +644,9 @@ fn sitemap(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) ->
             PageKind::Free(i) => updated.get(&cat.pages[*i].rel_path),
             _ => None,
         };
-        xml.push_str(&format!("<url><loc>{}</loc>", xml_escape(&url)));
+        xml.push_str(&format!("<url><loc>{}</loc>", escape::xml(&url)));
         if let Some(d) = lastmod {
-            xml.push_str(&format!("<lastmod>{}</lastmod>", xml_escape(d)));
+            xml.push_str(&format!("<lastmod>{}</lastmod>", escape::xml(d)));
         }
         xml.push_str("</url>\n");
     }
@@ -699,11 +670,5 @@ mod tests {
     fn csv_cells_cannot_become_formulas() {
         assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(csv_safe("Göttingen"), "Göttingen");
-    }
-
-    #[test]
-    fn xml_escaping() {
-        assert_eq!(xml_escape("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&apos;");
-        assert_eq!(xml_escape("x\u{fffe}\u{ffff}\u{fffd}"), "x\u{fffd}");
     }
 }
