@@ -95,6 +95,8 @@ pub enum BuildError {
     Render(#[from] render::RenderError),
     #[error(transparent)]
     Theme(#[from] render::theme::ThemeError),
+    #[error(transparent)]
+    Export(#[from] export::ExportError),
 }
 
 /// A full build into `options.output`, atomically.
@@ -178,11 +180,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
                     let sink = |path: &str, content: &output::WriteFn<'_>| {
                         staging.write_with(path, content)
                     };
-                    let exported = export::write_exports(cat, &views, &site.updated, &sink)?;
+                    let exported =
+                        export::write_exports(cat, &views, &renderer.xml, &site.updated, &sink)?;
                     let rows = export::IndexRows::new(cat, &site.updated);
                     let index = export::browser_index(cat, &rows);
                     staging.write_all(&index)?;
-                    Ok::<usize, output::OutputError>(exported + index.len())
+                    Ok::<usize, BuildError>(exported + index.len())
                 },
             )
         });

@@ -428,11 +428,7 @@ fn exports_exist_and_parse() {
         let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("feeds/{f}: {e}"));
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "feed", "feeds/{f}");
-        assert_eq!(
-            root.tag_name().namespace(),
-            Some("http://www.w3.org/2005/Atom"),
-            "feeds/{f}"
-        );
+        assert_eq!(root.tag_name().namespace(), Some(ATOM), "feeds/{f}");
     }
     let all = std::fs::read_to_string(b.out.join("feeds/alle.xml")).expect("alle.xml");
     let doc = roxmltree::Document::parse(&all).expect("alle.xml parses");
@@ -454,6 +450,72 @@ fn exports_exist_and_parse() {
         let url = format!("{BASE_URL}{}/{}/", e.folder, e.slug);
         assert!(locs.contains(&url), "sitemap lacks {url}");
     }
+}
+
+/// A catalogue's `templates/feed.xml` replaces the theme's for every feed (with `site` and
+/// Tera's filters at hand), and an error in it fails the build naming the template.
+#[test]
+fn a_catalogue_feed_template_replaces_the_themes() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let theme_feed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/feed.xml"),
+    )
+    .expect("the theme's feed.xml");
+    let custom = theme_feed.replacen(
+        "<generator>casebook</generator>",
+        "<subtitle>Eigene Vorlage: {{ feed.title }} &lt;{{ site.title | upper }}&gt;</subtitle>",
+        1,
+    );
+    assert_ne!(
+        custom, theme_feed,
+        "the theme's feed.xml has no generator line"
+    );
+    std::fs::create_dir_all(root.join("templates")).expect("mkdir templates");
+    std::fs::write(root.join("templates/feed.xml"), &custom).expect("write feed.xml");
+    let out = tmp.join("site");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    let feeds: Vec<String> = common::snapshot(&out.join("feeds"))
+        .into_keys()
+        .filter(|k| k.ends_with(".xml"))
+        .collect();
+    assert!(feeds.len() > 3, "{feeds:?}");
+    for f in &feeds {
+        let text = std::fs::read_to_string(out.join("feeds").join(f)).expect("feed");
+        let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("feeds/{f}: {e}"));
+        let feed = doc.root_element();
+        let title = atom_children(feed, "title").next().and_then(|t| t.text());
+        let subtitle = atom_children(feed, "subtitle")
+            .next()
+            .and_then(|t| t.text());
+        assert_eq!(
+            subtitle.map(str::to_string),
+            title.map(|t| format!("Eigene Vorlage: {t} <KLEINER TESTKATALOG>")),
+            "feeds/{f}"
+        );
+        assert_eq!(atom_children(feed, "generator").count(), 0, "feeds/{f}");
+    }
+
+    std::fs::write(
+        root.join("templates/feed.xml"),
+        custom.replace("feed.title", "feed.titel"),
+    )
+    .expect("write feed.xml");
+    let run = build(&root, &out, &["--no-search"]);
+    assert!(!run.panicked(), "{}", run.output());
+    assert_ne!(run.code, Some(0), "{}", run.output());
+    assert!(run.stderr.contains("feed.xml"), "{}", run.output());
+}
+
+const ATOM: &str = "http://www.w3.org/2005/Atom";
+
+/// The Atom elements named `name` directly inside `el`.
+fn atom_children<'a, 'i>(
+    el: roxmltree::Node<'a, 'i>,
+    name: &'a str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> + 'a {
+    el.children()
+        .filter(move |n| n.is_element() && n.tag_name().name() == name)
+        .filter(|n| n.tag_name().namespace() == Some(ATOM))
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Escaping text for HTML and XML, in one place: the pages casebook writes without a template
-//! (`serve`'s error page, over-deep raw HTML in Markdown), the feeds and the sitemap all use it.
-//! Tera's own escaping covers the `.html` templates.
+//! (`serve`'s error page, over-deep raw HTML in Markdown) and the theme's `.xml` templates
+//! (feeds, sitemap) all use it. Tera's own escaping covers the `.html` templates.
 
 use std::borrow::Cow;
+use std::io;
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn html(text: &str) -> Cow<'_, str> {
@@ -15,6 +16,11 @@ pub fn html(text: &str) -> Cow<'_, str> {
 /// document for one of them.
 pub fn xml(text: &str) -> Cow<'_, str> {
     escape(text, Markup::Xml)
+}
+
+/// [`xml`] as a Tera escape function, for the `.xml` templates.
+pub fn write_xml(text: &str, out: &mut dyn io::Write) -> io::Result<()> {
+    out.write_all(xml(text).as_bytes())
 }
 
 #[derive(Clone, Copy, PartialEq)]

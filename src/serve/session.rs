@@ -764,7 +764,8 @@ impl Session {
         }
         let cat = &state.site.catalogue;
         let mut next: SiteFiles = (*self.files).clone();
-        let exports = export::exports(cat, &state.views, &state.site.updated);
+        let exports = export::exports(cat, &state.views, &state.renderer.xml, &state.site.updated)
+            .map_err(|e| e.to_string())?;
         let exported: HashSet<String> = exports.iter().map(|(k, _)| k.clone()).collect();
         next.retain(|k, _| !self.exported.contains(k) || exported.contains(k));
         for (k, v) in exports {
