@@ -24,10 +24,10 @@ mod session {
 #[path = "../src/serve/http.rs"]
 mod http;
 
+use casebook::escape;
 use casebook::export::to_json;
 use casebook::load::slugify;
 use casebook::output::is_safe_relative;
-use casebook::render::escape;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::sync::OnceLock;

@@ -1,7 +1,6 @@
 //! Rendering: the page plan (which pages exist) and filling the theme's templates with small,
 //! precomputed contexts. Receives a resolved `Catalogue`; never loads or validates content.
 
-pub mod escape;
 pub mod fill;
 pub mod markdown;
 pub mod memo;

@@ -6,7 +6,8 @@
 //! values in XML templates are escaped for XML 1.0 ([`escape::xml`]), which also drops the
 //! characters XML forbids, while the HTML templates keep Tera's HTML escaping.
 
-use super::{escape, fill, RenderError};
+use super::{fill, RenderError};
+use crate::escape;
 use tera::{Context, Tera, Value};
 
 /// Compiled `.xml` templates, with the same `site` and `t` as the HTML templates.

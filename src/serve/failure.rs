@@ -2,7 +2,7 @@
 //! event stream) and as a standalone error page for when there is no good build to show.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::render::escape;
+use crate::escape;
 use serde::Serialize;
 use std::fmt::Write as _;
 

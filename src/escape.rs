@@ -1,6 +1,7 @@
 //! Escaping text for HTML and XML, in one place: the pages casebook writes without a template
 //! (`serve`'s error page, over-deep raw HTML in Markdown) and the theme's `.xml` templates
-//! (feeds, sitemap) all use it. Tera's own escaping covers the `.html` templates.
+//! (feeds, sitemap) all use it. Tera's own escaping covers the `.html` templates. A leaf: it
+//! uses nothing of casebook, so any step may use it.
 
 use std::borrow::Cow;
 use std::io;
