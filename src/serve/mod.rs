@@ -583,7 +583,7 @@ impl Builder {
             Ok(_) => {}
             Err(e) => self
                 .log
-                .warn(&format!("exports and search index were not updated: {e}")),
+                .warn(&format!("the search index was not updated: {e}")),
         }
     }
 }
