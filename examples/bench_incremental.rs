@@ -103,7 +103,9 @@ fn main() -> Result<(), String> {
         ));
     }
     if deferred {
-        session.update_deferred();
+        session
+            .update_deferred()
+            .map_err(|f| format!("exports failed: {:?}", f.diagnostics))?;
     }
     println!(
         "full in-memory build: {:.1} ms, {} pages, {} files served",
@@ -127,7 +129,9 @@ fn main() -> Result<(), String> {
         }
         times.push(result.duration);
         if deferred {
-            session.update_deferred();
+            session
+                .update_deferred()
+                .map_err(|f| format!("exports failed: {:?}", f.diagnostics))?;
         }
         rendered.push(result.rendered);
         for (position, (name, took)) in result.steps.iter().enumerate() {

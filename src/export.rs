@@ -8,8 +8,9 @@
 use crate::config::Config;
 use crate::markdown::plain_text;
 use crate::model::{Entry, FieldValue};
-use crate::render::views::{field_plain_text, Views};
-use crate::render::{plan, PageKind};
+use crate::render::views::{field_plain_text, map, Views};
+use crate::render::xml::XmlTemplates;
+use crate::render::{plan, PageKind, RenderError};
 use crate::resolve::{Catalogue, Relation};
 use crate::sink::{OutputError, WriteFn};
 use crate::urls;
@@ -21,6 +22,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::sync::Arc;
+use tera::{Context, Value};
 
 /// Entries per chunk of browser summaries; the browser fetches only the chunks it shows.
 pub const SUMMARY_CHUNK: usize = 200;
@@ -34,42 +36,56 @@ pub type OutputFile = (String, Vec<u8>);
 /// ([`crate::output::Staging::write_with`]), `serve` keeps them in memory ([`exports`]).
 pub type Sink<'s> = dyn Fn(&str, &WriteFn<'_>) -> Result<(), OutputError> + Sync + 's;
 
+/// An export could not be made or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A feed or the sitemap: the theme's XML template failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
 /// The export files of a build besides the browser index ([`browser_index`], which `serve`
 /// brings up to date with every rebuild), computed in parallel and handed to `sink` one by
 /// one. The catalogue as JSON and the CSV tables are written in pieces as they are serialised,
-/// never held whole (at 100,000 entries `katalog.json` alone is half a gigabyte). Returns how
-/// many files were written.
+/// never held whole (at 100,000 entries `katalog.json` alone is half a gigabyte). Feeds and the
+/// sitemap fill the theme's `feed.xml` and `sitemap.xml` (`xml`). Returns how many files were
+/// written.
 pub fn write_exports(
     cat: &Catalogue,
     views: &Views,
+    xml: &XmlTemplates,
     updated: &HashMap<String, String>,
     sink: &Sink<'_>,
-) -> Result<usize, OutputError> {
-    let bytes = |files: Vec<OutputFile>| {
-        files
-            .iter()
-            .try_for_each(|(path, bytes)| sink(path, &|w| w.write_all(bytes)))
-            .map(|()| files.len())
+) -> Result<usize, ExportError> {
+    let bytes = |files: Vec<OutputFile>| -> Result<usize, ExportError> {
+        for (path, bytes) in &files {
+            sink(path, &|w| w.write_all(bytes))?;
+        }
+        Ok(files.len())
     };
-    type Task<'a> = Box<dyn Fn() -> Result<usize, OutputError> + Sync + 'a>;
+    type Task<'a> = Box<dyn Fn() -> Result<usize, ExportError> + Sync + 'a>;
     let tasks: Vec<Task<'_>> = vec![
-        Box::new(|| {
+        Box::new(|| -> Result<usize, ExportError> {
             sink(urls::CATALOGUE_JSON, &|w| {
                 write_catalogue_json(cat, views, w)
-            })
-            .map(|()| 1)
+            })?;
+            Ok(1)
         }),
-        Box::new(|| {
+        Box::new(|| -> Result<usize, ExportError> {
             let types = &cat.config.types;
-            (0..types.len())
-                .try_for_each(|t| {
-                    let path = urls::type_csv(&types[t].folder);
-                    sink(&path, &|w| write_csv(cat, views, t, w))
-                })
-                .map(|()| types.len())
+            for (t, ty) in types.iter().enumerate() {
+                let path = urls::type_csv(&ty.folder);
+                sink(&path, &|w| write_csv(cat, views, t, w))?;
+            }
+            Ok(types.len())
         }),
-        Box::new(|| bytes(feeds(cat, views, updated))),
-        Box::new(|| bytes(vec![(urls::SITEMAP.into(), sitemap(cat, views, updated))])),
+        Box::new(|| bytes(feeds(cat, views, xml, updated)?)),
+        Box::new(|| {
+            let sitemap = sitemap(cat, views, xml, updated)?;
+            bytes(vec![(urls::SITEMAP.into(), sitemap)])
+        }),
         Box::new(|| {
             let robots = format!(
                 "User-agent: *\nAllow: /\nSitemap: {}\n",
@@ -85,11 +101,16 @@ pub fn write_exports(
 pub fn exports(
     cat: &Catalogue,
     views: &Views,
+    xml: &XmlTemplates,
     updated: &HashMap<String, String>,
-) -> Vec<OutputFile> {
-    // Writing into memory fails only on a serialisation error, which the types here rule
-    // out; the files written until then are returned.
-    collect(|sink| write_exports(cat, views, updated, sink).map(|_| ()))
+) -> Result<Vec<OutputFile>, ExportError> {
+    // Writing into memory cannot fail; a template can.
+    let mut written = Ok(0);
+    let files = collect(|sink| {
+        written = write_exports(cat, views, xml, updated, sink);
+        Ok(())
+    });
+    written.map(|_| files)
 }
 
 /// Runs `write` with a sink that keeps the files in memory, and returns them (`serve` holds its
@@ -534,36 +555,6 @@ fn csv_safe(s: &str) -> String {
     }
 }
 
-/// Escapes text for XML element content and attribute values.
-pub fn xml_escape(s: &str) -> String {
-    // U+FFFE and U+FFFF are the only characters besides controls that XML 1.0 forbids (Rust
-    // strings hold no surrogates); in UTF-8 both start with the bytes EF BF.
-    let needs_work = s.as_bytes().windows(2).any(|w| w == [0xEF, 0xBF])
-        || s.bytes()
-            .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20);
-    if !needs_work {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// XML 1.0's `Char` production.
-fn is_xml_char(c: char) -> bool {
-    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
-}
-
 fn rfc3339(date: &str) -> String {
     if date.len() == 10 {
         format!("{date}T00:00:00Z")
@@ -572,73 +563,86 @@ fn rfc3339(date: &str) -> String {
     }
 }
 
-/// Atom feeds: all entries, per type, per term; newest first.
-fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> Vec<OutputFile> {
+/// Atom feeds: all entries, per type, per term; newest first. Each is the theme's `feed.xml`
+/// filled with `feed` (`title`, `id`, `url`, `updated`) and up to [`FEED_SIZE`] `entries`
+/// (`title`, `id`, `url`, `updated`, `type` with `key` and `label`, `summary`).
+fn feeds(
+    cat: &Catalogue,
+    views: &Views,
+    xml: &XmlTemplates,
+    updated: &HashMap<String, String>,
+) -> Result<Vec<OutputFile>, RenderError> {
     let config = &cat.config;
     let date = |i: usize| {
         updated
             .get(&cat.entries[i].rel_path)
-            .cloned()
-            .unwrap_or_default()
+            .map(String::as_str)
+            .unwrap_or("")
     };
     let mut newest: Vec<usize> = (0..cat.entries.len()).collect();
     newest.sort_by_cached_key(|&i| (std::cmp::Reverse(date(i)), cat.entries[i].id.clone()));
     // An entry is an item of its type's feed, of each of its terms' and often of the feed of
-    // everything: its XML is made once.
+    // everything: its template value is made once.
     let item = |i: usize| {
         let e = &cat.entries[i];
         let url = views
             .urls
             .absolute(&views.urls.path(&config.entry_address(e)));
-        format!(
-            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
-            xml_escape(&e.title),
-            xml_escape(&url),
-            xml_escape(&url),
-            rfc3339(&date(i)),
-            xml_escape(&config.types[e.type_index].key),
-            xml_escape(&config.types[e.type_index].label),
-            xml_escape(e.summary.as_deref().unwrap_or(""))
-        )
+        let ty = &config.types[e.type_index];
+        map([
+            ("title", e.title.as_str().into()),
+            ("id", url.as_str().into()),
+            ("url", url.into()),
+            ("updated", rfc3339(date(i)).into()),
+            (
+                "type",
+                map([
+                    ("key", ty.key.as_str().into()),
+                    ("label", ty.label.as_str().into()),
+                ]),
+            ),
+            ("summary", e.summary.as_deref().unwrap_or("").into()),
+        ])
     };
-    let items_xml: Vec<OnceCell<String>> =
-        (0..cat.entries.len()).map(|_| OnceCell::new()).collect();
+    let items: Vec<OnceCell<Value>> = (0..cat.entries.len()).map(|_| OnceCell::new()).collect();
     let feed = |path: String,
                 title: String,
                 members: &mut dyn Iterator<Item = usize>|
-     -> OutputFile {
+     -> Result<OutputFile, RenderError> {
         let self_url = views.urls.absolute(&views.urls.path(&path));
-        let items: Vec<usize> = members.take(FEED_SIZE).collect();
-        let feed_updated = items.iter().map(|&i| date(i)).max().unwrap_or_default();
-        let mut xml = format!(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<generator>casebook</generator>\n",
-            xml_escape(&config.language),
-            xml_escape(&title),
-            xml_escape(&self_url),
-            xml_escape(&self_url),
-            xml_escape(&config.base_url),
-            rfc3339(&feed_updated)
+        let members: Vec<usize> = members.take(FEED_SIZE).collect();
+        let feed_updated = members.iter().map(|&i| date(i)).max().unwrap_or_default();
+        let mut context = Context::new();
+        context.insert_value(
+            "feed",
+            map([
+                ("title", title.into()),
+                ("id", self_url.as_str().into()),
+                ("url", self_url.into()),
+                ("updated", rfc3339(feed_updated).into()),
+            ]),
         );
-        for i in items {
-            xml.push_str(items_xml[i].get_or_init(|| item(i)));
-        }
-        xml.push_str("</feed>\n");
-        (path, xml.into_bytes())
+        let entries: Vec<Value> = members
+            .iter()
+            .map(|&i| items[i].get_or_init(|| item(i)).clone())
+            .collect();
+        context.insert_value("entries", entries.into());
+        Ok((path, xml.render("feed.xml", &context)?))
     };
     let mut files = vec![feed(
-        "feeds/alle.xml".into(),
+        urls::ALL_FEED.into(),
         config.title.clone(),
         &mut newest.iter().copied(),
-    )];
+    )?];
     for (t, ty) in config.types.iter().enumerate() {
         files.push(feed(
-            format!("feeds/{}.xml", ty.folder),
+            urls::type_feed(&ty.folder),
             format!("{} – {}", config.title, ty.plural),
             &mut newest
                 .iter()
                 .copied()
                 .filter(|&i| cat.entries[i].type_index == t),
-        ));
+        )?);
     }
     // Each entry's place in `newest`, to sort a term's members by.
     let mut rank = vec![0; cat.entries.len()];
@@ -651,35 +655,44 @@ fn feeds(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> V
             let mut members = facet.members[t].clone();
             members.sort_by_key(|&i| rank[i]);
             files.push(feed(
-                format!("feeds/{}/{}.xml", vocab.key, term.key),
+                urls::term_feed(&vocab.key, &term.key),
                 format!("{} – {}", config.title, term.label),
                 &mut members.into_iter(),
-            ));
+            )?);
         }
     }
-    files
+    Ok(files)
 }
 
-fn sitemap(cat: &Catalogue, views: &Views, updated: &HashMap<String, String>) -> Vec<u8> {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for page in plan(cat) {
-        if page == PageKind::NotFound {
-            continue;
-        }
-        let url = views.urls.absolute(&views.urls.path(&page.rel(cat)));
-        let lastmod = match &page {
-            PageKind::Entry(i) => updated.get(&cat.entries[*i].rel_path),
-            PageKind::Free(i) => updated.get(&cat.pages[*i].rel_path),
-            _ => None,
-        };
-        xml.push_str(&format!("<url><loc>{}</loc>", xml_escape(&url)));
-        if let Some(d) = lastmod {
-            xml.push_str(&format!("<lastmod>{}</lastmod>", xml_escape(d)));
-        }
-        xml.push_str("</url>\n");
-    }
-    xml.push_str("</urlset>\n");
-    xml.into_bytes()
+/// The sitemap: the theme's `sitemap.xml` filled with `pages`, each with its absolute `url` and,
+/// for entries and free pages, the date it was `updated`. Every page but the 404 page.
+fn sitemap(
+    cat: &Catalogue,
+    views: &Views,
+    xml: &XmlTemplates,
+    updated: &HashMap<String, String>,
+) -> Result<Vec<u8>, RenderError> {
+    let pages: Vec<Value> = plan(cat)
+        .into_iter()
+        .filter(|page| *page != PageKind::NotFound)
+        .map(|page| {
+            let lastmod = match &page {
+                PageKind::Entry(i) => updated.get(&cat.entries[*i].rel_path),
+                PageKind::Free(i) => updated.get(&cat.pages[*i].rel_path),
+                _ => None,
+            };
+            map([
+                (
+                    "url",
+                    views.urls.absolute(&views.urls.path(&page.rel(cat))).into(),
+                ),
+                ("updated", lastmod.map(String::as_str).into()),
+            ])
+        })
+        .collect();
+    let mut context = Context::new();
+    context.insert_value("pages", pages.into());
+    xml.render("sitemap.xml", &context)
 }
 
 #[cfg(test)]
@@ -698,11 +711,5 @@ mod tests {
     fn csv_cells_cannot_become_formulas() {
         assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(csv_safe("Göttingen"), "Göttingen");
-    }
-
-    #[test]
-    fn xml_escaping() {
-        assert_eq!(xml_escape("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&apos;");
-        assert_eq!(xml_escape("x\u{fffe}\u{ffff}\u{fffd}"), "x\u{fffd}");
     }
 }

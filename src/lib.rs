@@ -14,6 +14,7 @@ pub mod build;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod escape;
 pub mod export;
 pub mod load;
 pub mod markdown;

@@ -188,11 +188,7 @@ pub fn render(markdown: &str, resolver: &dyn LinkResolver, allow_raw_html: bool)
     out.html = if saw_raw_html && !allow_raw_html {
         if html_depth(&html) > MAX_RAW_HTML_DEPTH {
             out.raw_html_too_deep = true;
-            let escaped = html
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;");
-            format!("<pre>{escaped}</pre>")
+            format!("<pre>{}</pre>", crate::escape::html(&html))
         } else {
             sanitizer().clean(&html).to_string()
         }

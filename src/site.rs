@@ -581,12 +581,13 @@ impl Site {
 
     fn render_exports_into(&self, sink: &dyn Sink) -> Result<usize, SiteError> {
         let write = |path: &str, content: &WriteFn<'_>| sink.write(path, content);
-        Ok(export::write_exports(
-            &self.catalogue,
-            &self.views,
-            &self.updated,
-            &write,
-        )?)
+        let xml = &self.renderer.xml;
+        let written =
+            export::write_exports(&self.catalogue, &self.views, xml, &self.updated, &write);
+        written.map_err(|e| match e {
+            export::ExportError::Output(e) => SiteError::Output(e),
+            export::ExportError::Render(e) => SiteError::Render(e),
+        })
     }
 
     fn render_search(&self, sink: &dyn Sink) -> Result<search::Bundle, SiteError> {

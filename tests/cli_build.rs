@@ -430,17 +430,21 @@ fn exports_exist_and_parse() {
         .filter(|k| k.ends_with(".xml"))
         .collect();
     assert!(feeds.contains(&"alle.xml".to_string()), "{feeds:?}");
+    let mut problems = Vec::new();
     for f in &feeds {
         let text = std::fs::read_to_string(b.out.join("feeds").join(f)).expect("feed");
         let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("feeds/{f}: {e}"));
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "feed", "feeds/{f}");
-        assert_eq!(
-            root.tag_name().namespace(),
-            Some("http://www.w3.org/2005/Atom"),
-            "feeds/{f}"
+        assert_eq!(root.tag_name().namespace(), Some(ATOM), "feeds/{f}");
+        let self_url = format!("{BASE_URL}feeds/{f}");
+        problems.extend(
+            atom_problems(root, &self_url)
+                .into_iter()
+                .map(|p| format!("feeds/{f}: {p}")),
         );
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     let all = std::fs::read_to_string(b.out.join("feeds/alle.xml")).expect("alle.xml");
     let doc = roxmltree::Document::parse(&all).expect("alle.xml parses");
     let entries = doc
@@ -460,6 +464,227 @@ fn exports_exist_and_parse() {
     for e in &b.entries {
         let url = format!("{BASE_URL}{}/{}/", e.folder, e.slug);
         assert!(locs.contains(&url), "sitemap lacks {url}");
+    }
+}
+
+/// A catalogue's `templates/feed.xml` replaces the theme's for every feed (with `site` and
+/// Tera's filters at hand), and an error in it fails the build naming the template.
+#[test]
+fn a_catalogue_feed_template_replaces_the_themes() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let theme_feed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/feed.xml"),
+    )
+    .expect("the theme's feed.xml");
+    let custom = theme_feed.replacen(
+        "<generator>casebook</generator>",
+        "<subtitle>Eigene Vorlage: {{ feed.title }} &lt;{{ site.title | upper }}&gt;</subtitle>",
+        1,
+    );
+    assert_ne!(
+        custom, theme_feed,
+        "the theme's feed.xml has no generator line"
+    );
+    std::fs::create_dir_all(root.join("templates")).expect("mkdir templates");
+    std::fs::write(root.join("templates/feed.xml"), &custom).expect("write feed.xml");
+    let out = tmp.join("site");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    let feeds: Vec<String> = common::snapshot(&out.join("feeds"))
+        .into_keys()
+        .filter(|k| k.ends_with(".xml"))
+        .collect();
+    assert!(feeds.len() > 3, "{feeds:?}");
+    for f in &feeds {
+        let text = std::fs::read_to_string(out.join("feeds").join(f)).expect("feed");
+        let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("feeds/{f}: {e}"));
+        let feed = doc.root_element();
+        let title = atom_children(feed, "title").next().and_then(|t| t.text());
+        let subtitle = atom_children(feed, "subtitle")
+            .next()
+            .and_then(|t| t.text());
+        assert_eq!(
+            subtitle.map(str::to_string),
+            title.map(|t| format!("Eigene Vorlage: {t} <KLEINER TESTKATALOG>")),
+            "feeds/{f}"
+        );
+        assert_eq!(atom_children(feed, "generator").count(), 0, "feeds/{f}");
+        let problems = atom_problems(feed, &format!("{BASE_URL}feeds/{f}"));
+        assert!(problems.is_empty(), "feeds/{f}: {problems:?}");
+    }
+
+    std::fs::write(
+        root.join("templates/feed.xml"),
+        custom.replace("feed.title", "feed.titel"),
+    )
+    .expect("write feed.xml");
+    let run = build(&root, &out, &["--no-search"]);
+    assert!(!run.panicked(), "{}", run.output());
+    assert_ne!(run.code, Some(0), "{}", run.output());
+    assert!(run.stderr.contains("feed.xml"), "{}", run.output());
+}
+
+const ATOM: &str = "http://www.w3.org/2005/Atom";
+
+/// The Atom elements named `name` directly inside `el`.
+fn atom_children<'a, 'i>(
+    el: roxmltree::Node<'a, 'i>,
+    name: &'a str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> + 'a {
+    el.children()
+        .filter(move |n| n.is_element() && n.tag_name().name() == name)
+        .filter(|n| n.tag_name().namespace() == Some(ATOM))
+}
+
+/// Whether `s` is an RFC 3339 date-time (`2024-05-01T12:00:00Z`, optional fraction, `Z` or an
+/// offset), as RFC 4287 requires of `updated`.
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(digits(0..4) && at(4, b'-') && digits(5..7) && at(7, b'-') && digits(8..10))
+        || !(at(10, b'T') && digits(11..13) && at(13, b':') && digits(14..16) && at(16, b':'))
+        || !digits(17..19)
+    {
+        return false;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    let o = rest.as_bytes();
+    rest == "Z"
+        || (o.len() == 6
+            && matches!(o[0], b'+' | b'-')
+            && o[1..3].iter().all(u8::is_ascii_digit)
+            && o[3] == b':'
+            && o[4..6].iter().all(u8::is_ascii_digit))
+}
+
+/// What RFC 4287 requires and `feed` lacks: on the feed one `id`, `title` and `updated`, an
+/// `author` (or one in every entry) and a `self` link to `self_url`; on every entry one `id`,
+/// `title` and `updated`, a link and a summary. Ids are absolute IRIs, dates RFC 3339.
+fn atom_problems(feed: roxmltree::Node, self_url: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut one = |el: roxmltree::Node, what: &str, name: &str| -> Option<String> {
+        let found: Vec<_> = atom_children(el, name).collect();
+        match found.as_slice() {
+            [n] => Some(n.text().unwrap_or("").to_string()),
+            _ => {
+                problems.push(format!("{what}: {} <{name}> instead of one", found.len()));
+                None
+            }
+        }
+    };
+    let mut checks = Vec::new();
+    for (what, el) in std::iter::once(("feed".to_string(), feed)).chain(
+        atom_children(feed, "entry")
+            .enumerate()
+            .map(|(i, e)| (format!("entry {i}"), e)),
+    ) {
+        let id = one(el, &what, "id");
+        let title = one(el, &what, "title");
+        let updated = one(el, &what, "updated");
+        checks.push((what, el, id, title, updated));
+    }
+    let entries = checks.len() - 1;
+    for (what, el, id, title, updated) in checks {
+        if let Some(id) = id {
+            if !(id.starts_with("https://") || id.starts_with("http://") || id.starts_with("tag:"))
+            {
+                problems.push(format!("{what}: id `{id}` is not an absolute IRI"));
+            }
+        }
+        if title.is_some_and(|t| t.trim().is_empty()) {
+            problems.push(format!("{what}: empty title"));
+        }
+        if let Some(u) = updated {
+            if !is_rfc3339(&u) {
+                problems.push(format!("{what}: updated `{u}` is not RFC 3339"));
+            }
+        }
+        let links: Vec<_> = atom_children(el, "link").collect();
+        if links
+            .iter()
+            .any(|l| l.attribute("href").is_none_or(str::is_empty))
+        {
+            problems.push(format!("{what}: a link without href"));
+        }
+        if what == "feed" {
+            let self_links: Vec<&str> = links
+                .iter()
+                .filter(|l| l.attribute("rel") == Some("self"))
+                .filter_map(|l| l.attribute("href"))
+                .collect();
+            if self_links != [self_url] {
+                problems.push(format!(
+                    "feed: self links {self_links:?}, expected [{self_url}]"
+                ));
+            }
+        } else {
+            if links.is_empty() {
+                problems.push(format!("{what}: no link"));
+            }
+            if atom_children(el, "summary").count() != 1 {
+                problems.push(format!("{what}: no summary"));
+            }
+        }
+    }
+    let named = |el: roxmltree::Node| {
+        atom_children(el, "author").any(|a| {
+            atom_children(a, "name").any(|n| n.text().is_some_and(|t| !t.trim().is_empty()))
+        })
+    };
+    if !named(feed) && atom_children(feed, "entry").any(|e| !named(e)) {
+        problems.push(format!(
+            "no author with a name on the feed, nor on each of its {entries} entries"
+        ));
+    }
+    problems
+}
+
+#[test]
+fn atom_check_finds_what_rfc_4287_requires() {
+    let ok = format!(
+        "<feed xmlns=\"{ATOM}\"><id>https://x/</id><title>T</title><updated>2024-05-01T00:00:00Z</updated>\
+         <author><name>A</name></author><link rel=\"self\" href=\"https://x/f.xml\"/>\
+         <entry><id>https://x/e/</id><title>E</title><updated>2024-05-01T12:30:00.5+02:00</updated>\
+         <link href=\"https://x/e/\"/><summary>S</summary></entry></feed>"
+    );
+    let problems = |xml: &str| {
+        let doc = roxmltree::Document::parse(xml).expect("test feed parses");
+        atom_problems(doc.root_element(), "https://x/f.xml")
+    };
+    assert_eq!(problems(&ok), Vec::<String>::new());
+    for (broken, expected) in [
+        (
+            ok.replace("<author><name>A</name></author>", ""),
+            "no author",
+        ),
+        (ok.replace("<id>https://x/</id>", ""), "feed: 0 <id>"),
+        (
+            ok.replace("2024-05-01T00:00:00Z", "2024-05-01"),
+            "not RFC 3339",
+        ),
+        (ok.replace(" rel=\"self\"", ""), "self links []"),
+        (
+            ok.replace("<summary>S</summary>", ""),
+            "entry 0: no summary",
+        ),
+        (
+            ok.replace("<id>https://x/e/</id>", "<id>/e/</id>"),
+            "not an absolute IRI",
+        ),
+    ] {
+        let found = problems(&broken);
+        assert!(
+            found.iter().any(|p| p.contains(expected)),
+            "expected `{expected}` in {found:?}"
+        );
     }
 }
 

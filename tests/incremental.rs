@@ -71,7 +71,7 @@ fn outcome(session: &mut Session, changed: &[PathBuf]) -> Outcome {
         d.sort();
         return Outcome::Failed(d);
     }
-    session.update_deferred();
+    session.update_deferred().expect("exports");
     Outcome::Site(sorted(&session.files()))
 }
 

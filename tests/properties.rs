@@ -24,7 +24,8 @@ mod session {
 #[path = "../src/serve/http.rs"]
 mod http;
 
-use casebook::export::{to_json, xml_escape};
+use casebook::escape;
+use casebook::export::to_json;
 use casebook::load::slugify;
 use casebook::output::is_safe_relative;
 use proptest::prelude::*;
@@ -481,7 +482,7 @@ proptest! {
 
     #[test]
     fn xml_escape_leaves_no_markup(s in joined(&["&", "<", ">", "\"", "'", "&amp;", "&#x3c;", "]]>", "\u{1}", "\t", "\u{FFFE}", "\u{FFFF}"], 8)) {
-        let escaped = xml_escape(&s);
+        let escaped = escape::xml(&s);
         prop_assert!(!escaped.contains('<'), "{escaped:?}");
         for (i, _) in escaped.match_indices('&') {
             let rest = &escaped[i..];
@@ -496,7 +497,7 @@ proptest! {
 }
 
 /// Atom feeds carry titles and summaries; U+FFFE, U+FFFF and C0 controls are not XML
-/// characters, so `xml_escape` must drop them or every feed reader refuses the feed (found by
+/// characters, so `escape::xml` must drop them or every feed reader refuses the feed (found by
 /// the feed check of the entry property, since fixed).
 #[test]
 fn characters_xml_forbids_do_not_break_the_feeds() {

@@ -81,7 +81,7 @@ fn served(session: &mut Session, changed: &[PathBuf]) -> Outcome {
             }),
         ));
     }
-    session.update_deferred();
+    session.update_deferred().expect("exports");
     Outcome::Site(
         session
             .files()

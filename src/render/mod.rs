@@ -5,6 +5,7 @@ pub mod fill;
 pub mod memo;
 pub mod theme;
 pub mod views;
+pub mod xml;
 
 use crate::config::Config;
 use crate::resolve::Catalogue;
@@ -157,6 +158,8 @@ impl RenderError {
 /// Compiled templates plus the theme they came from.
 pub struct Renderer {
     pub tera: Tera,
+    /// The `.xml` templates, which `export` fills (feeds, sitemap).
+    pub xml: xml::XmlTemplates,
     pub theme: Theme,
     /// Rendered components (`memo(component=…)` in templates), kept while `globals` stay.
     memo: Arc<memo::Memo>,
@@ -177,25 +180,28 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "vocabulary.html",
     "term.html",
     "page.html",
+    "feed.xml",
+    "sitemap.xml",
 ];
 
 impl Renderer {
     /// Compiles the theme's templates once; they are reused for every page and rebuild.
     pub fn new(theme: Theme) -> Result<Renderer, RenderError> {
+        let (xml_templates, templates): (Vec<_>, Vec<_>) = theme
+            .templates
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .partition(|(k, _)| k.ends_with(".xml"));
+        let xml = xml::XmlTemplates::new(xml_templates)?;
         let mut tera = Tera::new();
-        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.autoescape_on(vec![".html"]);
         let memo = Arc::new(memo::Memo::default());
         tera.register_function(memo::FUNCTION, memo::Memo::function(&memo));
         tera.register_filter(fill::FILTER, fill::fill);
-        tera.add_raw_templates(
-            theme
-                .templates
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        )
-        .map_err(|e| RenderError::from_tera("(loading)", e))?;
+        tera.add_raw_templates(templates)
+            .map_err(|e| RenderError::from_tera("(loading)", e))?;
         for t in REQUIRED_TEMPLATES {
-            if !tera.contains_template(t) {
+            if !tera.contains_template(t) && !xml.contains(t) {
                 return Err(RenderError {
                     template: (*t).into(),
                     message: format!("the theme `{}` has no template `{t}`", theme.name),
@@ -204,6 +210,7 @@ impl Renderer {
         }
         Ok(Renderer {
             tera,
+            xml,
             theme,
             memo,
             globals: None,
@@ -282,6 +289,7 @@ impl Renderer {
             let globals = self.tera.global_context();
             globals.insert_value("site", site.clone());
             globals.insert_value("t", strings.clone());
+            self.xml.set_globals(site.clone(), strings.clone());
             self.globals = Some((site, strings));
         }
         self.memo.reset(self.tera.clone(), same);

@@ -1,8 +1,8 @@
 //! A failed build as the browser sees it: the diagnostics as JSON for the overlay (sent over the
 //! event stream) and as a standalone error page for when there is no good build to show.
 
-use super::http::escape;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::escape;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -69,20 +69,20 @@ impl Failure {
                 items,
                 "<li><p><strong>{}[{}]</strong>: {}</p><p><code>{}</code></p>",
                 if d.is_error() { "error" } else { "warning" },
-                escape(d.code),
-                escape(&d.message),
-                escape(&location(d)),
+                escape::html(d.code),
+                escape::html(&d.message),
+                escape::html(&location(d)),
             );
             if let Some(frame) = frame(d) {
-                let _ = write!(items, "<pre>{}</pre>", escape(&frame));
+                let _ = write!(items, "<pre>{}</pre>", escape::html(&frame));
             }
             for (name, value) in [("found", &d.found), ("expected", &d.expected)] {
                 if let Some(v) = value {
-                    let _ = write!(items, "<p>{name}: {}</p>", escape(v));
+                    let _ = write!(items, "<p>{name}: {}</p>", escape::html(v));
                 }
             }
             if let Some(hint) = &d.hint {
-                let _ = write!(items, "<p>help: {}</p>", escape(hint));
+                let _ = write!(items, "<p>help: {}</p>", escape::html(hint));
             }
             items.push_str("</li>");
         }

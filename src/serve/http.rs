@@ -179,22 +179,6 @@ pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
     out
 }
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// Whether a request for this path expects a page (no extension, or `.html`), so that a missing
 /// site can answer with the error page instead of a bare 404.
 pub fn wants_page(path: &str) -> bool {
@@ -311,14 +295,6 @@ mod tests {
         let out = inject(b"<body><p>x</p></BODY></html>", "<s>");
         assert_eq!(out, b"<body><p>x</p><s></BODY></html>");
         assert_eq!(inject(b"<p>no body", "<s>"), b"<p>no body<s>");
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape(r#"<img src=x onerror="a('b')">&"#),
-            "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
-        );
     }
 
     #[test]

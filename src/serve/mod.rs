@@ -567,8 +567,10 @@ impl Builder {
     /// do not change, so the tabs are not told; the next search simply finds the new text.
     fn refresh_deferred(&mut self) {
         let start = Instant::now();
-        if self.session.update_deferred().is_empty() {
-            return;
+        match self.session.update_deferred() {
+            Ok(changed) if changed.is_empty() => return,
+            Ok(_) => {}
+            Err(failed) => return self.fail(&failed, &[]),
         }
         let current = self.shared.served();
         self.shared.set(Served {

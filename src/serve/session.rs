@@ -164,20 +164,24 @@ impl Session {
 
     /// Renders the exports (JSON, CSV, feeds, sitemap) and the search index of the current
     /// site; returns the changed output paths. `serve` calls it after the browser reloaded.
-    pub fn update_deferred(&mut self) -> Vec<String> {
+    /// A broken feed or sitemap template fails it like a rebuild; the exports stay as they
+    /// were until it is fixed.
+    pub fn update_deferred(&mut self) -> Result<Vec<String>, Rebuild> {
+        let start = Instant::now();
         let Some(site) = self.site.as_ref().filter(|_| self.deferred_stale) else {
-            return vec![];
+            return Ok(vec![]);
         };
         match site.render_exports(&self.memory) {
             Ok(paths) => {
                 self.deferred_stale = false;
-                self.memory
-                    .finish(Pass::Exports, paths.iter().map(String::as_str))
+                Ok(self
+                    .memory
+                    .finish(Pass::Exports, paths.iter().map(String::as_str)))
             }
-            // Writing into memory does not fail; should it, the exports stay as they were.
-            Err(_) => {
+            Err(e) => {
                 self.memory.abandon();
-                vec![]
+                let diagnostics = e.diagnostics(Some(&site.catalogue.config));
+                Err(Rebuild::failed(start, Timings::default(), diagnostics))
             }
         }
     }

@@ -261,7 +261,10 @@ impl Tiny {
         let views = Views::new(cat);
         let updated = HashMap::new();
         let rows = export::IndexRows::new(cat, &updated);
-        let mut files = export::exports(cat, &views, &updated);
+        let mut renderer = self.renderer.lock().unwrap_or_else(|e| e.into_inner());
+        renderer.set_globals(cat, &views);
+        let mut files = export::exports(cat, &views, &renderer.xml, &updated)
+            .unwrap_or_else(|e| panic!("the exports do not render: {e}"));
         files.extend(export::browser_index(cat, &rows));
         for (rel, bytes) in files {
             assert!(
@@ -278,8 +281,6 @@ impl Tiny {
                 }
             });
         }
-        let mut renderer = self.renderer.lock().unwrap_or_else(|e| e.into_inner());
-        renderer.set_globals(cat, &views);
         for page in render::plan(cat) {
             if !matches!(
                 page,

@@ -185,8 +185,8 @@ pub fn xml_problem(bytes: &[u8]) -> Option<String> {
         .map(|e| format!("not well-formed XML: {e}"))
 }
 
-/// `xml_escape` output: no `<` or `>`, no quote, every `&` starts an entity, no character
-/// XML 1.0 forbids.
+/// `casebook::escape::xml` output: no `<` or `>`, no quote, every `&` starts an entity, no
+/// character XML 1.0 forbids.
 pub fn escaped_xml_problem(escaped: &str) -> Option<String> {
     if let Some(c) = escaped
         .chars()
