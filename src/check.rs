@@ -514,7 +514,7 @@ fn check_entry(
         type_index,
         slug: doc.slug.clone(),
         rel_path: doc.rel_path.clone(),
-        sort_key: crate::resolve::sort_key(&title),
+        sort_key: crate::model::sort_key(&title),
         title,
         summary,
         fields,

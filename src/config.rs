@@ -601,8 +601,8 @@ impl Config {
     }
 
     /// The address of an entry's page.
-    pub fn entry_address(&self, entry: &crate::model::Entry) -> String {
-        crate::urls::entry(&self.types[entry.type_index].folder, &entry.slug)
+    pub fn entry_address(&self, type_index: usize, slug: &str) -> String {
+        crate::urls::entry(&self.types[type_index].folder, slug)
     }
 
     pub fn base_path(&self) -> String {

@@ -32,8 +32,8 @@ pub const FEED_SIZE: usize = 50;
 /// One output file: path relative to the output root, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
 
-/// Where export files go: a build streams them into its staging directory
-/// ([`crate::output::Staging::write_with`]), `serve` keeps them in memory ([`exports`]).
+/// Where export files go: the site's [`Sink`](crate::sink::Sink) (a build streams them into
+/// its staging folder, `serve` keeps them in memory).
 pub type Sink<'s> = dyn Fn(&str, &WriteFn<'_>) -> Result<(), OutputError> + Sync + 's;
 
 /// An export could not be made or written.
@@ -494,9 +494,11 @@ fn write_catalogue_json(cat: &Catalogue, views: &Views, w: &mut dyn io::Write) -
                 type_key: &config.types[e.type_index].key,
                 title: &e.title,
                 summary: e.summary.as_deref(),
-                url: views
-                    .urls
-                    .absolute(&views.urls.path(&config.entry_address(e))),
+                url: views.urls.absolute(
+                    &views
+                        .urls
+                        .path(&config.entry_address(e.type_index, &e.slug)),
+                ),
                 fields: FieldsJson {
                     cat,
                     fields: &e.fields,
@@ -531,9 +533,11 @@ fn write_csv(cat: &Catalogue, views: &Views, t: usize, out: &mut dyn io::Write) 
         let e = &cat.entries[i];
         let mut row = vec![
             e.id.clone(),
-            views
-                .urls
-                .absolute(&views.urls.path(&config.entry_address(e))),
+            views.urls.absolute(
+                &views
+                    .urls
+                    .path(&config.entry_address(e.type_index, &e.slug)),
+            ),
         ];
         row.extend(ty.fields.iter().map(|f| {
             field_plain_text(cat, i, f)
@@ -585,9 +589,11 @@ fn feeds(
     // everything: its template value is made once.
     let item = |i: usize| {
         let e = &cat.entries[i];
-        let url = views
-            .urls
-            .absolute(&views.urls.path(&config.entry_address(e)));
+        let url = views.urls.absolute(
+            &views
+                .urls
+                .path(&config.entry_address(e.type_index, &e.slug)),
+        );
         let ty = &config.types[e.type_index];
         map([
             ("title", e.title.as_str().into()),

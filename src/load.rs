@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Report};
 use crate::source::{self, KeyLines};
+use crate::urls::slugify;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -353,44 +354,6 @@ pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document,
         body_line,
         modified,
     })
-}
-
-/// The URL slug of a file name: German transliteration (ä → ae), then ASCII, lowercase,
-/// runs of anything else become one `-`.
-pub fn slugify(s: &str) -> String {
-    let mut german = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            'ä' => german.push_str("ae"),
-            'ö' => german.push_str("oe"),
-            'ü' => german.push_str("ue"),
-            'Ä' => german.push_str("Ae"),
-            'Ö' => german.push_str("Oe"),
-            'Ü' => german.push_str("Ue"),
-            'ß' => german.push_str("ss"),
-            c => german.push(c),
-        }
-    }
-    let ascii = deunicode::deunicode(&german).to_lowercase();
-    let mut out = String::with_capacity(ascii.len());
-    for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    // Keep URLs and file names well below file-system limits.
-    if out.len() > 100 {
-        out.truncate(100);
-        while out.ends_with('-') {
-            out.pop();
-        }
-    }
-    out
 }
 
 /// Names Windows cannot use for files; a site built from them cannot be copied there.

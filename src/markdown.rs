@@ -393,7 +393,7 @@ fn rewrite_url<'a>(
 
 /// An anchor id for a heading, unique within the page.
 fn unique_anchor(text: &str, seen: &mut HashSet<String>) -> String {
-    let base = crate::load::slugify(text);
+    let base = crate::urls::slugify(text);
     let base = if base.is_empty() {
         "abschnitt".to_string()
     } else {

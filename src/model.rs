@@ -42,7 +42,7 @@ pub struct Entry {
     /// Path below `content/` (`orte/x.md`), for edit links and internal links.
     pub rel_path: String,
     pub title: String,
-    /// The title as it sorts (`resolve::sort_key`), computed once per file.
+    /// The title as it sorts ([`sort_key`]), computed once per file.
     pub sort_key: String,
     pub summary: Option<String>,
     /// Fields in the order the type lists them; missing optional fields are absent. References
@@ -78,4 +78,15 @@ pub struct Checked {
     /// Per entry: its reference fields with the resolved target entries, in the order written.
     pub references: Vec<Vec<(String, Vec<usize>)>>,
     pub pages: Vec<Arc<Page>>,
+}
+
+/// A sort key that orders German titles as a reader expects (ä with a, case-insensitive).
+pub fn sort_key(title: &str) -> String {
+    deunicode::deunicode(title)
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .collect::<String>()
+        .trim()
+        .to_string()
 }

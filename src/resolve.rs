@@ -343,17 +343,6 @@ impl Catalogue {
     }
 }
 
-/// A sort key that orders German titles as a reader expects (ä with a, case-insensitive).
-pub fn sort_key(title: &str) -> String {
-    deunicode::deunicode(title)
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == ' ')
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
 fn relations(
     config: &Config,
     entries: &[Arc<Entry>],
@@ -748,7 +737,7 @@ mod tests {
             "Atelier",
             "ölmühle",
         ];
-        titles.sort_by_key(|t| sort_key(t));
+        titles.sort_by_key(|t| crate::model::sort_key(t));
         assert_eq!(
             titles,
             vec![

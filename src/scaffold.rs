@@ -2,7 +2,8 @@
 //! `casebook init` (a new catalogue that checks without a warning). Never overwrites anything.
 
 use crate::config::{Config, FieldKind};
-use crate::load::{links_outside, slugify};
+use crate::load::links_outside;
+use crate::urls::slugify;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -445,7 +445,11 @@ impl Site {
                 .to_string_lossy()
                 .replace('\\', "/");
             let entry = cat.entries.iter().find(|e| e.rel_path == rel)?;
-            Some(cat.config.urls().path(&cat.config.entry_address(entry)))
+            Some(
+                cat.config
+                    .urls()
+                    .path(&cat.config.entry_address(entry.type_index, &entry.slug)),
+            )
         });
         let url = urls.next()?;
         urls.next().is_none().then_some(url)

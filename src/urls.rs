@@ -91,6 +91,44 @@ pub fn output_file(address: &str) -> String {
     }
 }
 
+/// The URL slug of a file name: German transliteration (ä → ae), then ASCII, lowercase,
+/// runs of anything else become one `-`.
+pub fn slugify(s: &str) -> String {
+    let mut german = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'ä' => german.push_str("ae"),
+            'ö' => german.push_str("oe"),
+            'ü' => german.push_str("ue"),
+            'Ä' => german.push_str("Ae"),
+            'Ö' => german.push_str("Oe"),
+            'Ü' => german.push_str("Ue"),
+            'ß' => german.push_str("ss"),
+            c => german.push(c),
+        }
+    }
+    let ascii = deunicode::deunicode(&german).to_lowercase();
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    // Keep URLs and file names well below file-system limits.
+    if out.len() > 100 {
+        out.truncate(100);
+        while out.ends_with('-') {
+            out.pop();
+        }
+    }
+    out
+}
+
 /// Site paths and absolute URLs of addresses, for a site published at `base_url`.
 #[derive(Debug, Clone)]
 pub struct Urls {

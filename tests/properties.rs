@@ -26,8 +26,8 @@ mod http;
 
 use casebook::escape;
 use casebook::export::to_json;
-use casebook::load::slugify;
 use casebook::output::is_safe_relative;
+use casebook::urls::slugify;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::sync::OnceLock;

@@ -71,7 +71,9 @@ impl PageKind {
             PageKind::TypeList { type_index, page } => {
                 urls::type_list(&config.types[*type_index].folder, *page)
             }
-            PageKind::Entry(i) => config.entry_address(&cat.entries[*i]),
+            PageKind::Entry(i) => {
+                config.entry_address(cat.entries[*i].type_index, &cat.entries[*i].slug)
+            }
             PageKind::Vocabulary(v) => urls::vocabulary(v),
             PageKind::Term { vocabulary, term } => urls::term(
                 vocabulary,

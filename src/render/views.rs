@@ -203,7 +203,12 @@ impl Views {
             ("id", e.id.as_str().into()),
             ("title", e.title.as_str().into()),
             ("summary", e.summary.clone().into()),
-            ("url", self.urls.path(&config.entry_address(e)).into()),
+            (
+                "url",
+                self.urls
+                    .path(&config.entry_address(e.type_index, &e.slug))
+                    .into(),
+            ),
             ("type", self.badges[e.type_index].clone()),
             ("place", place.into()),
             ("facets", facets.into()),
@@ -323,7 +328,7 @@ impl Views {
             (
                 "permalink",
                 self.urls
-                    .absolute(&self.urls.path(&config.entry_address(e)))
+                    .absolute(&self.urls.path(&config.entry_address(e.type_index, &e.slug)))
                     .into(),
             ),
         ];
