@@ -9,8 +9,8 @@
 
 mod common;
 
+use casebook::source::yaml::Value as Yaml;
 use common::{check_human, check_json, copy_dir, fixture, human_diags, json_diags, Diag};
-use serde_yaml::Value as Yaml;
 
 /// One expected diagnostic from `expect.yaml`.
 fn matches(d: &Diag, want: &Yaml) -> bool {

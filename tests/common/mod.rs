@@ -7,6 +7,7 @@
 
 pub mod html;
 
+use casebook::source::yaml;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -471,10 +472,10 @@ pub struct FixtureEntry {
     pub type_key: String,
     pub folder: String,
     pub slug: String,
-    pub fields: serde_yaml::Mapping,
+    pub fields: yaml::Mapping,
 }
 
-/// Reads every entry of a catalogue with serde_yaml, following site.yaml's types.
+/// Reads every entry of a catalogue with the YAML library, following site.yaml's types.
 pub fn read_entries(root: &Path) -> Vec<FixtureEntry> {
     let site = read_yaml(&root.join("content/site.yaml"));
     let mut out = Vec::new();
@@ -501,7 +502,7 @@ pub fn read_entries(root: &Path) -> Vec<FixtureEntry> {
             } else {
                 text
             };
-            let value: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("entry yaml");
+            let value: yaml::Value = yaml::from_str(&yaml).expect("entry yaml");
             out.push(FixtureEntry {
                 id: format!("{key}/{stem}"),
                 type_key: key.clone(),
@@ -514,20 +515,20 @@ pub fn read_entries(root: &Path) -> Vec<FixtureEntry> {
     out
 }
 
-pub fn read_yaml(path: &Path) -> serde_yaml::Value {
+pub fn read_yaml(path: &Path) -> yaml::Value {
     let text =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
+    yaml::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
 }
 
 /// The string items of a field that holds one value or a list.
-pub fn list_of(fields: &serde_yaml::Mapping, key: &str) -> Vec<String> {
+pub fn list_of(fields: &yaml::Mapping, key: &str) -> Vec<String> {
     match fields.get(key) {
-        Some(serde_yaml::Value::Sequence(s)) => s
+        Some(yaml::Value::Sequence(s)) => s
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
-        Some(serde_yaml::Value::String(s)) => vec![s.clone()],
+        Some(yaml::Value::String(s)) => vec![s.clone()],
         _ => vec![],
     }
 }
