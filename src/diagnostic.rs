@@ -5,6 +5,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use unicode_width::UnicodeWidthChar;
 
 /// How bad a problem is: errors fail `check` and `build`, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -167,16 +168,7 @@ impl Diagnostic {
                 paint("1;34", &line.to_string()),
                 escape_controls(source)
             );
-            // The caret stands under the culprit as shown, escapes and all.
-            let column = self.column.unwrap_or(1);
-            let before: String = source.chars().take(column - 1).collect();
-            let culprit: String = source.chars().skip(column - 1).take(self.width).collect();
-            let offset: String = escape_controls(&before)
-                .chars()
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let widened = escape_controls(&culprit).chars().count() - culprit.chars().count();
-            let carets = "^".repeat((self.width + widened).min(MAX_SOURCE_LINE));
+            let (offset, carets) = underline(source, self.column.unwrap_or(1), self.width);
             let _ = writeln!(out, "{pad} {bar} {offset}{}", paint(label_color, &carets));
         }
         for (name, value) in [("found", &self.found), ("expected", &self.expected)] {
@@ -199,6 +191,31 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// The line under a source line that puts carets under `width` characters from `column` (1-based)
+/// as a terminal shows them: a character before the culprit becomes as many spaces as it takes
+/// columns (two for 🏠 or 住), a tab stays a tab so that both lines reach the same tab stop, and
+/// control characters count as their escapes. Returns the indent and the carets.
+pub fn underline(source: &str, column: usize, width: usize) -> (String, String) {
+    let skip = column.saturating_sub(1);
+    let before: String = source.chars().take(skip).collect();
+    let culprit: String = source.chars().skip(skip).take(width).collect();
+    let mut offset = String::with_capacity(before.len());
+    for c in escape_controls(&before).chars() {
+        match c {
+            '\t' => offset.push('\t'),
+            c => offset.extend(std::iter::repeat_n(' ', c.width().unwrap_or(0))),
+        }
+    }
+    // A culprit that runs past the (possibly cut) line keeps one caret per missing character.
+    let missing = width.saturating_sub(culprit.chars().count());
+    let shown: usize = escape_controls(&culprit)
+        .chars()
+        .map(|c| c.width().unwrap_or(1))
+        .sum();
+    let carets = "^".repeat((shown + missing).clamp(1, MAX_SOURCE_LINE));
+    (offset, carets)
 }
 
 /// Text from files and file names as a terminal may show it: control characters (C0 but the
@@ -338,6 +355,29 @@ mod tests {
         assert!(out.contains("= found: \\u{7f}"), "{out}");
         assert!(out.contains("= help: \\u{d}\\u{a}"), "{out}");
         assert_eq!(escape_controls("Straße\tä"), "Straße\tä");
+    }
+
+    #[test]
+    fn the_caret_stands_under_the_culprit_after_wide_characters_and_tabs() {
+        // 住宅 and 🏠 take two columns each in a terminal; the tab must reach the same tab stop
+        // in the source line and in the caret line.
+        let text = "thema: [住宅,\tbeteilgung, 🏠]\n";
+        let frame = |column, width| {
+            Diagnostic::error("unknown-term", "content/orte/x.md", "m")
+                .at(text, 1, column, width)
+                .render(false)
+        };
+        assert!(
+            frame(9, 2).contains("\n  |         ^^^^\n"),
+            "{}",
+            frame(9, 2)
+        );
+        let after_tab = frame(13, 10);
+        assert!(
+            after_tab.contains(&format!("\n  | {}\t^^^^^^^^^^\n", " ".repeat(13))),
+            "{after_tab:?}"
+        );
+        assert!(frame(25, 1).contains(&format!("\t{}^^\n", " ".repeat(12))));
     }
 
     #[test]

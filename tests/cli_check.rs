@@ -2,7 +2,8 @@
 //!
 //! Each case folder holds the files that differ from `tests/fixtures/valid-small` and an
 //! `expect.yaml` next to them: exit code, error and warning counts, and per diagnostic its code,
-//! file, line, column and fragments of message, hint, expected, found and source line. The test
+//! file, line, column and fragments of message, hint, expected, found and source line, and
+//! lines the human output must contain verbatim (`human_lines`). The test
 //! overlays the case on a fresh copy of valid-small, runs `check --format json` and the human
 //! `check`, asserts the expectation on the JSON, and asserts that both outputs report exactly the
 //! same diagnostics. Run: `cargo test --test cli_check`.
@@ -18,6 +19,10 @@ fn matches(d: &Diag, want: &Yaml) -> bool {
     d.severity == severity
         && Some(d.code.as_str()) == want["code"].as_str()
         && Some(d.file.as_str()) == want["file"].as_str()
+        // Two diagnostics of one kind in one file are told apart by their message.
+        && want["message"]
+            .as_str()
+            .is_none_or(|m| d.message.contains(m))
 }
 
 fn assert_fragment(case: &str, what: &str, actual: &Option<String>, want: &Yaml) {
@@ -92,6 +97,15 @@ fn run_case(case: &str) {
         "{case}: human and JSON output disagree\n{}",
         human.output()
     );
+    // Lines of the human output that must appear verbatim (where the carets stand).
+    for want in expect["human_lines"].as_sequence().into_iter().flatten() {
+        let want = want.as_str().expect("human_lines are strings");
+        assert!(
+            human.stderr.lines().any(|l| l == want),
+            "{case}: human output lacks the line {want:?}\n{}",
+            human.output()
+        );
+    }
     let totals = format!(
         "{} error(s), {} warning(s)",
         json["errors"], json["warnings"]
@@ -134,6 +148,7 @@ bad_input_cases! {
     line_numbers_stay_right_with_crlf => "crlf-line-numbers",
     latin1_file_is_not_utf8 => "not-utf8",
     all_problems_are_reported_not_only_the_first => "five-errors",
+    carets_stand_under_the_culprit_after_wide_characters_and_tabs => "wide-characters-before-the-culprit",
 }
 
 #[test]
