@@ -268,6 +268,7 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
                 };
                 report.push(
                     Diagnostic::error(code, &doc.shown, msg)
+                        .also(crate::diagnostic::Place::file(&first.shown))
                         .found(format!("{} and {}", first.shown.display(), doc.shown.display()))
                         .hint("keep one of the files, or rename one so the names differ in more than case, umlauts or punctuation"),
                 );

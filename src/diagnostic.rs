@@ -40,6 +40,52 @@ pub struct Diagnostic {
     pub found: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// A second place the problem concerns (the other file of a slug collision), shown below
+    /// the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also: Option<Box<Place>>,
+}
+
+/// A place in the catalogue that a diagnostic points at besides its own file and line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    #[serde(serialize_with = "serialize_path_lossy")]
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    #[serde(skip)]
+    pub width: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_line: Option<String>,
+}
+
+impl Place {
+    /// The whole file.
+    pub fn file(file: impl Into<PathBuf>) -> Place {
+        Place {
+            file: file.into(),
+            line: None,
+            column: None,
+            width: 1,
+            source_line: None,
+        }
+    }
+
+    /// `line:column` of `text`, with that line copied for the code frame.
+    pub fn at(mut self, text: &str, line: usize, column: usize, width: usize) -> Place {
+        self.line = Some(line.max(1));
+        self.column = Some(column.max(1));
+        self.width = width.max(1);
+        self.source_line = source_line(text, line);
+        self
+    }
+}
+
+/// Line `line` (1-based) of `text`, cut to a length a terminal can show.
+fn source_line(text: &str, line: usize) -> Option<String> {
+    text.lines()
+        .nth(line.saturating_sub(1))
+        .map(|l| truncate_chars(l, MAX_SOURCE_LINE))
 }
 
 /// File names need not be UTF-8; JSON output replaces what is not, instead of failing.
@@ -81,6 +127,7 @@ impl Diagnostic {
             expected: None,
             found: None,
             hint: None,
+            also: None,
         }
     }
 
@@ -89,10 +136,7 @@ impl Diagnostic {
         self.line = Some(line.max(1));
         self.column = Some(column.max(1));
         self.width = width.max(1);
-        self.source_line = text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map(|l| truncate_chars(l, MAX_SOURCE_LINE));
+        self.source_line = source_line(text, line);
         self
     }
 
@@ -109,6 +153,12 @@ impl Diagnostic {
 
     pub fn found(mut self, found: impl Into<String>) -> Self {
         self.found = Some(found.into());
+        self
+    }
+
+    /// Points also at `place`, e.g. the file that first took the address.
+    pub fn also(mut self, place: Place) -> Self {
+        self.also = Some(Box::new(place));
         self
     }
 
@@ -149,27 +199,38 @@ impl Diagnostic {
             paint("1", ":"),
             paint("1", &escape_controls(&self.message))
         );
-        let file = self.file.to_string_lossy();
-        let file = escape_controls(&file);
-        let location = match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-            (Some(l), None) => format!("{file}:{l}"),
-            _ => file.into_owned(),
+        // The diagnostic's own place, then the other place it points at.
+        let here = Place {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            width: self.width,
+            source_line: self.source_line.clone(),
         };
-        let gutter_width = self.line.map(|l| l.to_string().len()).unwrap_or(1);
+        let places = [("-->", Some(&here)), (":::", self.also.as_deref())];
+        let gutter_width = places
+            .iter()
+            .filter_map(|(_, p)| p.and_then(|p| p.line))
+            .map(|l| l.to_string().len())
+            .max()
+            .unwrap_or(1);
         let pad = " ".repeat(gutter_width);
-        let _ = writeln!(out, "{pad}{} {location}", paint("1;34", "-->"));
-        if let (Some(line), Some(source)) = (self.line, &self.source_line) {
-            let bar = paint("1;34", "|");
-            let _ = writeln!(out, "{pad} {bar}");
-            let _ = writeln!(
-                out,
-                "{} {bar} {}",
-                paint("1;34", &line.to_string()),
-                escape_controls(source)
-            );
-            let (offset, carets) = underline(source, self.column.unwrap_or(1), self.width);
-            let _ = writeln!(out, "{pad} {bar} {offset}{}", paint(label_color, &carets));
+        for (arrow, place) in places {
+            let Some(place) = place else { continue };
+            let there = location(&place.file, place.line, place.column);
+            let _ = writeln!(out, "{pad}{} {there}", paint("1;34", arrow));
+            if let (Some(line), Some(source)) = (place.line, &place.source_line) {
+                let bar = paint("1;34", "|");
+                let _ = writeln!(out, "{pad} {bar}");
+                let _ = writeln!(
+                    out,
+                    "{} {bar} {}",
+                    paint("1;34", &format!("{line:>gutter_width$}")),
+                    escape_controls(source)
+                );
+                let (offset, carets) = underline(source, place.column.unwrap_or(1), place.width);
+                let _ = writeln!(out, "{pad} {bar} {offset}{}", paint(label_color, &carets));
+            }
         }
         for (name, value) in [("found", &self.found), ("expected", &self.expected)] {
             if let Some(v) = value {
@@ -190,6 +251,17 @@ impl Diagnostic {
             );
         }
         out
+    }
+}
+
+/// `file:line:column`, `file:line` or `file`, as a terminal may show it.
+fn location(file: &Path, line: Option<usize>, column: Option<usize>) -> String {
+    let file = file.to_string_lossy();
+    let file = escape_controls(&file);
+    match (line, column) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+        (Some(l), None) => format!("{file}:{l}"),
+        _ => file.into_owned(),
     }
 }
 
@@ -378,6 +450,34 @@ mod tests {
             "{after_tab:?}"
         );
         assert!(frame(25, 1).contains(&format!("\t{}^^\n", " ".repeat(12))));
+    }
+
+    #[test]
+    fn a_second_place_is_shown_below_the_first_and_in_json() {
+        let first = "a\nb\nc\nd\ne\nf\ng\nh\ni\nid: x\n";
+        let d = Diagnostic::error("duplicate-id", "content/orte/x.yaml", "two files define `x`")
+            .at("id: x\n", 1, 5, 1)
+            .also(Place::file("content/orte/x.md").at(first, 10, 5, 1));
+        let out = d.render(false);
+        // One gutter for both frames, as wide as the longer line number.
+        let want = concat!(
+            "  --> content/orte/x.yaml:1:5\n",
+            "   |\n",
+            " 1 | id: x\n",
+            "   |     ^\n",
+            "  ::: content/orte/x.md:10:5\n",
+            "   |\n",
+            "10 | id: x\n",
+            "   |     ^\n",
+        );
+        assert!(out.contains(want), "{out}");
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["also"]["file"], "content/orte/x.md");
+        assert_eq!(json["also"]["line"], 10);
+        assert_eq!(json["also"]["source_line"], "id: x");
+        // Without a second place the JSON has no `also`.
+        let plain = serde_json::to_value(Diagnostic::error("c", "f", "m")).unwrap();
+        assert!(plain.get("also").is_none());
     }
 
     #[test]

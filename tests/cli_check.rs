@@ -2,8 +2,9 @@
 //!
 //! Each case folder holds the files that differ from `tests/fixtures/valid-small` and an
 //! `expect.yaml` next to them: exit code, error and warning counts, and per diagnostic its code,
-//! file, line, column and fragments of message, hint, expected, found and source line, and
-//! lines the human output must contain verbatim (`human_lines`). The test
+//! file, line, column, the second place it points at (`also`) and fragments of message, hint,
+//! expected, found and source line, and lines the human output must contain verbatim
+//! (`human_lines`). The test
 //! overlays the case on a fresh copy of valid-small, runs `check --format json` and the human
 //! `check`, asserts the expectation on the JSON, and asserts that both outputs report exactly the
 //! same diagnostics. Run: `cargo test --test cli_check`.
@@ -79,6 +80,9 @@ fn run_case(case: &str) {
         assert_fragment(case, "hint", &d.hint, &want["hint"]);
         assert_fragment(case, "expected", &d.expected, &want["expected"]);
         assert_fragment(case, "found", &d.found, &want["found"]);
+        if let Some(also) = want["also"].as_str() {
+            assert_eq!(d.also.as_deref(), Some(also), "{case}: second place");
+        }
         if let Some(src) = want["source_line"].as_str() {
             assert_eq!(d.source_line.as_deref(), Some(src), "{case}: code frame");
         }

@@ -287,6 +287,8 @@ pub struct Diag {
     pub expected: Option<String>,
     pub found: Option<String>,
     pub hint: Option<String>,
+    /// The second place the diagnostic points at, as `file`, `file:line` or `file:line:column`.
+    pub also: Option<String>,
 }
 
 impl Diag {
@@ -313,6 +315,14 @@ pub fn json_diags(json: &Json) -> Vec<Diag> {
             expected: text(d, "expected"),
             found: text(d, "found"),
             hint: text(d, "hint"),
+            also: d.get("also").map(|p| {
+                let file = text(p, "file").unwrap_or_default();
+                match (p["line"].as_u64(), p["column"].as_u64()) {
+                    (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+                    (Some(l), None) => format!("{file}:{l}"),
+                    _ => file,
+                }
+            }),
         })
         .collect()
 }
@@ -325,6 +335,7 @@ pub fn json_diags(json: &Json) -> Vec<Diag> {
 ///   |
 /// 3 | thema: [parkin]
 ///   |         ^^^^^^
+///  ::: content/orte/y.md      (a second place, if any)
 ///   = found: …
 ///   = expected: …
 ///   = help: did you mean `parking`?
@@ -349,6 +360,7 @@ pub fn human_diags(stderr: &str) -> Vec<Diag> {
                     expected: None,
                     found: None,
                     hint: None,
+                    also: None,
                 });
                 continue;
             }
@@ -362,6 +374,8 @@ pub fn human_diags(stderr: &str) -> Vec<Diag> {
                 d.line = line_no;
                 d.column = column;
             }
+        } else if let Some(location) = trimmed.strip_prefix("::: ") {
+            d.also = Some(location.to_string());
         } else if let Some(v) = trimmed.strip_prefix("= help: ") {
             d.hint = Some(v.to_string());
         } else if let Some(v) = trimmed.strip_prefix("= expected: ") {
