@@ -133,10 +133,9 @@ impl Diagnostic {
 
     /// Points the diagnostic at `line:column` of `text` and copies that line for the code frame.
     pub fn at(mut self, text: &str, line: usize, column: usize, width: usize) -> Self {
-        self.line = Some(line.max(1));
-        self.column = Some(column.max(1));
-        self.width = width.max(1);
-        self.source_line = source_line(text, line);
+        let place = Place::file(PathBuf::new()).at(text, line, column, width);
+        (self.line, self.column, self.width) = (place.line, place.column, place.width);
+        self.source_line = place.source_line;
         self
     }
 
@@ -455,9 +454,13 @@ mod tests {
     #[test]
     fn a_second_place_is_shown_below_the_first_and_in_json() {
         let first = "a\nb\nc\nd\ne\nf\ng\nh\ni\nid: x\n";
-        let d = Diagnostic::error("duplicate-id", "content/orte/x.yaml", "two files define `x`")
-            .at("id: x\n", 1, 5, 1)
-            .also(Place::file("content/orte/x.md").at(first, 10, 5, 1));
+        let d = Diagnostic::error(
+            "duplicate-id",
+            "content/orte/x.yaml",
+            "two files define `x`",
+        )
+        .at("id: x\n", 1, 5, 1)
+        .also(Place::file("content/orte/x.md").at(first, 10, 5, 1));
         let out = d.render(false);
         // One gutter for both frames, as wide as the longer line number.
         let want = concat!(
