@@ -399,18 +399,17 @@ mod tests {
 
     #[test]
     fn reading_gives_the_text_and_time_and_refuses_what_is_not_a_file() {
-        let dir = std::env::temp_dir().join(format!("casebook-source-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
         let file = dir.join("a.md");
         std::fs::write(&file, "\u{feff}titel: A\r\n").unwrap();
         let (text, modified) = read_with_time(&file, p()).unwrap();
         assert_eq!(text, "titel: A\n");
         assert_eq!(modified, std::fs::metadata(&file).unwrap().modified().ok());
-        let e = read_with_time(&dir, p()).unwrap_err();
+        let e = read_with_time(dir, p()).unwrap_err();
         assert!(e.message.contains("not a regular file"), "{e:?}");
         let e = read_with_time(&dir.join("missing.md"), p()).unwrap_err();
         assert!(e.message.starts_with("cannot read file"), "{e:?}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
