@@ -7,8 +7,8 @@ use crate::load::{self, Candidate, DocKind, Document};
 use crate::markdown;
 use crate::model::{Checked, Entry, FieldValue, ListValue, Page};
 use crate::source::describe;
+use crate::source::yaml::Value as Yaml;
 use rayon::prelude::*;
-use serde_yaml::Value as Yaml;
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
@@ -268,6 +268,7 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
                 };
                 report.push(
                     Diagnostic::error(code, &doc.shown, msg)
+                        .also(crate::diagnostic::Place::file(&first.shown))
                         .found(format!("{} and {}", first.shown.display(), doc.shown.display()))
                         .hint("keep one of the files, or rename one so the names differ in more than case, umlauts or punctuation"),
                 );

@@ -302,7 +302,7 @@ impl Config {
                 return None;
             }
         };
-        let site: SiteFile = match serde_yaml::from_str(&text) {
+        let site: SiteFile = match source::yaml::from_str(&text) {
             Ok(s) => s,
             Err(e) => {
                 let mut d = source::yaml_error(&e, &text, 1, &shown);
@@ -672,7 +672,7 @@ fn load_vocabularies(content_dir: &Path, report: &mut Report) -> BTreeMap<String
                 continue;
             }
         };
-        let mut vocab: Vocabulary = match serde_yaml::from_str(&text) {
+        let mut vocab: Vocabulary = match source::yaml::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
                 let mut d = source::yaml_error(&e, &text, 1, &shown);

@@ -5,6 +5,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use unicode_width::UnicodeWidthChar;
 
 /// How bad a problem is: errors fail `check` and `build`, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -39,6 +40,52 @@ pub struct Diagnostic {
     pub found: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// A second place the problem concerns (the other file of a slug collision), shown below
+    /// the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also: Option<Box<Place>>,
+}
+
+/// A place in the catalogue that a diagnostic points at besides its own file and line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    #[serde(serialize_with = "serialize_path_lossy")]
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    #[serde(skip)]
+    pub width: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_line: Option<String>,
+}
+
+impl Place {
+    /// The whole file.
+    pub fn file(file: impl Into<PathBuf>) -> Place {
+        Place {
+            file: file.into(),
+            line: None,
+            column: None,
+            width: 1,
+            source_line: None,
+        }
+    }
+
+    /// `line:column` of `text`, with that line copied for the code frame.
+    pub fn at(mut self, text: &str, line: usize, column: usize, width: usize) -> Place {
+        self.line = Some(line.max(1));
+        self.column = Some(column.max(1));
+        self.width = width.max(1);
+        self.source_line = source_line(text, line);
+        self
+    }
+}
+
+/// Line `line` (1-based) of `text`, cut to a length a terminal can show.
+fn source_line(text: &str, line: usize) -> Option<String> {
+    text.lines()
+        .nth(line.saturating_sub(1))
+        .map(|l| truncate_chars(l, MAX_SOURCE_LINE))
 }
 
 /// File names need not be UTF-8; JSON output replaces what is not, instead of failing.
@@ -80,18 +127,15 @@ impl Diagnostic {
             expected: None,
             found: None,
             hint: None,
+            also: None,
         }
     }
 
     /// Points the diagnostic at `line:column` of `text` and copies that line for the code frame.
     pub fn at(mut self, text: &str, line: usize, column: usize, width: usize) -> Self {
-        self.line = Some(line.max(1));
-        self.column = Some(column.max(1));
-        self.width = width.max(1);
-        self.source_line = text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map(|l| truncate_chars(l, MAX_SOURCE_LINE));
+        let place = Place::file(PathBuf::new()).at(text, line, column, width);
+        (self.line, self.column, self.width) = (place.line, place.column, place.width);
+        self.source_line = place.source_line;
         self
     }
 
@@ -108,6 +152,12 @@ impl Diagnostic {
 
     pub fn found(mut self, found: impl Into<String>) -> Self {
         self.found = Some(found.into());
+        self
+    }
+
+    /// Points also at `place`, e.g. the file that first took the address.
+    pub fn also(mut self, place: Place) -> Self {
+        self.also = Some(Box::new(place));
         self
     }
 
@@ -148,36 +198,38 @@ impl Diagnostic {
             paint("1", ":"),
             paint("1", &escape_controls(&self.message))
         );
-        let file = self.file.to_string_lossy();
-        let file = escape_controls(&file);
-        let location = match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-            (Some(l), None) => format!("{file}:{l}"),
-            _ => file.into_owned(),
+        // The diagnostic's own place, then the other place it points at.
+        let here = Place {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            width: self.width,
+            source_line: self.source_line.clone(),
         };
-        let gutter_width = self.line.map(|l| l.to_string().len()).unwrap_or(1);
+        let places = [("-->", Some(&here)), (":::", self.also.as_deref())];
+        let gutter_width = places
+            .iter()
+            .filter_map(|(_, p)| p.and_then(|p| p.line))
+            .map(|l| l.to_string().len())
+            .max()
+            .unwrap_or(1);
         let pad = " ".repeat(gutter_width);
-        let _ = writeln!(out, "{pad}{} {location}", paint("1;34", "-->"));
-        if let (Some(line), Some(source)) = (self.line, &self.source_line) {
-            let bar = paint("1;34", "|");
-            let _ = writeln!(out, "{pad} {bar}");
-            let _ = writeln!(
-                out,
-                "{} {bar} {}",
-                paint("1;34", &line.to_string()),
-                escape_controls(source)
-            );
-            // The caret stands under the culprit as shown, escapes and all.
-            let column = self.column.unwrap_or(1);
-            let before: String = source.chars().take(column - 1).collect();
-            let culprit: String = source.chars().skip(column - 1).take(self.width).collect();
-            let offset: String = escape_controls(&before)
-                .chars()
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let widened = escape_controls(&culprit).chars().count() - culprit.chars().count();
-            let carets = "^".repeat((self.width + widened).min(MAX_SOURCE_LINE));
-            let _ = writeln!(out, "{pad} {bar} {offset}{}", paint(label_color, &carets));
+        for (arrow, place) in places {
+            let Some(place) = place else { continue };
+            let there = location(&place.file, place.line, place.column);
+            let _ = writeln!(out, "{pad}{} {there}", paint("1;34", arrow));
+            if let (Some(line), Some(source)) = (place.line, &place.source_line) {
+                let bar = paint("1;34", "|");
+                let _ = writeln!(out, "{pad} {bar}");
+                let _ = writeln!(
+                    out,
+                    "{} {bar} {}",
+                    paint("1;34", &format!("{line:>gutter_width$}")),
+                    escape_controls(source)
+                );
+                let (offset, carets) = underline(source, place.column.unwrap_or(1), place.width);
+                let _ = writeln!(out, "{pad} {bar} {offset}{}", paint(label_color, &carets));
+            }
         }
         for (name, value) in [("found", &self.found), ("expected", &self.expected)] {
             if let Some(v) = value {
@@ -199,6 +251,42 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// `file:line:column`, `file:line` or `file`, as a terminal may show it.
+fn location(file: &Path, line: Option<usize>, column: Option<usize>) -> String {
+    let file = file.to_string_lossy();
+    let file = escape_controls(&file);
+    match (line, column) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+        (Some(l), None) => format!("{file}:{l}"),
+        _ => file.into_owned(),
+    }
+}
+
+/// The line under a source line that puts carets under `width` characters from `column` (1-based)
+/// as a terminal shows them: a character before the culprit becomes as many spaces as it takes
+/// columns (two for 🏠 or 住), a tab stays a tab so that both lines reach the same tab stop, and
+/// control characters count as their escapes. Returns the indent and the carets.
+pub fn underline(source: &str, column: usize, width: usize) -> (String, String) {
+    let skip = column.saturating_sub(1);
+    let before: String = source.chars().take(skip).collect();
+    let culprit: String = source.chars().skip(skip).take(width).collect();
+    let mut offset = String::with_capacity(before.len());
+    for c in escape_controls(&before).chars() {
+        match c {
+            '\t' => offset.push('\t'),
+            c => offset.extend(std::iter::repeat_n(' ', c.width().unwrap_or(0))),
+        }
+    }
+    // A culprit that runs past the (possibly cut) line keeps one caret per missing character.
+    let missing = width.saturating_sub(culprit.chars().count());
+    let shown: usize = escape_controls(&culprit)
+        .chars()
+        .map(|c| c.width().unwrap_or(1))
+        .sum();
+    let carets = "^".repeat((shown + missing).clamp(1, MAX_SOURCE_LINE));
+    (offset, carets)
 }
 
 /// Text from files and file names as a terminal may show it: control characters (C0 but the
@@ -338,6 +426,61 @@ mod tests {
         assert!(out.contains("= found: \\u{7f}"), "{out}");
         assert!(out.contains("= help: \\u{d}\\u{a}"), "{out}");
         assert_eq!(escape_controls("Straße\tä"), "Straße\tä");
+    }
+
+    #[test]
+    fn the_caret_stands_under_the_culprit_after_wide_characters_and_tabs() {
+        // 住宅 and 🏠 take two columns each in a terminal; the tab must reach the same tab stop
+        // in the source line and in the caret line.
+        let text = "thema: [住宅,\tbeteilgung, 🏠]\n";
+        let frame = |column, width| {
+            Diagnostic::error("unknown-term", "content/orte/x.md", "m")
+                .at(text, 1, column, width)
+                .render(false)
+        };
+        assert!(
+            frame(9, 2).contains("\n  |         ^^^^\n"),
+            "{}",
+            frame(9, 2)
+        );
+        let after_tab = frame(13, 10);
+        assert!(
+            after_tab.contains(&format!("\n  | {}\t^^^^^^^^^^\n", " ".repeat(13))),
+            "{after_tab:?}"
+        );
+        assert!(frame(25, 1).contains(&format!("\t{}^^\n", " ".repeat(12))));
+    }
+
+    #[test]
+    fn a_second_place_is_shown_below_the_first_and_in_json() {
+        let first = "a\nb\nc\nd\ne\nf\ng\nh\ni\nid: x\n";
+        let d = Diagnostic::error(
+            "duplicate-id",
+            "content/orte/x.yaml",
+            "two files define `x`",
+        )
+        .at("id: x\n", 1, 5, 1)
+        .also(Place::file("content/orte/x.md").at(first, 10, 5, 1));
+        let out = d.render(false);
+        // One gutter for both frames, as wide as the longer line number.
+        let want = concat!(
+            "  --> content/orte/x.yaml:1:5\n",
+            "   |\n",
+            " 1 | id: x\n",
+            "   |     ^\n",
+            "  ::: content/orte/x.md:10:5\n",
+            "   |\n",
+            "10 | id: x\n",
+            "   |     ^\n",
+        );
+        assert!(out.contains(want), "{out}");
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["also"]["file"], "content/orte/x.md");
+        assert_eq!(json["also"]["line"], 10);
+        assert_eq!(json["also"]["source_line"], "id: x");
+        // Without a second place the JSON has no `also`.
+        let plain = serde_json::to_value(Diagnostic::error("c", "f", "m")).unwrap();
+        assert!(plain.get("also").is_none());
     }
 
     #[test]

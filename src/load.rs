@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Report};
-use crate::source::{self, KeyLines};
+use crate::source::{self, yaml, KeyLines};
 use crate::urls::slugify;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,7 +27,7 @@ pub struct Document {
     pub slug: String,
     /// The decoded file text, kept for code frames in diagnostics.
     pub text: String,
-    pub fields: serde_yaml::Mapping,
+    pub fields: yaml::Mapping,
     pub keys: KeyLines,
     pub body: String,
     pub body_line: usize,
@@ -308,8 +308,8 @@ pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document,
     };
     let value = source::parse_yaml(yaml, &text, yaml_line, &shown)?;
     let mut fields = match value {
-        serde_yaml::Value::Mapping(m) => m,
-        serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+        yaml::Value::Mapping(m) => m,
+        yaml::Value::Null => yaml::Mapping::new(),
         other => {
             return Err(Box::new(
                 Diagnostic::error(
@@ -330,8 +330,8 @@ pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document,
         if let Some(b) = fields.remove("body") {
             body_line = keys.get("body").map(|(l, _)| l + 1).unwrap_or(1);
             body = match b {
-                serde_yaml::Value::String(s) => s,
-                serde_yaml::Value::Null => String::new(),
+                yaml::Value::String(s) => s,
+                yaml::Value::Null => String::new(),
                 other => {
                     return Err(Box::new(
                         Diagnostic::error("wrong-kind", &shown, "`body` must be Markdown text")

@@ -2,6 +2,9 @@
 //! positions, and finding the line where a key stands. Shared by `config` and `load`.
 
 use crate::diagnostic::Diagnostic;
+/// The YAML library, named here and nowhere else: serde_yaml is archived upstream, and a fork
+/// with the same API (serde_norway, see the README) replaces it in this line and Cargo.toml.
+pub use serde_yaml as yaml;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -192,20 +195,15 @@ pub fn parse_yaml(
     text: &str,
     line_offset: usize,
     shown: &Path,
-) -> Result<serde_yaml::Value, Box<Diagnostic>> {
-    serde_yaml::from_str::<serde_yaml::Value>(yaml)
+) -> Result<yaml::Value, Box<Diagnostic>> {
+    yaml::from_str::<yaml::Value>(yaml)
         .map_err(|e| Box::new(yaml_error(&e, text, line_offset, shown)))
 }
 
-/// Turns a serde_yaml error into a diagnostic with line, column and a hint for common mistakes.
-pub fn yaml_error(
-    e: &serde_yaml::Error,
-    text: &str,
-    line_offset: usize,
-    shown: &Path,
-) -> Diagnostic {
+/// Turns a YAML library error into a diagnostic with line, column and a hint for common mistakes.
+pub fn yaml_error(e: &yaml::Error, text: &str, line_offset: usize, shown: &Path) -> Diagnostic {
     let message = e.to_string();
-    // serde_yaml appends " at line X column Y" to the message; the position is shown separately.
+    // The library appends " at line X column Y" to the message; the position is shown separately.
     let short = message
         .split(" at line ")
         .next()
@@ -348,8 +346,8 @@ fn find_key_colon(line: &str) -> Option<usize> {
 }
 
 /// Short description of a YAML value for "found:" lines.
-pub fn describe(value: &serde_yaml::Value) -> String {
-    use serde_yaml::Value;
+pub fn describe(value: &yaml::Value) -> String {
+    use yaml::Value;
     match value {
         Value::Null => "nothing (empty value)".into(),
         Value::Bool(b) => format!("the boolean `{b}`"),
@@ -401,18 +399,17 @@ mod tests {
 
     #[test]
     fn reading_gives_the_text_and_time_and_refuses_what_is_not_a_file() {
-        let dir = std::env::temp_dir().join(format!("casebook-source-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
         let file = dir.join("a.md");
         std::fs::write(&file, "\u{feff}titel: A\r\n").unwrap();
         let (text, modified) = read_with_time(&file, p()).unwrap();
         assert_eq!(text, "titel: A\n");
         assert_eq!(modified, std::fs::metadata(&file).unwrap().modified().ok());
-        let e = read_with_time(&dir, p()).unwrap_err();
+        let e = read_with_time(dir, p()).unwrap_err();
         assert!(e.message.contains("not a regular file"), "{e:?}");
         let e = read_with_time(&dir.join("missing.md"), p()).unwrap_err();
         assert!(e.message.starts_with("cannot read file"), "{e:?}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

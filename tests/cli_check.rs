@@ -2,15 +2,17 @@
 //!
 //! Each case folder holds the files that differ from `tests/fixtures/valid-small` and an
 //! `expect.yaml` next to them: exit code, error and warning counts, and per diagnostic its code,
-//! file, line, column and fragments of message, hint, expected, found and source line. The test
+//! file, line, column, the second place it points at (`also`) and fragments of message, hint,
+//! expected, found and source line, and lines the human output must contain verbatim
+//! (`human_lines`). The test
 //! overlays the case on a fresh copy of valid-small, runs `check --format json` and the human
 //! `check`, asserts the expectation on the JSON, and asserts that both outputs report exactly the
 //! same diagnostics. Run: `cargo test --test cli_check`.
 
 mod common;
 
+use casebook::source::yaml::Value as Yaml;
 use common::{check_human, check_json, copy_dir, fixture, human_diags, json_diags, Diag};
-use serde_yaml::Value as Yaml;
 
 /// One expected diagnostic from `expect.yaml`.
 fn matches(d: &Diag, want: &Yaml) -> bool {
@@ -18,6 +20,10 @@ fn matches(d: &Diag, want: &Yaml) -> bool {
     d.severity == severity
         && Some(d.code.as_str()) == want["code"].as_str()
         && Some(d.file.as_str()) == want["file"].as_str()
+        // Two diagnostics of one kind in one file are told apart by their message.
+        && want["message"]
+            .as_str()
+            .is_none_or(|m| d.message.contains(m))
 }
 
 fn assert_fragment(case: &str, what: &str, actual: &Option<String>, want: &Yaml) {
@@ -74,6 +80,9 @@ fn run_case(case: &str) {
         assert_fragment(case, "hint", &d.hint, &want["hint"]);
         assert_fragment(case, "expected", &d.expected, &want["expected"]);
         assert_fragment(case, "found", &d.found, &want["found"]);
+        if let Some(also) = want["also"].as_str() {
+            assert_eq!(d.also.as_deref(), Some(also), "{case}: second place");
+        }
         if let Some(src) = want["source_line"].as_str() {
             assert_eq!(d.source_line.as_deref(), Some(src), "{case}: code frame");
         }
@@ -92,6 +101,15 @@ fn run_case(case: &str) {
         "{case}: human and JSON output disagree\n{}",
         human.output()
     );
+    // Lines of the human output that must appear verbatim (where the carets stand).
+    for want in expect["human_lines"].as_sequence().into_iter().flatten() {
+        let want = want.as_str().expect("human_lines are strings");
+        assert!(
+            human.stderr.lines().any(|l| l == want),
+            "{case}: human output lacks the line {want:?}\n{}",
+            human.output()
+        );
+    }
     let totals = format!(
         "{} error(s), {} warning(s)",
         json["errors"], json["warnings"]
@@ -134,6 +152,7 @@ bad_input_cases! {
     line_numbers_stay_right_with_crlf => "crlf-line-numbers",
     latin1_file_is_not_utf8 => "not-utf8",
     all_problems_are_reported_not_only_the_first => "five-errors",
+    carets_stand_under_the_culprit_after_wide_characters_and_tabs => "wide-characters-before-the-culprit",
 }
 
 #[test]

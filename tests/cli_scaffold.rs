@@ -174,7 +174,8 @@ fn new_creates_a_prefilled_entry_that_checks_and_is_never_overwritten() {
         .and_then(|r| r.split_once("\n---\n"))
         .map(|(f, _)| f)
         .expect("front matter");
-    let fields: serde_yaml::Value = serde_yaml::from_str(front).expect("front matter parses");
+    let fields: casebook::source::yaml::Value =
+        casebook::source::yaml::from_str(front).expect("front matter parses");
     assert_eq!(fields["titel"].as_str(), Some(title));
 
     let json = assert_checks_clean(&root);

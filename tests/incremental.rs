@@ -27,16 +27,16 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh copy of the bundled catalogue (content only; the built-in theme is used).
-fn catalogue_copy(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "casebook-incremental-{name}-{}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
+/// A fresh copy of the bundled catalogue (content only; the built-in theme is used), removed
+/// when dropped.
+fn catalogue_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("casebook-incremental-{name}-"))
+        .tempdir()
+        .unwrap();
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &dir.join("content"),
+        &dir.path().join("content"),
     );
     dir
 }
@@ -328,18 +328,19 @@ fn run_sequence(seed: u64, steps: usize) {
 }
 
 fn run_edits(seed: u64, steps: usize, edit: Edit) {
-    let root = catalogue_copy(&format!("seed{seed}"));
+    let copy = catalogue_copy(&format!("seed{seed}"));
+    let root = copy.path();
     let mut rng = Rng(seed);
-    let mut incremental = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+    let mut incremental = Session::new(root, Some("http://127.0.0.1:1111/".into()), false);
     assert!(
         matches!(outcome(&mut incremental, &[]), Outcome::Site(_)),
         "the bundled catalogue builds"
     );
     let mut broken = None;
     for step in 0..steps {
-        let touched = edit(&root, &mut rng, step, &mut broken);
+        let touched = edit(root, &mut rng, step, &mut broken);
         let got = outcome(&mut incremental, &touched);
-        let mut fresh = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+        let mut fresh = Session::new(root, Some("http://127.0.0.1:1111/".into()), false);
         let want = outcome(&mut fresh, &[]);
         assert!(
             got == want,
@@ -347,7 +348,6 @@ fn run_edits(seed: u64, steps: usize, edit: Edit) {
             first_difference(&got, &want)
         );
     }
-    let _ = fs::remove_dir_all(&root);
 }
 
 #[test]
@@ -372,10 +372,11 @@ fn edits_in_place_equal_full_builds_seed_2() {
 
 #[test]
 fn edits_in_place_take_the_short_path_and_new_files_the_general_one() {
-    let root = catalogue_copy("paths");
-    let mut session = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+    let copy = catalogue_copy("paths");
+    let root = copy.path();
+    let mut session = Session::new(root, Some("http://127.0.0.1:1111/".into()), false);
     assert!(session.rebuild(&[]).ok);
-    let files = entry_files(&root);
+    let files = entry_files(root);
     let text = fs::read_to_string(&files[3]).unwrap();
     fs::write(&files[3], set_key(&text, "thema", Some("[bildung]"))).unwrap();
     let edited = session.rebuild(std::slice::from_ref(&files[3]));
@@ -390,15 +391,15 @@ fn edits_in_place_take_the_short_path_and_new_files_the_general_one() {
     assert!(added
         .changed
         .contains(&"orte/ganz-neu/index.html".to_string()));
-    let _ = fs::remove_dir_all(&root);
 }
 
 #[test]
 fn a_schema_change_drops_the_pages_it_removes() {
-    let root = catalogue_copy("schema");
+    let copy = catalogue_copy("schema");
+    let root = copy.path();
     let vocabulary = root.join("content/vocabularies/themen.yaml");
     let original = fs::read_to_string(&vocabulary).unwrap();
-    let mut session = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+    let mut session = Session::new(root, Some("http://127.0.0.1:1111/".into()), false);
     assert!(matches!(outcome(&mut session, &[]), Outcome::Site(_)));
     // A new term gets its page; taking it out again must take the page away.
     let extended = original.replacen(
@@ -410,7 +411,7 @@ fn a_schema_change_drops_the_pages_it_removes() {
         fs::write(&vocabulary, text).unwrap();
         let got = outcome(&mut session, std::slice::from_ref(&vocabulary));
         let want = outcome(
-            &mut Session::new(&root, Some("http://127.0.0.1:1111/".into()), false),
+            &mut Session::new(root, Some("http://127.0.0.1:1111/".into()), false),
             &[],
         );
         assert!(got == want, "{}", first_difference(&got, &want));
@@ -424,16 +425,16 @@ fn a_schema_change_drops_the_pages_it_removes() {
             page_served
         );
     }
-    let _ = fs::remove_dir_all(&root);
 }
 
 #[test]
 fn a_single_edit_renders_only_affected_pages() {
-    let root = catalogue_copy("affected");
-    let mut session = Session::new(&root, Some("http://127.0.0.1:1111/".into()), false);
+    let copy = catalogue_copy("affected");
+    let root = copy.path();
+    let mut session = Session::new(root, Some("http://127.0.0.1:1111/".into()), false);
     let first = session.rebuild(&[]);
     assert!(first.ok);
-    let files = entry_files(&root);
+    let files = entry_files(root);
     let pick = files[0].clone();
     let text = fs::read_to_string(&pick).unwrap();
     fs::write(
@@ -451,5 +452,4 @@ fn a_single_edit_renders_only_affected_pages() {
         first.rendered
     );
     assert!(second.changed.iter().any(|p| p.ends_with("index.html")));
-    let _ = fs::remove_dir_all(&root);
 }

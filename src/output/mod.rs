@@ -705,11 +705,12 @@ mod tests {
 
     #[test]
     fn refuses_dangerous_output_dirs() {
-        let tmp = std::env::temp_dir().join(format!("casebook-out-test-{}", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path();
         let root = tmp.join("cat");
         fs::create_dir_all(root.join("content")).unwrap();
         assert!(check_output_dir(&root, &root).is_err(), "root itself");
-        assert!(check_output_dir(&root, &tmp).is_err(), "ancestor of root");
+        assert!(check_output_dir(&root, tmp).is_err(), "ancestor of root");
         assert!(
             check_output_dir(&root, &root.join("content/out")).is_err(),
             "inside content"
@@ -723,12 +724,12 @@ mod tests {
             "unmarked, non-empty"
         );
         assert!(check_output_dir(&root, &root.join("output")).is_ok());
-        fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]
     fn a_spare_with_files_where_folders_go_and_the_reverse_is_rewritten() {
-        let tmp = std::env::temp_dir().join(format!("casebook-spare-test-{}", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path();
         let out = tmp.join("output");
         let spare = spare_dir(&out);
         fs::create_dir_all(spare.join("b/c")).unwrap();
@@ -752,13 +753,12 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, [MARKER, PAGES, "a", "b", "same.txt"]);
-        fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]
     fn folders_emptied_by_removing_stale_files_are_removed() {
-        let tmp =
-            std::env::temp_dir().join(format!("casebook-emptied-test-{}", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path();
         let out = tmp.join("output");
         let spare = spare_dir(&out);
         for file in ["gone/deep/index.html", "kept/x/index.html", "kept/old.html"] {
@@ -777,12 +777,12 @@ mod tests {
             .collect();
         assert_eq!(kept, ["x"]);
         assert_eq!(fs::read(out.join("kept/x/index.html")).unwrap(), b"new");
-        fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]
     fn uncommitted_staging_leaves_output_untouched() {
-        let tmp = std::env::temp_dir().join(format!("casebook-stage-test-{}", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path();
         let out = tmp.join("output");
         fs::create_dir_all(&out).unwrap();
         fs::write(out.join("old.html"), "old").unwrap();
@@ -796,13 +796,12 @@ mod tests {
         s.write("new.html", b"new").unwrap();
         s.commit().unwrap();
         assert!(out.join("new.html").exists() && !out.join("old.html").exists());
-        fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]
     fn second_lock_is_refused() {
-        let tmp = std::env::temp_dir().join(format!("casebook-lock-test-{}", std::process::id()));
-        fs::create_dir_all(&tmp).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path();
         let out = tmp.join("output");
         let first = BuildLock::acquire(&out).unwrap();
         assert!(matches!(
@@ -811,13 +810,12 @@ mod tests {
         ));
         drop(first);
         assert!(BuildLock::acquire(&out).is_ok());
-        fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]
     fn updating_a_file_writes_only_from_the_first_difference_and_ends_it_where_the_content_ends() {
-        let tmp = std::env::temp_dir().join(format!("casebook-update-test-{}", std::process::id()));
-        fs::create_dir_all(&tmp).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path();
         let path = tmp.join("f");
         // Pieces of every size, so differences fall inside, at and across buffer boundaries.
         let write_in_pieces = |bytes: &[u8]| {
@@ -854,6 +852,5 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         update_file(&path, &write_in_pieces(&long[..CHUNK])).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
-        fs::remove_dir_all(&tmp).unwrap();
     }
 }

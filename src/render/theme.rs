@@ -116,8 +116,8 @@ impl Theme {
         for lang in ["de", language] {
             let key = format!("\0i18n/{lang}.yaml");
             if let Some(bytes) = self.assets.get(&key) {
-                let parsed: BTreeMap<String, String> =
-                    serde_yaml::from_slice(bytes).map_err(|e| {
+                let parsed: BTreeMap<String, String> = crate::source::yaml::from_slice(bytes)
+                    .map_err(|e| {
                         ThemeError::Strings(
                             format!("{}/i18n/{lang}.yaml", self.origin),
                             e.to_string(),

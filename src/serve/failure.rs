@@ -1,7 +1,7 @@
 //! A failed build as the browser sees it: the diagnostics as JSON for the overlay (sent over the
 //! event stream) and as a standalone error page for when there is no good build to show.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{escape_controls, underline, Diagnostic, Severity};
 use crate::escape;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -124,19 +124,18 @@ fn location(d: &Diagnostic) -> String {
     }
 }
 
-/// The source line with its number and a caret line under the culprit.
+/// The source line with its number and a caret line under the culprit, placed as the terminal
+/// output places it (wide characters, tabs, control characters shown escaped).
 fn frame(d: &Diagnostic) -> Option<String> {
     let line = d.line?;
     let source = d.source_line.as_ref()?;
     let number = line.to_string();
     let pad = " ".repeat(number.len());
-    let offset: String = source
-        .chars()
-        .take(d.column.unwrap_or(1).saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let carets = "^".repeat(d.width.clamp(1, 200));
-    Some(format!("{number} | {source}\n{pad} | {offset}{carets}"))
+    let (offset, carets) = underline(source, d.column.unwrap_or(1), d.width);
+    Some(format!(
+        "{number} | {}\n{pad} | {offset}{carets}",
+        escape_controls(source)
+    ))
 }
 
 #[cfg(test)]
@@ -171,6 +170,22 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("--> content/orte/x.md:3:9"));
+    }
+
+    #[test]
+    fn the_frame_puts_the_caret_under_the_culprit_after_a_wide_character() {
+        let d = Diagnostic::error("unknown-term", "content/orte/x.md", "unknown term `住宅`").at(
+            "thema: [🏠, 住宅]\n",
+            1,
+            12,
+            2,
+        );
+        let failure = Failure::new(vec![d]);
+        let v: serde_json::Value = serde_json::from_str(&failure.json).unwrap();
+        assert_eq!(
+            v["diagnostics"][0]["frame"],
+            "1 | thema: [🏠, 住宅]\n  |             ^^^^"
+        );
     }
 
     #[test]

@@ -337,7 +337,7 @@ fn is_temporary(name: &str) -> bool {
 fn theme_name(root: &Path) -> Option<String> {
     let text = std::fs::read_to_string(root.join("content").join("site.yaml")).ok();
     let named = text
-        .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+        .and_then(|t| crate::source::yaml::from_str::<crate::source::yaml::Value>(&t).ok())
         .and_then(|v| v.get("theme")?.as_str().map(str::to_string))
         .unwrap_or_else(|| "default".to_string());
     let plain = !named.is_empty()

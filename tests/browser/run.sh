@@ -32,7 +32,11 @@ node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)
 [ -f "$suite/node_modules/vnu-jar/build/dist/vnu.jar" ] || fail "vnu.jar missing after npm ci"
 
 (cd "$root" && cargo build --quiet)
-export CASEBOOK_BIN="${CASEBOOK_BIN:-$root/target/debug/casebook}"
+# The binary lies where cargo put it: CARGO_TARGET_DIR or build.target-dir may move it out of
+# target/, and cargo metadata knows which.
+target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps \
+  | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
+export CASEBOOK_BIN="${CASEBOOK_BIN:-$target_dir/debug/casebook}"
 [ -x "$CASEBOOK_BIN" ] || fail "casebook binary missing at $CASEBOOK_BIN"
 
 mkdir -p "$root/tests/artifacts/screenshots"

@@ -7,13 +7,13 @@
 
 pub mod html;
 
+use casebook::source::yaml;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The binary under test, built by cargo for the integration tests.
@@ -39,38 +39,23 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 /// A fresh, uniquely named directory below the system temp dir, removed on drop.
-pub struct TempDir {
-    path: PathBuf,
-}
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(label: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!(
-            "casebook-test-{label}-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir { path }
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("casebook-test-{label}-"))
+            .tempdir()
+            .expect("create temp dir");
+        TempDir(dir)
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.0.path()
     }
 
     pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
-        self.path.join(rel)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        self.0.path().join(rel)
     }
 }
 
@@ -302,6 +287,8 @@ pub struct Diag {
     pub expected: Option<String>,
     pub found: Option<String>,
     pub hint: Option<String>,
+    /// The second place the diagnostic points at, as `file`, `file:line` or `file:line:column`.
+    pub also: Option<String>,
 }
 
 impl Diag {
@@ -328,6 +315,14 @@ pub fn json_diags(json: &Json) -> Vec<Diag> {
             expected: text(d, "expected"),
             found: text(d, "found"),
             hint: text(d, "hint"),
+            also: d.get("also").map(|p| {
+                let file = text(p, "file").unwrap_or_default();
+                match (p["line"].as_u64(), p["column"].as_u64()) {
+                    (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+                    (Some(l), None) => format!("{file}:{l}"),
+                    _ => file,
+                }
+            }),
         })
         .collect()
 }
@@ -340,6 +335,7 @@ pub fn json_diags(json: &Json) -> Vec<Diag> {
 ///   |
 /// 3 | thema: [parkin]
 ///   |         ^^^^^^
+///  ::: content/orte/y.md      (a second place, if any)
 ///   = found: …
 ///   = expected: …
 ///   = help: did you mean `parking`?
@@ -364,6 +360,7 @@ pub fn human_diags(stderr: &str) -> Vec<Diag> {
                     expected: None,
                     found: None,
                     hint: None,
+                    also: None,
                 });
                 continue;
             }
@@ -377,6 +374,8 @@ pub fn human_diags(stderr: &str) -> Vec<Diag> {
                 d.line = line_no;
                 d.column = column;
             }
+        } else if let Some(location) = trimmed.strip_prefix("::: ") {
+            d.also = Some(location.to_string());
         } else if let Some(v) = trimmed.strip_prefix("= help: ") {
             d.hint = Some(v.to_string());
         } else if let Some(v) = trimmed.strip_prefix("= expected: ") {
@@ -487,10 +486,10 @@ pub struct FixtureEntry {
     pub type_key: String,
     pub folder: String,
     pub slug: String,
-    pub fields: serde_yaml::Mapping,
+    pub fields: yaml::Mapping,
 }
 
-/// Reads every entry of a catalogue with serde_yaml, following site.yaml's types.
+/// Reads every entry of a catalogue with the YAML library, following site.yaml's types.
 pub fn read_entries(root: &Path) -> Vec<FixtureEntry> {
     let site = read_yaml(&root.join("content/site.yaml"));
     let mut out = Vec::new();
@@ -517,7 +516,7 @@ pub fn read_entries(root: &Path) -> Vec<FixtureEntry> {
             } else {
                 text
             };
-            let value: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("entry yaml");
+            let value: yaml::Value = yaml::from_str(&yaml).expect("entry yaml");
             out.push(FixtureEntry {
                 id: format!("{key}/{stem}"),
                 type_key: key.clone(),
@@ -530,20 +529,20 @@ pub fn read_entries(root: &Path) -> Vec<FixtureEntry> {
     out
 }
 
-pub fn read_yaml(path: &Path) -> serde_yaml::Value {
+pub fn read_yaml(path: &Path) -> yaml::Value {
     let text =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
+    yaml::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
 }
 
 /// The string items of a field that holds one value or a list.
-pub fn list_of(fields: &serde_yaml::Mapping, key: &str) -> Vec<String> {
+pub fn list_of(fields: &yaml::Mapping, key: &str) -> Vec<String> {
     match fields.get(key) {
-        Some(serde_yaml::Value::Sequence(s)) => s
+        Some(yaml::Value::Sequence(s)) => s
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
-        Some(serde_yaml::Value::String(s)) => vec![s.clone()],
+        Some(yaml::Value::String(s)) => vec![s.clone()],
         _ => vec![],
     }
 }

@@ -8,9 +8,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// How long a server may take to build and start listening (debug build, busy machine).
 pub const START_TIMEOUT: Duration = Duration::from_secs(90);
@@ -20,27 +19,23 @@ pub const EVENT_TIMEOUT: Duration = Duration::from_secs(20);
 /// A folder under the system temp dir, removed when dropped.
 pub struct TempCatalogue {
     pub root: PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl TempCatalogue {
     /// A fresh copy of `tests/fixtures/<name>`.
     pub fn copy_of(name: &str) -> TempCatalogue {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let root = std::env::temp_dir().join(format!(
-            "casebook-serve-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
+        let dir = tempfile::Builder::new()
+            .prefix("casebook-serve-")
+            .tempdir()
+            .expect("create temp dir");
         let source = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
             .join(name);
-        copy_dir(&source, &root);
+        copy_dir(&source, dir.path());
         TempCatalogue {
-            root: root.canonicalize().expect("temp catalogue exists"),
+            root: dir.path().canonicalize().expect("temp catalogue exists"),
+            _dir: dir,
         }
     }
 
@@ -58,12 +53,6 @@ impl TempCatalogue {
 
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).expect("read file")
-    }
-}
-
-impl Drop for TempCatalogue {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 

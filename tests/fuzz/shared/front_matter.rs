@@ -46,7 +46,7 @@ fn scan_and_locate(yaml: &str, text: &str, first_line: usize) {
     match source::parse_yaml(yaml, text, first_line, shown) {
         Ok(value) => {
             let _ = source::describe(&value);
-            if let serde_yaml::Value::Mapping(map) = &value {
+            if let source::yaml::Value::Mapping(map) = &value {
                 for (key, v) in map {
                     let Some(key) = key.as_str() else { continue };
                     let _ = source::describe(v);
@@ -59,11 +59,11 @@ fn scan_and_locate(yaml: &str, text: &str, first_line: usize) {
                     }
                     // Needles the checks use: list items, nested keys, and a few odd ones.
                     let needles: Vec<String> = match v {
-                        serde_yaml::Value::Sequence(items) => items
+                        source::yaml::Value::Sequence(items) => items
                             .iter()
                             .filter_map(|i| i.as_str().map(str::to_string))
                             .collect(),
-                        serde_yaml::Value::String(s) => vec![s.clone()],
+                        source::yaml::Value::String(s) => vec![s.clone()],
                         _ => vec![],
                     };
                     for needle in needles
