@@ -1,0 +1,113 @@
+//! The page plan: which pages the site has, their templates, addresses and cost.
+
+use super::*;
+
+/// One page of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    Home,
+    Browser,
+    Search,
+    Map,
+    Codebook,
+    NotFound,
+    TypeList { type_index: usize, page: usize },
+    Entry(usize),
+    Vocabulary(String),
+    Term { vocabulary: String, term: usize },
+    Free(usize),
+}
+
+impl PageKind {
+    /// The theme template that renders this kind of page.
+    pub fn template(&self) -> &'static str {
+        match self {
+            PageKind::Home => "index.html",
+            PageKind::Browser => "browser.html",
+            PageKind::Search => "search.html",
+            PageKind::Map => "map.html",
+            PageKind::Codebook => "codebook.html",
+            PageKind::NotFound => "404.html",
+            PageKind::TypeList { .. } => "type.html",
+            PageKind::Entry(_) => "entry.html",
+            PageKind::Vocabulary(_) => "vocabulary.html",
+            PageKind::Term { .. } => "term.html",
+            PageKind::Free(_) => "page.html",
+        }
+    }
+
+    /// The page's address ([`urls`]): its folder relative to the base path, or the 404 file.
+    pub fn rel(&self, cat: &Catalogue) -> String {
+        let config = &cat.config;
+        match self {
+            PageKind::Home => urls::HOME.into(),
+            PageKind::Browser => urls::BROWSER.into(),
+            PageKind::Search => urls::SEARCH.into(),
+            PageKind::Map => urls::MAP.into(),
+            PageKind::Codebook => urls::CODEBOOK.into(),
+            PageKind::NotFound => urls::NOT_FOUND.into(),
+            PageKind::TypeList { type_index, page } => {
+                urls::type_list(&config.types[*type_index].folder, *page)
+            }
+            PageKind::Entry(i) => {
+                config.entry_address(cat.entries[*i].type_index, &cat.entries[*i].slug)
+            }
+            PageKind::Vocabulary(v) => urls::vocabulary(v),
+            PageKind::Term { vocabulary, term } => urls::term(
+                vocabulary,
+                &config.vocabularies[vocabulary].terms[*term].key,
+            ),
+            PageKind::Free(i) => urls::free_page(&cat.pages[*i].slug),
+        }
+    }
+
+    /// The output file of the page.
+    pub fn output_path(&self, cat: &Catalogue) -> String {
+        urls::output_file(&self.rel(cat))
+    }
+
+    /// A rough measure of the work of rendering the page: the cards it lists (an entry page
+    /// counts as a few). Builds start the costliest pages first, so that a term page listing
+    /// a third of a large catalogue does not start last and leave one core rendering it alone.
+    pub fn cost(&self, cat: &Catalogue) -> usize {
+        match self {
+            PageKind::Term { vocabulary, term } => cat
+                .facet_of_vocabulary(vocabulary)
+                .map_or(0, |f| f.members[*term].len()),
+            PageKind::TypeList { .. } => PAGE_SIZE,
+            _ => 4,
+        }
+    }
+}
+
+/// Every page of the catalogue, in a stable order.
+pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
+    let config = &cat.config;
+    let mut pages = vec![
+        PageKind::Home,
+        PageKind::Browser,
+        PageKind::Search,
+        PageKind::Map,
+        PageKind::Codebook,
+        PageKind::NotFound,
+    ];
+    for (t, list) in cat.by_type.iter().enumerate() {
+        let count = list.len().div_ceil(PAGE_SIZE).max(1);
+        pages.extend((1..=count).map(|page| PageKind::TypeList {
+            type_index: t,
+            page,
+        }));
+    }
+    pages.extend((0..cat.entries.len()).map(PageKind::Entry));
+    for facet in &cat.facets {
+        pages.push(PageKind::Vocabulary(facet.vocabulary.clone()));
+        let vocab = &config.vocabularies[&facet.vocabulary];
+        pages.extend((0..vocab.terms.len()).map(|term| PageKind::Term {
+            vocabulary: vocab.key.clone(),
+            term,
+        }));
+    }
+    pages.dedup();
+    pages.extend((0..cat.pages.len()).map(PageKind::Free));
+    pages
+}

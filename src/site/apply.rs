@@ -1,0 +1,258 @@
+//! Applying changed files to a site: the short path for files edited in place, the general
+//! path for files that appear, vanish or move, the theme or the schema loaded anew.
+
+use super::*;
+
+/// What [`Site::apply`] did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Whether anything that makes the site changed (false for a file outside the catalogue).
+    pub relevant: bool,
+    /// Whether the edits took the short path for files edited in place.
+    pub in_place: bool,
+    pub timings: Timings,
+}
+
+/// What kind of source a changed path is.
+#[derive(Debug, PartialEq)]
+enum Source {
+    Schema,
+    Theme,
+    Document,
+    Other,
+}
+
+impl Site {
+    /// Applies changed source files (absolute paths) to the site: reads and checks what changed
+    /// and updates everything built from it, so that the next render writes only what
+    /// changed. On errors the site stays as it was and the problems are returned; the same
+    /// changes can be applied again later.
+    pub fn apply(&mut self, changed: &[PathBuf]) -> Result<Applied, SiteError> {
+        let mut timings = Timings::default();
+        let kinds: Vec<Source> = changed.iter().map(|p| self.classify(p)).collect();
+        if kinds.contains(&Source::Schema) {
+            let overrides = self.overrides.clone();
+            *self = Site::load_reusing(&self.root.clone(), overrides, Some(self), &mut timings)?;
+            return Ok(Applied {
+                relevant: true,
+                in_place: false,
+                timings,
+            });
+        }
+        let theme = kinds.contains(&Source::Theme);
+        if !theme && !kinds.contains(&Source::Document) {
+            return Ok(Applied::default());
+        }
+        let in_place = !theme && self.edit_in_place(changed, &mut timings)?;
+        if !in_place {
+            self.resolve_again(changed, theme, &mut timings)?;
+        }
+        Ok(Applied {
+            relevant: true,
+            in_place,
+            timings,
+        })
+    }
+
+    fn classify(&self, path: &Path) -> Source {
+        let content = &self.catalogue.config.content_dir;
+        if path == content.join("site.yaml")
+            || path.starts_with(content.join("vocabularies"))
+            || path == content
+            || path == content.join("vocabularies")
+        {
+            return Source::Schema;
+        }
+        if path.starts_with(self.root.join("themes"))
+            || path.starts_with(self.root.join("templates"))
+        {
+            return Source::Theme;
+        }
+        if path.starts_with(content) {
+            return Source::Document;
+        }
+        Source::Other
+    }
+
+    /// The short path for files edited in place: every changed path is a document of the site
+    /// and still a regular file that reads and parses. Then no document appeared or vanished,
+    /// ids and addresses stay, and only the edited documents need checking. False (and nothing
+    /// changed) when the short path does not apply.
+    fn edit_in_place(
+        &mut self,
+        changed: &[PathBuf],
+        timings: &mut Timings,
+    ) -> Result<bool, SiteError> {
+        let config = Arc::clone(&self.catalogue.config);
+        let resolver = |p: &str| self.link_targets.get(p).cloned();
+        let mut edits: Vec<(PathBuf, Arc<CheckedDoc>)> = Vec::with_capacity(changed.len());
+        let start = Instant::now();
+        for path in changed {
+            let Some(previous) = self.docs.get(path) else {
+                return Ok(false);
+            };
+            let is_file = path
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_file());
+            if !is_file {
+                return Ok(false);
+            }
+            let candidate = Candidate {
+                kind: previous.kind,
+                path: path.clone(),
+            };
+            let Ok(doc) = load::load_document(&config, &candidate) else {
+                return Ok(false);
+            };
+            let doc = check::check_document(&config, doc, &resolver);
+            edits.push((path.clone(), Arc::new(doc)));
+        }
+        timings.steps.push(("check edited", start.elapsed()));
+        // Comparing the paths' bytes is much faster than hashing or comparing their components.
+        let edited_doc = |path: &Path| {
+            edits
+                .iter()
+                .find(|(p, _)| p.as_os_str() == path.as_os_str())
+                .map(|(_, doc)| doc)
+        };
+        // The same diagnostics, in the same order, as the general path's walk and assembly.
+        let start = Instant::now();
+        let mut report = Report::default();
+        report.extend(self.walk_diagnostics.iter().cloned());
+        for (path, doc) in &self.docs {
+            let doc = edited_doc(path).unwrap_or(doc);
+            report.extend(doc.diagnostics.iter().cloned());
+        }
+        // Ids did not change, so only the edited entries' references resolve differently.
+        let cat = &self.catalogue;
+        let mut entries: Vec<(Arc<crate::model::Entry>, References)> = Vec::new();
+        for (_, doc) in &edits {
+            if let Some(entry) = &doc.entry {
+                let references =
+                    check::resolve_references(&config, doc, &cat.by_id, &cat.entries, &mut report);
+                entries.push((Arc::clone(entry), references));
+            }
+        }
+        report.sort();
+        timings.steps.push(("assemble", start.elapsed()));
+        if report.has_errors() {
+            return Err(SiteError::Invalid(report));
+        }
+        let start = Instant::now();
+        let pages = self
+            .docs
+            .iter()
+            .filter(|(_, doc)| doc.page.is_some())
+            .filter_map(|(path, doc)| edited_doc(path).unwrap_or(doc).page.clone())
+            .collect();
+        let edited: Vec<usize> = entries
+            .iter()
+            .filter_map(|(e, _)| cat.by_id.get(&e.id).copied())
+            .collect();
+        let Some(touched) = self.catalogue.update(entries, pages) else {
+            return Ok(false);
+        };
+        let entry_pages = entry_pages_to_check(&self.catalogue, &edited, touched);
+        let read_again = edits.iter().filter_map(|(_, doc)| doc.dated());
+        self.dates.refresh(&mut self.updated, read_again);
+        for (path, doc) in edits {
+            self.docs.insert(path, doc);
+        }
+        self.report = report;
+        timings.steps.push(("update graph", start.elapsed()));
+        let start = Instant::now();
+        self.views = Views::reusing(&self.catalogue, Some(&self.views));
+        self.renderer.set_globals(&self.catalogue, &self.views);
+        timings.steps.push(("views", start.elapsed()));
+        timings.time("fingerprints", || self.plan(Some(&entry_pages)));
+        Ok(true)
+    }
+
+    /// The general path: walks the folders, checks what changed and resolves the whole graph;
+    /// loads the theme again when it changed.
+    fn resolve_again(
+        &mut self,
+        changed: &[PathBuf],
+        theme: bool,
+        timings: &mut Timings,
+    ) -> Result<(), SiteError> {
+        let config = Arc::clone(&self.catalogue.config);
+        let mut report = Report::default();
+        let mut walk = Report::default();
+        let candidates = timings.time("discover", || load::discover(&config, &mut walk));
+        report.extend(walk.diagnostics.iter().cloned());
+        let (docs, link_targets) = timings.time("load+check", || {
+            check::check_documents(&config, &candidates, Some(&self.docs), changed, &mut report)
+        });
+        let checked = timings.time("assemble", || {
+            let list: Vec<Arc<CheckedDoc>> = docs.values().cloned().collect();
+            check::assemble(&config, &list, &mut report)
+        });
+        report.sort();
+        if report.has_errors() {
+            return Err(SiteError::Invalid(report));
+        }
+        let renderer = match theme {
+            true => Some(Renderer::new(Theme::load(&config)?)?),
+            false => None,
+        };
+        let mut updated = self.updated.clone();
+        let read_again = changed.iter().filter_map(|p| docs.get(p)?.dated());
+        self.dates.refresh(&mut updated, read_again);
+        self.catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
+        self.updated = updated;
+        self.docs = docs;
+        self.walk_diagnostics = walk.diagnostics;
+        self.link_targets = link_targets;
+        self.report = report;
+        if let Some(renderer) = renderer {
+            self.renderer = renderer;
+        }
+        self.views = timings.time("views", || {
+            Views::reusing(&self.catalogue, Some(&self.views))
+        });
+        self.renderer.set_globals(&self.catalogue, &self.views);
+        timings.time("fingerprints", || self.plan(None));
+        Ok(())
+    }
+
+    /// The URL of the entry whose file changed, if exactly one changed source is an entry.
+    /// Other changed paths do not count: a save by rename also reports the editor's temporary
+    /// file, which is gone by now.
+    pub fn entry_url_for(&self, changed: &[PathBuf]) -> Option<String> {
+        let cat = &self.catalogue;
+        let mut urls = changed.iter().filter_map(|path| {
+            let rel = path
+                .strip_prefix(&cat.config.content_dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let entry = cat.entries.iter().find(|e| e.rel_path == rel)?;
+            Some(
+                cat.config
+                    .urls()
+                    .path(&cat.config.entry_address(entry.type_index, &entry.slug)),
+            )
+        });
+        let url = urls.next()?;
+        urls.next().is_none().then_some(url)
+    }
+}
+
+/// The entries whose page fingerprint an edit in place can change: those whose own data changed
+/// (`touched`, from [`Catalogue::update`]: the edited ones and those whose backlinks, similar
+/// entries or neighbours changed), and those whose page shows an edited entry's card: the
+/// entries that point at it, that it points at or that are its neighbours (both in `touched`),
+/// and those that list it as similar. This mirrors what `render::PageFingerprints` hashes for an
+/// entry page; debug builds check that no other entry page's fingerprint changed.
+fn entry_pages_to_check(cat: &Catalogue, edited: &[usize], mut touched: Vec<usize>) -> Vec<usize> {
+    for &e in edited {
+        for r in &cat.backlinks[e] {
+            touched.extend(&r.targets);
+        }
+        touched.extend(cat.similar_to(e));
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    touched
+}

@@ -1,0 +1,290 @@
+//! The pipeline, one [`Site`] for both commands: config → load → check → resolve, then render
+//! into a [`Sink`]. `build` loads a site and renders it into the staging folder on disk;
+//! `serve` renders it into memory, applies the files that changed and renders again. Either
+//! way a page is rendered only if the sink does not already hold it rendered from the same
+//! inputs (its fingerprint).
+//!
+//! Applying changes is incremental. The common case, files edited in place, takes a short
+//! path: only the edited files are read and checked, the catalogue graph is updated around them
+//! ([`Catalogue::update`]), and only the fingerprints of the pages they can affect are computed
+//! again. Files that appear, vanish or are renamed take the general path: the folders are
+//! walked again, changed files and those whose internal links point at a file that appeared or
+//! vanished are checked again, and the graph is resolved in full. A change to the schema loads
+//! the site anew; a change to the theme loads the theme anew.
+use crate::check::{self, CheckedDoc, Docs};
+use crate::config::{Config, Overrides};
+use crate::diagnostic::{Diagnostic, Report};
+use crate::export::{self, IndexRows};
+use crate::load::{self, Candidate, Dates};
+use crate::render::theme::{Theme, ThemeError};
+use crate::render::views::Views;
+use crate::render::{self, PageKind, RenderError, Renderer};
+use crate::resolve::{Catalogue, References};
+use crate::search;
+use crate::sink::{OutputError, Sink, WriteFn};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use apply::Applied;
+pub use write::Rendered;
+
+mod apply;
+mod write;
+
+/// Time taken by each step, for `--verbose` and benchmarks.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub steps: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    pub fn time<T>(&mut self, step: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.steps.push((step, start.elapsed()));
+        out
+    }
+
+    pub fn total(&self) -> Duration {
+        self.steps.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// Why a site could not be loaded or rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("the catalogue has {} error(s)", .0.error_count())]
+    Invalid(Report),
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+impl SiteError {
+    /// The problems as diagnostics (for the serve overlay).
+    pub fn diagnostics(&self, config: Option<&Config>) -> Vec<Diagnostic> {
+        let theme = config
+            .map(|c| format!("themes/{}", c.theme))
+            .unwrap_or_default();
+        match self {
+            SiteError::Invalid(report) => report.diagnostics.clone(),
+            SiteError::Theme(e) => vec![Diagnostic::error("theme", theme, e.to_string())],
+            SiteError::Render(e) => vec![Diagnostic::error("template", theme, e.to_string())],
+            SiteError::Output(e) => vec![Diagnostic::error("output", "", e.to_string())],
+        }
+    }
+}
+
+/// A page of the site: what it is, its output path, and the fingerprint of its inputs.
+type PlannedPage = (PageKind, String, u64);
+
+/// A catalogue loaded, checked and resolved, with what rendering it takes.
+pub struct Site {
+    root: PathBuf,
+    overrides: Overrides,
+    pub catalogue: Catalogue,
+    /// Content path (`orte/x.md`) → last update date (`2024-05-01`), from git or file times.
+    pub updated: HashMap<String, String>,
+    dates: Dates,
+    /// The checked documents, kept so that an edit reads and checks only what changed.
+    docs: Docs,
+    /// What walking the content folders reported; an edit in place does not walk them again.
+    walk_diagnostics: Vec<Diagnostic>,
+    /// The URL of every document by content path, for internal links.
+    link_targets: HashMap<String, String>,
+    pub renderer: Renderer,
+    pub views: Views,
+    index_rows: Option<IndexRows>,
+    /// Every page with its output path and fingerprint, the costliest first.
+    pages: Vec<PlannedPage>,
+    /// What every page depends on besides its own inputs ([`identity`]).
+    identity: u64,
+    /// Warnings of the last load or apply.
+    pub report: Report,
+}
+
+impl Site {
+    /// Loads the catalogue at `root`: config → load → check → resolve, then the theme, the
+    /// views and the page plan.
+    pub fn load(
+        root: &Path,
+        overrides: Overrides,
+        timings: &mut Timings,
+    ) -> Result<Site, SiteError> {
+        Site::load_reusing(root, overrides, None, timings)
+    }
+
+    /// Loads the site, taking over the cards and index rows of `previous` where they hold.
+    pub(super) fn load_reusing(
+        root: &Path,
+        overrides: Overrides,
+        previous: Option<&Site>,
+        timings: &mut Timings,
+    ) -> Result<Site, SiteError> {
+        let mut report = Report::default();
+        let read = read_catalogue(root, &overrides, &mut report, timings);
+        let read = match read {
+            Some(read) if !report.has_errors() => read,
+            _ => return Err(SiteError::Invalid(report)),
+        };
+        let Read {
+            config,
+            docs,
+            walk_diagnostics,
+            link_targets,
+            checked,
+        } = read;
+        let dates = timings.time("dates", || Dates::read(&config));
+        let updated = dates.all(&checked);
+        let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
+        let theme = timings.time("theme", || Theme::load(&catalogue.config))?;
+        let renderer = Renderer::new(theme)?;
+        let mut site = Site {
+            root: root.to_path_buf(),
+            overrides,
+            views: timings.time("views", || {
+                Views::reusing(&catalogue, previous.map(|p| &p.views))
+            }),
+            catalogue,
+            updated,
+            dates,
+            docs,
+            walk_diagnostics,
+            link_targets,
+            renderer,
+            index_rows: None,
+            pages: Vec::new(),
+            identity: 0,
+            report,
+        };
+        site.renderer.set_globals(&site.catalogue, &site.views);
+        timings.time("fingerprints", || site.plan(None));
+        Ok(site)
+    }
+
+    /// Makes the page plan with every page's fingerprint; with `only`, the plan stays and only
+    /// the fingerprints of the pages it names are computed again (the others cannot change).
+    pub(super) fn plan(&mut self, only: Option<&[usize]>) {
+        let identity = identity(&self.catalogue, &self.renderer.theme);
+        let cat = &self.catalogue;
+        let fingerprints = render::PageFingerprints::new(cat, &self.updated, identity);
+        match only.filter(|_| identity == self.identity) {
+            Some(entries) => {
+                let mut check = vec![false; cat.entries.len()];
+                for &i in entries {
+                    check[i] = true;
+                }
+                self.pages.par_iter_mut().for_each(|(page, _, fp)| {
+                    if !matches!(page, PageKind::Entry(i) if !check[*i]) {
+                        *fp = fingerprints.of(page);
+                    }
+                });
+                if cfg!(debug_assertions) {
+                    for (page, path, fp) in &self.pages {
+                        assert_eq!(
+                            fingerprints.of(page),
+                            *fp,
+                            "{path} changed, but the short path kept its fingerprint: \
+                             `entry_pages_to_check` misses an input of `render::PageFingerprints`"
+                        );
+                    }
+                }
+            }
+            None => {
+                let mut pages: Vec<PlannedPage> = render::plan(cat)
+                    .into_par_iter()
+                    .map(|p| {
+                        let path = p.output_path(cat);
+                        let fp = fingerprints.of(&p);
+                        (p, path, fp)
+                    })
+                    .collect();
+                // The costliest pages first: in a run of them one core would render them in
+                // turn while the other runs out of work.
+                pages.sort_by_cached_key(|(p, ..)| std::cmp::Reverse(p.cost(cat)));
+                self.pages = pages;
+            }
+        }
+        self.identity = identity;
+    }
+}
+
+/// A catalogue read and checked: the first steps of every command.
+pub struct Read {
+    pub config: Arc<Config>,
+    pub docs: Docs,
+    pub walk_diagnostics: Vec<Diagnostic>,
+    pub link_targets: HashMap<String, String>,
+    pub checked: crate::model::Checked,
+}
+
+/// Runs config → load → check: reads every document and checks it on its own and across
+/// files. Every problem goes to `report` (sorted); `None` if the schema is unusable. Entries
+/// with errors are still returned where possible (`casebook check` counts them); a site is
+/// made only without errors.
+pub fn read_catalogue(
+    root: &Path,
+    overrides: &Overrides,
+    report: &mut Report,
+    timings: &mut Timings,
+) -> Option<Read> {
+    let config = timings.time("config", || Config::load(root, report));
+    let Some(mut config) = config else {
+        report.sort();
+        return None;
+    };
+    config.apply(overrides);
+    let config = Arc::new(config);
+    let mut walk = Report::default();
+    let candidates = timings.time("discover", || load::discover(&config, &mut walk));
+    report.extend(walk.diagnostics.iter().cloned());
+    let (docs, link_targets) = timings.time("load+check", || {
+        check::check_documents(&config, &candidates, None, &[], report)
+    });
+    drop(candidates);
+    let checked = timings.time("assemble", || {
+        let list: Vec<Arc<CheckedDoc>> = docs.values().cloned().collect();
+        check::assemble(&config, &list, report)
+    });
+    report.sort();
+    Some(Read {
+        config,
+        docs,
+        walk_diagnostics: walk.diagnostics,
+        link_targets,
+        checked,
+    })
+}
+
+/// A hash of everything pages depend on besides the catalogue's entries and pages: what all
+/// pages share ([`render::site_fingerprint`]), the schema files, the theme, the settings and
+/// this program. Page fingerprints include it, so a page written by an earlier build is reused
+/// only if none of these changed.
+fn identity(cat: &Catalogue, theme: &Theme) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::fingerprinter();
+    render::site_fingerprint(cat).hash(&mut h);
+    let config = &cat.config;
+    (&config.base_url, config.search, config.preview).hash(&mut h);
+    let vocabularies = config.content_dir.join("vocabularies");
+    let mut schema: Vec<PathBuf> = std::fs::read_dir(&vocabularies)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    schema.sort();
+    schema.push(config.content_dir.join("site.yaml"));
+    for path in schema {
+        (&path, std::fs::read(&path).ok()).hash(&mut h);
+    }
+    (&theme.templates, &theme.assets, &theme.strings).hash(&mut h);
+    // The program itself: another casebook may render the same input differently.
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    exe.map(|m| (m.len(), m.modified().ok())).ok().hash(&mut h);
+    h.finish()
+}

@@ -1,0 +1,211 @@
+//! Writing a site into a sink: the pages (those the sink does not hold), the catalogue
+//! browser's index, the theme's assets, the exports and the search index.
+
+use super::*;
+
+/// What rendering wrote.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Rendered {
+    /// Pages rendered (the others were kept as the sink held them).
+    pub rendered: usize,
+    pub pages: usize,
+    /// Files written or kept, pages included.
+    pub files: usize,
+    /// Whether the search index was taken over from the previous output.
+    pub search_reused: bool,
+}
+
+impl Site {
+    /// How many pages the site has.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Renders the whole site into `sink`: the pages and the exports side by side, and the
+    /// search index beside them on a thread of its own with a one-thread pool, so that its
+    /// parallel parts neither wait behind the pages' jobs nor delay them (BENCHMARKS.md).
+    /// `on_page` is called for every page, for a progress bar.
+    pub fn render(
+        &mut self,
+        sink: &dyn Sink,
+        on_page: &(dyn Fn() + Sync),
+        timings: &mut Timings,
+    ) -> Result<Rendered, SiteError> {
+        let this = &*self;
+        let (pages, exports, search) = std::thread::scope(|scope| {
+            let search = this.catalogue.config.search.then(|| {
+                scope.spawn(
+                    || match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+                        Ok(pool) => pool.install(|| this.render_search(sink)),
+                        Err(_) => this.render_search(sink),
+                    },
+                )
+            });
+            let (pages, exports) = timings.time("render+write", || {
+                rayon::join(
+                    || this.render_pages_into(sink, on_page),
+                    || this.render_exports_into(sink),
+                )
+            });
+            let waited = Instant::now();
+            let search = search.map(|h| h.join().expect("the search indexer panicked"));
+            if let Some(Ok(bundle)) = &search {
+                let step = if bundle.reused {
+                    "search reused"
+                } else {
+                    "search"
+                };
+                timings.steps.push((step, waited.elapsed()));
+            }
+            (pages, exports, search)
+        });
+        let (mut rendered, rows) = pages?;
+        self.index_rows = Some(rows);
+        rendered.files += exports?;
+        if let Some(bundle) = search.transpose()? {
+            rendered.files += bundle.files;
+            rendered.search_reused = bundle.reused;
+        }
+        Ok(rendered)
+    }
+
+    /// Renders the pages, the catalogue browser's index and the theme's assets into `sink`
+    /// (serve's first pass). Returns what it wrote and the paths it produced besides the pages
+    /// ([`Site::page_paths`]).
+    pub fn render_pages(&mut self, sink: &dyn Sink) -> Result<(Rendered, Vec<String>), SiteError> {
+        let recorder = Recorder::new(sink);
+        let (rendered, rows) = self.render_pages_into(&recorder, &|| {})?;
+        self.index_rows = Some(rows);
+        Ok((rendered, recorder.into_paths_but_pages()))
+    }
+
+    /// Renders the exports, feeds, sitemap and the search index into `sink` (serve's second
+    /// pass, after the browser has reloaded); returns the paths it produced.
+    pub fn render_exports(&self, sink: &dyn Sink) -> Result<Vec<String>, SiteError> {
+        let recorder = Recorder::new(sink);
+        self.render_exports_into(&recorder)?;
+        if self.catalogue.config.search {
+            self.render_search(&recorder)?;
+        }
+        Ok(recorder.into_paths_but_pages())
+    }
+
+    /// The output paths of the pages.
+    pub fn page_paths(&self) -> impl Iterator<Item = &str> {
+        self.pages.iter().map(|(_, path, _)| path.as_str())
+    }
+
+    fn render_pages_into(
+        &self,
+        sink: &dyn Sink,
+        on_page: &(dyn Fn() + Sync),
+    ) -> Result<(Rendered, IndexRows), SiteError> {
+        let cat = &self.catalogue;
+        let rendered = std::sync::atomic::AtomicUsize::new(0);
+        let (pages, rows) = rayon::join(
+            || {
+                let heavy = self
+                    .pages
+                    .partition_point(|(p, ..)| p.cost(cat) > render::PAGE_SIZE);
+                let (heavy, light) = self.pages.split_at(heavy);
+                let pages = heavy.par_iter().with_max_len(1).chain(light.par_iter());
+                pages.try_for_each(|(page, path, fp)| {
+                    if !sink.keep_page(path, *fp) {
+                        let html = self
+                            .renderer
+                            .render(cat, &self.views, page, &self.updated)?;
+                        sink.write_page(path, *fp, &html)?;
+                        rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    on_page();
+                    Ok::<(), SiteError>(())
+                })
+            },
+            || -> Result<(IndexRows, usize), OutputError> {
+                let rows = IndexRows::reusing(cat, &self.updated, self.index_rows.as_ref());
+                let index = export::browser_index(cat, &rows);
+                for (path, bytes) in &index {
+                    sink.write(path, &|w| w.write_all(bytes))?;
+                }
+                Ok((rows, index.len()))
+            },
+        );
+        pages?;
+        let (rows, index_files) = rows?;
+        for (path, bytes) in &self.renderer.theme.assets {
+            sink.write(path, &|w| w.write_all(bytes))?;
+        }
+        let rendered = Rendered {
+            rendered: rendered.into_inner(),
+            pages: self.pages.len(),
+            files: self.pages.len() + index_files + self.renderer.theme.assets.len(),
+            search_reused: false,
+        };
+        Ok((rendered, rows))
+    }
+
+    fn render_exports_into(&self, sink: &dyn Sink) -> Result<usize, SiteError> {
+        let write = |path: &str, content: &WriteFn<'_>| sink.write(path, content);
+        let xml = &self.renderer.xml;
+        let written =
+            export::write_exports(&self.catalogue, &self.views, xml, &self.updated, &write);
+        written.map_err(|e| match e {
+            export::ExportError::Output(e) => SiteError::Output(e),
+            export::ExportError::Render(e) => SiteError::Render(e),
+        })
+    }
+
+    fn render_search(&self, sink: &dyn Sink) -> Result<search::Bundle, SiteError> {
+        let write = |path: &str, content: &WriteFn<'_>| sink.write(path, content);
+        Ok(search::bundle(
+            &self.catalogue,
+            &self.views,
+            sink.previous_output(),
+            self.identity,
+            &write,
+        )?)
+    }
+}
+
+/// A sink that passes everything on to another and notes the paths of the files (not pages)
+/// written, so a pass can say what it produced.
+struct Recorder<'a> {
+    sink: &'a dyn Sink,
+    paths: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'a> Recorder<'a> {
+    fn new(sink: &'a dyn Sink) -> Recorder<'a> {
+        Recorder {
+            sink,
+            paths: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn into_paths_but_pages(self) -> Vec<String> {
+        self.paths.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Recorder<'_> {
+    fn write(&self, path: &str, content: &WriteFn<'_>) -> Result<(), OutputError> {
+        self.sink.write(path, content)?;
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.to_string());
+        Ok(())
+    }
+
+    fn write_page(&self, path: &str, fingerprint: u64, html: &[u8]) -> Result<(), OutputError> {
+        self.sink.write_page(path, fingerprint, html)
+    }
+
+    fn keep_page(&self, path: &str, fingerprint: u64) -> bool {
+        self.sink.keep_page(path, fingerprint)
+    }
+
+    fn previous_output(&self) -> Option<&Path> {
+        self.sink.previous_output()
+    }
+}
