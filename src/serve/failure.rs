@@ -1,8 +1,8 @@
 //! A failed build as the browser sees it: the diagnostics as JSON for the overlay (sent over the
 //! event stream) and as a standalone error page for when there is no good build to show.
 
-use super::http::escape;
 use crate::diagnostic::{Diagnostic, Severity};
+use html_escape::encode_text as escape;
 use serde::Serialize;
 use std::fmt::Write as _;
 

@@ -40,7 +40,7 @@ pub const HEARTBEAT: Duration = Duration::from_secs(15);
 pub fn script_tag(build: &str) -> String {
     format!(
         r#"<script src="{SCRIPT_PATH}" data-build="{}" defer></script>"#,
-        super::http::escape(build)
+        html_escape::encode_double_quoted_attribute(build)
     )
 }
 
