@@ -421,7 +421,7 @@ fn not_found(served: &Served) -> Answer {
     }
 }
 
-/// Takes the connection over for an event stream, on the connection's own thread.
+/// Answers with an event stream, written on the worker thread that took the request.
 fn open_stream(shared: &Shared) -> Answer {
     let Some(events) = shared.hub.subscribe() else {
         return text(503, "stopping\n");
