@@ -158,7 +158,12 @@ enum Command {
         /// Port to listen on; if it is taken, the next free one is used.
         #[arg(long, short, default_value_t = 1111)]
         port: u16,
-        /// Address to bind; loopback by default so the preview is not exposed.
+        /// Address to bind; loopback by default so the preview is not exposed. `--bind 0.0.0.0`
+        /// (to preview on a phone in the same network) lets every machine that can reach this
+        /// one read the whole preview and its exports, unencrypted. Requests are answered only
+        /// when their Host is the bound address (for 0.0.0.0: any IP address of this machine),
+        /// localhost, 127.0.0.1 or [::1], with the port, so no web page can read the preview
+        /// through DNS rebinding; other names get 421.
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
         /// Open the site in the default browser.

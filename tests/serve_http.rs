@@ -5,6 +5,7 @@
 mod serve_support;
 
 use serve_support::*;
+use std::io::Write as _;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -235,6 +236,120 @@ fn a_hundred_page_requests_are_answered_while_a_hundred_tabs_listen() {
     save_by_rename(&entry, &text.replace("titel: Markthalle", "titel: Halle"));
     for events in &mut streams {
         events.expect("reload");
+    }
+}
+
+#[test]
+fn a_page_answers_within_a_second_while_two_hundred_tabs_listen() {
+    let catalogue = TempCatalogue::copy_of("serve-basic");
+    let server = Server::start(&catalogue.root);
+    assert_eq!(server.get("/orte/markthalle/").status, 200);
+    let idle = rss_kib(server.pid());
+
+    let mut streams = Vec::new();
+    for _ in 0..200 {
+        let mut events = server.events();
+        events.expect("hello");
+        streams.push(events);
+    }
+    for _ in 0..10 {
+        let asked = Instant::now();
+        assert_eq!(server.get("/orte/markthalle/").status, 200);
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "a page took {:?} with 200 tabs open",
+            asked.elapsed()
+        );
+    }
+    let open = rss_kib(server.pid());
+    // Past the harness's capture: the figures show in every run (RELIABILITY.md).
+    let _ = writeln!(
+        std::io::stderr(),
+        "serve_http: RSS idle {idle:?} KiB, with 200 event streams {open:?} KiB, {:?} threads",
+        threads(server.pid())
+    );
+    let entry = catalogue.path("content/orte/markthalle.md");
+    let text = catalogue.read("content/orte/markthalle.md");
+    save_by_rename(&entry, &text.replace("titel: Markthalle", "titel: Halle"));
+    for events in &mut streams {
+        events.expect("reload");
+    }
+}
+
+/// A request for `/orte/markthalle/` with this `Host` header (none for `None`).
+fn status_with_host(addr: std::net::SocketAddr, path: &str, host: Option<&str>) -> u16 {
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    raw_request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\n{host}Connection: close\r\n\r\n"),
+    )
+    .status
+}
+
+#[test]
+fn only_the_preview_s_own_host_names_are_answered() {
+    let catalogue = TempCatalogue::copy_of("serve-basic");
+    let server = Server::start(&catalogue.root);
+    let addr = server.addr;
+    let port = addr.port();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(
+            status_with_host(addr, "/orte/markthalle/", Some(&host)),
+            200,
+            "{host}"
+        );
+    }
+    // DNS rebinding: the attacker's name pointed at 127.0.0.1.
+    for host in [
+        format!("rebind.example:{port}"),
+        format!("localhost.rebind.example:{port}"),
+        "127.0.0.1".to_string(),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+    ] {
+        for path in [
+            "/orte/markthalle/",
+            "/__casebook/events",
+            "/assets/site.css",
+        ] {
+            assert_eq!(
+                status_with_host(addr, path, Some(&host)),
+                421,
+                "{host} {path}"
+            );
+        }
+    }
+    assert_eq!(status_with_host(addr, "/", None), 421, "no Host");
+}
+
+#[test]
+fn bound_to_every_address_the_machine_s_own_addresses_are_answered() {
+    let catalogue = TempCatalogue::copy_of("serve-basic");
+    let server = Server::start_with(&catalogue.root, &["--port", "0", "--bind", "0.0.0.0"]);
+    let port = server.addr.port();
+    assert!(server.output().contains("reachable from other machines"));
+    assert_eq!(
+        status_with_host(server.addr, "/", Some(&format!("localhost:{port}"))),
+        200
+    );
+    assert_eq!(
+        status_with_host(server.addr, "/", Some(&format!("rebind.example:{port}"))),
+        421
+    );
+    // The address this machine would use towards the network, if it has one (no packet is sent).
+    let own = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:80").map(|()| s))
+        .and_then(|s| s.local_addr());
+    if let Ok(own) = own {
+        let at = std::net::SocketAddr::new(own.ip(), port);
+        assert_eq!(
+            status_with_host(at, "/", Some(&at.to_string())),
+            200,
+            "{at}"
+        );
     }
 }
 

@@ -3,6 +3,8 @@
 //! live-reload script into pages. Kept pure so every rule is unit-tested.
 
 use super::session::SiteFiles;
+use std::borrow::Cow;
+use std::net::IpAddr;
 
 /// A request target that passed every check: a decoded absolute path inside the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,23 +61,19 @@ pub fn parse_target(raw: &str) -> Result<Target, Refusal> {
     })
 }
 
-/// `%41` → `A`; `None` when a `%` is not followed by two hex digits.
+/// `%41` → `A`; `None` when a `%` is not followed by two hex digits (the crate would keep
+/// such a `%` as it is).
 fn percent_decode(s: &str) -> Option<Vec<u8>> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let mut escapes = s.split('%').skip(1);
+    if escapes.any(|after| {
+        !after
+            .as_bytes()
+            .get(..2)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    }) {
+        return None;
     }
-    Some(out)
+    Some(percent_encoding::percent_decode_str(s).collect())
 }
 
 /// The decoded path must name a place inside the site and nothing else.
@@ -127,38 +125,30 @@ pub fn lookup(files: &SiteFiles, target: &Target) -> Lookup {
     Lookup::NotFound
 }
 
-/// The `Content-Type` of a site file, by its extension; text types say they are UTF-8.
-pub fn content_type(key: &str) -> &'static str {
+/// The `Content-Type` of a site file, by its extension (`mime_guess`); text types say they are
+/// UTF-8, and unknown extensions are opaque bytes.
+pub fn content_type(key: &str) -> Cow<'static, str> {
     let name = key.rsplit('/').next().unwrap_or(key);
-    let extension = match name.rsplit_once('.') {
-        Some((_, ext)) => ext.to_ascii_lowercase(),
-        None => String::new(),
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let Some(extension) = extension else {
+        return Cow::Borrowed(OPAQUE);
     };
-    match extension.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" | "map" => "application/json",
-        "geojson" => "application/geo+json",
-        "webmanifest" => "application/manifest+json",
-        "xml" => "application/xml; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "md" => "text/markdown; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
+    // Where the browsers' view differs from mime_guess's table.
+    let mime = match extension.as_str() {
+        "js" | "mjs" => "text/javascript",
+        "map" => "application/json",
         "woff" => "font/woff",
-        "wasm" => "application/wasm",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
+        "xml" => "application/xml",
+        other => mime_guess::from_ext(other).first_raw().unwrap_or(OPAQUE),
+    };
+    if mime.starts_with("text/") || mime == "application/xml" {
+        Cow::Owned(format!("{mime}; charset=utf-8"))
+    } else {
+        Cow::Borrowed(mime)
     }
 }
+
+const OPAQUE: &str = "application/octet-stream";
 
 /// Whether a response with this content type is a page that gets the live-reload script.
 pub fn is_html(content_type: &str) -> bool {
@@ -177,6 +167,81 @@ pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
     out.extend_from_slice(snippet.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
+}
+
+/// The `Host` names the preview answers to. A web page that points a name of its own at
+/// 127.0.0.1 (DNS rebinding) makes the browser send that name, so refusing every other name
+/// keeps such a page from reading the preview.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    port: u16,
+    /// Lower case; IPv6 addresses in brackets.
+    names: Vec<String>,
+    /// Bound to every address (`0.0.0.0`, `::`): the machine's own IP addresses count too.
+    own_addresses: bool,
+}
+
+impl Hosts {
+    /// For a server bound to `bind` (as given on the command line) and listening on `port`:
+    /// that name, `localhost`, `127.0.0.1` and `[::1]`, each with the port.
+    pub fn new(bind: &str, port: u16) -> Hosts {
+        let bound = match bind.trim_matches(['[', ']']).parse::<IpAddr>() {
+            Ok(IpAddr::V6(ip)) => format!("[{ip}]"),
+            Ok(ip) => ip.to_string(),
+            Err(_) => bind.to_ascii_lowercase(),
+        };
+        let own_addresses = bind
+            .trim_matches(['[', ']'])
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_unspecified());
+        let mut names: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].map(String::from).into();
+        if !own_addresses && !names.contains(&bound) {
+            names.push(bound);
+        }
+        Hosts {
+            port,
+            names,
+            own_addresses,
+        }
+    }
+
+    /// Whether a request with this `Host` header is answered. The port must be the server's
+    /// (or absent when that is 80); with [`Hosts::own_addresses`], an IP address for which
+    /// `is_own` says yes passes too. No `Host` at all is refused (HTTP/1.1 requires one).
+    pub fn allows(&self, host: Option<&str>, is_own: impl Fn(IpAddr) -> bool) -> bool {
+        let Some(host) = host else {
+            return false;
+        };
+        let (name, port) = if host.starts_with('[') {
+            match host.split_once(']') {
+                Some((address, rest)) => (&host[..=address.len()], rest),
+                None => return false,
+            }
+        } else {
+            match host.split_once(':') {
+                Some((name, _)) => (name, &host[name.len()..]),
+                None => (host, ""),
+            }
+        };
+        let port_matches = match port.strip_prefix(':') {
+            Some(digits) => digits.parse::<u16>() == Ok(self.port),
+            None => port.is_empty() && self.port == 80,
+        };
+        if !port_matches {
+            return false;
+        }
+        let name = name.to_ascii_lowercase();
+        if self.names.contains(&name) {
+            return true;
+        }
+        self.own_addresses
+            && name
+                .trim_matches(['[', ']'])
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| {
+                    name.starts_with('[') == ip.is_ipv6() && !ip.is_unspecified() && is_own(ip)
+                })
+    }
 }
 
 /// Whether a request for this path expects a page (no extension, or `.html`), so that a missing
@@ -295,6 +360,58 @@ mod tests {
         let out = inject(b"<body><p>x</p></BODY></html>", "<s>");
         assert_eq!(out, b"<body><p>x</p><s></BODY></html>");
         assert_eq!(inject(b"<p>no body", "<s>"), b"<p>no body<s>");
+    }
+
+    #[test]
+    fn only_the_preview_s_own_names_and_port_are_answered() {
+        let hosts = Hosts::new("127.0.0.1", 1111);
+        let never = |_| false;
+        for ok in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LocalHost:1111",
+            "[::1]:1111",
+        ] {
+            assert!(hosts.allows(Some(ok), never), "{ok}");
+        }
+        for refused in [
+            "evil.example:1111",
+            "localhost.evil.example:1111",
+            "127.0.0.1",
+            "127.0.0.1:80",
+            "127.0.0.1:1112",
+            "127.0.0.1:1111:1111",
+            "localhost:",
+            "[::1]",
+            "[::1:1111",
+            "::1:1111",
+            "192.168.1.20:1111",
+            "",
+        ] {
+            assert!(!hosts.allows(Some(refused), |_| true), "{refused}");
+        }
+        assert!(!hosts.allows(None, never), "a request without Host");
+        assert!(Hosts::new("localhost", 80).allows(Some("localhost"), never));
+        assert!(Hosts::new("::1", 8000).allows(Some("[::1]:8000"), never));
+        assert!(Hosts::new("casebook.test", 8000).allows(Some("casebook.test:8000"), never));
+    }
+
+    #[test]
+    fn a_wildcard_bind_answers_the_machine_s_own_addresses_only() {
+        let hosts = Hosts::new("0.0.0.0", 1111);
+        let own = |ip: IpAddr| ip == IpAddr::from([192, 168, 1, 20]);
+        assert!(hosts.allows(Some("192.168.1.20:1111"), own));
+        assert!(hosts.allows(Some("localhost:1111"), own));
+        assert!(!hosts.allows(Some("192.168.1.21:1111"), own));
+        assert!(!hosts.allows(Some("0.0.0.0:1111"), own));
+        assert!(!hosts.allows(Some("rebound.example:1111"), |_| true));
+        assert!(
+            !hosts.allows(Some("[192.168.1.20]:1111"), own),
+            "no brackets on IPv4"
+        );
+        let v6 = Hosts::new("::", 1111);
+        assert!(v6.allows(Some("[fe80::1]:1111"), |ip: IpAddr| ip.is_ipv6()));
+        assert!(!v6.allows(Some("fe80::1:1111"), |_| true));
     }
 
     #[test]

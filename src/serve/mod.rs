@@ -21,7 +21,7 @@ mod watch;
 use crate::diagnostic::{display_path, escape_controls, Diagnostic};
 use failure::Failure;
 use http::{Lookup, Refusal};
-use server::{Answer, Body, Request, Response};
+use server::{Answer, Body, Method, Request, Response};
 use session::{Rebuild, Session, SiteFiles};
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -172,6 +172,7 @@ pub fn start(options: &ServeOptions) -> Result<Preview, String> {
     let shared = Arc::new(Shared {
         served: RwLock::new(Arc::new(Served::default())),
         hub: live::Hub::default(),
+        hosts: http::Hosts::new(&options.bind, addr.port()),
     });
     let mut builder = Builder {
         session: Session::new(&root, Some(url.clone()), options.search),
@@ -297,6 +298,8 @@ struct Served {
 struct Shared {
     served: RwLock<Arc<Served>>,
     hub: live::Hub,
+    /// The `Host` headers answered (DNS rebinding).
+    hosts: http::Hosts,
 }
 
 impl Shared {
@@ -329,7 +332,16 @@ fn text(status: u16, body: &'static str) -> Answer {
 }
 
 fn answer(request: &Request, shared: &Shared) -> Answer {
-    if !matches!(request.method.as_str(), "GET" | "HEAD") {
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str());
+    if !shared.hosts.allows(host, is_own_address) {
+        return text(421, "this server answers only to its own address\n");
+    }
+    let head = *request.method() == Method::Head;
+    if !matches!(request.method(), Method::Get | Method::Head) {
         return Answer::Respond(
             Response::new(
                 405,
@@ -339,13 +351,13 @@ fn answer(request: &Request, shared: &Shared) -> Answer {
             .with_header("Allow", "GET, HEAD"),
         );
     }
-    let target = match http::parse_target(&request.target) {
+    let target = match http::parse_target(request.url()) {
         Ok(target) => target,
         Err(Refusal::BadRequest) => return text(400, "bad request\n"),
         Err(Refusal::NotFound) => return not_found(&shared.served()),
     };
     match target.path.as_str() {
-        live::EVENTS_PATH if request.is_head() => {
+        live::EVENTS_PATH if head => {
             let head = Response::new(200, "text/event-stream; charset=utf-8", Body::Static(""));
             return Answer::Respond(head);
         }
@@ -374,7 +386,7 @@ fn answer(request: &Request, shared: &Shared) -> Answer {
                 return not_found(&served);
             };
             let content_type = http::content_type(&key);
-            let body = if http::is_html(content_type) {
+            let body = if http::is_html(&content_type) {
                 Body::Owned(http::inject(bytes, &live::script_tag(&served.build)))
             } else {
                 Body::Shared(Arc::clone(bytes))
@@ -393,6 +405,11 @@ fn answer(request: &Request, shared: &Shared) -> Answer {
     }
 }
 
+/// Whether `ip` is one of this machine's addresses: only those can be bound.
+fn is_own_address(ip: IpAddr) -> bool {
+    ip.is_loopback() || TcpListener::bind((ip, 0)).is_ok()
+}
+
 /// The site's own 404 page (with status 404), or a plain one.
 fn not_found(served: &Served) -> Answer {
     match served.files.get(crate::urls::NOT_FOUND) {
@@ -404,14 +421,14 @@ fn not_found(served: &Served) -> Answer {
     }
 }
 
-/// Takes the connection over for an event stream, on the connection's own thread.
+/// Answers with an event stream, written on the worker thread that took the request.
 fn open_stream(shared: &Shared) -> Answer {
     let Some(events) = shared.hub.subscribe() else {
         return text(503, "stopping\n");
     };
     // Greeted after subscribing: an event in between is heard twice rather than never.
     let greeting = shared.greeting();
-    Answer::TakeOver(Box::new(move |socket| {
+    Answer::Stream(Box::new(move |socket| {
         live::stream(socket, events, greeting, live::HEARTBEAT)
     }))
 }

@@ -1,70 +1,41 @@
-//! A small HTTP/1.1 server on std sockets: GET and HEAD of an in-memory site, keep-alive, and
-//! connections a handler can take over (the event streams).
+//! The preview's HTTP glue on tiny_http: it parses requests and reads each connection on a
+//! thread of its own; here the sockets get their timeouts and the requests their answers.
 //!
-//! Every connection has a thread of its own, so a long-lived event stream or a slow client
-//! never delays anyone else, and a deadline: the next request's head must arrive in full within
-//! the idle timeout, however slowly its bytes trickle in (slowloris), and a write that stalls
-//! that long ends the connection. The number of open connections is capped.
+//! Timeouts: `SO_RCVTIMEO` and `SO_SNDTIMEO` are set on the listening socket, and on Linux
+//! every connection accepted from it inherits them, so any read or write that stalls for the
+//! idle timeout ends its connection (idle keep-alive, a client that sends half a request).
+//! A client trickling bytes holds one of tiny_http's threads, which grow with demand, and
+//! delays no one else.
 //!
-//! Why not tiny_http: it gives no access to the sockets it accepts, so no timeouts; its accept
-//! loop ends for good on the first accept error; and its thread pool can queue a fresh
-//! connection behind slow ones.
+//! Answers are written by worker threads that also grow with demand: one is always waiting for
+//! the next request, so a slow reader or a long event stream (one worker per open tab) never
+//! holds up a page. Workers idle for a while go away again.
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use socket2::SockRef;
+use std::borrow::Cow;
+use std::io::{self, Cursor, Write};
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+use tiny_http::{Header, StatusCode};
 
-/// Longest request head accepted (request line and headers).
-const MAX_HEAD: usize = 16 * 1024;
-/// Open connections beyond this are refused with 503 at once.
-const MAX_CONNECTIONS: usize = 1024;
+pub use tiny_http::{Method, Request};
 
-/// A parsed request head. Bodies are never read: only GET and HEAD are served.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub method: String,
-    /// The request target as sent (`/orte/x/?q`, or absolute form).
-    pub target: String,
-    headers: Vec<(String, String)>,
-    http10: bool,
-}
-
-impl Request {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn is_head(&self) -> bool {
-        self.method == "HEAD"
-    }
-
-    fn has_body(&self) -> bool {
-        self.header("Transfer-Encoding").is_some()
-            || self
-                .header("Content-Length")
-                .is_some_and(|l| l.trim() != "0")
-    }
-
-    fn wants_keep_alive(&self) -> bool {
-        let connection = self.header("Connection").unwrap_or("").to_ascii_lowercase();
-        if self.http10 {
-            connection.contains("keep-alive")
-        } else {
-            !connection.contains("close")
-        }
-    }
-}
+/// Workers that stay even when idle.
+const MIN_WORKERS: usize = 2;
+/// Requests wait in tiny_http's queue rather than start more workers than this.
+const MAX_WORKERS: usize = 2048;
+/// A worker beyond the minimum that has answered nothing for this long ends.
+const WORKER_IDLE: Duration = Duration::from_secs(5);
+/// How often a waiting worker looks whether the server stopped.
+const POLL: Duration = Duration::from_millis(250);
 
 /// A complete response.
 pub struct Response {
     pub status: u16,
-    pub content_type: &'static str,
+    pub content_type: Cow<'static, str>,
     pub body: Body,
     pub headers: Vec<(&'static str, String)>,
 }
@@ -76,8 +47,8 @@ pub enum Body {
     Static(&'static str),
 }
 
-impl Body {
-    fn bytes(&self) -> &[u8] {
+impl AsRef<[u8]> for Body {
+    fn as_ref(&self) -> &[u8] {
         match self {
             Body::Shared(b) => b,
             Body::Owned(b) => b,
@@ -87,10 +58,10 @@ impl Body {
 }
 
 impl Response {
-    pub fn new(status: u16, content_type: &'static str, body: Body) -> Response {
+    pub fn new(status: u16, content_type: impl Into<Cow<'static, str>>, body: Body) -> Response {
         Response {
             status,
-            content_type,
+            content_type: content_type.into(),
             body,
             headers: vec![],
         }
@@ -105,367 +76,188 @@ impl Response {
 /// What the handler does with a request.
 pub enum Answer {
     Respond(Response),
-    /// The handler takes the connection over (after the request head; it writes everything).
-    TakeOver(Box<dyn FnOnce(TcpStream) + Send>),
+    /// The handler writes the whole response itself, status line first, for as long as it
+    /// likes (an event stream), on the worker's thread.
+    Stream(Box<dyn FnOnce(Box<dyn Write + Send>) + Send>),
 }
 
 pub type Handler = dyn Fn(&Request) -> Answer + Send + Sync;
 
-/// The accepting side; stops when dropped.
+pub const TEXT: &str = "text/plain; charset=utf-8";
+
+/// The serving side; stops accepting when dropped.
 pub struct Server {
-    addr: SocketAddr,
+    /// The workers hold it only while they wait for a request, so dropping this one closes the
+    /// listening socket within [`POLL`].
+    _http: Arc<tiny_http::Server>,
     stop: Arc<AtomicBool>,
 }
 
 impl Server {
-    /// Serves `listener` on a thread of its own.
+    /// Serves `listener`; every read and write on its connections times out after `timeout`.
     pub fn start(
         listener: TcpListener,
         handler: Arc<Handler>,
-        idle_timeout: Duration,
+        timeout: Duration,
     ) -> io::Result<Server> {
-        let addr = listener.local_addr()?;
+        set_timeouts(&listener, timeout)?;
+        let http =
+            Arc::new(tiny_http::Server::from_listener(listener, None).map_err(io::Error::other)?);
         let stop = Arc::new(AtomicBool::new(false));
-        let accept_stop = Arc::clone(&stop);
-        thread::Builder::new()
-            .name("casebook-accept".into())
-            .spawn(move || accept(listener, handler, idle_timeout, accept_stop))?;
-        Ok(Server { addr, stop })
+        let pool = Arc::new(Pool {
+            http: Arc::downgrade(&http),
+            handler,
+            stop: Arc::clone(&stop),
+            alive: AtomicUsize::new(0),
+            idle: AtomicUsize::new(0),
+        });
+        for _ in 0..MIN_WORKERS {
+            if !Pool::spawn(&pool) {
+                return Err(io::Error::other("cannot start a worker thread"));
+            }
+        }
+        Ok(Server { _http: http, stop })
     }
+}
+
+/// Every read and write on a connection accepted from `listener` after this times out (the
+/// connections inherit `SO_RCVTIMEO` and `SO_SNDTIMEO` on Linux; see the test below).
+fn set_timeouts(listener: &TcpListener, timeout: Duration) -> io::Result<()> {
+    let socket = SockRef::from(listener);
+    socket.set_read_timeout(Some(timeout))?;
+    socket.set_write_timeout(Some(timeout))
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the blocked accept so it sees the flag and closes the socket.
-        let wake = match self.addr.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-            ip => ip,
-        };
-        let _ = TcpStream::connect_timeout(
-            &SocketAddr::new(wake, self.addr.port()),
-            Duration::from_secs(1),
-        );
     }
 }
 
-fn accept(
-    listener: TcpListener,
+/// The workers answering requests.
+struct Pool {
+    http: Weak<tiny_http::Server>,
     handler: Arc<Handler>,
-    idle_timeout: Duration,
     stop: Arc<AtomicBool>,
-) {
-    let open = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            return;
+    alive: AtomicUsize,
+    /// Workers waiting for a request; when the last one takes one, another is started.
+    idle: AtomicUsize,
+}
+
+impl Pool {
+    /// Starts a worker, counted as idle from now on; false if no thread could be started.
+    fn spawn(pool: &Arc<Pool>) -> bool {
+        if pool.alive.fetch_add(1, Ordering::SeqCst) >= MAX_WORKERS {
+            pool.alive.fetch_sub(1, Ordering::SeqCst);
+            return false;
         }
-        let mut stream = match stream {
-            Ok(s) => s,
-            Err(e) => {
-                // Out of file descriptors and the like: pause instead of spinning, never quit.
-                if !matches!(
-                    e.kind(),
-                    io::ErrorKind::ConnectionAborted
-                        | io::ErrorKind::ConnectionReset
-                        | io::ErrorKind::Interrupted
-                ) {
-                    thread::sleep(Duration::from_millis(100));
+        pool.idle.fetch_add(1, Ordering::SeqCst);
+        let worker = Arc::clone(pool);
+        let started = thread::Builder::new()
+            .name("casebook-http".into())
+            .spawn(move || worker.work());
+        if started.is_err() {
+            pool.idle.fetch_sub(1, Ordering::SeqCst);
+            pool.alive.fetch_sub(1, Ordering::SeqCst);
+        }
+        started.is_ok()
+    }
+
+    fn work(self: Arc<Pool>) {
+        let mut last = Instant::now();
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let Some(http) = self.http.upgrade() else {
+                break;
+            };
+            let next = http.recv_timeout(POLL);
+            drop(http);
+            match next {
+                Ok(Some(request)) => {
+                    if self.idle.fetch_sub(1, Ordering::SeqCst) == 1 {
+                        Pool::spawn(&self);
+                    }
+                    answer(request, &*self.handler);
+                    self.idle.fetch_add(1, Ordering::SeqCst);
+                    last = Instant::now();
                 }
-                continue;
-            }
-        };
-        let configured = stream
-            .set_read_timeout(Some(idle_timeout))
-            .and_then(|()| stream.set_write_timeout(Some(idle_timeout)))
-            .and_then(|()| stream.set_nodelay(true));
-        if configured.is_err() {
-            continue;
-        }
-        if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-            let _ = write_response(
-                &mut stream,
-                false,
-                Response::new(503, TEXT, Body::Static("too many connections\n")),
-                false,
-            );
-            continue;
-        }
-        let guard = Open::new(&open);
-        let handler = Arc::clone(&handler);
-        let stop = Arc::clone(&stop);
-        // If no thread can be started, the connection is closed as the closure drops.
-        let _ = thread::Builder::new()
-            .name("casebook-connection".into())
-            .spawn(move || {
-                let _guard = guard;
-                serve_connection(stream, &*handler, idle_timeout, &stop);
-            });
-    }
-}
-
-/// Counts a connection while it is open.
-struct Open(Arc<AtomicUsize>);
-
-impl Open {
-    fn new(count: &Arc<AtomicUsize>) -> Open {
-        count.fetch_add(1, Ordering::SeqCst);
-        Open(Arc::clone(count))
-    }
-}
-
-impl Drop for Open {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-pub const TEXT: &str = "text/plain; charset=utf-8";
-
-fn serve_connection(
-    mut stream: TcpStream,
-    handler: &Handler,
-    idle_timeout: Duration,
-    stop: &AtomicBool,
-) {
-    let mut buffer = Vec::new();
-    loop {
-        let head = match read_head(&mut stream, &mut buffer, idle_timeout) {
-            Ok(Some(head)) => head,
-            Ok(None) => return,
-            Err(status) => {
-                let reply = Response::new(status, TEXT, Body::Static("bad request\n"));
-                let _ = write_response(&mut stream, false, reply, false);
-                return;
-            }
-        };
-        let request = match parse_head(&head) {
-            Ok(r) => r,
-            Err(status) => {
-                let reply = Response::new(status, TEXT, Body::Static("bad request\n"));
-                let _ = write_response(&mut stream, false, reply, false);
-                return;
-            }
-        };
-        // A body would have to be read past; no page request has one, so such a connection
-        // is answered and closed.
-        let keep_alive =
-            request.wants_keep_alive() && !request.has_body() && !stop.load(Ordering::SeqCst);
-        match handler(&request) {
-            Answer::Respond(response) => {
-                let sent = write_response(&mut stream, request.is_head(), response, keep_alive);
-                if sent.is_err() || !keep_alive {
-                    return;
-                }
-            }
-            Answer::TakeOver(take) => {
-                take(stream);
-                return;
+                Ok(None) if last.elapsed() > WORKER_IDLE && self.retire() => return,
+                Ok(None) => {}
+                // Only an unblocked `recv` ends with an error: the accept loop (patched) never
+                // gives up.
+                Err(_) => thread::sleep(POLL),
             }
         }
+        self.idle.fetch_sub(1, Ordering::SeqCst);
+        self.alive.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Ends an idle worker unless only the minimum is left.
+    fn retire(&self) -> bool {
+        let retired = self
+            .alive
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |alive| {
+                (alive > MIN_WORKERS).then(|| alive - 1)
+            })
+            .is_ok();
+        if retired {
+            self.idle.fetch_sub(1, Ordering::SeqCst);
+        }
+        retired
     }
 }
 
-/// Reads up to the end of the next request head. `Ok(None)`: the client closed or stayed
-/// silent; `Err(status)`: a head too large (431) or cut off (400). The whole head must arrive
-/// within `timeout`, so trickling bytes does not keep a connection alive.
-fn read_head(
-    stream: &mut TcpStream,
-    buffer: &mut Vec<u8>,
-    timeout: Duration,
-) -> Result<Option<Vec<u8>>, u16> {
-    let deadline = Instant::now() + timeout;
-    let mut chunk = [0u8; 4096];
-    loop {
-        // Tolerate empty lines before a request (RFC 9112, 2.2).
-        while buffer.starts_with(b"\r\n") {
-            buffer.drain(..2);
-        }
-        if let Some(end) = find(buffer, b"\r\n\r\n") {
-            let head: Vec<u8> = buffer.drain(..end + 4).collect();
-            return Ok(Some(head));
-        }
-        if buffer.len() > MAX_HEAD {
-            return Err(431);
-        }
-        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-            return Ok(None);
-        };
-        if stream
-            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
-            .is_err()
-        {
-            return Ok(None);
-        }
-        match stream.read(&mut chunk) {
-            Ok(0) if buffer.is_empty() => return Ok(None),
-            Ok(0) => return Err(400),
-            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Ok(None),
-        }
+fn answer(request: Request, handler: &Handler) {
+    match handler(&request) {
+        Answer::Respond(response) => respond(request, response),
+        Answer::Stream(write) => write(request.into_writer()),
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Parses `METHOD target HTTP/1.x` and the header lines.
-fn parse_head(head: &[u8]) -> Result<Request, u16> {
-    let text = std::str::from_utf8(head).map_err(|_| 400u16)?;
-    let mut lines = text.split("\r\n");
-    let request_line = lines.next().ok_or(400u16)?;
-    let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(400);
-    };
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) || target.is_empty() {
-        return Err(400);
-    }
-    let http10 = match version {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        v if v.starts_with("HTTP/") => return Err(505),
-        _ => return Err(400),
-    };
-    let mut headers = Vec::new();
-    for line in lines.filter(|l| !l.is_empty()) {
-        let (name, value) = line.split_once(':').ok_or(400u16)?;
-        // No whitespace before the colon, no folded lines (RFC 9112, 5.1 and 5.2).
-        if name.is_empty() || name.contains([' ', '\t']) || line.starts_with([' ', '\t']) {
-            return Err(400);
-        }
-        headers.push((name.to_string(), value.trim().to_string()));
-    }
-    Ok(Request {
-        method: method.to_string(),
-        target: target.to_string(),
-        headers,
-        http10,
-    })
-}
-
-/// Writes a response; no body for HEAD (its Content-Length still tells the size).
-fn write_response(
-    stream: &mut TcpStream,
-    head_only: bool,
-    response: Response,
-    keep_alive: bool,
-) -> io::Result<()> {
-    let body = response.body.bytes();
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\nDate: {}\r\nServer: casebook\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: {}\r\n",
-        response.status,
-        reason(response.status),
-        http_date(SystemTime::now()),
-        response.content_type,
-        body.len(),
-        if keep_alive { "keep-alive" } else { "close" },
-    );
-    for (name, value) in &response.headers {
+/// Writes `response` with its length (never chunked) and the headers every answer carries;
+/// tiny_http adds `Date` and leaves the body out for HEAD. Errors mean the client left.
+fn respond(request: Request, response: Response) {
+    let length = response.body.as_ref().len();
+    let fixed = [
+        ("Content-Type", response.content_type.as_ref()),
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Server", "casebook"),
+    ];
+    let extra = response.headers.iter().map(|(n, v)| (*n, v.as_str()));
+    let headers = fixed
+        .into_iter()
+        .chain(extra)
         // Values come from us, but never let one smuggle in a header line.
-        if !value.contains(['\r', '\n']) {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    if !head_only {
-        stream.write_all(body)?;
-    }
-    stream.flush()
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        505 => "HTTP Version Not Supported",
-        _ => "",
-    }
-}
-
-/// The IMF-fixdate of RFC 9110 (`Sun, 06 Nov 1994 08:49:37 GMT`).
-fn http_date(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let (hour, minute, second) = (secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
-    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let month_name = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][(month - 1) as usize];
-    format!("{weekday}, {day:02} {month_name} {year} {hour:02}:{minute:02}:{second:02} GMT")
+        .filter(|(_, value)| !value.contains(['\r', '\n']))
+        .filter_map(|(name, value)| Header::from_bytes(name, value).ok())
+        .collect::<Vec<_>>();
+    let reply = tiny_http::Response::new(
+        StatusCode(response.status),
+        headers,
+        Cursor::new(response.body),
+        Some(length),
+        None,
+    )
+    .with_chunked_threshold(usize::MAX);
+    let _ = request.respond(reply);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::TcpStream;
 
     #[test]
-    fn dates_are_imf_fixdate() {
-        assert_eq!(http_date(UNIX_EPOCH), "Thu, 01 Jan 1970 00:00:00 GMT");
-        let t = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(http_date(t), "Tue, 14 Nov 2023 22:13:20 GMT");
-        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(http_date(leap), "Tue, 29 Feb 2000 00:00:00 GMT");
-    }
-
-    #[test]
-    fn heads_parse_with_keep_alive_rules() {
-        let r = parse_head(b"GET /a?b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-        assert_eq!(r.method, "GET");
-        assert_eq!(r.target, "/a?b");
-        assert_eq!(r.header("host"), Some("x"));
-        assert!(!r.wants_keep_alive());
-        assert!(parse_head(b"GET / HTTP/1.1\r\n\r\n")
-            .unwrap()
-            .wants_keep_alive());
-        assert!(!parse_head(b"GET / HTTP/1.0\r\n\r\n")
-            .unwrap()
-            .wants_keep_alive());
-        let with_body = parse_head(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n").unwrap();
-        assert!(with_body.has_body());
-    }
-
-    #[test]
-    fn malformed_heads_are_refused() {
-        assert_eq!(parse_head(b"GET /\r\n\r\n").unwrap_err(), 400);
-        assert_eq!(parse_head(b"GET  / HTTP/1.1\r\n\r\n").unwrap_err(), 400);
-        assert_eq!(parse_head(b"get / HTTP/1.1\r\n\r\n").unwrap_err(), 400);
-        assert_eq!(parse_head(b"GET / HTTP/2.0\r\n\r\n").unwrap_err(), 505);
-        assert_eq!(parse_head(b"GET / FTP/1.0\r\n\r\n").unwrap_err(), 400);
-        assert_eq!(
-            parse_head(b"GET / HTTP/1.1\r\nHost : x\r\n\r\n").unwrap_err(),
-            400
-        );
-        assert_eq!(
-            parse_head(b"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n").unwrap_err(),
-            400
-        );
-        assert_eq!(parse_head(b"GET /\xff HTTP/1.1\r\n\r\n").unwrap_err(), 400);
+    fn accepted_connections_inherit_the_listener_s_timeouts() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let timeout = Duration::from_secs(2);
+        set_timeouts(&listener, timeout).unwrap();
+        let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        assert_eq!(accepted.read_timeout().unwrap(), Some(timeout));
+        assert_eq!(accepted.write_timeout().unwrap(), Some(timeout));
     }
 }

@@ -118,7 +118,7 @@ impl Server {
             reader: Some(reader),
         };
         let line = server
-            .wait_for_output("listening on ", START_TIMEOUT)
+            .wait_for_output("listening on http", START_TIMEOUT)
             .unwrap_or_else(|| panic!("server did not start:\n{}", server.output()));
         let url = line
             .split_whitespace()
@@ -389,4 +389,18 @@ pub fn save_by_rename(path: &Path, text: &str) {
     let temp = path.with_extension("md.tmp-save-4711");
     std::fs::write(&temp, text).expect("write temp file");
     std::fs::rename(&temp, path).expect("rename over the original");
+}
+
+/// The resident memory of process `pid` in KiB (`VmRSS` in `/proc/<pid>/status`; Linux only).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The thread count of process `pid` (`Threads` in `/proc/<pid>/status`; Linux only).
+pub fn threads(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("Threads:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
