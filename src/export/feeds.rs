@@ -1,0 +1,146 @@
+//! The Atom feeds (all entries, per type, per term) and the sitemap, filled into the theme's
+//! `feed.xml` and `sitemap.xml`.
+
+use super::*;
+
+pub(super) fn rfc3339(date: &str) -> String {
+    if date.len() == 10 {
+        format!("{date}T00:00:00Z")
+    } else {
+        "1970-01-01T00:00:00Z".into()
+    }
+}
+
+/// Atom feeds: all entries, per type, per term; newest first. Each is the theme's `feed.xml`
+/// filled with `feed` (`title`, `id`, `url`, `updated`) and up to [`FEED_SIZE`] `entries`
+/// (`title`, `id`, `url`, `updated`, `type` with `key` and `label`, `summary`).
+pub(super) fn feeds(
+    cat: &Catalogue,
+    views: &Views,
+    xml: &XmlTemplates,
+    updated: &HashMap<String, String>,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let config = &cat.config;
+    let date = |i: usize| {
+        updated
+            .get(&cat.entries[i].rel_path)
+            .map(String::as_str)
+            .unwrap_or("")
+    };
+    let mut newest: Vec<usize> = (0..cat.entries.len()).collect();
+    newest.sort_by_cached_key(|&i| (std::cmp::Reverse(date(i)), cat.entries[i].id.clone()));
+    // An entry is an item of its type's feed, of each of its terms' and often of the feed of
+    // everything: its template value is made once.
+    let item = |i: usize| {
+        let e = &cat.entries[i];
+        let url = views.urls.absolute(
+            &views
+                .urls
+                .path(&config.entry_address(e.type_index, &e.slug)),
+        );
+        let ty = &config.types[e.type_index];
+        map([
+            ("title", e.title.as_str().into()),
+            ("id", url.as_str().into()),
+            ("url", url.into()),
+            ("updated", rfc3339(date(i)).into()),
+            (
+                "type",
+                map([
+                    ("key", ty.key.as_str().into()),
+                    ("label", ty.label.as_str().into()),
+                ]),
+            ),
+            ("summary", e.summary.as_deref().unwrap_or("").into()),
+        ])
+    };
+    let items: Vec<OnceCell<Value>> = (0..cat.entries.len()).map(|_| OnceCell::new()).collect();
+    let feed = |path: String,
+                title: String,
+                members: &mut dyn Iterator<Item = usize>|
+     -> Result<OutputFile, RenderError> {
+        let self_url = views.urls.absolute(&views.urls.path(&path));
+        let members: Vec<usize> = members.take(FEED_SIZE).collect();
+        let feed_updated = members.iter().map(|&i| date(i)).max().unwrap_or_default();
+        let mut context = Context::new();
+        context.insert_value(
+            "feed",
+            map([
+                ("title", title.into()),
+                ("id", self_url.as_str().into()),
+                ("url", self_url.into()),
+                ("updated", rfc3339(feed_updated).into()),
+            ]),
+        );
+        let entries: Vec<Value> = members
+            .iter()
+            .map(|&i| items[i].get_or_init(|| item(i)).clone())
+            .collect();
+        context.insert_value("entries", entries.into());
+        Ok((path, xml.render("feed.xml", &context)?))
+    };
+    let mut files = vec![feed(
+        urls::ALL_FEED.into(),
+        config.title.clone(),
+        &mut newest.iter().copied(),
+    )?];
+    for (t, ty) in config.types.iter().enumerate() {
+        files.push(feed(
+            urls::type_feed(&ty.folder),
+            format!("{} – {}", config.title, ty.plural),
+            &mut newest
+                .iter()
+                .copied()
+                .filter(|&i| cat.entries[i].type_index == t),
+        )?);
+    }
+    // Each entry's place in `newest`, to sort a term's members by.
+    let mut rank = vec![0; cat.entries.len()];
+    for (r, &i) in newest.iter().enumerate() {
+        rank[i] = r;
+    }
+    for facet in &cat.facets {
+        let vocab = &config.vocabularies[&facet.vocabulary];
+        for (t, term) in vocab.terms.iter().enumerate() {
+            let mut members = facet.members[t].clone();
+            members.sort_by_key(|&i| rank[i]);
+            files.push(feed(
+                urls::term_feed(&vocab.key, &term.key),
+                format!("{} – {}", config.title, term.label),
+                &mut members.into_iter(),
+            )?);
+        }
+    }
+    Ok(files)
+}
+
+/// The sitemap: the theme's `sitemap.xml` filled with `pages`, each with its absolute `url` and,
+/// for entries and free pages, the date it was `updated`. Every page but the 404 page.
+pub(super) fn sitemap(
+    cat: &Catalogue,
+    views: &Views,
+    xml: &XmlTemplates,
+    updated: &HashMap<String, String>,
+) -> Result<Vec<u8>, RenderError> {
+    let pages: Vec<Value> = plan(cat)
+        .into_iter()
+        .filter(|page| *page != PageKind::NotFound)
+        .map(|page| {
+            let lastmod = match &page {
+                PageKind::Entry(i) => updated.get(&cat.entries[*i].rel_path),
+                PageKind::Free(i) => updated.get(&cat.pages[*i].rel_path),
+                _ => None,
+            };
+            map([
+                (
+                    "url",
+                    views.urls.absolute(&views.urls.path(&page.rel(cat))).into(),
+                ),
+                ("updated", lastmod.map(String::as_str).into()),
+            ])
+        })
+        .collect();
+    let mut context = Context::new();
+    context.insert_value("pages", pages.into());
+    xml.render("sitemap.xml", &context)
+}
