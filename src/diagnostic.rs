@@ -46,7 +46,7 @@ fn serialize_path_lossy<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok
 }
 
 /// Longest source line we copy into a diagnostic; a 10 MB single-line file must not be echoed.
-const MAX_SOURCE_LINE: usize = 160;
+pub const MAX_SOURCE_LINE: usize = 160;
 
 impl Diagnostic {
     pub fn error(code: &'static str, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {

@@ -192,6 +192,13 @@ fn cases() -> Vec<Case> {
         file("ten-mb-single-line", &["no-front-matter"], Some(1), "content/orte/zeile.md", "x".repeat(10 << 20)),
         file("ten-mb-line-in-front-matter", &["unknown-field"], Some(5), "content/orte/zeile.md", entry(&format!("notiz: {}\n", "x".repeat(10 << 20)))),
         file("file-too-large", &["file-too-large"], None, "content/orte/riesig.md", format!("{}{}", entry(""), "Text. ".repeat(3 << 20))),
+        // A million bad links or references in one file: ten diagnostics of each kind and a
+        // count, in linear time (each used to rescan the file, and all were printed).
+        file("million-broken-links-one-line", &["broken-link"], Some(6), "content/orte/viele.md", format!("{}{}\n", entry(""), (0..1_000_000).map(|i| format!("[](@/{i})")).collect::<String>())),
+        file("million-broken-links-lines", &["broken-link"], Some(6), "content/orte/viele.md", format!("{}{}", entry(""), (0..1_000_000).map(|i| format!("[](@/{i})\n")).collect::<String>())),
+        file("many-unsafe-links", &["unsafe-url"], Some(6), "content/orte/viele.md", format!("{}{}", entry(""), (0..700_000).map(|i| format!("[](vbscript:{i})\n")).collect::<String>())),
+        file("million-missing-references-one-line", &["missing-reference"], Some(5), "content/formate/viele.md", entry(&format!("eingesetzt_an: [{}]\n", (0..1_000_000).map(|i| format!("o/{i}")).collect::<Vec<_>>().join(", ")))),
+        file("missing-references-after-half-a-million", &["missing-reference"], Some(500_006), "content/formate/viele.md", entry(&format!("eingesetzt_an:\n{}{}", "- ort/markthalle-sued\n".repeat(500_000), (0..100_000).map(|i| format!("- o/{i}\n")).collect::<String>()))),
         file("five-thousand-unknown-terms", &["unknown-term"], Some(6), "content/orte/viele.md", entry(&format!("thema:\n{}", (0..5000).map(|i| format!("  - begriff-{i}\n")).collect::<String>()))),
         // Encoding and binary content.
         file("binary-file-named-md", &["binary-file"], None, "content/orte/daten.md", pseudo_random_bytes(5000)),
