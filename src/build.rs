@@ -65,7 +65,10 @@ pub fn load_site(
     timings: &mut Timings,
 ) -> Option<Site> {
     let mut config = timings.time("config", || Config::load(root, report))?;
-    config.apply(overrides);
+    if let Err(d) = config.apply(overrides) {
+        report.push(*d);
+        return None;
+    }
     let config = Arc::new(config);
     let candidates = timings.time("discover", || load::discover(&config, report));
     let checked = timings.time("load+check", || check::check(&config, &candidates, report));

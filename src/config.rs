@@ -264,14 +264,88 @@ pub struct Overrides {
 }
 
 impl Config {
-    pub fn apply(&mut self, overrides: &Overrides) {
+    /// Applies the command line's settings; a `--base-url` that is not a usable address (see
+    /// [`check_url_setting`]) is refused here, where it enters, and the config left unchanged.
+    pub fn apply(&mut self, overrides: &Overrides) -> Result<(), Box<Diagnostic>> {
         if let Some(url) = &overrides.base_url {
+            check_url_setting(url).map_err(|why| {
+                Box::new(
+                    url_setting_problem("--base-url", "--base-url", url, &why)
+                        .hint("give the address the site is published under, e.g. `--base-url https://example.org/katalog/`"),
+                )
+            })?;
             self.base_url = normalize_base_url(url);
         }
         if overrides.no_search {
             self.search = false;
         }
+        Ok(())
     }
+}
+
+/// Whether a URL-valued setting (the base URL from site.yaml or `--base-url`, `edit_url`, the
+/// map's tile URL) can go into every page, feed, sitemap and robots.txt as it is: an absolute
+/// `http(s)://` address with a host, or a path that starts with exactly one `/`, and no control
+/// characters. Everything else is refused where it enters: `javascript:` would become a script
+/// link on every page, `//evil.example/` and `/\evil.example/` are addresses of another host,
+/// and a line break would add lines to robots.txt. `Err` says why, in words.
+pub fn check_url_setting(value: &str) -> Result<(), String> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(format!("it contains the control character {:?}", c));
+    }
+    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return match url::Url::parse(value) {
+            Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+            Ok(_) => Err("it has no host name".into()),
+            Err(e) => Err(e.to_string()),
+        };
+    }
+    match value.strip_prefix('/') {
+        Some(rest) if rest.starts_with(['/', '\\']) => {
+            Err("it starts with `//` or `/\\`, which browsers read as another host".into())
+        }
+        Some(_) => Ok(()),
+        None if value.contains(':') => Err(format!(
+            "the scheme `{}:` is not allowed",
+            crate::diagnostic::truncate_chars(value.split(':').next().unwrap_or(""), 20)
+        )),
+        None => Err("it has no scheme and is not a path starting with `/`".into()),
+    }
+}
+
+/// `value` with its control characters written as escapes (`\n`), so they can be seen.
+fn shown_controls(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The diagnostic for a URL setting [`check_url_setting`] refused; `file` is site.yaml or, for
+/// a command-line option, the option's name.
+fn url_setting_problem(
+    file: impl Into<PathBuf>,
+    setting: &str,
+    value: &str,
+    why: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        "invalid-url-setting",
+        file,
+        format!("`{setting}` is not a usable address: {why}"),
+    )
+    .found(format!(
+        "`{}`",
+        crate::diagnostic::truncate_chars(&shown_controls(value), 80)
+    ))
+    .expected("an address starting with `https://` or `http://`, or a path starting with one `/`")
 }
 
 /// Path segments the site itself uses; no type folder or vocabulary may take them.
@@ -372,21 +446,20 @@ impl Config {
                 &self.language,
             ));
         }
-        if !(self.base_url.starts_with("http://")
-            || self.base_url.starts_with("https://")
-            || self.base_url.starts_with('/'))
-        {
-            report.push(at_key(
-                Diagnostic::error(
-                    "invalid-schema",
-                    shown,
-                    "base_url must be an absolute address",
-                )
-                .found(format!("`{}`", self.base_url))
-                .expected("e.g. `https://example.org/katalog/` or `/`"),
-                "base_url",
-                &self.base_url,
-            ));
+        let url_settings = [
+            ("base_url", "base_url", Some(&self.base_url)),
+            ("edit_url", "edit_url", self.edit_url.as_ref()),
+            ("map", "map: tiles", self.map.tiles.as_ref()),
+        ];
+        for (top, setting, value) in url_settings {
+            let Some(value) = value else { continue };
+            if let Err(why) = check_url_setting(value) {
+                report.push(at_key(
+                    url_setting_problem(shown, setting, value, &why),
+                    top,
+                    value,
+                ));
+            }
         }
         let field_keys: Vec<&str> = self.fields.keys().map(String::as_str).collect();
         let type_keys: Vec<&str> = self.types.iter().map(|t| t.key.as_str()).collect();
@@ -810,6 +883,35 @@ mod tests {
         assert_eq!(c.base_path(), "/katalog/");
         c.base_url = "http://127.0.0.1:1111/".into();
         assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn url_settings_are_absolute_http_or_a_path_with_one_slash() {
+        for good in [
+            "https://example.org/katalog/",
+            "http://127.0.0.1:1111/",
+            "HTTPS://example.org",
+            "/",
+            "/katalog/",
+            "https://example.org/edit/{path}",
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        ] {
+            assert_eq!(check_url_setting(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "javascript:alert(1)//{path}",
+            "//evil.example/",
+            "/\\evil.example/",
+            "https://example.org/\nDisallow: /",
+            "/a\tb",
+            "example.org/kat",
+            "https://",
+            "data:text/html,x",
+            "",
+        ] {
+            assert!(check_url_setting(bad).is_err(), "{bad:?} passed");
+        }
     }
 
     fn test_config() -> Config {

@@ -285,6 +285,13 @@ fn cases() -> Vec<Case> {
         // Links and addresses in content.
         file("javascript-link", &["unsafe-url"], Some(7), "content/orte/skript.md", format!("{}Text.\n[klick](javascript:alert(1))\n", entry(""))),
         file("javascript-website", &["bad-url"], Some(5), "content/orte/skript.md", entry("website: javascript:alert(1)\n")),
+        // URL settings (round two, #20): absolute http(s) or a path with exactly one `/`.
+        case("edit-url-javascript", &["invalid-url-setting"], site, Some(6), move |c| c.replace(site, "base_url: https://example.org/\n", "base_url: https://example.org/\nedit_url: \"javascript:alert(1)//{path}\"\n")),
+        case("base-url-protocol-relative", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: //evil.example/")),
+        case("base-url-backslash", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: /\\evil.example/")),
+        case("base-url-newline", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: \"https://example.org/\\nDisallow: /\"")),
+        case("base-url-without-scheme", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: example.org/kat")),
+        case("map-tiles-javascript", &["invalid-url-setting"], site, Some(67), move |c| c.append(site, "map:\n  tiles: \"javascript:alert(1)\"\n")),
         // The schema and the vocabularies.
         case("unknown-field-kind", &["invalid-schema"], site, Some(24), move |c| c.replace(site, "stadt: { kind: text,", "stadt: { kind: textt,")),
         case("cyclic-vocabulary", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: nord\n    label: Nord\n    parent: sued\n  - key: sued\n    label: Süd\n    parent: nord\n")),
@@ -492,6 +499,37 @@ fn every_hostile_input_gives_a_diagnostic_and_leaves_the_output_alone() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// `--base-url` is checked where it enters, like `base_url` in site.yaml: a script address,
+/// another host, a line break (which would add lines to robots.txt) and an address without a
+/// scheme are refused before anything is written.
+#[test]
+fn base_url_option_is_checked_where_it_enters() {
+    let tmp = TempDir::new("base-url-option");
+    let out = tmp.join("site");
+    for bad in [
+        "javascript:alert(1)//",
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://example.org/\nDisallow: /",
+        "example.org/kat",
+    ] {
+        let run = build(&common::fixture("valid-small"), &out, &["--base-url", bad]);
+        run.assert_exit(1);
+        assert!(
+            run.stderr.contains("error[invalid-url-setting]") && run.stderr.contains("--base-url"),
+            "{bad:?}:\n{}",
+            run.output()
+        );
+        assert!(!out.exists(), "{bad:?}: a site was written");
+    }
+    build(
+        &common::fixture("valid-small"),
+        &out,
+        &["--base-url", "/katalog/"],
+    )
+    .assert_exit(0);
 }
 
 /// Legal but heavy inputs: they must build (exit 0) within the deadline, without a panic, with

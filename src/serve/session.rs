@@ -414,10 +414,12 @@ impl Session {
                     report.sort();
                     return Err(report.diagnostics);
                 };
-                c.apply(&Overrides {
+                if let Err(d) = c.apply(&Overrides {
                     base_url: self.base_url.clone(),
                     no_search: false,
-                });
+                }) {
+                    return Err(vec![*d]);
+                }
                 Arc::new(c)
             }
         };
