@@ -1,7 +1,7 @@
 //! The catalogue's own schema: `content/site.yaml` (types, fields, roles, facets) and the
 //! vocabularies in `content/vocabularies/`. Nothing about the typology is hard-coded in Rust.
 
-use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, Report};
+use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
 use crate::source::{self, KeyLines};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -198,7 +198,21 @@ pub struct Vocabulary {
     pub terms: Vec<Term>,
     #[serde(skip)]
     index: HashMap<String, usize>,
+    /// Per term, its children in file order; made once, so that pages need not search the terms.
+    #[serde(skip)]
+    children: Vec<Vec<usize>>,
+    /// Every term once, parents before their children (depth-first, in file order), with its
+    /// depth: the order of term lists and filters.
+    #[serde(skip)]
+    order: Vec<(usize, usize)>,
+    /// Whether any term has a parent (asked for every term page).
+    #[serde(skip)]
+    hierarchical: bool,
 }
+
+/// How deeply terms may nest (a top-level term has depth 0). Deeper hierarchies are refused: no
+/// hand-made vocabulary needs them, and every entry's terms are expanded by their ancestors.
+pub const MAX_TERM_DEPTH: usize = 16;
 
 impl Vocabulary {
     pub fn term(&self, key: &str) -> Option<&Term> {
@@ -210,15 +224,26 @@ impl Vocabulary {
     }
 
     pub fn is_hierarchical(&self) -> bool {
-        self.terms.iter().any(|t| t.parent.is_some())
+        self.hierarchical
     }
 
-    /// The chain of ancestors of a term, nearest first.
+    /// The children of a term, in file order.
+    pub fn children(&self, term: usize) -> &[usize] {
+        self.children.get(term).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every term once with its depth, parents before their children (see `order`).
+    pub fn order(&self) -> &[(usize, usize)] {
+        &self.order
+    }
+
+    /// The chain of ancestors of a term, nearest first; at most [`MAX_TERM_DEPTH`] long, also
+    /// in a vocabulary that was refused for a deeper or cyclic hierarchy.
     pub fn ancestors(&self, term: usize) -> Vec<usize> {
         let mut out = Vec::new();
         let mut cur = self.terms[term].parent.as_deref();
         while let Some(p) = cur.and_then(|k| self.term_index(k)) {
-            if out.contains(&p) || p == term {
+            if out.len() >= MAX_TERM_DEPTH || out.contains(&p) || p == term {
                 break;
             }
             out.push(p);
@@ -798,78 +823,178 @@ fn validate_vocabulary(vocab: &mut Vocabulary, text: &str, shown: &Path, report:
         None => d,
     };
     let at = |d: Diagnostic, value: &str| at_nth(d, "key", value, 0);
+    let mut problems = FileProblems::new(shown);
     let mut index = HashMap::new();
     let mut defined: HashMap<&str, usize> = HashMap::new();
     for (i, term) in vocab.terms.iter().enumerate() {
         if !is_clean_segment(&term.key) {
-            report.push(at(
-                Diagnostic::error(
-                    "invalid-vocabulary",
-                    shown,
-                    format!("term key `{}` is not a clean name", term.key),
+            problems.push_with("invalid-vocabulary", || {
+                at(
+                    Diagnostic::error(
+                        "invalid-vocabulary",
+                        shown,
+                        format!("term key `{}` is not a clean name", term.key),
+                    )
+                    .expected("lowercase letters, digits and `-` (the key becomes part of a URL)"),
+                    &term.key,
                 )
-                .expected("lowercase letters, digits and `-` (the key becomes part of a URL)"),
-                &term.key,
-            ));
+            });
         }
         let occurrence = defined.entry(term.key.as_str()).or_insert(0);
         *occurrence += 1;
+        let occurrence = *occurrence;
         if index.insert(term.key.clone(), i).is_some() {
-            report.push(at_nth(
-                Diagnostic::error(
-                    "invalid-vocabulary",
-                    shown,
-                    format!("term `{}` is defined twice", term.key),
-                ),
-                "key",
-                &term.key,
-                *occurrence - 1,
-            ));
+            problems.push_with("invalid-vocabulary", || {
+                at_nth(
+                    Diagnostic::error(
+                        "invalid-vocabulary",
+                        shown,
+                        format!("term `{}` is defined twice", term.key),
+                    ),
+                    "key",
+                    &term.key,
+                    occurrence - 1,
+                )
+            });
         }
     }
     vocab.index = index;
     for term in &vocab.terms {
         if let Some(p) = &term.parent {
             if vocab.term(p).is_none() {
-                report.push(at_nth(
-                    Diagnostic::error(
-                        "invalid-vocabulary",
-                        shown,
-                        format!("term `{}` has unknown parent `{p}`", term.key),
+                problems.push_with("invalid-vocabulary", || {
+                    at_nth(
+                        Diagnostic::error(
+                            "invalid-vocabulary",
+                            shown,
+                            format!("term `{}` has unknown parent `{p}`", term.key),
+                        )
+                        .maybe_hint(
+                            did_you_mean(p, vocab.terms.iter().map(|t| t.key.as_str()))
+                                .map(|s| format!("did you mean `{s}`?")),
+                        ),
+                        "parent",
+                        p,
+                        0,
                     )
-                    .maybe_hint(
-                        did_you_mean(p, vocab.terms.iter().map(|t| t.key.as_str()))
-                            .map(|s| format!("did you mean `{s}`?")),
-                    ),
-                    "parent",
-                    p,
-                    0,
-                ));
+                });
             }
         }
     }
-    for (i, term) in vocab.terms.iter().enumerate() {
-        let mut seen = HashSet::from([i]);
-        let mut cur = term.parent.as_deref().and_then(|p| vocab.term_index(p));
-        while let Some(p) = cur {
-            if !seen.insert(p) {
-                report.push(at(
+    let parents: Vec<Option<usize>> = vocab
+        .terms
+        .iter()
+        .map(|t| t.parent.as_deref().and_then(|p| vocab.term_index(p)))
+        .collect();
+    let places = term_places(&parents);
+    for (i, place) in places.iter().enumerate() {
+        let key = &vocab.terms[i].key;
+        match place {
+            TermPlace::InCycle => problems.push_with("cyclic-vocabulary", || {
+                at(
                     Diagnostic::error(
                         "cyclic-vocabulary",
                         shown,
-                        format!("term `{}` is its own ancestor", term.key),
+                        format!("term `{key}` is its own ancestor"),
                     )
                     .hint("parents must form a tree; remove one `parent:` in the cycle"),
-                    &term.key,
-                ));
-                break;
-            }
-            cur = vocab.terms[p]
-                .parent
-                .as_deref()
-                .and_then(|k| vocab.term_index(k));
+                    key,
+                )
+            }),
+            TermPlace::Depth(MAX_TERM_DEPTH) => problems.push_with("vocabulary-too-deep", || {
+                at(
+                    Diagnostic::error(
+                        "vocabulary-too-deep",
+                        shown,
+                        format!("term `{key}` is nested {} levels deep", MAX_TERM_DEPTH + 1),
+                    )
+                    .expected(format!("at most {MAX_TERM_DEPTH} levels of `parent:`"))
+                    .hint("group the terms in fewer levels"),
+                    key,
+                )
+            }),
+            _ => {}
         }
     }
+    report.extend(problems.finish());
+    let mut children = vec![Vec::new(); vocab.terms.len()];
+    let mut roots = Vec::new();
+    for (i, parent) in parents.iter().enumerate() {
+        match parent {
+            Some(p) => children[*p].push(i),
+            None if vocab.terms[i].parent.is_none() => roots.push(i),
+            None => {}
+        }
+    }
+    // Depth first, parents before children, siblings in file order; terms in a cycle, under an
+    // unknown parent or too deep are left out (they are errors above).
+    let mut order = Vec::with_capacity(vocab.terms.len());
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, 0)).collect();
+    while let Some((t, depth)) = stack.pop() {
+        if depth >= MAX_TERM_DEPTH {
+            continue;
+        }
+        order.push((t, depth));
+        stack.extend(children[t].iter().rev().map(|&c| (c, depth + 1)));
+    }
+    vocab.hierarchical = vocab.terms.iter().any(|t| t.parent.is_some());
+    vocab.children = children;
+    vocab.order = order;
+}
+
+/// Where a term stands in its vocabulary's hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TermPlace {
+    /// Below its top-level ancestor, which has depth 0.
+    Depth(usize),
+    /// The term is its own ancestor.
+    InCycle,
+    /// An ancestor is in a cycle, the term is not.
+    BelowCycle,
+}
+
+/// The place of each term (`parents` gives each term's parent). Linear: each chain of parents
+/// is walked once, and a walk stops at the first term whose place is known.
+fn term_places(parents: &[Option<usize>]) -> Vec<TermPlace> {
+    let mut place: Vec<Option<TermPlace>> = vec![None; parents.len()];
+    let mut on_path = vec![false; parents.len()];
+    let mut path = Vec::new();
+    for start in 0..parents.len() {
+        let mut cur = Some(start);
+        // The place of the parent of the last term on the path; `None` above the top.
+        let mut above = loop {
+            let Some(c) = cur else { break None };
+            if let Some(p) = place[c] {
+                break Some(p);
+            }
+            if on_path[c] {
+                let from = path.iter().position(|&p| p == c).unwrap_or(0);
+                for &t in &path[from..] {
+                    place[t] = Some(TermPlace::InCycle);
+                    on_path[t] = false;
+                }
+                path.truncate(from);
+                break Some(TermPlace::InCycle);
+            }
+            on_path[c] = true;
+            path.push(c);
+            cur = parents[c];
+        };
+        while let Some(t) = path.pop() {
+            let here = match above {
+                None => TermPlace::Depth(0),
+                Some(TermPlace::Depth(d)) => TermPlace::Depth(d + 1),
+                Some(_) => TermPlace::BelowCycle,
+            };
+            place[t] = Some(here);
+            on_path[t] = false;
+            above = Some(here);
+        }
+    }
+    place
+        .into_iter()
+        .map(|p| p.unwrap_or(TermPlace::BelowCycle))
+        .collect()
 }
 
 #[cfg(test)]
@@ -912,6 +1037,58 @@ mod tests {
         ] {
             assert!(check_url_setting(bad).is_err(), "{bad:?} passed");
         }
+    }
+
+    #[test]
+    fn term_places_find_depths_cycles_and_what_hangs_below_a_cycle() {
+        use TermPlace::*;
+        // 0 <- 1 <- 2; 3 <-> 4 (a cycle), 5 below 4; 6 its own parent.
+        let parents = [None, Some(0), Some(1), Some(4), Some(3), Some(4), Some(6)];
+        assert_eq!(
+            term_places(&parents),
+            vec![
+                Depth(0),
+                Depth(1),
+                Depth(2),
+                InCycle,
+                InCycle,
+                BelowCycle,
+                InCycle
+            ]
+        );
+        let chain: Vec<Option<usize>> = (0..100_000usize).map(|i| i.checked_sub(1)).collect();
+        assert_eq!(term_places(&chain)[99_999], Depth(99_999));
+    }
+
+    #[test]
+    fn terms_are_ordered_parents_first_and_too_deep_ones_refused() {
+        let mut yaml = String::from("label: V\nterms:\n");
+        yaml.push_str("  - { key: b, label: B, parent: a }\n  - { key: a, label: A }\n");
+        yaml.push_str("  - { key: c, label: C }\n  - { key: d, label: D, parent: a }\n");
+        let mut vocab: Vocabulary = serde_yaml::from_str(&yaml).unwrap();
+        let mut report = Report::default();
+        validate_vocabulary(&mut vocab, &yaml, Path::new("v.yaml"), &mut report);
+        assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+        assert_eq!(vocab.order(), &[(1, 0), (0, 1), (3, 1), (2, 0)]);
+        assert_eq!(vocab.children(1), &[0, 3]);
+        assert!(vocab.is_hierarchical());
+
+        let mut yaml = String::from("label: V\nterms:\n  - { key: t0, label: T }\n");
+        for i in 1..=MAX_TERM_DEPTH + 3 {
+            yaml.push_str(&format!(
+                "  - {{ key: t{i}, label: T, parent: t{} }}\n",
+                i - 1
+            ));
+        }
+        let mut vocab: Vocabulary = serde_yaml::from_str(&yaml).unwrap();
+        validate_vocabulary(&mut vocab, &yaml, Path::new("v.yaml"), &mut report);
+        let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["vocabulary-too-deep"]);
+        assert!(report.diagnostics[0]
+            .message
+            .contains(&format!("t{MAX_TERM_DEPTH}`")));
+        assert_eq!(vocab.order().len(), MAX_TERM_DEPTH);
+        assert_eq!(vocab.ancestors(MAX_TERM_DEPTH + 3).len(), MAX_TERM_DEPTH);
     }
 
     fn test_config() -> Config {
