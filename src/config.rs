@@ -571,17 +571,54 @@ impl Config {
             }
         }
         let mut folders = HashSet::new();
-        let mut seen_types = HashSet::new();
+        let mut seen_types: HashMap<&str, usize> = HashMap::new();
         for ty in &self.types {
-            if !seen_types.insert(ty.key.as_str()) {
+            let occurrence = seen_types.entry(ty.key.as_str()).or_insert(0);
+            *occurrence += 1;
+            if *occurrence > 1 {
+                // At the duplicate, not at the first definition.
+                let d = Diagnostic::error(
+                    "invalid-schema",
+                    shown,
+                    format!("type `{}` is defined twice", ty.key),
+                );
+                report.push(match field_line(text, "key", &ty.key, *occurrence - 1) {
+                    Some((l, c)) => d.at(text, l, c, ty.key.chars().count()),
+                    None => at_key(d, "types", &ty.key),
+                });
+            }
+            if !is_type_key(&ty.key) {
                 report.push(at_key(
                     Diagnostic::error(
                         "invalid-schema",
                         shown,
-                        format!("type `{}` is defined twice", ty.key),
+                        format!(
+                            "type key `{}` is not a clean name",
+                            crate::diagnostic::truncate_chars(&ty.key, 60)
+                        ),
+                    )
+                    .expected(
+                        "lowercase letters, digits and `-` (the key names CSS classes and ids)",
                     ),
                     "types",
                     &ty.key,
+                ));
+            }
+            if let Some(color) = ty.color.as_deref().filter(|c| !is_css_colour(c)) {
+                report.push(at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("type `{}` has an unusable colour", ty.key),
+                    )
+                    .found(format!(
+                        "`{}`",
+                        crate::diagnostic::truncate_chars(color, 60)
+                    ))
+                    .expected("a CSS colour: `#0b6e4f`, `#abc`, `teal` or `rgb(11 110 79)`")
+                    .hint("the colour goes into the site's stylesheet as it is written"),
+                    "types",
+                    color,
                 ));
             }
             if !is_clean_segment(&ty.folder) || RESERVED_PATHS.contains(&ty.folder.as_str()) {
@@ -728,6 +765,41 @@ fn normalize_base_url(url: &str) -> String {
     }
 }
 
+/// Whether `s` can be a type key: it goes into ids (`ort/x`), paths and CSS class names
+/// (`.t-ort`), so only `[a-z0-9-]`.
+fn is_type_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Whether `s` is written in CSS colour syntax: `#` and 3, 4, 6 or 8 hex digits, a colour name,
+/// or a colour function (`rgb(…)`, `hsl(…)`, `oklch(…)`, …) of numbers, units and separators.
+/// Nothing else may reach the stylesheet: `red}body{display:none}` would hide every page.
+pub fn is_css_colour(s: &str) -> bool {
+    if let Some(hex) = s.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    if (3..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return true;
+    }
+    let Some((name, args)) = s.split_once('(') else {
+        return false;
+    };
+    let Some(args) = args.strip_suffix(')') else {
+        return false;
+    };
+    const FUNCTIONS: &[&str] = &[
+        "rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color",
+    ];
+    FUNCTIONS.contains(&name.to_ascii_lowercase().as_str())
+        && args.len() <= 100
+        && args.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b' ' | b'.' | b',' | b'%' | b'/' | b'+' | b'-')
+        })
+}
+
 /// Whether `s` is usable as one URL path segment we generate (`lowercase-ascii-123`).
 pub fn is_clean_segment(s: &str) -> bool {
     !s.is_empty()
@@ -799,7 +871,16 @@ fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize
         .enumerate()
         .filter_map(|(i, l)| {
             let trimmed = l.trim_start().trim_start_matches("- ").trim_start();
+            // A flow mapping (`- { key: ort, folder: orte }`) holds the field first.
+            let (trimmed, flow) = match trimmed.strip_prefix('{') {
+                Some(inner) => (inner.trim_start(), true),
+                None => (trimmed, false),
+            };
             let rest = trimmed.strip_prefix(field)?.strip_prefix(':')?.trim();
+            let rest = match flow {
+                true => rest.split([',', '}']).next().unwrap_or("").trim(),
+                false => rest,
+            };
             let found = rest.trim_matches(['"', '\'']) == value;
             found.then(|| {
                 (
@@ -1037,6 +1118,43 @@ mod tests {
         ] {
             assert!(check_url_setting(bad).is_err(), "{bad:?} passed");
         }
+    }
+
+    #[test]
+    fn colours_are_css_colour_syntax() {
+        for good in [
+            "#0b6e4f",
+            "#abc",
+            "#abcd",
+            "#0b6e4f80",
+            "teal",
+            "rebeccapurple",
+            "rgb(11 110 79)",
+            "rgba(11, 110, 79, 0.5)",
+            "hsl(120deg 50% 40% / 80%)",
+            "oklch(0.6 0.1 160)",
+        ] {
+            assert!(is_css_colour(good), "{good}");
+        }
+        for bad in [
+            "red}body{display:none}.x{a:b",
+            "#12345",
+            "#ggg",
+            "",
+            "red;",
+            "rgb(1,2,3);x",
+            "url(x)",
+            "var(--x)",
+            "rgb(1 2 3",
+            "expression(alert(1))",
+            "re d",
+        ] {
+            assert!(!is_css_colour(bad), "{bad}");
+        }
+        assert!(is_type_key("ort") && is_type_key("good-practice-2"));
+        assert!(
+            !is_type_key("ort}x") && !is_type_key("Ort") && !is_type_key("a_b") && !is_type_key("")
+        );
     }
 
     #[test]

@@ -299,6 +299,11 @@ fn cases() -> Vec<Case> {
         case("cyclic-vocabulary-self", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: selbst\n    label: Selbst\n    parent: selbst\n")),
         case("cyclic-vocabulary-short-keys", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: a\n    label: A\n    parent: b\n  - key: b\n    label: B\n    parent: a\n")),
         case("facet-on-missing-vocabulary", &["missing-vocabulary"], site, Some(23), move |c| c.replace(site, "vocabulary: themen,", "vocabulary: themenn,")),
+        // Type keys and colours reach the stylesheet (round two, #20), and a duplicate type is
+        // reported at the duplicate.
+        case("type-colour-css-injection", &["invalid-schema"], site, Some(52), move |c| c.replace(site, "    label: Ort\n", "    label: Ort\n    color: \"red}body{display:none}.x{a:b\"\n")),
+        case("type-key-with-a-brace", &["invalid-schema"], site, Some(49), move |c| c.replace(site, "  - key: ort\n", "  - key: \"ort}x\"\n")),
+        case("duplicate-type-key-at-the-duplicate", &["invalid-schema"], site, Some(59), move |c| c.replace(site, "  - key: strategie\n", "  - key: format\n")),
         case("facets-name-a-missing-field", &["invalid-schema"], site, None, move |c| c.replace(site, "facets: [handlungsfeld, thema]", "facets: [handlungsfeld, thema, gibtsnicht]")),
         case("reference-to-unknown-type", &["invalid-schema"], site, None, move |c| c.replace(site, "to: [ort]", "to: [platz]")),
         file("site-yaml-empty", &["invalid-schema"], None, site, ""),
