@@ -404,6 +404,13 @@ impl Config {
             );
             return None;
         }
+        let within = content_dir
+            .canonicalize()
+            .unwrap_or_else(|_| content_dir.clone());
+        if let Some(target) = source::escapes(&site_path, &within) {
+            report.push(source::symlink_outside(&shown, &target));
+            return None;
+        }
         let text = match source::read(&site_path, &shown) {
             Ok(t) => t,
             Err(d) => {
@@ -423,7 +430,7 @@ impl Config {
                 return None;
             }
         };
-        let vocabularies = load_vocabularies(&content_dir, report);
+        let vocabularies = load_vocabularies(&content_dir, &within, report);
         let mut config = Config {
             root: root.to_path_buf(),
             content_dir,
@@ -464,11 +471,30 @@ impl Config {
                 Diagnostic::error(
                     "invalid-schema",
                     shown,
-                    format!("unsupported language `{}`", self.language),
+                    format!(
+                        "unsupported language `{}`",
+                        crate::diagnostic::truncate_chars(&self.language, 20)
+                    ),
                 )
                 .expected("`de` or `en`"),
                 "language",
                 &self.language,
+            ));
+        }
+        if !is_clean_segment(&self.theme) {
+            report.push(at_key(
+                Diagnostic::error(
+                    "invalid-schema",
+                    shown,
+                    format!(
+                        "theme `{}` is not the name of a folder in themes/",
+                        crate::diagnostic::truncate_chars(&self.theme, 60)
+                    ),
+                )
+                .expected("a name like `default`: lowercase letters, digits and `-`, no path")
+                .hint("put the theme into themes/<name>/ of the catalogue and give its name"),
+                "theme",
+                &self.theme,
             ));
         }
         let url_settings = [
@@ -809,9 +835,19 @@ pub fn is_clean_segment(s: &str) -> bool {
         && !s.starts_with('-')
 }
 
-fn load_vocabularies(content_dir: &Path, report: &mut Report) -> BTreeMap<String, Vocabulary> {
+/// Reads `content/vocabularies/*.yaml`; the folder and each file must stay inside `within`
+/// (the canonical content folder).
+fn load_vocabularies(
+    content_dir: &Path,
+    within: &Path,
+    report: &mut Report,
+) -> BTreeMap<String, Vocabulary> {
     let dir = content_dir.join("vocabularies");
     let mut out = BTreeMap::new();
+    if let Some(target) = source::escapes(&dir, within) {
+        report.push(source::symlink_outside("content/vocabularies", &target));
+        return out;
+    }
     let Ok(read_dir) = std::fs::read_dir(&dir) else {
         return out;
     };
@@ -839,6 +875,10 @@ fn load_vocabularies(content_dir: &Path, report: &mut Report) -> BTreeMap<String
                 )
                 .expected("lowercase letters, digits and `-`"),
             );
+            continue;
+        }
+        if let Some(target) = source::escapes(&path, within) {
+            report.push(source::symlink_outside(&shown, &target));
             continue;
         }
         let text = match source::read(&path, &shown) {

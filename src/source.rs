@@ -10,6 +10,25 @@ use std::time::SystemTime;
 /// Largest file casebook reads; anything bigger is surely not a hand-written case.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Where `path` leads when that is outside the folder `within` (which must be canonical):
+/// a symbolic link on the way out of the catalogue. `None` when the path stays inside, and when
+/// it cannot be resolved (reading it then says why).
+pub fn escapes(path: &Path, within: &Path) -> Option<std::path::PathBuf> {
+    let target = path.canonicalize().ok()?;
+    (!target.starts_with(within)).then_some(target)
+}
+
+/// The diagnostic for a file or folder of the catalogue that links outside it.
+pub fn symlink_outside(shown: impl Into<std::path::PathBuf>, target: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "symlink-outside",
+        shown,
+        "symbolic link points outside the catalogue",
+    )
+    .found(target.display().to_string())
+    .hint("copy the files into the catalogue instead of linking to them")
+}
+
 /// Decodes file bytes into text: strips a UTF-8 BOM, turns CRLF into LF, and explains what is
 /// wrong with UTF-16, binary or otherwise non-UTF-8 input instead of failing obscurely.
 pub fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Box<Diagnostic>> {

@@ -293,6 +293,25 @@ fn cases() -> Vec<Case> {
         case("base-url-newline", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: \"https://example.org/\\nDisallow: /\"")),
         case("base-url-without-scheme", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: example.org/kat")),
         case("map-tiles-javascript", &["invalid-url-setting"], site, Some(67), move |c| c.append(site, "map:\n  tiles: \"javascript:alert(1)\"\n")),
+        // What config reads stays inside the catalogue (round two, #20), like the entries.
+        case("site-yaml-links-outside", &["symlink-outside"], site, None, move |c| {
+            let moved = c.outside.join("site.yaml");
+            std::fs::rename(c.root.join(site), &moved).expect("move");
+            c.symlink(&moved, site);
+        }),
+        case("vocabularies-folder-links-outside", &["symlink-outside"], "content/vocabularies", None, move |c| {
+            let moved = c.outside.join("vocabularies");
+            std::fs::rename(c.root.join("content/vocabularies"), &moved).expect("move");
+            c.symlink(&moved, "content/vocabularies");
+        }),
+        case("vocabulary-links-outside", &["symlink-outside"], hf, None, move |c| {
+            let moved = c.outside.join("handlungsfelder.yaml");
+            std::fs::rename(c.root.join(hf), &moved).expect("move");
+            c.symlink(&moved, hf);
+        }),
+        case("theme-absolute-path", &["invalid-schema"], site, Some(66), move |c| c.append(site, "theme: /etc\n")),
+        case("theme-dotdot-path", &["invalid-schema"], site, Some(66), move |c| c.append(site, "theme: ../../x\n")),
+        case("theme-ten-mb-name", &["invalid-schema"], site, Some(66), move |c| c.append(site, &format!("theme: {}\n", "x".repeat(10 << 20)))),
         // The schema and the vocabularies.
         case("unknown-field-kind", &["invalid-schema"], site, Some(24), move |c| c.replace(site, "stadt: { kind: text,", "stadt: { kind: textt,")),
         case("cyclic-vocabulary", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: nord\n    label: Nord\n    parent: sued\n  - key: sued\n    label: Süd\n    parent: nord\n")),
@@ -555,6 +574,58 @@ fn base_url_option_is_checked_where_it_enters() {
         &["--base-url", "/katalog/"],
     )
     .assert_exit(0);
+}
+
+/// A theme reads nothing from outside the catalogue: its folder, its `static/` or a file in it
+/// linking outside (to a folder of private keys, say) stops the build, which publishes nothing
+/// of it; so does a link in `templates/`.
+#[test]
+fn theme_links_outside_the_catalogue_are_refused() {
+    // What is planted, given the catalogue root and the folder outside.
+    type Plant = fn(&Path, &Path);
+    let setups: [(&str, Plant); 4] = [
+        ("theme folder", |root, outside| {
+            std::os::unix::fs::symlink(outside, root.join("themes/eigen")).expect("symlink")
+        }),
+        ("static folder", |root, outside| {
+            std::fs::create_dir_all(root.join("themes/eigen")).expect("mkdir");
+            std::os::unix::fs::symlink(outside, root.join("themes/eigen/static")).expect("symlink")
+        }),
+        ("file in static", |root, outside| {
+            std::fs::create_dir_all(root.join("themes/eigen/static")).expect("mkdir");
+            std::os::unix::fs::symlink(
+                outside.join("schluessel.pem"),
+                root.join("themes/eigen/static/schluessel.pem"),
+            )
+            .expect("symlink")
+        }),
+        ("templates override", |root, outside| {
+            std::fs::create_dir_all(root.join("themes/eigen")).expect("mkdir");
+            std::os::unix::fs::symlink(outside, root.join("templates")).expect("symlink")
+        }),
+    ];
+    for (what, setup) in setups {
+        let tmp = TempDir::new("theme-outside");
+        let root = tmp.join("catalogue");
+        common::copy_dir(&common::fixture("valid-small"), &root);
+        std::fs::create_dir_all(root.join("themes")).expect("mkdir");
+        let site = root.join("content/site.yaml");
+        let text = std::fs::read_to_string(&site).expect("read") + "theme: eigen\n";
+        std::fs::write(&site, text).expect("write");
+        let outside = tmp.join("outside");
+        std::fs::create_dir_all(&outside).expect("mkdir");
+        std::fs::write(outside.join("schluessel.pem"), "GEHEIM").expect("write");
+        setup(&root, &outside);
+        let out = tmp.join("site");
+        let run = build(&root, &out, &["--no-search"]);
+        run.assert_exit(1);
+        assert!(
+            run.stderr.contains("symlink-outside") && !run.panicked(),
+            "{what}:\n{}",
+            run.output()
+        );
+        assert!(!out.exists(), "{what}: a site was written");
+    }
 }
 
 /// Legal but heavy inputs: they must build (exit 0) within the deadline, without a panic, with
