@@ -48,6 +48,10 @@ fn serialize_path_lossy<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok
 /// Longest source line we copy into a diagnostic; a 10 MB single-line file must not be echoed.
 pub const MAX_SOURCE_LINE: usize = 160;
 
+/// Longest message, expected, found or hint a diagnostic keeps: whatever value a message quotes,
+/// a 10 MB one is cut here rather than echoed.
+pub const MAX_TEXT: usize = 1000;
+
 impl Diagnostic {
     pub fn error(code: &'static str, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, file, message)
@@ -70,7 +74,7 @@ impl Diagnostic {
         Diagnostic {
             severity,
             code,
-            message: message.into(),
+            message: cut(message.into()),
             file: file.into(),
             line: None,
             column: None,
@@ -101,17 +105,17 @@ impl Diagnostic {
     }
 
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+        self.expected = Some(cut(expected.into()));
         self
     }
 
     pub fn found(mut self, found: impl Into<String>) -> Self {
-        self.found = Some(found.into());
+        self.found = Some(cut(found.into()));
         self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(cut(hint.into()));
         self
     }
 
@@ -177,6 +181,15 @@ impl Diagnostic {
             let _ = writeln!(out, "{pad} {} {hint}", paint("1;36", "= help:"));
         }
         out
+    }
+}
+
+/// `text` cut to [`MAX_TEXT`] characters (without copying when it is short enough).
+fn cut(text: String) -> String {
+    if text.len() <= MAX_TEXT {
+        text
+    } else {
+        truncate_chars(&text, MAX_TEXT)
     }
 }
 
