@@ -526,8 +526,7 @@ fn check_entry(
             );
         }
     }
-    let rendered = markdown::render(&doc.body, resolver, config.allow_raw_html);
-    markdown_problems(&doc, &lines, &rendered, &mut ds);
+    let rendered = render_body(config, &doc, &lines, resolver, &mut ds);
 
     let title = match fields.iter().find(|(k, _)| *k == config.roles.title) {
         Some((_, FieldValue::Text(t))) => t.clone(),
@@ -597,6 +596,47 @@ fn check_file_name(doc: &Document, ds: &mut FileProblems) {
             )),
         );
     }
+}
+
+/// Most Markdown one text (a body or a Markdown field) may have. Rendering holds every event of a
+/// text at once: a long table needs about 350 bytes per byte (2.5 million rows, 15 MB, needed
+/// 3.7 GB; 1 MB of table rows 350 MB), links about 60. A case is a few pages (the bundled ones
+/// are under 20 KB); 512 KB is a book, and at most about 180 MB to render.
+pub const MAX_MARKDOWN_BYTES: usize = 512 << 10;
+
+fn markdown_too_large(bytes: usize) -> Diagnostic {
+    problem(
+        "markdown-too-large",
+        format!("the text is {} KB of Markdown", bytes >> 10),
+    )
+    .expected(format!(
+        "at most {} KB of Markdown per text",
+        MAX_MARKDOWN_BYTES >> 10
+    ))
+    .hint("split the text into several entries or pages")
+}
+
+/// Renders a document's body and reports its problems; a body over [`MAX_MARKDOWN_BYTES`] is
+/// refused before rendering.
+fn render_body(
+    config: &Config,
+    doc: &Document,
+    lines: &LineIndex,
+    resolver: &dyn markdown::LinkResolver,
+    ds: &mut FileProblems,
+) -> markdown::Rendered {
+    if doc.body.len() > MAX_MARKDOWN_BYTES {
+        ds.push(markdown_too_large(doc.body.len()).with_file(doc).at_in(
+            lines,
+            doc.body_line,
+            1,
+            1,
+        ));
+        return markdown::Rendered::default();
+    }
+    let rendered = markdown::render(&doc.body, resolver, config.allow_raw_html);
+    markdown_problems(doc, lines, &rendered, ds);
+    rendered
 }
 
 /// Diagnostics for broken internal links and unsafe URLs in a body.
@@ -732,6 +772,9 @@ fn check_value(
             .ok_or_else(wrong_kind),
         FieldKind::Markdown => {
             let text = scalar_text(value).ok_or_else(wrong_kind)?;
+            if text.len() > MAX_MARKDOWN_BYTES {
+                return Err(vec![(markdown_too_large(text.len()), None)]);
+            }
             let rendered = markdown::render(&text, resolver, config.allow_raw_html);
             let mut problems: Vec<ValueProblem> = rendered
                 .broken_links
@@ -1321,8 +1364,7 @@ fn check_page(
             .hint(format!("add `{title_key}: …` to the front matter")),
         );
     }
-    let rendered = markdown::render(&doc.body, resolver, config.allow_raw_html);
-    markdown_problems(&doc, &lines, &rendered, &mut ds);
+    let rendered = render_body(config, &doc, &lines, resolver, &mut ds);
     let page = Page {
         slug: doc.slug.clone(),
         rel_path: doc.rel_path.clone(),

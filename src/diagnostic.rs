@@ -367,6 +367,23 @@ mod tests {
     }
 
     #[test]
+    fn long_values_are_cut_in_every_text() {
+        let long = "x".repeat(10 << 20);
+        let d = Diagnostic::error("t", "f", long.clone())
+            .found(long.clone())
+            .expected(long.clone())
+            .hint(long);
+        for text in [
+            &d.message,
+            &d.found.unwrap(),
+            &d.expected.unwrap(),
+            &d.hint.unwrap(),
+        ] {
+            assert_eq!(text.chars().count(), MAX_TEXT + 1, "cut, with the mark");
+        }
+    }
+
+    #[test]
     fn did_you_mean_finds_close_keys_only() {
         let keys = ["handlungsfeld", "thema", "stadt"];
         assert_eq!(did_you_mean("handlungsfled", keys), Some("handlungsfeld"));
