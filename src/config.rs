@@ -458,7 +458,10 @@ impl Config {
         (report.error_count() == before).then_some(config)
     }
 
+    /// Checks site.yaml as a whole; its problems are capped per kind like an entry's, and each
+    /// is located only when it is shown (a location reads the text).
     fn validate(&self, text: &str, shown: &Path, report: &mut Report) {
+        let mut problems = FileProblems::new(shown);
         let keys = KeyLines::scan(text, 1);
         let at_key = |d: Diagnostic, top: &str, needle: &str| match keys
             .locate_in_value(text, top, needle)
@@ -467,35 +470,39 @@ impl Config {
             None => d,
         };
         if !["de", "en"].contains(&self.language.as_str()) {
-            report.push(at_key(
-                Diagnostic::error(
-                    "invalid-schema",
-                    shown,
-                    format!(
-                        "unsupported language `{}`",
-                        crate::diagnostic::truncate_chars(&self.language, 20)
-                    ),
+            problems.push_with("invalid-schema", || {
+                at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!(
+                            "unsupported language `{}`",
+                            crate::diagnostic::truncate_chars(&self.language, 20)
+                        ),
+                    )
+                    .expected("`de` or `en`"),
+                    "language",
+                    &self.language,
                 )
-                .expected("`de` or `en`"),
-                "language",
-                &self.language,
-            ));
+            });
         }
         if !is_clean_segment(&self.theme) {
-            report.push(at_key(
-                Diagnostic::error(
-                    "invalid-schema",
-                    shown,
-                    format!(
-                        "theme `{}` is not the name of a folder in themes/",
-                        crate::diagnostic::truncate_chars(&self.theme, 60)
-                    ),
+            problems.push_with("invalid-schema", || {
+                at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!(
+                            "theme `{}` is not the name of a folder in themes/",
+                            crate::diagnostic::truncate_chars(&self.theme, 60)
+                        ),
+                    )
+                    .expected("a name like `default`: lowercase letters, digits and `-`, no path")
+                    .hint("put the theme into themes/<name>/ of the catalogue and give its name"),
+                    "theme",
+                    &self.theme,
                 )
-                .expected("a name like `default`: lowercase letters, digits and `-`, no path")
-                .hint("put the theme into themes/<name>/ of the catalogue and give its name"),
-                "theme",
-                &self.theme,
-            ));
+            });
         }
         let url_settings = [
             ("base_url", "base_url", Some(&self.base_url)),
@@ -505,38 +512,40 @@ impl Config {
         for (top, setting, value) in url_settings {
             let Some(value) = value else { continue };
             if let Err(why) = check_url_setting(value) {
-                report.push(at_key(
-                    url_setting_problem(shown, setting, value, &why),
-                    top,
-                    value,
-                ));
+                problems.push_with("invalid-url-setting", || {
+                    at_key(url_setting_problem(shown, setting, value, &why), top, value)
+                });
             }
         }
         let field_keys: Vec<&str> = self.fields.keys().map(String::as_str).collect();
         let type_keys: Vec<&str> = self.types.iter().map(|t| t.key.as_str()).collect();
-        let unknown_field = |report: &mut Report, name: &str, top: &str, context: &str| {
-            report.push(at_key(
-                Diagnostic::error(
-                    "invalid-schema",
-                    shown,
-                    format!("{context} names unknown field `{name}`"),
+        let unknown_field = |problems: &mut FileProblems, name: &str, top: &str, context: &str| {
+            problems.push_with("invalid-schema", || {
+                at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("{context} names unknown field `{name}`"),
+                    )
+                    .expected(format!(
+                        "one of the fields defined under `fields:`: {}",
+                        list_preview(field_keys.iter().copied(), 12)
+                    ))
+                    .maybe_hint(
+                        did_you_mean(name, field_keys.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?")),
+                    ),
+                    top,
+                    name,
                 )
-                .expected(format!(
-                    "one of the fields defined under `fields:`: {}",
-                    list_preview(field_keys.iter().copied(), 12)
-                ))
-                .maybe_hint(
-                    did_you_mean(name, field_keys.iter().copied())
-                        .map(|s| format!("did you mean `{s}`?")),
-                ),
-                top,
-                name,
-            ));
+            });
         };
         for (key, field) in &self.fields {
             match field.kind {
-                FieldKind::Facet => match &field.vocabulary {
-                    None => report.push(at_key(
+                FieldKind::Facet => {
+                    match &field.vocabulary {
+                        None => problems.push_with("invalid-schema", || {
+                            at_key(
                         Diagnostic::error(
                             "invalid-schema",
                             shown,
@@ -545,8 +554,11 @@ impl Config {
                         .hint("add `vocabulary: <name>` naming a file in content/vocabularies/"),
                         "fields",
                         &format!("{key}:"),
-                    )),
-                    Some(v) if !self.vocabularies.contains_key(v) => report.push(at_key(
+                    )
+                        }),
+                        Some(v) if !self.vocabularies.contains_key(v) => {
+                            problems.push_with("missing-vocabulary", || {
+                                at_key(
                         Diagnostic::error(
                             "missing-vocabulary",
                             shown,
@@ -559,37 +571,46 @@ impl Config {
                         ),
                         "fields",
                         v,
-                    )),
-                    Some(_) => {}
-                },
+                    )
+                            })
+                        }
+                        Some(_) => {}
+                    }
+                }
                 FieldKind::Reference => {
                     if field.to.is_empty() {
-                        report.push(at_key(
-                            Diagnostic::error(
-                                "invalid-schema",
-                                shown,
-                                format!("reference field `{key}` names no target type"),
-                            )
-                            .hint(format!("add `to: [{}]`", type_keys.join(", "))),
-                            "fields",
-                            &format!("{key}:"),
-                        ));
-                    }
-                    for t in &field.to {
-                        if !type_keys.contains(&t.as_str()) {
-                            report.push(at_key(
+                        problems.push_with("invalid-schema", || {
+                            at_key(
                                 Diagnostic::error(
                                     "invalid-schema",
                                     shown,
-                                    format!("reference field `{key}` points to unknown type `{t}`"),
+                                    format!("reference field `{key}` names no target type"),
                                 )
-                                .expected(format!(
-                                    "one of {}",
-                                    list_preview(type_keys.iter().copied(), 12)
-                                )),
+                                .hint(format!("add `to: [{}]`", type_keys.join(", "))),
                                 "fields",
-                                t,
-                            ));
+                                &format!("{key}:"),
+                            )
+                        });
+                    }
+                    for t in &field.to {
+                        if !type_keys.contains(&t.as_str()) {
+                            problems.push_with("invalid-schema", || {
+                                at_key(
+                                    Diagnostic::error(
+                                        "invalid-schema",
+                                        shown,
+                                        format!(
+                                            "reference field `{key}` points to unknown type `{t}`"
+                                        ),
+                                    )
+                                    .expected(format!(
+                                        "one of {}",
+                                        list_preview(type_keys.iter().copied(), 12)
+                                    )),
+                                    "fields",
+                                    t,
+                                )
+                            });
                         }
                     }
                 }
@@ -603,95 +624,108 @@ impl Config {
             *occurrence += 1;
             if *occurrence > 1 {
                 // At the duplicate, not at the first definition.
-                let d = Diagnostic::error(
-                    "invalid-schema",
-                    shown,
-                    format!("type `{}` is defined twice", ty.key),
-                );
-                report.push(match field_line(text, "key", &ty.key, *occurrence - 1) {
-                    Some((l, c)) => d.at(text, l, c, ty.key.chars().count()),
-                    None => at_key(d, "types", &ty.key),
+                let nth = *occurrence - 1;
+                problems.push_with("invalid-schema", || {
+                    let d = Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("type `{}` is defined twice", ty.key),
+                    );
+                    match field_line(text, "key", &ty.key, nth) {
+                        Some((l, c)) => d.at(text, l, c, ty.key.chars().count()),
+                        None => at_key(d, "types", &ty.key),
+                    }
                 });
             }
             if !is_type_key(&ty.key) {
-                report.push(at_key(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        shown,
-                        format!(
-                            "type key `{}` is not a clean name",
-                            crate::diagnostic::truncate_chars(&ty.key, 60)
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!(
+                                "type key `{}` is not a clean name",
+                                crate::diagnostic::truncate_chars(&ty.key, 60)
+                            ),
+                        )
+                        .expected(
+                            "lowercase letters, digits and `-` (the key names CSS classes and ids)",
                         ),
+                        "types",
+                        &ty.key,
                     )
-                    .expected(
-                        "lowercase letters, digits and `-` (the key names CSS classes and ids)",
-                    ),
-                    "types",
-                    &ty.key,
-                ));
+                });
             }
             if let Some(color) = ty.color.as_deref().filter(|c| !is_css_colour(c)) {
-                report.push(at_key(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        shown,
-                        format!("type `{}` has an unusable colour", ty.key),
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("type `{}` has an unusable colour", ty.key),
+                        )
+                        .found(format!(
+                            "`{}`",
+                            crate::diagnostic::truncate_chars(color, 60)
+                        ))
+                        .expected("a CSS colour: `#0b6e4f`, `#abc`, `teal` or `rgb(11 110 79)`")
+                        .hint("the colour goes into the site's stylesheet as it is written"),
+                        "types",
+                        color,
                     )
-                    .found(format!(
-                        "`{}`",
-                        crate::diagnostic::truncate_chars(color, 60)
-                    ))
-                    .expected("a CSS colour: `#0b6e4f`, `#abc`, `teal` or `rgb(11 110 79)`")
-                    .hint("the colour goes into the site's stylesheet as it is written"),
-                    "types",
-                    color,
-                ));
+                });
             }
             if !is_clean_segment(&ty.folder) || RESERVED_PATHS.contains(&ty.folder.as_str()) {
-                report.push(at_key(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        shown,
-                        format!("type `{}` has an unusable folder `{}`", ty.key, ty.folder),
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("type `{}` has an unusable folder `{}`", ty.key, ty.folder),
+                        )
+                        .expected(format!(
+                            "lowercase letters, digits and `-`, not one of {}",
+                            RESERVED_PATHS.join(", ")
+                        )),
+                        "types",
+                        &ty.folder,
                     )
-                    .expected(format!(
-                        "lowercase letters, digits and `-`, not one of {}",
-                        RESERVED_PATHS.join(", ")
-                    )),
-                    "types",
-                    &ty.folder,
-                ));
+                });
             }
             if !folders.insert(ty.folder.as_str()) {
-                report.push(at_key(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        shown,
-                        format!("folder `{}` is used by two types", ty.folder),
-                    ),
-                    "types",
-                    &ty.folder,
-                ));
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("folder `{}` is used by two types", ty.folder),
+                        ),
+                        "types",
+                        &ty.folder,
+                    )
+                });
             }
             for f in &ty.fields {
                 if !self.fields.contains_key(f) {
-                    unknown_field(report, f, "types", &format!("type `{}`", ty.key));
+                    unknown_field(&mut problems, f, "types", &format!("type `{}`", ty.key));
                 }
             }
             if !ty.fields.contains(&self.roles.title) {
-                report.push(at_key(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        shown,
-                        format!(
-                            "type `{}` lacks the title field `{}`",
-                            ty.key, self.roles.title
-                        ),
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!(
+                                "type `{}` lacks the title field `{}`",
+                                ty.key, self.roles.title
+                            ),
+                        )
+                        .hint("every type needs the field named in `roles: title:`"),
+                        "types",
+                        &ty.key,
                     )
-                    .hint("every type needs the field named in `roles: title:`"),
-                    "types",
-                    &ty.key,
-                ));
+                });
             }
         }
         let roles = [
@@ -703,39 +737,45 @@ impl Config {
         ];
         for role in roles.into_iter().flatten() {
             if !self.fields.contains_key(role) {
-                unknown_field(report, role, "roles", "roles");
+                unknown_field(&mut problems, role, "roles", "roles");
             }
         }
         if let Some(geo) = self.roles.geo.as_ref().and_then(|g| self.fields.get(g)) {
             if geo.kind != FieldKind::Geo {
-                report.push(at_key(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        shown,
-                        format!("the geo role names `{}`, which is not a geo field", geo.key),
-                    ),
-                    "roles",
-                    &geo.key,
-                ));
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("the geo role names `{}`, which is not a geo field", geo.key),
+                        ),
+                        "roles",
+                        &geo.key,
+                    )
+                });
             }
         }
         for facet in &self.facets {
             match self.fields.get(facet) {
-                None => unknown_field(report, facet, "facets", "facets"),
-                Some(f) if f.kind != FieldKind::Facet => report.push(at_key(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        shown,
-                        format!(
-                            "`{facet}` is listed under facets but is a {:?} field",
-                            f.kind
+                None => unknown_field(&mut problems, facet, "facets", "facets"),
+                Some(f) if f.kind != FieldKind::Facet => {
+                    problems.push_with("invalid-schema", || {
+                        at_key(
+                            Diagnostic::error(
+                                "invalid-schema",
+                                shown,
+                                format!(
+                                    "`{facet}` is listed under facets but is a {:?} field",
+                                    f.kind
+                                )
+                                .to_lowercase(),
+                            )
+                            .expected("a field of kind `facet`"),
+                            "facets",
+                            facet,
                         )
-                        .to_lowercase(),
-                    )
-                    .expected("a field of kind `facet`"),
-                    "facets",
-                    facet,
-                )),
+                    })
+                }
                 Some(_) => {}
             }
         }
@@ -751,6 +791,7 @@ impl Config {
                 );
             }
         }
+        report.extend(problems.finish());
     }
 
     pub fn entry_type(&self, key: &str) -> Option<&EntryType> {
