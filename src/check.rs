@@ -601,8 +601,8 @@ fn check_file_name(doc: &Document, ds: &mut FileProblems) {
 /// Most Markdown one text (a body or a Markdown field) may have. Rendering holds every event of a
 /// text at once: a long table needs about 350 bytes per byte (2.5 million rows, 15 MB, needed
 /// 3.7 GB; 1 MB of table rows 350 MB), links about 60. A case is a few pages (the bundled ones
-/// are under 20 KB); 512 KB is a book, and at most about 180 MB to render.
-pub const MAX_MARKDOWN_BYTES: usize = 512 << 10;
+/// are under 20 KB); a megabyte is a book, and at most about 360 MB to render.
+pub const MAX_MARKDOWN_BYTES: usize = 1 << 20;
 
 fn markdown_too_large(bytes: usize) -> Diagnostic {
     problem(

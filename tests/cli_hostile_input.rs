@@ -194,7 +194,7 @@ fn cases() -> Vec<Case> {
         file("file-too-large", &["file-too-large"], None, "content/orte/riesig.md", format!("{}{}", entry(""), "Text. ".repeat(3 << 20))),
         // Many bad links or references in one file: ten diagnostics of each kind and a count, in
         // linear time (each used to rescan the file, and all were printed: 40,000 broken links
-        // took 19 s). Links stay under the 512 KB Markdown limit; a million, in a release build:
+        // took 19 s). Links stay under the 1 MB Markdown limit; a million, in a release build:
         // RELIABILITY.md.
         file("broken-links-40000-one-line", &["broken-link"], Some(6), "content/orte/viele.md", format!("{}{}\n", entry(""), (0..40_000).map(|i| format!("[](@/{i})")).collect::<String>())),
         file("broken-links-40000-lines", &["broken-link"], Some(6), "content/orte/viele.md", format!("{}{}", entry(""), (0..40_000).map(|i| format!("[](@/{i})\n")).collect::<String>())),
@@ -202,7 +202,7 @@ fn cases() -> Vec<Case> {
         file("missing-references-200000-one-line", &["missing-reference"], Some(5), "content/formate/viele.md", entry(&format!("eingesetzt_an: [{}]\n", (0..200_000).map(|i| format!("o/{i}")).collect::<Vec<_>>().join(", ")))),
         file("missing-references-after-200000-good-ones", &["missing-reference"], Some(200_006), "content/formate/viele.md", entry(&format!("eingesetzt_an:\n{}{}", "- ort/markthalle-sued\n".repeat(200_000), (0..20_000).map(|i| format!("- o/{i}\n")).collect::<String>()))),
         // Rendering holds a text's events at once: 2.5 million table rows (15 MB) needed 3.7 GB.
-        // Bodies over 512 KB are refused before rendering (round two, #20).
+        // Bodies over 1 MB are refused before rendering (round two, #20).
         file("markdown-table-of-2500000-rows", &["markdown-too-large"], Some(6), "content/orte/tabelle.md", format!("{}|a|b|\n|-|-|\n{}", entry(""), "|1|2|\n".repeat(2_500_000))),
         file("five-thousand-unknown-terms", &["unknown-term"], Some(6), "content/orte/viele.md", entry(&format!("thema:\n{}", (0..5000).map(|i| format!("  - begriff-{i}\n")).collect::<String>()))),
         // Encoding and binary content.
@@ -326,6 +326,7 @@ fn cases() -> Vec<Case> {
         // reported at the duplicate.
         case("type-colour-css-injection", &["invalid-schema"], site, Some(52), move |c| c.replace(site, "    label: Ort\n", "    label: Ort\n    color: \"red}body{display:none}.x{a:b\"\n")),
         case("type-key-with-a-brace", &["invalid-schema"], site, Some(49), move |c| c.replace(site, "  - key: ort\n", "  - key: \"ort}x\"\n")),
+        case("site-yaml-20000-duplicate-types", &["invalid-schema"], site, None, move |c| c.replace(site, "facets: [handlungsfeld, thema]", &format!("{}facets: [handlungsfeld, thema]", (0..20_000).map(|i| format!("  - {{ key: ort, folder: f{i}, label: X, plural: X, fields: [titel] }}\n")).collect::<String>()))),
         case("duplicate-type-key-at-the-duplicate", &["invalid-schema"], site, Some(59), move |c| c.replace(site, "  - key: strategie\n", "  - key: format\n")),
         case("facets-name-a-missing-field", &["invalid-schema"], site, None, move |c| c.replace(site, "facets: [handlungsfeld, thema]", "facets: [handlungsfeld, thema, gibtsnicht]")),
         case("reference-to-unknown-type", &["invalid-schema"], site, None, move |c| c.replace(site, "to: [ort]", "to: [platz]")),
@@ -547,6 +548,47 @@ fn every_hostile_input_gives_a_diagnostic_and_leaves_the_output_alone() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// Each kind of problem is shown ten times per file and the rest counted in one line, for
+/// links in the body and for references alike. Fails on code that prints every problem (40,000
+/// broken links on one line were 22 MB of JSON).
+#[test]
+fn repeated_problems_are_capped_per_file() {
+    let tmp = TempDir::new("capped");
+    let root = tmp.join("catalogue");
+    common::copy_dir(&common::fixture("valid-small"), &root);
+    let links: String = (0..40_000).map(|i| format!("[](@/{i}) ")).collect();
+    std::fs::write(
+        root.join("content/orte/viele.md"),
+        format!("{FM}---\n{links}\n"),
+    )
+    .expect("write");
+    let refs: Vec<String> = (0..5_000).map(|i| format!("ort/nix-{i}")).collect();
+    let refs = format!("{FM}eingesetzt_an: [{}]\n---\n", refs.join(", "));
+    std::fs::write(root.join("content/formate/viele.md"), refs).expect("write");
+    let (run, json) = check_json(&root);
+    run.assert_exit(1);
+    let diags = json_diags(&json.expect("JSON"));
+    let count = |code: &str, file: &str| {
+        diags
+            .iter()
+            .filter(|d| d.code == code && d.file == file)
+            .count()
+    };
+    assert_eq!(count("broken-link", "content/orte/viele.md"), 10);
+    assert_eq!(count("missing-reference", "content/formate/viele.md"), 10);
+    for (file, rest) in [
+        ("content/orte/viele.md", "39990 more `broken-link`"),
+        ("content/formate/viele.md", "4990 more `missing-reference`"),
+    ] {
+        assert!(
+            diags.iter().any(|d| d.code == "too-many-problems"
+                && d.file == file
+                && d.message.contains(rest)),
+            "no summary `{rest}` for {file}"
+        );
+    }
 }
 
 /// `--base-url` is checked where it enters, like `base_url` in site.yaml: a script address,
