@@ -2,12 +2,13 @@
 //! diagnostic for every problem (never only the first), each pointing at the offending line.
 
 use crate::config::{Config, FieldDef, FieldKind, ListItem};
-use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, Report};
+use crate::diagnostic::MAX_SOURCE_LINE;
+use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
 use crate::load::{self, Candidate, DocKind, Document};
 use crate::markdown;
 use crate::model::{Checked, Entry, FieldValue, ListValue, Page};
-use crate::source::describe;
 use crate::source::yaml::Value as Yaml;
+use crate::source::{describe, LineIndex};
 use rayon::prelude::*;
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
@@ -24,7 +25,9 @@ pub struct LocatedTarget {
     pub target: String,
     pub line: usize,
     pub column: usize,
-    pub source_line: String,
+    /// The start of the target's line (cut like a diagnostic's code frame), shared by the
+    /// targets on one line: a line of a million references is not copied a million times.
+    pub source_line: Arc<str>,
 }
 
 /// Reference fields with their targets as written.
@@ -314,24 +317,42 @@ pub fn resolve_references<K: Borrow<str> + Eq + Hash>(
     report: &mut Report,
 ) -> Vec<(String, Vec<usize>)> {
     let mut resolved_fields = Vec::new();
+    let mut problems = FileProblems::new(&doc.shown);
     for (field, targets) in &doc.refs {
         let def = &config.fields[field];
         let mut resolved = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for t in targets {
-            match resolve_reference(config, def, &t.target, ids, entries) {
-                Ok(i) if !resolved.contains(&i) => resolved.push(i),
+            match find_reference(config, def, &t.target, ids, entries) {
+                Ok(i) if seen.insert(i) => resolved.push(i),
                 Ok(_) => {}
-                Err(d) => {
+                Err(problem) => problems.push_with(problem.code(), || {
+                    let d = reference_problem(config, def, &t.target, problem, ids);
                     let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());
                     d.file = doc.shown.clone();
                     d.line = Some(t.line);
-                    report.push(d);
-                }
+                    d
+                }),
             }
         }
         resolved_fields.push((field.clone(), resolved));
     }
+    report.extend(problems.finish());
     resolved_fields
+}
+
+/// Points a diagnostic at a line found through the file's [`LineIndex`], which costs no scan of
+/// the text (`Diagnostic::at` looks for the line from the start of the text).
+trait AtLine {
+    fn at_in(self, lines: &LineIndex, line: usize, column: usize, width: usize) -> Diagnostic;
+}
+
+impl AtLine for Diagnostic {
+    fn at_in(self, lines: &LineIndex, line: usize, column: usize, width: usize) -> Diagnostic {
+        let mut d = self.at(lines.line(line), 1, column, width);
+        d.line = Some(line.max(1));
+        d
+    }
 }
 
 /// Helper to attach a document's path to a diagnostic created without one.
@@ -354,7 +375,8 @@ fn check_entry(
     resolver: &dyn markdown::LinkResolver,
 ) -> (Entry, FieldRefs, Vec<Diagnostic>, Vec<String>) {
     let ty = &config.types[type_index];
-    let mut ds = Vec::new();
+    let lines = LineIndex::new(&doc.text);
+    let mut ds = FileProblems::new(&doc.shown);
     check_file_name(&doc, &mut ds);
     let mut fields = Vec::new();
     let mut refs = Vec::new();
@@ -372,63 +394,72 @@ fn check_entry(
         };
         let (line, col) = doc.keys.get(key).unwrap_or((1, 1));
         if !ty.fields.iter().any(|f| f == key) {
-            let suggestion = did_you_mean(key, ty.fields.iter().map(String::as_str));
-            let elsewhere = config
-                .types
-                .iter()
-                .filter(|t| t.fields.iter().any(|f| f == key))
-                .map(|t| t.plural.as_str())
-                .collect::<Vec<_>>();
-            let hint = match (suggestion, elsewhere.is_empty()) {
-                (Some(s), _) => Some(format!("did you mean `{s}`?")),
-                (None, false) => Some(format!(
-                    "`{key}` is a field of {} only",
-                    elsewhere.join(", ")
-                )),
-                (None, true) => {
-                    Some("add the field to the type in content/site.yaml, or remove it here".into())
-                }
-            };
-            ds.push(
+            ds.push_with("unknown-field", || {
+                let suggestion = did_you_mean(key, ty.fields.iter().map(String::as_str));
+                let elsewhere = config
+                    .types
+                    .iter()
+                    .filter(|t| t.fields.iter().any(|f| f == key))
+                    .map(|t| t.plural.as_str())
+                    .collect::<Vec<_>>();
+                let hint = match (suggestion, elsewhere.is_empty()) {
+                    (Some(s), _) => Some(format!("did you mean `{s}`?")),
+                    (None, false) => Some(format!(
+                        "`{key}` is a field of {} only",
+                        elsewhere.join(", ")
+                    )),
+                    (None, true) => Some(
+                        "add the field to the type in content/site.yaml, or remove it here".into(),
+                    ),
+                };
                 Diagnostic::error(
                     "unknown-field",
                     &doc.shown,
                     format!("unknown field `{key}` for type `{}`", ty.key),
                 )
-                .at(&doc.text, line, 1, key.chars().count())
+                .at_in(&lines, line, 1, key.chars().count())
                 .expected(format!(
                     "one of {}",
                     list_preview(ty.fields.iter().map(String::as_str), 20)
                 ))
-                .maybe_hint(hint),
-            );
+                .maybe_hint(hint)
+            });
             continue;
         }
         let def = &config.fields[key];
         if def.kind == FieldKind::Reference {
             match reference_targets(def, value) {
                 Ok(targets) => {
+                    let needles: Vec<&str> = targets.iter().map(String::as_str).collect();
+                    let places = doc.keys.locate_each_in_value(&lines, key, &needles);
+                    let mut shared: Option<(usize, Arc<str>)> = None;
                     let located = targets
-                        .into_iter()
-                        .map(|t| {
-                            let (line, column, source_line) = doc
-                                .keys
-                                .locate_in_value(&doc.text, key, &t)
-                                .unwrap_or_else(|| {
-                                    let text = doc.text.lines().nth(line.saturating_sub(1));
-                                    (line, col, text.unwrap_or(""))
-                                });
+                        .iter()
+                        .zip(places)
+                        .map(|(t, place)| {
+                            let (line, column, text) =
+                                place.unwrap_or_else(|| (line, col, lines.line(line)));
+                            let source_line = match &shared {
+                                Some((l, s)) if *l == line => s.clone(),
+                                _ => {
+                                    let s: Arc<str> =
+                                        crate::diagnostic::truncate_chars(text, MAX_SOURCE_LINE)
+                                            .into();
+                                    shared = Some((line, s.clone()));
+                                    s
+                                }
+                            };
                             LocatedTarget {
-                                target: t,
+                                target: t.clone(),
                                 line,
                                 column,
-                                source_line: source_line.to_string(),
+                                source_line,
                             }
                         })
                         .collect();
                     refs.push((key.to_string(), located));
                 }
-                Err(d) => ds.push(d.with_file(&doc).at(&doc.text, line, col, 1)),
+                Err(d) => ds.push(d.with_file(&doc).at_in(&lines, line, col, 1)),
             }
             continue;
         }
@@ -438,18 +469,20 @@ fn check_entry(
             Err(problems) => {
                 let total = problems.len();
                 for (d, needle) in problems.into_iter().take(MAX_PROBLEMS_PER_FIELD) {
-                    let (l, c, w) = match needle.as_deref().and_then(|n| {
-                        doc.keys
-                            .locate_in_value(&doc.text, key, n)
-                            .map(|(l, c, _)| (l, c, n.chars().count()))
-                    }) {
-                        Some(found) => found,
-                        None => (line, col, 1),
-                    };
-                    ds.push(d.with_file(&doc).at(&doc.text, l, c, w));
+                    ds.push_with(d.code, || {
+                        let (l, c, w) = match needle.as_deref().and_then(|n| {
+                            doc.keys
+                                .locate_in_value(&doc.text, key, n)
+                                .map(|(l, c, _)| (l, c, n.chars().count()))
+                        }) {
+                            Some(found) => found,
+                            None => (line, col, 1),
+                        };
+                        d.with_file(&doc).at_in(&lines, l, c, w)
+                    });
                 }
                 if total > MAX_PROBLEMS_PER_FIELD {
-                    ds.push(
+                    ds.push_with("too-many-problems", || {
                         Diagnostic::error(
                             "too-many-problems",
                             &doc.shown,
@@ -458,9 +491,9 @@ fn check_entry(
                                 total - MAX_PROBLEMS_PER_FIELD
                             ),
                         )
-                        .at(&doc.text, line, col, 1)
-                        .hint("fix the ones above first; the rest are probably of the same kind"),
-                    );
+                        .at_in(&lines, line, col, 1)
+                        .hint("fix the ones above first; the rest are probably of the same kind")
+                    });
                 }
             }
         }
@@ -482,14 +515,13 @@ fn check_entry(
                     &doc.shown,
                     format!("required field `{required}` ({}) is missing", def.label),
                 )
-                .at(&doc.text, 1, 1, 3)
+                .at_in(&lines, 1, 1, 3)
                 .expected(expected_for(config, def))
                 .hint(format!("add a line `{required}: …` to the front matter")),
             );
         }
     }
-    let rendered = markdown::render(&doc.body, resolver, config.allow_raw_html);
-    markdown_problems(&doc, &rendered, &mut ds);
+    let rendered = render_body(config, &doc, &lines, resolver, &mut ds);
 
     let title = match fields.iter().find(|(k, _)| *k == config.roles.title) {
         Some((_, FieldValue::Text(t))) => t.clone(),
@@ -525,10 +557,10 @@ fn check_entry(
     };
     let mut entry = entry;
     sort_fields(config, &mut entry);
-    (entry, refs, ds, rendered.internal_links)
+    (entry, refs, ds.finish(), rendered.internal_links)
 }
 
-fn check_file_name(doc: &Document, ds: &mut Vec<Diagnostic>) {
+fn check_file_name(doc: &Document, ds: &mut FileProblems) {
     if load::is_windows_reserved(&doc.slug) {
         ds.push(
             Diagnostic::error(
@@ -561,8 +593,54 @@ fn check_file_name(doc: &Document, ds: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Most Markdown one text (a body or a Markdown field) may have. Rendering holds every event of a
+/// text at once: a long table needs about 350 bytes per byte (2.5 million rows, 15 MB, needed
+/// 3.7 GB; 1 MB of table rows 350 MB), links about 60. A case is a few pages (the bundled ones
+/// are under 20 KB); a megabyte is a book, and at most about 360 MB to render.
+pub const MAX_MARKDOWN_BYTES: usize = 1 << 20;
+
+fn markdown_too_large(bytes: usize) -> Diagnostic {
+    problem(
+        "markdown-too-large",
+        format!("the text is {} KB of Markdown", bytes >> 10),
+    )
+    .expected(format!(
+        "at most {} KB of Markdown per text",
+        MAX_MARKDOWN_BYTES >> 10
+    ))
+    .hint("split the text into several entries or pages")
+}
+
+/// Renders a document's body and reports its problems; a body over [`MAX_MARKDOWN_BYTES`] is
+/// refused before rendering.
+fn render_body(
+    config: &Config,
+    doc: &Document,
+    lines: &LineIndex,
+    resolver: &dyn markdown::LinkResolver,
+    ds: &mut FileProblems,
+) -> markdown::Rendered {
+    if doc.body.len() > MAX_MARKDOWN_BYTES {
+        ds.push(markdown_too_large(doc.body.len()).with_file(doc).at_in(
+            lines,
+            doc.body_line,
+            1,
+            1,
+        ));
+        return markdown::Rendered::default();
+    }
+    let rendered = markdown::render(&doc.body, resolver, config.allow_raw_html);
+    markdown_problems(doc, lines, &rendered, ds);
+    rendered
+}
+
 /// Diagnostics for broken internal links and unsafe URLs in a body.
-fn markdown_problems(doc: &Document, rendered: &markdown::Rendered, ds: &mut Vec<Diagnostic>) {
+fn markdown_problems(
+    doc: &Document,
+    lines: &LineIndex,
+    rendered: &markdown::Rendered,
+    ds: &mut FileProblems,
+) {
     if rendered.raw_html_too_deep {
         ds.push(
             Diagnostic::error(
@@ -573,46 +651,43 @@ fn markdown_problems(doc: &Document, rendered: &markdown::Rendered, ds: &mut Vec
                     markdown::MAX_RAW_HTML_DEPTH
                 ),
             )
-            .at(&doc.text, doc.body_line, 1, 1)
+            .at_in(lines, doc.body_line, 1, 1)
             .hint("write the text in Markdown; raw HTML is for small exceptions"),
         );
     }
+    // The body is the end of the text (a `.yaml` entry's body is a value, whose lines are the
+    // body's own); an offset in the body is an offset in the text from where the body starts.
+    let body_lines = LineIndex::new(&doc.body);
     let locate = |offset: usize| {
-        let before = &doc.body[..offset.min(doc.body.len())];
-        let line = doc.body_line + before.matches('\n').count();
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count() + 1)
-            .unwrap_or(1);
-        (line, col)
+        let (line, col) = body_lines.position(offset);
+        (doc.body_line + line - 1, col)
     };
     for (target, offset) in &rendered.broken_links {
-        let (line, col) = locate(*offset);
-        ds.push(
+        ds.push_with("broken-link", || {
+            let (line, col) = locate(*offset);
             Diagnostic::error(
                 "broken-link",
                 &doc.shown,
                 format!("link to `{target}`, which does not exist"),
             )
-            .at(&doc.text, line, col, target.chars().count() + 4)
+            .at_in(lines, line, col, target.chars().count() + 4)
             .expected("a path below content/, like `@/orte/stadtteilzentrum.md`")
-            .hint("check the folder and file name; internal links name the file, with `.md`"),
-        );
+            .hint("check the folder and file name; internal links name the file, with `.md`")
+        });
     }
     for (url, offset) in &rendered.unsafe_urls {
-        let (line, col) = locate(*offset);
-        ds.push(
+        ds.push_with("unsafe-url", || {
+            let (line, col) = locate(*offset);
             Diagnostic::error(
                 "unsafe-url",
                 &doc.shown,
                 "link with a scheme that can run code",
             )
-            .at(&doc.text, line, col, 1)
+            .at_in(lines, line, col, 1)
             .found(format!("`{}`", crate::diagnostic::truncate_chars(url, 60)))
             .expected("an `https://` address, a relative path or `mailto:`")
-            .hint("the link was removed from the page"),
-        );
+            .hint("the link was removed from the page")
+        });
     }
 }
 
@@ -692,6 +767,9 @@ fn check_value(
             .ok_or_else(wrong_kind),
         FieldKind::Markdown => {
             let text = scalar_text(value).ok_or_else(wrong_kind)?;
+            if text.len() > MAX_MARKDOWN_BYTES {
+                return Err(vec![(markdown_too_large(text.len()), None)]);
+            }
             let rendered = markdown::render(&text, resolver, config.allow_raw_html);
             let mut problems: Vec<ValueProblem> = rendered
                 .broken_links
@@ -1118,21 +1196,34 @@ fn reference_targets(def: &FieldDef, value: &Yaml) -> Result<Vec<String>, Diagno
         .collect()
 }
 
+/// Why a reference does not resolve; [`reference_problem`] turns it into a diagnostic, which
+/// is only needed for the problems shown (its did-you-mean search reads every id).
+#[derive(Debug, Clone, Copy)]
+enum ReferenceProblem {
+    Ambiguous,
+    /// The entry exists (its index) but has a type the field does not allow.
+    WrongType(usize),
+    Missing,
+}
+
+impl ReferenceProblem {
+    fn code(self) -> &'static str {
+        match self {
+            ReferenceProblem::Ambiguous => "ambiguous-reference",
+            ReferenceProblem::WrongType(_) => "wrong-reference-type",
+            ReferenceProblem::Missing => "missing-reference",
+        }
+    }
+}
+
 /// Finds the entry a reference names: `type/slug`, or a bare slug when only one allowed type has it.
-fn resolve_reference<K: Borrow<str> + Eq + Hash>(
+fn find_reference<K: Borrow<str> + Eq + Hash>(
     config: &Config,
     def: &FieldDef,
     target: &str,
     ids: &HashMap<K, usize>,
     entries: &[Arc<Entry>],
-) -> Result<usize, Diagnostic> {
-    let allowed = || {
-        def.to
-            .iter()
-            .map(|t| format!("`{t}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+) -> Result<usize, ReferenceProblem> {
     let found = match target.split_once('/') {
         Some(_) => ids.get(target).copied(),
         None => {
@@ -1142,43 +1233,59 @@ fn resolve_reference<K: Borrow<str> + Eq + Hash>(
                 .filter_map(|t| ids.get(format!("{t}/{target}").as_str()).copied())
                 .collect();
             if matches.len() > 1 {
-                return Err(problem(
-                    "ambiguous-reference",
-                    format!("`{target}` names entries of several types"),
-                )
-                .hint("write the full id, `type/slug`"));
+                return Err(ReferenceProblem::Ambiguous);
             }
             matches.first().copied()
         }
     };
     match found {
-        Some(i) => {
-            let ty = &config.types[entries[i].type_index].key;
-            if def.to.contains(ty) {
-                Ok(i)
-            } else {
-                Err(problem(
-                    "wrong-reference-type",
-                    format!(
-                        "`{}` may not point to a {} (`{target}`)",
-                        def.key, config.types[entries[i].type_index].label
-                    ),
-                )
-                .expected(format!("an entry of type {}", allowed()))
-                .hint("use `siehe_auch` or another reference field for this link"))
-            }
-        }
-        None => {
+        Some(i) if def.to.contains(&config.types[entries[i].type_index].key) => Ok(i),
+        Some(i) => Err(ReferenceProblem::WrongType(entries[i].type_index)),
+        None => Err(ReferenceProblem::Missing),
+    }
+}
+
+/// The diagnostic for a reference that does not resolve.
+fn reference_problem<K: Borrow<str> + Eq + Hash>(
+    config: &Config,
+    def: &FieldDef,
+    target: &str,
+    why: ReferenceProblem,
+    ids: &HashMap<K, usize>,
+) -> Diagnostic {
+    let allowed = || {
+        def.to
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match why {
+        ReferenceProblem::Ambiguous => problem(
+            why.code(),
+            format!("`{target}` names entries of several types"),
+        )
+        .hint("write the full id, `type/slug`"),
+        ReferenceProblem::WrongType(type_index) => problem(
+            why.code(),
+            format!(
+                "`{}` may not point to a {} (`{target}`)",
+                def.key, config.types[type_index].label
+            ),
+        )
+        .expected(format!("an entry of type {}", allowed()))
+        .hint("use `siehe_auch` or another reference field for this link"),
+        ReferenceProblem::Missing => {
             let candidates: Vec<&str> = ids.keys().map(|k| k.borrow()).collect();
-            Err(problem(
-                "missing-reference",
+            problem(
+                why.code(),
                 format!("`{}` points to `{target}`, which does not exist", def.key),
             )
             .expected(format!("the id of an existing entry of type {}", allowed()))
             .hint(match did_you_mean(target, candidates) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "ids are `<type>/<file name without .md>`".to_string(),
-            }))
+            })
         }
     }
 }
@@ -1189,7 +1296,8 @@ fn check_page(
     doc: Document,
     resolver: &dyn markdown::LinkResolver,
 ) -> (Page, Vec<Diagnostic>, Vec<String>) {
-    let mut ds = Vec::new();
+    let lines = LineIndex::new(&doc.text);
+    let mut ds = FileProblems::new(&doc.shown);
     let taken = crate::urls::RESERVED.contains(&doc.slug.as_str())
         || config.types.iter().any(|t| t.folder == doc.slug)
         || config.vocabularies.contains_key(&doc.slug);
@@ -1219,7 +1327,7 @@ fn check_page(
                 Some(t) => summary = Some(t),
                 None => ds.push(
                     Diagnostic::error("wrong-kind", &doc.shown, format!("`{key}` must be text"))
-                        .at(&doc.text, line, col, 1)
+                        .at_in(&lines, line, col, 1)
                         .found(describe(value)),
                 ),
             }
@@ -1230,7 +1338,7 @@ fn check_page(
                     &doc.shown,
                     format!("unknown field `{key}` for a page"),
                 )
-                .at(&doc.text, line, 1, key.chars().count())
+                .at_in(&lines, line, 1, key.chars().count())
                 .expected(format!(
                     "`{title_key}`{}",
                     summary_key
@@ -1247,12 +1355,11 @@ fn check_page(
                 &doc.shown,
                 format!("required field `{title_key}` is missing"),
             )
-            .at(&doc.text, 1, 1, 3)
+            .at_in(&lines, 1, 1, 3)
             .hint(format!("add `{title_key}: …` to the front matter")),
         );
     }
-    let rendered = markdown::render(&doc.body, resolver, config.allow_raw_html);
-    markdown_problems(&doc, &rendered, &mut ds);
+    let rendered = render_body(config, &doc, &lines, resolver, &mut ds);
     let page = Page {
         slug: doc.slug.clone(),
         rel_path: doc.rel_path.clone(),
@@ -1261,7 +1368,7 @@ fn check_page(
         body_html: rendered.html,
         modified: doc.modified,
     };
-    (page, ds, rendered.internal_links)
+    (page, ds.finish(), rendered.internal_links)
 }
 
 /// Counts for the summary line of `check`.
@@ -1272,4 +1379,41 @@ pub fn count_by_type(config: &Config, entries: &[Arc<Entry>]) -> BTreeMap<String
             .or_insert(0) += 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::MAX_PROBLEMS_PER_KIND;
+
+    #[test]
+    fn each_kind_is_shown_ten_times_per_file_and_the_rest_counted() {
+        let mut problems = FileProblems::new("content/orte/a.md");
+        let mut made = 0;
+        for _ in 0..1000 {
+            problems.push_with("broken-link", || {
+                made += 1;
+                Diagnostic::error("broken-link", "content/orte/a.md", "x")
+            });
+        }
+        problems.push(Diagnostic::warning(
+            "unclean-file-name",
+            "content/orte/a.md",
+            "y",
+        ));
+        let shown = problems.finish();
+        assert_eq!(
+            made, MAX_PROBLEMS_PER_KIND,
+            "only the problems shown are made"
+        );
+        assert_eq!(shown.len(), MAX_PROBLEMS_PER_KIND + 2);
+        let summary = shown.last().unwrap();
+        assert_eq!(summary.code, "too-many-problems");
+        assert!(summary.is_error());
+        assert!(
+            summary.message.contains("990 more `broken-link`"),
+            "{}",
+            summary.message
+        );
+    }
 }

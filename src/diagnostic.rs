@@ -94,7 +94,11 @@ fn serialize_path_lossy<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok
 }
 
 /// Longest source line we copy into a diagnostic; a 10 MB single-line file must not be echoed.
-const MAX_SOURCE_LINE: usize = 160;
+pub const MAX_SOURCE_LINE: usize = 160;
+
+/// Longest message, expected, found or hint a diagnostic keeps: whatever value a message quotes,
+/// a 10 MB one is cut here rather than echoed.
+pub const MAX_TEXT: usize = 1000;
 
 impl Diagnostic {
     pub fn error(code: &'static str, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
@@ -118,7 +122,7 @@ impl Diagnostic {
         Diagnostic {
             severity,
             code,
-            message: message.into(),
+            message: cut(message.into()),
             file: file.into(),
             line: None,
             column: None,
@@ -146,12 +150,12 @@ impl Diagnostic {
     }
 
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+        self.expected = Some(cut(expected.into()));
         self
     }
 
     pub fn found(mut self, found: impl Into<String>) -> Self {
-        self.found = Some(found.into());
+        self.found = Some(cut(found.into()));
         self
     }
 
@@ -162,7 +166,7 @@ impl Diagnostic {
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(cut(hint.into()));
         self
     }
 
@@ -311,6 +315,15 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` cut to [`MAX_TEXT`] characters (without copying when it is short enough).
+fn cut(text: String) -> String {
+    if text.len() <= MAX_TEXT {
+        text
+    } else {
+        truncate_chars(&text, MAX_TEXT)
+    }
+}
+
 /// Cuts a string to at most `max` characters, marking the cut.
 pub fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
@@ -346,6 +359,84 @@ pub fn list_preview<'a>(items: impl IntoIterator<Item = &'a str>, max: usize) ->
         shown.push(format!("… ({} more)", items.len() - max));
     }
     shown.join(", ")
+}
+
+/// Problems of one kind shown per file before the rest are summed up in one line: a file with a
+/// million broken links gets ten diagnostics and a count, not 17 MB of JSON.
+pub const MAX_PROBLEMS_PER_KIND: usize = 10;
+
+/// The diagnostics of one file, at most [`MAX_PROBLEMS_PER_KIND`] of each code; the rest are
+/// counted. [`Self::push_with`] builds a diagnostic only when it will be shown, so a problem
+/// beyond the cap costs a count, not a lookup of its line or a did-you-mean search.
+#[derive(Debug)]
+pub struct FileProblems {
+    file: PathBuf,
+    shown: Vec<Diagnostic>,
+    /// Per code: how many were shown and how many were not.
+    counts: Vec<(&'static str, usize, usize)>,
+}
+
+impl FileProblems {
+    pub fn new(file: impl Into<PathBuf>) -> Self {
+        FileProblems {
+            file: file.into(),
+            shown: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+
+    /// Counts one problem of `code`, and returns whether it is among those shown.
+    fn admit(&mut self, code: &'static str) -> bool {
+        let i = match self.counts.iter().position(|(c, ..)| *c == code) {
+            Some(i) => i,
+            None => {
+                self.counts.push((code, 0, 0));
+                self.counts.len() - 1
+            }
+        };
+        let (_, shown, hidden) = &mut self.counts[i];
+        if *shown < MAX_PROBLEMS_PER_KIND {
+            *shown += 1;
+            true
+        } else {
+            *hidden += 1;
+            false
+        }
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        if self.admit(d.code) {
+            self.shown.push(d);
+        }
+    }
+
+    /// Adds the problem `make` describes, calling it only if the problem will be shown.
+    pub fn push_with(&mut self, code: &'static str, make: impl FnOnce() -> Diagnostic) {
+        if self.admit(code) {
+            self.shown.push(make());
+        }
+    }
+
+    /// The diagnostics shown, and per code with more problems a line that counts the rest.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        for (code, _, hidden) in self.counts.iter().filter(|(.., h)| *h > 0) {
+            let severity = self
+                .shown
+                .iter()
+                .find(|d| d.code == *code)
+                .map(|d| d.severity);
+            let message = format!("{hidden} more `{code}` problems in this file not shown");
+            let d = match severity {
+                Some(Severity::Warning) => {
+                    Diagnostic::warning("too-many-problems", &self.file, message)
+                }
+                _ => Diagnostic::error("too-many-problems", &self.file, message),
+            };
+            self.shown
+                .push(d.hint("fix the ones above first; the rest are probably of the same kind"));
+        }
+        self.shown
+    }
 }
 
 /// All diagnostics of a run, in a stable order (errors first, then by file and line).
@@ -488,6 +579,23 @@ mod tests {
         let text = "x".repeat(10_000);
         let d = Diagnostic::error("t", "f", "m").at(&text, 1, 1, 1);
         assert!(d.source_line.unwrap().chars().count() <= MAX_SOURCE_LINE + 1);
+    }
+
+    #[test]
+    fn long_values_are_cut_in_every_text() {
+        let long = "x".repeat(10 << 20);
+        let d = Diagnostic::error("t", "f", long.clone())
+            .found(long.clone())
+            .expected(long.clone())
+            .hint(long);
+        for text in [
+            &d.message,
+            &d.found.unwrap(),
+            &d.expected.unwrap(),
+            &d.hint.unwrap(),
+        ] {
+            assert_eq!(text.chars().count(), MAX_TEXT + 1, "cut, with the mark");
+        }
     }
 
     #[test]

@@ -13,6 +13,25 @@ use std::time::SystemTime;
 /// Largest file casebook reads; anything bigger is surely not a hand-written case.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Where `path` leads when that is outside the folder `within` (which must be canonical):
+/// a symbolic link on the way out of the catalogue. `None` when the path stays inside, and when
+/// it cannot be resolved (reading it then says why).
+pub fn escapes(path: &Path, within: &Path) -> Option<std::path::PathBuf> {
+    let target = path.canonicalize().ok()?;
+    (!target.starts_with(within)).then_some(target)
+}
+
+/// The diagnostic for a file or folder of the catalogue that links outside it.
+pub fn symlink_outside(shown: impl Into<std::path::PathBuf>, target: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "symlink-outside",
+        shown,
+        "symbolic link points outside the catalogue",
+    )
+    .found(target.display().to_string())
+    .hint("copy the files into the catalogue instead of linking to them")
+}
+
 /// Decodes file bytes into text: strips a UTF-8 BOM, turns CRLF into LF, and explains what is
 /// wrong with UTF-16, binary or otherwise non-UTF-8 input instead of failing obscurely.
 pub fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Box<Diagnostic>> {
@@ -254,11 +273,67 @@ pub fn yaml_error(e: &yaml::Error, text: &str, line_offset: usize, shown: &Path)
     d
 }
 
+/// The start of every line of a text, found in one pass, so that each diagnostic finds its line
+/// by binary search instead of scanning the text again: a file with a million bad links must not
+/// cost a million scans of itself.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'t> {
+    text: &'t str,
+    /// Byte offset where each line starts; files are at most [`MAX_FILE_BYTES`] long.
+    starts: Vec<u32>,
+}
+
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self
+            .starts
+            .partition_point(|s| *s as usize <= offset)
+            .max(1);
+        let start = self.starts[line - 1] as usize;
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |before| before.chars().count() + 1);
+        (line, column)
+    }
+
+    /// How many lines the text has.
+    pub fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The text of 1-based `line`, without its line break; empty past the end.
+    pub fn line(&self, line: usize) -> &'t str {
+        let Some(start) = line.checked_sub(1).and_then(|i| self.starts.get(i)) else {
+            return "";
+        };
+        let start = *start as usize;
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.text.len(), |next| (*next as usize).saturating_sub(1));
+        self.text.get(start..end.max(start)).unwrap_or("")
+    }
+}
+
 /// Where each top-level key of a YAML mapping stands: its 1-based line, the column where its
 /// value starts, and the text of the lines that belong to it (for finding list items).
 #[derive(Debug, Default, Clone)]
 pub struct KeyLines {
+    /// In the order of their lines.
     keys: Vec<(String, usize, usize)>,
+    /// Each key's first place in `keys`: a front matter of 100,000 keys is looked up per key.
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl KeyLines {
@@ -276,15 +351,72 @@ impl KeyLines {
                 keys.push((key, first_line + i, line[..value_start].chars().count() + 1));
             }
         }
-        KeyLines { keys }
+        let mut index = std::collections::HashMap::with_capacity(keys.len());
+        for (i, (key, ..)) in keys.iter().enumerate() {
+            index.entry(key.clone()).or_insert(i);
+        }
+        KeyLines { keys, index }
+    }
+
+    /// The line where the value of the key at `i` in `keys` ends (exclusive): the next key's.
+    fn end_of(&self, i: usize) -> usize {
+        self.keys.get(i + 1).map_or(usize::MAX, |(_, l, _)| *l)
     }
 
     /// The line and value column of a top-level key.
     pub fn get(&self, key: &str) -> Option<(usize, usize)> {
-        self.keys
-            .iter()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, line, col)| (*line, *col))
+        let (_, line, col) = &self.keys[*self.index.get(key)?];
+        Some((*line, *col))
+    }
+
+    /// Where each of `needles` stands within the value of `key`, looking for each after the one
+    /// before: one pass over the value for all of them, where [`Self::locate_in_value`] per
+    /// needle would cost a pass each (quadratic for a list of a million references). `None`
+    /// for a needle not found as written (quoted or escaped), and for every one after it.
+    pub fn locate_each_in_value<'t>(
+        &self,
+        lines: &LineIndex<'t>,
+        key: &str,
+        needles: &[&str],
+    ) -> Vec<Option<(usize, usize, &'t str)>> {
+        let mut found = Vec::with_capacity(needles.len());
+        let Some(&i) = self.index.get(key) else {
+            found.resize(needles.len(), None);
+            return found;
+        };
+        let (_, first, col) = self.keys[i];
+        let end = self.end_of(i);
+        let key_line = lines.line(first);
+        // Where the search goes on: line, byte and the column of that byte, counted on as the
+        // search moves (counting from the line's start would be quadratic on one long line).
+        let (mut line, mut from, mut column) = (
+            first,
+            key_line
+                .char_indices()
+                .nth(col.saturating_sub(1))
+                .map_or(key_line.len(), |(b, _)| b),
+            col,
+        );
+        let mut lost = false;
+        for needle in needles {
+            let mut hit = None;
+            while !lost && line < end && line <= lines.count() {
+                let text = lines.line(line);
+                match text.get(from..).and_then(|rest| rest.find(needle)) {
+                    Some(pos) => {
+                        column += text[from..from + pos].chars().count();
+                        hit = Some((line, column, text));
+                        from += pos + needle.len();
+                        column += needle.chars().count();
+                        break;
+                    }
+                    None => (line, from, column) = (line + 1, 0, 1),
+                }
+            }
+            lost |= hit.is_none();
+            found.push(hit);
+        }
+        found
     }
 
     /// The line, column and text of the line where `needle` occurs within the value of `key`
@@ -295,14 +427,9 @@ impl KeyLines {
         key: &str,
         needle: &str,
     ) -> Option<(usize, usize, &'t str)> {
-        let (line, col) = self.get(key)?;
-        let next_key_line = self
-            .keys
-            .iter()
-            .map(|(_, l, _)| *l)
-            .filter(|l| *l > line)
-            .min()
-            .unwrap_or(usize::MAX);
+        let i = *self.index.get(key)?;
+        let (_, line, col) = self.keys[i];
+        let next_key_line = self.end_of(i);
         let mut key_line = "";
         for (i, l) in text.lines().enumerate().skip(line - 1) {
             let n = i + 1;
@@ -452,6 +579,23 @@ mod tests {
     }
 
     #[test]
+    fn line_index_finds_lines_and_columns() {
+        let text = "ab\nÜber x\n\nlast";
+        let lines = LineIndex::new(text);
+        assert_eq!(lines.position(0), (1, 1));
+        assert_eq!(lines.position(2), (1, 3));
+        assert_eq!(lines.position(3), (2, 1));
+        assert_eq!(lines.position(text.find('x').unwrap()), (2, 6));
+        assert_eq!(lines.position(text.len()), (4, 5));
+        assert_eq!(lines.line(1), "ab");
+        assert_eq!(lines.line(2), "Über x");
+        assert_eq!(lines.line(3), "");
+        assert_eq!(lines.line(4), "last");
+        assert_eq!(lines.line(5), "");
+        assert_eq!(lines.line(0), "");
+    }
+
+    #[test]
     fn key_lines_find_keys_and_list_items() {
         let yaml = "titel: A\nthema:\n  - foo\n  - barr\nstadt: [x]\n";
         let k = KeyLines::scan(yaml, 2);
@@ -470,5 +614,30 @@ mod tests {
             Some((3, 7, "thema:"))
         );
         assert_eq!(k.get("stadt"), Some((6, 8)));
+        let text = format!("---\n{yaml}");
+        let lines = LineIndex::new(&text);
+        assert_eq!(
+            k.locate_each_in_value(&lines, "thema", &["foo", "barr", "foo", "x"]),
+            vec![
+                Some((4, 5, "  - foo")),
+                Some((5, 5, "  - barr")),
+                None,
+                None
+            ]
+        );
+        let flow = "eingesetzt_an: [ort/a, a, ort/b]\n";
+        let lines = LineIndex::new(flow);
+        assert_eq!(
+            KeyLines::scan(flow, 1).locate_each_in_value(
+                &lines,
+                "eingesetzt_an",
+                &["ort/a", "a", "ort/b"]
+            ),
+            vec![
+                Some((1, 17, "eingesetzt_an: [ort/a, a, ort/b]")),
+                Some((1, 24, "eingesetzt_an: [ort/a, a, ort/b]")),
+                Some((1, 27, "eingesetzt_an: [ort/a, a, ort/b]")),
+            ]
+        );
     }
 }

@@ -192,6 +192,18 @@ fn cases() -> Vec<Case> {
         file("ten-mb-single-line", &["no-front-matter"], Some(1), "content/orte/zeile.md", "x".repeat(10 << 20)),
         file("ten-mb-line-in-front-matter", &["unknown-field"], Some(5), "content/orte/zeile.md", entry(&format!("notiz: {}\n", "x".repeat(10 << 20)))),
         file("file-too-large", &["file-too-large"], None, "content/orte/riesig.md", format!("{}{}", entry(""), "Text. ".repeat(3 << 20))),
+        // Many bad links or references in one file: ten diagnostics of each kind and a count, in
+        // linear time (each used to rescan the file, and all were printed: 40,000 broken links
+        // took 19 s). Links stay under the 1 MB Markdown limit; a million, in a release build:
+        // RELIABILITY.md.
+        file("broken-links-40000-one-line", &["broken-link"], Some(6), "content/orte/viele.md", format!("{}{}\n", entry(""), (0..40_000).map(|i| format!("[](@/{i})")).collect::<String>())),
+        file("broken-links-40000-lines", &["broken-link"], Some(6), "content/orte/viele.md", format!("{}{}", entry(""), (0..40_000).map(|i| format!("[](@/{i})\n")).collect::<String>())),
+        file("unsafe-links-25000", &["unsafe-url"], Some(6), "content/orte/viele.md", format!("{}{}", entry(""), (0..25_000).map(|i| format!("[](vbscript:{i})\n")).collect::<String>())),
+        file("missing-references-200000-one-line", &["missing-reference"], Some(5), "content/formate/viele.md", entry(&format!("eingesetzt_an: [{}]\n", (0..200_000).map(|i| format!("o/{i}")).collect::<Vec<_>>().join(", ")))),
+        file("missing-references-after-200000-good-ones", &["missing-reference"], Some(200_006), "content/formate/viele.md", entry(&format!("eingesetzt_an:\n{}{}", "- ort/markthalle-sued\n".repeat(200_000), (0..20_000).map(|i| format!("- o/{i}\n")).collect::<String>()))),
+        // Rendering holds a text's events at once: 2.5 million table rows (15 MB) needed 3.7 GB.
+        // Bodies over 1 MB are refused before rendering (round two, #20).
+        file("markdown-table-of-2500000-rows", &["markdown-too-large"], Some(6), "content/orte/tabelle.md", format!("{}|a|b|\n|-|-|\n{}", entry(""), "|1|2|\n".repeat(2_500_000))),
         file("five-thousand-unknown-terms", &["unknown-term"], Some(6), "content/orte/viele.md", entry(&format!("thema:\n{}", (0..5000).map(|i| format!("  - begriff-{i}\n")).collect::<String>()))),
         // Encoding and binary content.
         file("binary-file-named-md", &["binary-file"], None, "content/orte/daten.md", pseudo_random_bytes(5000)),
@@ -278,12 +290,44 @@ fn cases() -> Vec<Case> {
         // Links and addresses in content.
         file("javascript-link", &["unsafe-url"], Some(7), "content/orte/skript.md", format!("{}Text.\n[klick](javascript:alert(1))\n", entry(""))),
         file("javascript-website", &["bad-url"], Some(5), "content/orte/skript.md", entry("website: javascript:alert(1)\n")),
+        // URL settings (round two, #20): absolute http(s) or a path with exactly one `/`.
+        case("edit-url-javascript", &["invalid-url-setting"], site, Some(6), move |c| c.replace(site, "base_url: https://example.org/\n", "base_url: https://example.org/\nedit_url: \"javascript:alert(1)//{path}\"\n")),
+        case("base-url-protocol-relative", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: //evil.example/")),
+        case("base-url-backslash", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: /\\evil.example/")),
+        case("base-url-newline", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: \"https://example.org/\\nDisallow: /\"")),
+        case("base-url-without-scheme", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: example.org/kat")),
+        case("map-tiles-javascript", &["invalid-url-setting"], site, Some(67), move |c| c.append(site, "map:\n  tiles: \"javascript:alert(1)\"\n")),
+        // What config reads stays inside the catalogue (round two, #20), like the entries.
+        case("site-yaml-links-outside", &["symlink-outside"], site, None, move |c| {
+            let moved = c.outside.join("site.yaml");
+            std::fs::rename(c.root.join(site), &moved).expect("move");
+            c.symlink(&moved, site);
+        }),
+        case("vocabularies-folder-links-outside", &["symlink-outside"], "content/vocabularies", None, move |c| {
+            let moved = c.outside.join("vocabularies");
+            std::fs::rename(c.root.join("content/vocabularies"), &moved).expect("move");
+            c.symlink(&moved, "content/vocabularies");
+        }),
+        case("vocabulary-links-outside", &["symlink-outside"], hf, None, move |c| {
+            let moved = c.outside.join("handlungsfelder.yaml");
+            std::fs::rename(c.root.join(hf), &moved).expect("move");
+            c.symlink(&moved, hf);
+        }),
+        case("theme-absolute-path", &["invalid-schema"], site, Some(66), move |c| c.append(site, "theme: /etc\n")),
+        case("theme-dotdot-path", &["invalid-schema"], site, Some(66), move |c| c.append(site, "theme: ../../x\n")),
+        case("theme-ten-mb-name", &["invalid-schema"], site, Some(66), move |c| c.append(site, &format!("theme: {}\n", "x".repeat(10 << 20)))),
         // The schema and the vocabularies.
         case("unknown-field-kind", &["invalid-schema"], site, Some(24), move |c| c.replace(site, "stadt: { kind: text,", "stadt: { kind: textt,")),
         case("cyclic-vocabulary", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: nord\n    label: Nord\n    parent: sued\n  - key: sued\n    label: Süd\n    parent: nord\n")),
         case("cyclic-vocabulary-self", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: selbst\n    label: Selbst\n    parent: selbst\n")),
         case("cyclic-vocabulary-short-keys", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: a\n    label: A\n    parent: b\n  - key: b\n    label: B\n    parent: a\n")),
         case("facet-on-missing-vocabulary", &["missing-vocabulary"], site, Some(23), move |c| c.replace(site, "vocabulary: themen,", "vocabulary: themenn,")),
+        // Type keys and colours reach the stylesheet (round two, #20), and a duplicate type is
+        // reported at the duplicate.
+        case("type-colour-css-injection", &["invalid-schema"], site, Some(52), move |c| c.replace(site, "    label: Ort\n", "    label: Ort\n    color: \"red}body{display:none}.x{a:b\"\n")),
+        case("type-key-with-a-brace", &["invalid-schema"], site, Some(49), move |c| c.replace(site, "  - key: ort\n", "  - key: \"ort}x\"\n")),
+        case("site-yaml-20000-duplicate-types", &["invalid-schema"], site, None, move |c| c.replace(site, "facets: [handlungsfeld, thema]", &format!("{}facets: [handlungsfeld, thema]", (0..20_000).map(|i| format!("  - {{ key: ort, folder: f{i}, label: X, plural: X, fields: [titel] }}\n")).collect::<String>()))),
+        case("duplicate-type-key-at-the-duplicate", &["invalid-schema"], site, Some(59), move |c| c.replace(site, "  - key: strategie\n", "  - key: format\n")),
         case("facets-name-a-missing-field", &["invalid-schema"], site, None, move |c| c.replace(site, "facets: [handlungsfeld, thema]", "facets: [handlungsfeld, thema, gibtsnicht]")),
         case("reference-to-unknown-type", &["invalid-schema"], site, None, move |c| c.replace(site, "to: [ort]", "to: [platz]")),
         file("site-yaml-empty", &["invalid-schema"], None, site, ""),
@@ -293,8 +337,27 @@ fn cases() -> Vec<Case> {
         file("vocabulary-tab", &["invalid-vocabulary"], Some(4), "content/vocabularies/kaputt.yaml", "label: X\nterms:\n  - key: x\n\tlabel: y\n"),
         case("vocabulary-duplicate-term", &["invalid-vocabulary"], hf, None, move |c| c.append(hf, "  - key: zentren\n    label: Zentren noch einmal\n")),
         case("vocabulary-duplicate-term-line", &["invalid-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: zentren\n    label: Zentren noch einmal\n")),
+        // Hierarchies are checked in linear time (round two, #20): a chain of 20,000 parents took
+        // 16 s, of 100,000 more than 120 s. Deeper than 16 levels is refused.
+        file("vocabulary-chain-of-100000", &["vocabulary-too-deep"], Some(50), "content/vocabularies/kette.yaml", term_chain(100_000, false)),
+        file("vocabulary-cycle-of-100000", &["cyclic-vocabulary"], Some(3), "content/vocabularies/kette.yaml", term_chain(100_000, true)),
         case("vocabulary-unknown-parent", &["invalid-vocabulary"], hf, Some(25), move |c| c.append(hf, "  - key: xy\n    label: XY\n    parent: zentrn\n")),
     ]
+}
+
+/// A vocabulary of `n` terms, each the parent of the next; with `cycle`, the first term's parent
+/// is the last.
+fn term_chain(n: usize, cycle: bool) -> String {
+    let mut y = String::from("label: Kette\nterms:\n");
+    for i in 0..n {
+        y.push_str(&format!("  - key: t{i}\n    label: T {i}\n"));
+        match i {
+            0 if cycle => y.push_str(&format!("    parent: t{}\n", n - 1)),
+            0 => {}
+            _ => y.push_str(&format!("    parent: t{}\n", i - 1)),
+        }
+    }
+    y
 }
 
 /// Indents every line by two spaces (to nest a document under a key).
@@ -485,6 +548,130 @@ fn every_hostile_input_gives_a_diagnostic_and_leaves_the_output_alone() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// Each kind of problem is shown ten times per file and the rest counted in one line, for
+/// links in the body and for references alike. Fails on code that prints every problem (40,000
+/// broken links on one line were 22 MB of JSON).
+#[test]
+fn repeated_problems_are_capped_per_file() {
+    let tmp = TempDir::new("capped");
+    let root = tmp.join("catalogue");
+    common::copy_dir(&common::fixture("valid-small"), &root);
+    let links: String = (0..40_000).map(|i| format!("[](@/{i}) ")).collect();
+    std::fs::write(
+        root.join("content/orte/viele.md"),
+        format!("{FM}---\n{links}\n"),
+    )
+    .expect("write");
+    let refs: Vec<String> = (0..5_000).map(|i| format!("ort/nix-{i}")).collect();
+    let refs = format!("{FM}eingesetzt_an: [{}]\n---\n", refs.join(", "));
+    std::fs::write(root.join("content/formate/viele.md"), refs).expect("write");
+    let (run, json) = check_json(&root);
+    run.assert_exit(1);
+    let diags = json_diags(&json.expect("JSON"));
+    let count = |code: &str, file: &str| {
+        diags
+            .iter()
+            .filter(|d| d.code == code && d.file == file)
+            .count()
+    };
+    assert_eq!(count("broken-link", "content/orte/viele.md"), 10);
+    assert_eq!(count("missing-reference", "content/formate/viele.md"), 10);
+    for (file, rest) in [
+        ("content/orte/viele.md", "39990 more `broken-link`"),
+        ("content/formate/viele.md", "4990 more `missing-reference`"),
+    ] {
+        assert!(
+            diags.iter().any(|d| d.code == "too-many-problems"
+                && d.file == file
+                && d.message.contains(rest)),
+            "no summary `{rest}` for {file}"
+        );
+    }
+}
+
+/// `--base-url` is checked where it enters, like `base_url` in site.yaml: a script address,
+/// another host, a line break (which would add lines to robots.txt) and an address without a
+/// scheme are refused before anything is written.
+#[test]
+fn base_url_option_is_checked_where_it_enters() {
+    let tmp = TempDir::new("base-url-option");
+    let out = tmp.join("site");
+    for bad in [
+        "javascript:alert(1)//",
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://example.org/\nDisallow: /",
+        "example.org/kat",
+    ] {
+        let run = build(&common::fixture("valid-small"), &out, &["--base-url", bad]);
+        run.assert_exit(1);
+        assert!(
+            run.stderr.contains("error[invalid-url-setting]") && run.stderr.contains("--base-url"),
+            "{bad:?}:\n{}",
+            run.output()
+        );
+        assert!(!out.exists(), "{bad:?}: a site was written");
+    }
+    build(
+        &common::fixture("valid-small"),
+        &out,
+        &["--base-url", "/katalog/"],
+    )
+    .assert_exit(0);
+}
+
+/// A theme reads nothing from outside the catalogue: its folder, its `static/` or a file in it
+/// linking outside (to a folder of private keys, say) stops the build, which publishes nothing
+/// of it; so does a link in `templates/`.
+#[test]
+fn theme_links_outside_the_catalogue_are_refused() {
+    // What is planted, given the catalogue root and the folder outside.
+    type Plant = fn(&Path, &Path);
+    let setups: [(&str, Plant); 4] = [
+        ("theme folder", |root, outside| {
+            std::os::unix::fs::symlink(outside, root.join("themes/eigen")).expect("symlink")
+        }),
+        ("static folder", |root, outside| {
+            std::fs::create_dir_all(root.join("themes/eigen")).expect("mkdir");
+            std::os::unix::fs::symlink(outside, root.join("themes/eigen/static")).expect("symlink")
+        }),
+        ("file in static", |root, outside| {
+            std::fs::create_dir_all(root.join("themes/eigen/static")).expect("mkdir");
+            std::os::unix::fs::symlink(
+                outside.join("schluessel.pem"),
+                root.join("themes/eigen/static/schluessel.pem"),
+            )
+            .expect("symlink")
+        }),
+        ("templates override", |root, outside| {
+            std::fs::create_dir_all(root.join("themes/eigen")).expect("mkdir");
+            std::os::unix::fs::symlink(outside, root.join("templates")).expect("symlink")
+        }),
+    ];
+    for (what, setup) in setups {
+        let tmp = TempDir::new("theme-outside");
+        let root = tmp.join("catalogue");
+        common::copy_dir(&common::fixture("valid-small"), &root);
+        std::fs::create_dir_all(root.join("themes")).expect("mkdir");
+        let site = root.join("content/site.yaml");
+        let text = std::fs::read_to_string(&site).expect("read") + "theme: eigen\n";
+        std::fs::write(&site, text).expect("write");
+        let outside = tmp.join("outside");
+        std::fs::create_dir_all(&outside).expect("mkdir");
+        std::fs::write(outside.join("schluessel.pem"), "GEHEIM").expect("write");
+        setup(&root, &outside);
+        let out = tmp.join("site");
+        let run = build(&root, &out, &["--no-search"]);
+        run.assert_exit(1);
+        assert!(
+            run.stderr.contains("symlink-outside") && !run.panicked(),
+            "{what}:\n{}",
+            run.output()
+        );
+        assert!(!out.exists(), "{what}: a site was written");
+    }
 }
 
 /// Legal but heavy inputs: they must build (exit 0) within the deadline, without a panic, with

@@ -62,22 +62,7 @@ pub(super) fn matrix(cat: &Catalogue, views: &Views) -> Value {
 
 /// Terms in tree order (parents followed by their children) with their depth.
 pub fn term_order(vocab: &crate::config::Vocabulary) -> Vec<(usize, usize)> {
-    fn walk(
-        vocab: &crate::config::Vocabulary,
-        parent: Option<&str>,
-        depth: usize,
-        out: &mut Vec<(usize, usize)>,
-    ) {
-        for (i, t) in vocab.terms.iter().enumerate() {
-            if t.parent.as_deref() == parent && !out.iter().any(|(j, _)| *j == i) && depth < 16 {
-                out.push((i, depth));
-                walk(vocab, Some(&t.key), depth + 1, out);
-            }
-        }
-    }
-    let mut out = Vec::with_capacity(vocab.terms.len());
-    walk(vocab, None, 0, &mut out);
-    out
+    vocab.order().to_vec()
 }
 
 /// The top-level folder a page is in (`orte/` for `orte/x/`), empty for pages at the top:
@@ -278,9 +263,10 @@ pub(super) fn term_value(cat: &Catalogue, views: &Views, v: &str, t: usize) -> V
         .as_deref()
         .and_then(|p| vocab.term_index(p))
         .map(|p| term_link(views, v, p, count_of(p)));
-    let children: Vec<Value> = (0..vocab.terms.len())
-        .filter(|&c| vocab.terms[c].parent.as_deref() == Some(&term.key))
-        .map(|c| term_link(views, v, c, count_of(c)))
+    let children: Vec<Value> = vocab
+        .children(t)
+        .iter()
+        .map(|&c| term_link(views, v, c, count_of(c)))
         .collect();
     let filter_url = facet.map(|f| browser_url(views, &[(&f.field, &term.key)]));
     map([

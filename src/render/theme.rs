@@ -34,13 +34,30 @@ pub enum ThemeError {
     Io(PathBuf, std::io::Error),
     #[error("UI strings in {0} are not valid YAML: {1}")]
     Strings(String, String),
+    #[error("{0} links outside the catalogue, to {1} (symlink-outside); copy the files into the catalogue instead of linking to them")]
+    Outside(PathBuf, PathBuf),
 }
 
 impl Theme {
+    /// Loads the theme `config.theme`, a folder in `<root>/themes/` or the built-in one, and the
+    /// overrides in `<root>/templates/`. Nothing is read from outside the catalogue: a theme,
+    /// a theme folder or a file in one that links outside is refused, so that a link to
+    /// `/etc/ssl` is not published as the theme's `static/`.
     pub fn load(config: &Config) -> Result<Theme, ThemeError> {
-        let dir = config.root.join("themes").join(&config.theme);
+        let within = config
+            .root
+            .canonicalize()
+            .map_err(|e| ThemeError::Io(config.root.clone(), e))?;
+        // config checks that the name is one plain folder name; `join` must never see a path.
+        let dir = match Path::new(&config.theme).components().collect::<Vec<_>>()[..] {
+            [std::path::Component::Normal(_)] => config.root.join("themes").join(&config.theme),
+            _ => return Err(ThemeError::NotFound(config.theme.clone(), "themes/".into())),
+        };
         let mut theme = if dir.is_dir() {
-            Theme::from_dir(&config.theme, &dir)?
+            if let Some(target) = crate::source::escapes(&dir, &within) {
+                return Err(ThemeError::Outside(dir, target));
+            }
+            Theme::from_dir(&config.theme, &dir, &within)?
         } else if config.theme == "default" {
             Theme::built_in()
         } else {
@@ -51,7 +68,7 @@ impl Theme {
         };
         let overrides = config.root.join("templates");
         if overrides.is_dir() {
-            for (name, source) in read_tree(&overrides)? {
+            for (name, source) in read_tree(&overrides, &within)? {
                 theme
                     .templates
                     .insert(name, String::from_utf8_lossy(&source).into_owned());
@@ -61,14 +78,14 @@ impl Theme {
         Ok(theme)
     }
 
-    fn from_dir(name: &str, dir: &Path) -> Result<Theme, ThemeError> {
-        let templates = read_tree(&dir.join("templates"))?
+    fn from_dir(name: &str, dir: &Path, within: &Path) -> Result<Theme, ThemeError> {
+        let templates = read_tree(&dir.join("templates"), within)?
             .into_iter()
             .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
             .collect();
-        let assets = read_tree(&dir.join("static"))?;
+        let assets = read_tree(&dir.join("static"), within)?;
         let mut raw_strings = BTreeMap::new();
-        for (k, v) in read_tree(&dir.join("i18n"))? {
+        for (k, v) in read_tree(&dir.join("i18n"), within)? {
             raw_strings.insert(k, v);
         }
         let mut theme = Theme {
@@ -140,14 +157,27 @@ fn collect_embedded(dir: &Dir<'_>, f: &mut dyn FnMut(&str, &[u8])) {
     }
 }
 
-/// All files below `dir`, keyed by their `/`-separated path relative to it.
-fn read_tree(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, ThemeError> {
+/// All files below `dir`, keyed by their `/`-separated path relative to it. Links are followed
+/// as long as they stay inside `within` (the canonical catalogue root); one that leads out, the
+/// folder itself included, is an error.
+fn read_tree(dir: &Path, within: &Path) -> Result<BTreeMap<String, Vec<u8>>, ThemeError> {
     let mut out = BTreeMap::new();
     if !dir.is_dir() {
         return Ok(out);
     }
-    for item in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    if let Some(target) = crate::source::escapes(dir, within) {
+        return Err(ThemeError::Outside(dir.to_path_buf(), target));
+    }
+    for item in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let item = item.map_err(|e| ThemeError::Io(dir.to_path_buf(), e.into()))?;
+        if item.path_is_symlink() {
+            if let Some(target) = crate::source::escapes(item.path(), within) {
+                return Err(ThemeError::Outside(item.path().to_path_buf(), target));
+            }
+        }
         if !item.file_type().is_file() {
             continue;
         }

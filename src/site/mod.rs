@@ -239,7 +239,10 @@ pub fn read_catalogue(
         report.sort();
         return None;
     };
-    config.apply(overrides);
+    if let Err(d) = config.apply(overrides) {
+        report.push(*d);
+        return None;
+    }
     let config = Arc::new(config);
     let mut walk = Report::default();
     let candidates = timings.time("discover", || load::discover(&config, &mut walk));
