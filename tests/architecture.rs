@@ -113,3 +113,27 @@ fn the_model_uses_no_step_of_the_pipeline() {
     let graph = imports();
     assert!(graph["model"].is_empty(), "model uses {:?}", graph["model"]);
 }
+#[test]
+fn no_source_file_is_longer_than_600_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut long = Vec::new();
+    let mut stack = vec![src];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let lines = std::fs::read_to_string(&path)
+                    .expect("read")
+                    .lines()
+                    .count();
+                if lines > 600 {
+                    long.push(format!("{} ({lines} lines)", path.display()));
+                }
+            }
+        }
+    }
+    long.sort();
+    assert!(long.is_empty(), "split by job:\n{}", long.join("\n"));
+}

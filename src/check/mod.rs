@@ -1,0 +1,426 @@
+//! Checking: every document against the schema. Produces typed, validated entries and pages and a
+//! diagnostic for every problem (never only the first), each pointing at the offending line.
+use crate::config::{Config, FieldDef, FieldKind, ListItem};
+use crate::diagnostic::MAX_SOURCE_LINE;
+use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
+use crate::load::{self, Candidate, DocKind, Document};
+use crate::markdown;
+use crate::model::{Checked, Entry, FieldValue, ListValue, Page};
+use crate::source::yaml::Value as Yaml;
+use crate::source::{describe, LineIndex};
+use rayon::prelude::*;
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
+
+mod body;
+mod entry;
+mod reference;
+mod value;
+
+pub use body::MAX_MARKDOWN_BYTES;
+use body::*;
+use entry::*;
+use reference::*;
+pub use value::check_url;
+use value::*;
+
+/// Problems listed per field before the rest are summed up in one line; a list with thousands
+/// of bad values must not flood the terminal or cost quadratic time to locate.
+pub const MAX_PROBLEMS_PER_FIELD: usize = 10;
+
+/// A reference target as written, with where it stands (for diagnostics once ids are known).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocatedTarget {
+    pub target: String,
+    pub line: usize,
+    pub column: usize,
+    /// The start of the target's line (cut like a diagnostic's code frame), shared by the
+    /// targets on one line: a line of a million references is not copied a million times.
+    pub source_line: Arc<str>,
+}
+
+/// Reference fields with their targets as written.
+pub type FieldRefs = Vec<(String, Vec<LocatedTarget>)>;
+
+/// One document after the checks that need only the document itself (and the set of content
+/// paths, for internal links). Immutable, so `serve` can keep it until its file changes.
+#[derive(Debug, Clone)]
+pub struct CheckedDoc {
+    pub kind: DocKind,
+    pub rel_path: String,
+    pub shown: std::path::PathBuf,
+    pub slug: String,
+    pub entry: Option<Arc<Entry>>,
+    pub page: Option<Arc<Page>>,
+    pub refs: FieldRefs,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Content paths this document links to; it must be re-checked when one appears or vanishes.
+    pub internal_links: Vec<String>,
+}
+
+impl CheckedDoc {
+    /// The content path and file time of what the document holds, for its last update date.
+    pub fn dated(&self) -> Option<(&str, Option<std::time::SystemTime>)> {
+        let modified = match (&self.entry, &self.page) {
+            (Some(entry), _) => entry.modified,
+            (None, Some(page)) => page.modified,
+            (None, None) => return None,
+        };
+        Some((&self.rel_path, modified))
+    }
+}
+
+/// The URL of every document by content path, so internal links resolve while files are checked
+/// one by one. A document's URL follows from its path alone.
+pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String, String> {
+    let urls = config.urls();
+    candidates
+        .iter()
+        .map(|c| {
+            let slug = c.slug();
+            let url = urls.path(&match c.kind {
+                DocKind::Entry(t) => crate::urls::entry(&config.types[t].folder, &slug),
+                DocKind::Page => crate::urls::free_page(&slug),
+            });
+            (c.rel_path(config), url)
+        })
+        .collect()
+}
+
+/// Reads and checks all documents, then checks across files (`assemble`). Entries with errors
+/// are still returned where possible, so that `serve` can show as much as it can; callers
+/// decide by `report.has_errors()`.
+pub fn check(config: &Config, candidates: &[Candidate], report: &mut Report) -> Checked {
+    let (docs, _) = check_documents(config, candidates, None, &[], report);
+    let docs: Vec<Arc<CheckedDoc>> = docs.into_values().collect();
+    assemble(config, &docs, report)
+}
+
+/// Checked documents by absolute path, in the order `load::discover` lists them (types in the
+/// order of site.yaml, then file names). That order decides the order of entries everywhere,
+/// so `build` and `serve` must keep the same one.
+pub type Docs = indexmap::IndexMap<std::path::PathBuf, Arc<CheckedDoc>>;
+
+/// Reads and checks the documents among `candidates` that need it: every one without
+/// `previous`; else the `changed` ones, new ones, and those whose internal links point at a
+/// file that appeared or vanished. The others are taken from `previous`. Also returns the link
+/// targets the documents were checked against.
+pub fn check_documents(
+    config: &Config,
+    candidates: &[Candidate],
+    previous: Option<&Docs>,
+    changed: &[std::path::PathBuf],
+    report: &mut Report,
+) -> (Docs, HashMap<String, String>) {
+    let targets = link_targets(config, candidates);
+    // Content paths that appeared or vanished since the last build.
+    let moved: std::collections::HashSet<String> = match previous {
+        Some(prev) => {
+            let paths: std::collections::HashSet<&std::path::PathBuf> =
+                candidates.iter().map(|c| &c.path).collect();
+            prev.keys()
+                .filter(|p| !paths.contains(p))
+                .chain(
+                    candidates
+                        .iter()
+                        .map(|c| &c.path)
+                        .filter(|p| !prev.contains_key(*p)),
+                )
+                .map(|p| load::rel_path(config, p))
+                .collect()
+        }
+        None => Default::default(),
+    };
+    let kept = |c: &Candidate| {
+        let doc = previous?.get(&c.path)?;
+        let fresh =
+            changed.contains(&c.path) || doc.internal_links.iter().any(|l| moved.contains(l));
+        (!fresh).then_some(doc)
+    };
+    let fresh: Vec<&Candidate> = candidates.iter().filter(|c| kept(c).is_none()).collect();
+    let mut results: HashMap<&std::path::Path, CheckedDoc> = HashMap::with_capacity(fresh.len());
+    for (candidate, result) in read_and_check(config, &fresh, &targets) {
+        match result {
+            Ok(doc) => {
+                results.insert(&candidate.path, doc);
+            }
+            Err(d) => report.push(d),
+        }
+    }
+    let mut docs = Docs::with_capacity(candidates.len());
+    for c in candidates {
+        let doc = match kept(c) {
+            Some(doc) => Arc::clone(doc),
+            None => match results.remove(c.path.as_path()) {
+                Some(doc) => Arc::new(doc),
+                None => continue,
+            },
+        };
+        docs.insert(c.path.clone(), doc);
+    }
+    (docs, targets)
+}
+
+/// Reads and checks each of `candidates` in one parallel pass, each file on its own (see
+/// `check_document`): a file's text and parsed YAML are dropped as soon as it is checked, while
+/// they are still in the cache. `targets` are the URLs internal links resolve to. The pass runs
+/// on the [`readers`], not the shared pool.
+pub fn read_and_check<'a>(
+    config: &Config,
+    candidates: &[&'a Candidate],
+    targets: &HashMap<String, String>,
+) -> Vec<(&'a Candidate, Result<CheckedDoc, Diagnostic>)> {
+    let resolver = |p: &str| targets.get(p).cloned();
+    let pass = || {
+        candidates
+            .par_iter()
+            .map(|&c| {
+                let doc = load::load_document(config, c)
+                    .map(|d| check_document(config, d, &resolver))
+                    .map_err(|e| *e);
+                (c, doc)
+            })
+            .collect()
+    };
+    match readers() {
+        Some(pool) => pool.install(pass),
+        None => pass(),
+    }
+}
+
+/// How many threads read files for each thread of the shared pool.
+const READERS_PER_THREAD: usize = 2;
+
+/// The threads that read and check files: more than there are cores, because a file that is not
+/// in the page cache keeps its thread waiting for the disk, and the disk answers sooner with more
+/// reads in flight. Right after the page cache was dropped, a 100k build read and checked in
+/// 8.5 s on four threads against 13.6 s on two (7.2 s on eight); with the files cached, four
+/// threads on two cores take as long as two, and eight a little longer (BENCHMARKS.md, session
+/// 11). Made once and kept for `serve`'s rebuilds.
+fn readers() -> Option<&'static rayon::ThreadPool> {
+    static READERS: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    READERS
+        .get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(rayon::current_num_threads() * READERS_PER_THREAD)
+                .thread_name(|i| format!("casebook-read-{i}"))
+                .build()
+                .ok()
+        })
+        .as_ref()
+}
+
+/// Checks one document on its own.
+pub fn check_document(
+    config: &Config,
+    doc: Document,
+    resolver: &dyn markdown::LinkResolver,
+) -> CheckedDoc {
+    let (kind, rel_path, shown, slug) = (
+        doc.kind,
+        doc.rel_path.clone(),
+        doc.shown.clone(),
+        doc.slug.clone(),
+    );
+    match doc.kind {
+        DocKind::Entry(type_index) => {
+            let (entry, refs, diagnostics, internal_links) =
+                check_entry(config, doc, type_index, resolver);
+            CheckedDoc {
+                kind,
+                rel_path,
+                shown,
+                slug,
+                entry: Some(Arc::new(entry)),
+                page: None,
+                refs,
+                diagnostics,
+                internal_links,
+            }
+        }
+        DocKind::Page => {
+            let (page, diagnostics, internal_links) = check_page(config, doc, resolver);
+            CheckedDoc {
+                kind,
+                rel_path,
+                shown,
+                slug,
+                entry: None,
+                page: Some(Arc::new(page)),
+                refs: vec![],
+                diagnostics,
+                internal_links,
+            }
+        }
+    }
+}
+
+/// The checks across files: duplicate ids and colliding slugs, then references resolved to
+/// entries. Cheap enough to run over the whole catalogue on every rebuild.
+pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) -> Checked {
+    let mut seen: HashMap<(DocKind, &str), &CheckedDoc> = HashMap::new();
+    let mut kept: Vec<&CheckedDoc> = Vec::with_capacity(docs.len());
+    for doc in docs {
+        report.extend(doc.diagnostics.iter().cloned());
+        match seen.get(&(doc.kind, doc.slug.as_str())) {
+            Some(first) => {
+                let same_stem = std::path::Path::new(&first.rel_path).file_stem()
+                    == std::path::Path::new(&doc.rel_path).file_stem();
+                let id = match doc.kind {
+                    DocKind::Entry(t) => format!("{}/{}", config.types[t].key, doc.slug),
+                    DocKind::Page => format!("pages/{}", doc.slug),
+                };
+                let (code, msg) = if same_stem {
+                    ("duplicate-id", format!("two files define the entry `{id}`"))
+                } else {
+                    (
+                        "slug-collision",
+                        format!("file names collide: both become the address `{}`", doc.slug),
+                    )
+                };
+                report.push(
+                    Diagnostic::error(code, &doc.shown, msg)
+                        .also(crate::diagnostic::Place::file(&first.shown))
+                        .found(format!("{} and {}", first.shown.display(), doc.shown.display()))
+                        .hint("keep one of the files, or rename one so the names differ in more than case, umlauts or punctuation"),
+                );
+            }
+            None => {
+                seen.insert((doc.kind, doc.slug.as_str()), doc);
+                kept.push(doc);
+            }
+        }
+    }
+    let entry_docs: Vec<&CheckedDoc> = kept.iter().copied().filter(|d| d.entry.is_some()).collect();
+    let entries: Vec<Arc<Entry>> = entry_docs.iter().filter_map(|d| d.entry.clone()).collect();
+    let ids: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    let (references, problems): (Vec<_>, Vec<_>) = entry_docs
+        .par_iter()
+        .map(|doc| {
+            let mut problems = Report::default();
+            let references = resolve_references(config, doc, &ids, &entries, &mut problems);
+            (references, problems.diagnostics)
+        })
+        .unzip();
+    report.extend(problems.into_iter().flatten());
+    let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
+    Checked {
+        entries,
+        references,
+        pages,
+    }
+}
+
+/// Resolves the reference fields of one document to entry indices, in the order written;
+/// each target that does not resolve becomes a diagnostic. `serve` calls it for an edited file
+/// alone when the ids of the catalogue stayed the same.
+pub fn resolve_references<K: Borrow<str> + Eq + Hash>(
+    config: &Config,
+    doc: &CheckedDoc,
+    ids: &HashMap<K, usize>,
+    entries: &[Arc<Entry>],
+    report: &mut Report,
+) -> Vec<(String, Vec<usize>)> {
+    let mut resolved_fields = Vec::new();
+    let mut problems = FileProblems::new(&doc.shown);
+    for (field, targets) in &doc.refs {
+        let def = &config.fields[field];
+        let mut resolved = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for t in targets {
+            match find_reference(config, def, &t.target, ids, entries) {
+                Ok(i) if seen.insert(i) => resolved.push(i),
+                Ok(_) => {}
+                Err(problem) => problems.push_with(problem.code(), || {
+                    let d = reference_problem(config, def, &t.target, problem, ids);
+                    let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());
+                    d.file = doc.shown.clone();
+                    d.line = Some(t.line);
+                    d
+                }),
+            }
+        }
+        resolved_fields.push((field.clone(), resolved));
+    }
+    report.extend(problems.finish());
+    resolved_fields
+}
+
+/// Points a diagnostic at a line found through the file's [`LineIndex`], which costs no scan of
+/// the text (`Diagnostic::at` looks for the line from the start of the text).
+trait AtLine {
+    fn at_in(self, lines: &LineIndex, line: usize, column: usize, width: usize) -> Diagnostic;
+}
+
+impl AtLine for Diagnostic {
+    fn at_in(self, lines: &LineIndex, line: usize, column: usize, width: usize) -> Diagnostic {
+        let mut d = self.at(lines.line(line), 1, column, width);
+        d.line = Some(line.max(1));
+        d
+    }
+}
+
+/// Helper to attach a document's path to a diagnostic created without one.
+trait WithFile {
+    fn with_file(self, doc: &Document) -> Diagnostic;
+}
+
+impl WithFile for Diagnostic {
+    fn with_file(mut self, doc: &Document) -> Diagnostic {
+        self.file = doc.shown.clone();
+        self
+    }
+}
+
+/// Counts for the summary line of `check`.
+pub fn count_by_type(config: &Config, entries: &[Arc<Entry>]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for e in entries {
+        *out.entry(config.types[e.type_index].plural.clone())
+            .or_insert(0) += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::MAX_PROBLEMS_PER_KIND;
+
+    #[test]
+    fn each_kind_is_shown_ten_times_per_file_and_the_rest_counted() {
+        let mut problems = FileProblems::new("content/orte/a.md");
+        let mut made = 0;
+        for _ in 0..1000 {
+            problems.push_with("broken-link", || {
+                made += 1;
+                Diagnostic::error("broken-link", "content/orte/a.md", "x")
+            });
+        }
+        problems.push(Diagnostic::warning(
+            "unclean-file-name",
+            "content/orte/a.md",
+            "y",
+        ));
+        let shown = problems.finish();
+        assert_eq!(
+            made, MAX_PROBLEMS_PER_KIND,
+            "only the problems shown are made"
+        );
+        assert_eq!(shown.len(), MAX_PROBLEMS_PER_KIND + 2);
+        let summary = shown.last().unwrap();
+        assert_eq!(summary.code, "too-many-problems");
+        assert!(summary.is_error());
+        assert!(
+            summary.message.contains("990 more `broken-link`"),
+            "{}",
+            summary.message
+        );
+    }
+}

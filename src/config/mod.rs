@@ -1,0 +1,552 @@
+//! The catalogue's own schema: `content/site.yaml` (types, fields, roles, facets) and the
+//! vocabularies in `content/vocabularies/`. Nothing about the typology is hard-coded in Rust.
+
+use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
+use crate::source::{self, KeyLines};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+mod settings;
+mod validate;
+mod vocabulary;
+
+use settings::*;
+pub use settings::{check_url_setting, is_css_colour};
+use vocabulary::*;
+pub use vocabulary::{Term, Vocabulary, MAX_TERM_DEPTH};
+
+/// The kinds of value a field can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Text,
+    Markdown,
+    Number,
+    Year,
+    Date,
+    Url,
+    Email,
+    Geo,
+    Image,
+    Facet,
+    Reference,
+    List,
+}
+
+impl FieldKind {
+    /// The name used in site.yaml (`facet`), also given to templates.
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Markdown => "markdown",
+            FieldKind::Number => "number",
+            FieldKind::Year => "year",
+            FieldKind::Date => "date",
+            FieldKind::Url => "url",
+            FieldKind::Email => "email",
+            FieldKind::Geo => "geo",
+            FieldKind::Image => "image",
+            FieldKind::Facet => "facet",
+            FieldKind::Reference => "reference",
+            FieldKind::List => "list",
+        }
+    }
+}
+
+/// What the items of a `list` field are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListItem {
+    #[default]
+    Text,
+    Url,
+    /// A plain label or a `{ title, url }` pair (sources, further reading).
+    Link,
+}
+
+impl ListItem {
+    pub fn name(self) -> &'static str {
+        match self {
+            ListItem::Text => "text",
+            ListItem::Url => "url",
+            ListItem::Link => "link",
+        }
+    }
+}
+
+/// One field definition from `site.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    #[serde(skip_deserializing)]
+    pub key: String,
+    pub kind: FieldKind,
+    pub label: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    /// facet: the vocabulary whose terms are allowed.
+    #[serde(default)]
+    pub vocabulary: Option<String>,
+    /// facet and reference: whether a list of values is allowed.
+    #[serde(default)]
+    pub multiple: bool,
+    /// reference: the entry types it may point to.
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// reference: the label of the relation seen from the target ("Formate an diesem Ort").
+    #[serde(default)]
+    pub inverse: Option<String>,
+    /// list: the kind of its items.
+    #[serde(default)]
+    pub item: ListItem,
+}
+
+/// One entry type (Ort, Format, Strategie).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryType {
+    pub key: String,
+    pub folder: String,
+    pub label: String,
+    pub plural: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Accent colour of the type; always shown together with the text label.
+    #[serde(default)]
+    pub color: Option<String>,
+    pub fields: Vec<String>,
+}
+
+/// Which field plays which part on the site.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub geo: Option<String>,
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapConfig {
+    #[serde(default)]
+    pub tiles: Option<String>,
+    #[serde(default)]
+    pub attribution: Option<String>,
+}
+
+/// `site.yaml` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFile {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default)]
+    edit_url: Option<String>,
+    #[serde(default)]
+    map: MapConfig,
+    #[serde(default)]
+    allow_raw_html: bool,
+    #[serde(default)]
+    search: Option<bool>,
+    roles: Roles,
+    fields: BTreeMap<String, FieldDef>,
+    types: Vec<EntryType>,
+    #[serde(default)]
+    facets: Vec<String>,
+    /// Weights of shared terms per facet for "similar entries"; facets not named weigh 1.
+    #[serde(default)]
+    similarity: BTreeMap<String, f64>,
+}
+
+fn default_language() -> String {
+    "de".into()
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+/// The whole schema of a catalogue, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub content_dir: PathBuf,
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub language: String,
+    pub theme: String,
+    pub edit_url: Option<String>,
+    pub map: MapConfig,
+    pub allow_raw_html: bool,
+    pub search: bool,
+    /// Built as `serve` shows it (`build --preview`, and `serve` itself): what only editors
+    /// see may appear. Never set by site.yaml.
+    pub preview: bool,
+    pub roles: Roles,
+    pub fields: BTreeMap<String, FieldDef>,
+    pub types: Vec<EntryType>,
+    pub facets: Vec<String>,
+    pub similarity: BTreeMap<String, f64>,
+    pub vocabularies: BTreeMap<String, Vocabulary>,
+}
+
+/// Settings given on the command line that win over site.yaml.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Publish under this address (`--base-url`, or the local server's address in `serve`).
+    pub base_url: Option<String>,
+    /// Switch the full-text search off (`--no-search`): no index, and no search box on pages.
+    pub no_search: bool,
+    /// The site as `serve` shows it (`build --preview`).
+    pub preview: bool,
+}
+
+impl Config {
+    /// Applies the command line's settings; a `--base-url` that is not a usable address (see
+    /// [`check_url_setting`]) is refused here, where it enters, and the config left unchanged.
+    pub fn apply(&mut self, overrides: &Overrides) -> Result<(), Box<Diagnostic>> {
+        if let Some(url) = &overrides.base_url {
+            check_url_setting(url).map_err(|why| {
+                Box::new(
+                    url_setting_problem("--base-url", "--base-url", url, &why)
+                        .hint("give the address the site is published under, e.g. `--base-url https://example.org/katalog/`"),
+                )
+            })?;
+            self.base_url = normalize_base_url(url);
+        }
+        if overrides.no_search {
+            self.search = false;
+        }
+        self.preview = overrides.preview;
+        Ok(())
+    }
+}
+
+impl Config {
+    /// Loads `<root>/content/site.yaml` and the vocabularies; all problems go to `report`.
+    /// Returns `None` only when the schema is too broken to validate entries against.
+    pub fn load(root: &Path, report: &mut Report) -> Option<Config> {
+        let content_dir = root.join("content");
+        let site_path = content_dir.join("site.yaml");
+        let shown = PathBuf::from("content/site.yaml");
+        if !site_path.is_file() {
+            report.push(
+                Diagnostic::error("no-site-yaml", &shown, "no catalogue schema found")
+                    .expected(format!("a file {}", site_path.display()))
+                    .hint("run `casebook init <dir>` to create a catalogue, or pass --root"),
+            );
+            return None;
+        }
+        let within = content_dir
+            .canonicalize()
+            .unwrap_or_else(|_| content_dir.clone());
+        if let Some(target) = source::escapes(&site_path, &within) {
+            report.push(source::symlink_outside(&shown, &target));
+            return None;
+        }
+        let text = match source::read(&site_path, &shown) {
+            Ok(t) => t,
+            Err(d) => {
+                report.push(*d);
+                return None;
+            }
+        };
+        let site: SiteFile = match source::yaml::from_str(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                let mut d = source::yaml_error(&e, &text, 1, &shown);
+                d.code = "invalid-schema";
+                if d.message.contains("unknown variant") {
+                    d = d.hint("field kinds are: text, markdown, number, year, date, url, email, geo, image, facet, reference, list");
+                }
+                report.push(d);
+                return None;
+            }
+        };
+        let vocabularies = load_vocabularies(&content_dir, &within, report);
+        let mut config = Config {
+            root: root.to_path_buf(),
+            content_dir,
+            title: site.title,
+            description: site.description,
+            base_url: normalize_base_url(&site.base_url),
+            language: site.language,
+            theme: site.theme,
+            edit_url: site.edit_url,
+            map: site.map,
+            allow_raw_html: site.allow_raw_html,
+            search: site.search.unwrap_or(true),
+            preview: false,
+            roles: site.roles,
+            fields: site.fields,
+            types: site.types,
+            facets: site.facets,
+            similarity: site.similarity,
+            vocabularies,
+        };
+        for (key, field) in config.fields.iter_mut() {
+            field.key = key.clone();
+        }
+        let before = report.error_count();
+        config.validate(&text, &shown, report);
+        (report.error_count() == before).then_some(config)
+    }
+
+    pub fn type_index(&self, key: &str) -> Option<usize> {
+        self.types.iter().position(|t| t.key == key)
+    }
+
+    /// The vocabulary behind a facet field.
+    pub fn facet_vocabulary(&self, field: &str) -> Option<&Vocabulary> {
+        let f = self.fields.get(field)?;
+        self.vocabularies.get(f.vocabulary.as_ref()?)
+    }
+
+    /// The base path of the site (`/` or `/sub/path/`), for links that work under a sub-path.
+    /// Site paths and absolute URLs of the site's addresses ([`urls`](crate::urls)).
+    pub fn urls(&self) -> crate::urls::Urls {
+        crate::urls::Urls::new(&self.base_url, self.base_path())
+    }
+
+    /// The address of an entry's page.
+    pub fn entry_address(&self, type_index: usize, slug: &str) -> String {
+        crate::urls::entry(&self.types[type_index].folder, slug)
+    }
+
+    pub fn base_path(&self) -> String {
+        let after_scheme = self.base_url.split("://").nth(1).unwrap_or(&self.base_url);
+        match after_scheme.find('/') {
+            Some(i) if self.base_url.contains("://") => after_scheme[i..].to_string(),
+            _ if self.base_url.starts_with('/') => self.base_url.clone(),
+            _ => "/".into(),
+        }
+    }
+}
+
+fn normalize_base_url(url: &str) -> String {
+    let url = url.trim();
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+/// Whether `s` is usable as one URL path segment we generate (`lowercase-ascii-123`).
+pub fn is_clean_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 120
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !s.starts_with('-')
+}
+
+/// The 1-based line and column of the `nth` line reading `<field>: <value>` (the value plain or
+/// quoted, the line optionally a list item).
+fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let trimmed = l.trim_start().trim_start_matches("- ").trim_start();
+            // A flow mapping (`- { key: ort, folder: orte }`) holds the field first.
+            let (trimmed, flow) = match trimmed.strip_prefix('{') {
+                Some(inner) => (inner.trim_start(), true),
+                None => (trimmed, false),
+            };
+            let rest = trimmed.strip_prefix(field)?.strip_prefix(':')?.trim();
+            let rest = match flow {
+                true => rest.split([',', '}']).next().unwrap_or("").trim(),
+                false => rest,
+            };
+            let found = rest.trim_matches(['"', '\'']) == value;
+            found.then(|| {
+                (
+                    i + 1,
+                    l.len() - l.trim_start().len() + 1 + l.trim_start().len() - trimmed.len()
+                        + field.len()
+                        + 2,
+                )
+            })
+        })
+        .nth(nth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_of_sub_path_urls() {
+        let mut c = test_config();
+        c.base_url = "https://example.org/katalog/".into();
+        assert_eq!(c.base_path(), "/katalog/");
+        c.base_url = "http://127.0.0.1:1111/".into();
+        assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn url_settings_are_absolute_http_or_a_path_with_one_slash() {
+        for good in [
+            "https://example.org/katalog/",
+            "http://127.0.0.1:1111/",
+            "HTTPS://example.org",
+            "/",
+            "/katalog/",
+            "https://example.org/edit/{path}",
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        ] {
+            assert_eq!(check_url_setting(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "javascript:alert(1)//{path}",
+            "//evil.example/",
+            "/\\evil.example/",
+            "https://example.org/\nDisallow: /",
+            "/a\tb",
+            "example.org/kat",
+            "https://",
+            "data:text/html,x",
+            "",
+        ] {
+            assert!(check_url_setting(bad).is_err(), "{bad:?} passed");
+        }
+    }
+
+    #[test]
+    fn colours_are_css_colour_syntax() {
+        for good in [
+            "#0b6e4f",
+            "#abc",
+            "#abcd",
+            "#0b6e4f80",
+            "teal",
+            "rebeccapurple",
+            "rgb(11 110 79)",
+            "rgba(11, 110, 79, 0.5)",
+            "hsl(120deg 50% 40% / 80%)",
+            "oklch(0.6 0.1 160)",
+        ] {
+            assert!(is_css_colour(good), "{good}");
+        }
+        for bad in [
+            "red}body{display:none}.x{a:b",
+            "#12345",
+            "#ggg",
+            "",
+            "red;",
+            "rgb(1,2,3);x",
+            "url(x)",
+            "var(--x)",
+            "rgb(1 2 3",
+            "expression(alert(1))",
+            "re d",
+        ] {
+            assert!(!is_css_colour(bad), "{bad}");
+        }
+        assert!(is_type_key("ort") && is_type_key("good-practice-2"));
+        assert!(
+            !is_type_key("ort}x") && !is_type_key("Ort") && !is_type_key("a_b") && !is_type_key("")
+        );
+    }
+
+    #[test]
+    fn term_places_find_depths_cycles_and_what_hangs_below_a_cycle() {
+        use TermPlace::*;
+        // 0 <- 1 <- 2; 3 <-> 4 (a cycle), 5 below 4; 6 its own parent.
+        let parents = [None, Some(0), Some(1), Some(4), Some(3), Some(4), Some(6)];
+        assert_eq!(
+            term_places(&parents),
+            vec![
+                Depth(0),
+                Depth(1),
+                Depth(2),
+                InCycle,
+                InCycle,
+                BelowCycle,
+                InCycle
+            ]
+        );
+        let chain: Vec<Option<usize>> = (0..100_000usize).map(|i| i.checked_sub(1)).collect();
+        assert_eq!(term_places(&chain)[99_999], Depth(99_999));
+    }
+
+    #[test]
+    fn terms_are_ordered_parents_first_and_too_deep_ones_refused() {
+        let mut yaml = String::from("label: V\nterms:\n");
+        yaml.push_str("  - { key: b, label: B, parent: a }\n  - { key: a, label: A }\n");
+        yaml.push_str("  - { key: c, label: C }\n  - { key: d, label: D, parent: a }\n");
+        let mut vocab: Vocabulary = serde_yaml::from_str(&yaml).unwrap();
+        let mut report = Report::default();
+        validate_vocabulary(&mut vocab, &yaml, Path::new("v.yaml"), &mut report);
+        assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+        assert_eq!(vocab.order(), &[(1, 0), (0, 1), (3, 1), (2, 0)]);
+        assert_eq!(vocab.children(1), &[0, 3]);
+        assert!(vocab.is_hierarchical());
+
+        let mut yaml = String::from("label: V\nterms:\n  - { key: t0, label: T }\n");
+        for i in 1..=MAX_TERM_DEPTH + 3 {
+            yaml.push_str(&format!(
+                "  - {{ key: t{i}, label: T, parent: t{} }}\n",
+                i - 1
+            ));
+        }
+        let mut vocab: Vocabulary = serde_yaml::from_str(&yaml).unwrap();
+        validate_vocabulary(&mut vocab, &yaml, Path::new("v.yaml"), &mut report);
+        let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["vocabulary-too-deep"]);
+        assert!(report.diagnostics[0]
+            .message
+            .contains(&format!("t{MAX_TERM_DEPTH}`")));
+        assert_eq!(vocab.order().len(), MAX_TERM_DEPTH);
+        assert_eq!(vocab.ancestors(MAX_TERM_DEPTH + 3).len(), MAX_TERM_DEPTH);
+    }
+
+    fn test_config() -> Config {
+        Config {
+            root: PathBuf::new(),
+            content_dir: PathBuf::new(),
+            title: String::new(),
+            description: String::new(),
+            base_url: "/".into(),
+            language: "de".into(),
+            theme: "default".into(),
+            edit_url: None,
+            map: MapConfig::default(),
+            allow_raw_html: false,
+            search: true,
+            preview: false,
+            roles: Roles::default(),
+            fields: BTreeMap::new(),
+            types: vec![],
+            facets: vec![],
+            similarity: BTreeMap::new(),
+            vocabularies: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn clean_segments() {
+        assert!(is_clean_segment("lebendige-quartiere"));
+        assert!(!is_clean_segment("Quartier"));
+        assert!(!is_clean_segment("../x"));
+        assert!(!is_clean_segment(""));
+    }
+}

@@ -1,0 +1,104 @@
+//! Settings that reach every page as they are: URL settings (base URL, edit URL, map tiles),
+//! type keys and colours, checked where they enter.
+
+use super::*;
+
+/// Whether a URL-valued setting (the base URL from site.yaml or `--base-url`, `edit_url`, the
+/// map's tile URL) can go into every page, feed, sitemap and robots.txt as it is: an absolute
+/// `http(s)://` address with a host, or a path that starts with exactly one `/`, and no control
+/// characters. Everything else is refused where it enters: `javascript:` would become a script
+/// link on every page, `//evil.example/` and `/\evil.example/` are addresses of another host,
+/// and a line break would add lines to robots.txt. `Err` says why, in words.
+pub fn check_url_setting(value: &str) -> Result<(), String> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(format!("it contains the control character {:?}", c));
+    }
+    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return match url::Url::parse(value) {
+            Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+            Ok(_) => Err("it has no host name".into()),
+            Err(e) => Err(e.to_string()),
+        };
+    }
+    match value.strip_prefix('/') {
+        Some(rest) if rest.starts_with(['/', '\\']) => {
+            Err("it starts with `//` or `/\\`, which browsers read as another host".into())
+        }
+        Some(_) => Ok(()),
+        None if value.contains(':') => Err(format!(
+            "the scheme `{}:` is not allowed",
+            crate::diagnostic::truncate_chars(value.split(':').next().unwrap_or(""), 20)
+        )),
+        None => Err("it has no scheme and is not a path starting with `/`".into()),
+    }
+}
+
+/// `value` with its control characters written as escapes (`\n`), so they can be seen.
+pub(super) fn shown_controls(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The diagnostic for a URL setting [`check_url_setting`] refused; `file` is site.yaml or, for
+/// a command-line option, the option's name.
+pub(super) fn url_setting_problem(
+    file: impl Into<PathBuf>,
+    setting: &str,
+    value: &str,
+    why: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        "invalid-url-setting",
+        file,
+        format!("`{setting}` is not a usable address: {why}"),
+    )
+    .found(format!(
+        "`{}`",
+        crate::diagnostic::truncate_chars(&shown_controls(value), 80)
+    ))
+    .expected("an address starting with `https://` or `http://`, or a path starting with one `/`")
+}
+
+/// Whether `s` can be a type key: it goes into ids (`ort/x`), paths and CSS class names
+/// (`.t-ort`), so only `[a-z0-9-]`.
+pub(super) fn is_type_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Whether `s` is written in CSS colour syntax: `#` and 3, 4, 6 or 8 hex digits, a colour name,
+/// or a colour function (`rgb(…)`, `hsl(…)`, `oklch(…)`, …) of numbers, units and separators.
+/// Nothing else may reach the stylesheet: `red}body{display:none}` would hide every page.
+pub fn is_css_colour(s: &str) -> bool {
+    if let Some(hex) = s.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    if (3..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return true;
+    }
+    let Some((name, args)) = s.split_once('(') else {
+        return false;
+    };
+    let Some(args) = args.strip_suffix(')') else {
+        return false;
+    };
+    const FUNCTIONS: &[&str] = &[
+        "rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color",
+    ];
+    FUNCTIONS.contains(&name.to_ascii_lowercase().as_str())
+        && args.len() <= 100
+        && args.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b' ' | b'.' | b',' | b'%' | b'/' | b'+' | b'-')
+        })
+}

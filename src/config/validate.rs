@@ -1,0 +1,343 @@
+//! Validating site.yaml beyond its syntax: roles, fields, types, facets and similarity weights
+//! agree with each other and with the vocabularies, each problem at its line.
+
+use super::*;
+
+impl Config {
+    /// Checks site.yaml as a whole; its problems are capped per kind like an entry's, and each
+    /// is located only when it is shown (a location reads the text).
+    pub(super) fn validate(&self, text: &str, shown: &Path, report: &mut Report) {
+        let mut problems = FileProblems::new(shown);
+        let keys = KeyLines::scan(text, 1);
+        let at_key = |d: Diagnostic, top: &str, needle: &str| match keys
+            .locate_in_value(text, top, needle)
+        {
+            Some((l, c, _)) => d.at(text, l, c, needle.chars().count()),
+            None => d,
+        };
+        if !["de", "en"].contains(&self.language.as_str()) {
+            problems.push_with("invalid-schema", || {
+                at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!(
+                            "unsupported language `{}`",
+                            crate::diagnostic::truncate_chars(&self.language, 20)
+                        ),
+                    )
+                    .expected("`de` or `en`"),
+                    "language",
+                    &self.language,
+                )
+            });
+        }
+        if !is_clean_segment(&self.theme) {
+            problems.push_with("invalid-schema", || {
+                at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!(
+                            "theme `{}` is not the name of a folder in themes/",
+                            crate::diagnostic::truncate_chars(&self.theme, 60)
+                        ),
+                    )
+                    .expected("a name like `default`: lowercase letters, digits and `-`, no path")
+                    .hint("put the theme into themes/<name>/ of the catalogue and give its name"),
+                    "theme",
+                    &self.theme,
+                )
+            });
+        }
+        let url_settings = [
+            ("base_url", "base_url", Some(&self.base_url)),
+            ("edit_url", "edit_url", self.edit_url.as_ref()),
+            ("map", "map: tiles", self.map.tiles.as_ref()),
+        ];
+        for (top, setting, value) in url_settings {
+            let Some(value) = value else { continue };
+            if let Err(why) = check_url_setting(value) {
+                problems.push_with("invalid-url-setting", || {
+                    at_key(url_setting_problem(shown, setting, value, &why), top, value)
+                });
+            }
+        }
+        let field_keys: Vec<&str> = self.fields.keys().map(String::as_str).collect();
+        let type_keys: Vec<&str> = self.types.iter().map(|t| t.key.as_str()).collect();
+        let unknown_field = |problems: &mut FileProblems, name: &str, top: &str, context: &str| {
+            problems.push_with("invalid-schema", || {
+                at_key(
+                    Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("{context} names unknown field `{name}`"),
+                    )
+                    .expected(format!(
+                        "one of the fields defined under `fields:`: {}",
+                        list_preview(field_keys.iter().copied(), 12)
+                    ))
+                    .maybe_hint(
+                        did_you_mean(name, field_keys.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?")),
+                    ),
+                    top,
+                    name,
+                )
+            });
+        };
+        for (key, field) in &self.fields {
+            match field.kind {
+                FieldKind::Facet => {
+                    match &field.vocabulary {
+                        None => problems.push_with("invalid-schema", || {
+                            at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("facet field `{key}` has no vocabulary"),
+                        )
+                        .hint("add `vocabulary: <name>` naming a file in content/vocabularies/"),
+                        "fields",
+                        &format!("{key}:"),
+                    )
+                        }),
+                        Some(v) if !self.vocabularies.contains_key(v) => {
+                            problems.push_with("missing-vocabulary", || {
+                                at_key(
+                        Diagnostic::error(
+                            "missing-vocabulary",
+                            shown,
+                            format!("field `{key}` uses vocabulary `{v}`, which does not exist"),
+                        )
+                        .expected(format!("a file content/vocabularies/{v}.yaml"))
+                        .maybe_hint(
+                            did_you_mean(v, self.vocabularies.keys().map(String::as_str))
+                                .map(|s| format!("did you mean `{s}`?")),
+                        ),
+                        "fields",
+                        v,
+                    )
+                            })
+                        }
+                        Some(_) => {}
+                    }
+                }
+                FieldKind::Reference => {
+                    if field.to.is_empty() {
+                        problems.push_with("invalid-schema", || {
+                            at_key(
+                                Diagnostic::error(
+                                    "invalid-schema",
+                                    shown,
+                                    format!("reference field `{key}` names no target type"),
+                                )
+                                .hint(format!("add `to: [{}]`", type_keys.join(", "))),
+                                "fields",
+                                &format!("{key}:"),
+                            )
+                        });
+                    }
+                    for t in &field.to {
+                        if !type_keys.contains(&t.as_str()) {
+                            problems.push_with("invalid-schema", || {
+                                at_key(
+                                    Diagnostic::error(
+                                        "invalid-schema",
+                                        shown,
+                                        format!(
+                                            "reference field `{key}` points to unknown type `{t}`"
+                                        ),
+                                    )
+                                    .expected(format!(
+                                        "one of {}",
+                                        list_preview(type_keys.iter().copied(), 12)
+                                    )),
+                                    "fields",
+                                    t,
+                                )
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut folders = HashSet::new();
+        let mut seen_types: HashMap<&str, usize> = HashMap::new();
+        for ty in &self.types {
+            let occurrence = seen_types.entry(ty.key.as_str()).or_insert(0);
+            *occurrence += 1;
+            if *occurrence > 1 {
+                // At the duplicate, not at the first definition.
+                let nth = *occurrence - 1;
+                problems.push_with("invalid-schema", || {
+                    let d = Diagnostic::error(
+                        "invalid-schema",
+                        shown,
+                        format!("type `{}` is defined twice", ty.key),
+                    );
+                    match field_line(text, "key", &ty.key, nth) {
+                        Some((l, c)) => d.at(text, l, c, ty.key.chars().count()),
+                        None => at_key(d, "types", &ty.key),
+                    }
+                });
+            }
+            if !is_type_key(&ty.key) {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!(
+                                "type key `{}` is not a clean name",
+                                crate::diagnostic::truncate_chars(&ty.key, 60)
+                            ),
+                        )
+                        .expected(
+                            "lowercase letters, digits and `-` (the key names CSS classes and ids)",
+                        ),
+                        "types",
+                        &ty.key,
+                    )
+                });
+            }
+            if let Some(color) = ty.color.as_deref().filter(|c| !is_css_colour(c)) {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("type `{}` has an unusable colour", ty.key),
+                        )
+                        .found(format!(
+                            "`{}`",
+                            crate::diagnostic::truncate_chars(color, 60)
+                        ))
+                        .expected("a CSS colour: `#0b6e4f`, `#abc`, `teal` or `rgb(11 110 79)`")
+                        .hint("the colour goes into the site's stylesheet as it is written"),
+                        "types",
+                        color,
+                    )
+                });
+            }
+            if !is_clean_segment(&ty.folder) || crate::urls::RESERVED.contains(&ty.folder.as_str())
+            {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("type `{}` has an unusable folder `{}`", ty.key, ty.folder),
+                        )
+                        .expected(format!(
+                            "lowercase letters, digits and `-`, not one of {}",
+                            crate::urls::RESERVED.join(", ")
+                        )),
+                        "types",
+                        &ty.folder,
+                    )
+                });
+            }
+            if !folders.insert(ty.folder.as_str()) {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("folder `{}` is used by two types", ty.folder),
+                        ),
+                        "types",
+                        &ty.folder,
+                    )
+                });
+            }
+            for f in &ty.fields {
+                if !self.fields.contains_key(f) {
+                    unknown_field(&mut problems, f, "types", &format!("type `{}`", ty.key));
+                }
+            }
+            if !ty.fields.contains(&self.roles.title) {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!(
+                                "type `{}` lacks the title field `{}`",
+                                ty.key, self.roles.title
+                            ),
+                        )
+                        .hint("every type needs the field named in `roles: title:`"),
+                        "types",
+                        &ty.key,
+                    )
+                });
+            }
+        }
+        let roles = [
+            Some(&self.roles.title),
+            self.roles.summary.as_ref(),
+            self.roles.place.as_ref(),
+            self.roles.geo.as_ref(),
+            self.roles.image.as_ref(),
+        ];
+        for role in roles.into_iter().flatten() {
+            if !self.fields.contains_key(role) {
+                unknown_field(&mut problems, role, "roles", "roles");
+            }
+        }
+        if let Some(geo) = self.roles.geo.as_ref().and_then(|g| self.fields.get(g)) {
+            if geo.kind != FieldKind::Geo {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("the geo role names `{}`, which is not a geo field", geo.key),
+                        ),
+                        "roles",
+                        &geo.key,
+                    )
+                });
+            }
+        }
+        for facet in &self.facets {
+            match self.fields.get(facet) {
+                None => unknown_field(&mut problems, facet, "facets", "facets"),
+                Some(f) if f.kind != FieldKind::Facet => {
+                    problems.push_with("invalid-schema", || {
+                        at_key(
+                            Diagnostic::error(
+                                "invalid-schema",
+                                shown,
+                                format!(
+                                    "`{facet}` is listed under facets but is a {:?} field",
+                                    f.kind
+                                )
+                                .to_lowercase(),
+                            )
+                            .expected("a field of kind `facet`"),
+                            "facets",
+                            facet,
+                        )
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        for v in self.vocabularies.keys() {
+            if crate::urls::RESERVED.contains(&v.as_str()) || folders.contains(v.as_str()) {
+                report.push(
+                    Diagnostic::error(
+                        "invalid-vocabulary",
+                        format!("content/vocabularies/{v}.yaml"),
+                        format!("vocabulary name `{v}` collides with a path the site uses"),
+                    )
+                    .hint("rename the vocabulary file"),
+                );
+            }
+        }
+        report.extend(problems.finish());
+    }
+}
