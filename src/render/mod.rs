@@ -271,11 +271,7 @@ impl Renderer {
                 cat.pages[*i].summary.clone().unwrap_or_default(),
             ),
         };
-        let kind = format!("{page:?}")
-            .split([' ', '(', '{'])
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
+        let kind = page.name();
         ctx.insert_value(
             "page",
             map([

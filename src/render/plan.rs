@@ -19,6 +19,23 @@ pub enum PageKind {
 }
 
 impl PageKind {
+    /// The kind's name as templates see it (`page.kind`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            PageKind::Home => "home",
+            PageKind::Browser => "browser",
+            PageKind::Search => "search",
+            PageKind::Map => "map",
+            PageKind::Codebook => "codebook",
+            PageKind::NotFound => "notfound",
+            PageKind::TypeList { .. } => "typelist",
+            PageKind::Entry(_) => "entry",
+            PageKind::Vocabulary(_) => "vocabulary",
+            PageKind::Term { .. } => "term",
+            PageKind::Free(_) => "free",
+        }
+    }
+
     /// The theme template that renders this kind of page.
     pub fn template(&self) -> &'static str {
         match self {
