@@ -16,6 +16,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod escape;
 pub mod export;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -317,7 +317,7 @@ fn cases() -> Vec<Case> {
         case("theme-dotdot-path", &["invalid-schema"], site, Some(66), move |c| c.append(site, "theme: ../../x\n")),
         case("theme-ten-mb-name", &["invalid-schema"], site, Some(66), move |c| c.append(site, &format!("theme: {}\n", "x".repeat(10 << 20)))),
         // The schema and the vocabularies.
-        case("unknown-field-kind", &["invalid-schema"], site, Some(24), move |c| c.replace(site, "stadt: { kind: text,", "stadt: { kind: textt,")),
+        case("unknown-field-kind", &["unknown-field-kind"], site, Some(24), move |c| c.replace(site, "stadt: { kind: text,", "stadt: { kind: textt,")),
         case("cyclic-vocabulary", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: nord\n    label: Nord\n    parent: sued\n  - key: sued\n    label: Süd\n    parent: nord\n")),
         case("cyclic-vocabulary-self", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: selbst\n    label: Selbst\n    parent: selbst\n")),
         case("cyclic-vocabulary-short-keys", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: a\n    label: A\n    parent: b\n  - key: b\n    label: B\n    parent: a\n")),

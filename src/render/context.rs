@@ -343,6 +343,7 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
                         ),
                         ("inverse", def.inverse.clone().into()),
                         ("item", def.item.name().into()),
+                        ("role", config.roles.meta_role(f).into()),
                     ])
                 })
                 .collect();

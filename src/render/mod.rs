@@ -68,6 +68,9 @@ pub struct Renderer {
     globals: Option<(Value, Value)>,
 }
 
+/// The template of redirect pages; a theme without one gets the built-in one.
+pub const REDIRECT_TEMPLATE: &str = "redirect.html";
+
 /// Templates every theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
     "index.html",
@@ -270,6 +273,7 @@ impl Renderer {
                 cat.pages[*i].title.clone(),
                 cat.pages[*i].summary.clone().unwrap_or_default(),
             ),
+            PageKind::Redirect { entry, .. } => (cat.entries[*entry].title.clone(), String::new()),
         };
         let kind = page.name();
         ctx.insert_value(
@@ -350,6 +354,20 @@ impl Renderer {
             }
             PageKind::Term { vocabulary, term } => {
                 ctx.insert_value("term", term_value(cat, views, vocabulary, *term))
+            }
+            PageKind::Redirect { entry, .. } => {
+                let e = &cat.entries[*entry];
+                let target = views
+                    .urls
+                    .path(&config.entry_address(e.type_index, &e.slug));
+                ctx.insert_value(
+                    "redirect",
+                    map([
+                        ("title", e.title.as_str().into()),
+                        ("url", target.as_str().into()),
+                        ("permalink", views.urls.absolute(&target).into()),
+                    ]),
+                );
             }
             PageKind::Free(i) => {
                 let p = &cat.pages[*i];

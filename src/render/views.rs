@@ -212,6 +212,7 @@ impl Views {
             ("type", self.badges[e.type_index].clone()),
             ("place", place.into()),
             ("facets", facets.into()),
+            ("draft", e.draft.into()),
         ])
     }
 
@@ -357,6 +358,7 @@ impl Views {
             FieldValue::List(list) => {
                 (none(), none(), vec![], list.iter().map(list_item).collect())
             }
+            FieldValue::Bool(b) => (b.to_string().into(), none(), vec![], vec![]),
         };
         let url = match value {
             FieldValue::Url(u) => u.as_str().into(),
@@ -407,6 +409,7 @@ pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<St
         FieldValue::Number(n) => n.to_string(),
         FieldValue::Year(y) => y.to_string(),
         FieldValue::Geo { lat, lon } => format!("{lat}, {lon}"),
+        FieldValue::Bool(b) => b.to_string(),
         FieldValue::Terms(terms) => {
             let vocab = cat.config.facet_vocabulary(field)?;
             terms
