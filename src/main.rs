@@ -498,8 +498,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 scaffold::new_entry(&config, &type_key, &title).map_err(|e| e.to_string())?;
             outln!("{}", path.display());
             if !cli.quiet {
+                let draft = match &config.roles.draft {
+                    Some(field)
+                        if std::fs::read_to_string(&path)
+                            .is_ok_and(|t| t.contains(&format!("\n{field}: true\n"))) =>
+                    {
+                        format!(
+                            "; it is a draft, shown by `casebook serve` only, until you delete `{field}: true`"
+                        )
+                    }
+                    _ => String::new(),
+                };
                 errln!(
-                    "created {}; fill in the fields, then run `casebook check`",
+                    "created {}; fill in the fields, then run `casebook check`{draft}",
                     path.display()
                 );
             }
