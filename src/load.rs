@@ -392,7 +392,7 @@ impl Dates {
     }
 
     /// The date of every entry and page, by content path.
-    pub fn all(&self, checked: &crate::model::Checked) -> HashMap<String, String> {
+    pub fn all(&self, checked: &crate::model::Checked) -> crate::model::Updated {
         let files = checked
             .entries
             .iter()
@@ -406,7 +406,7 @@ impl Dates {
     /// Dates again, in `updated`, the files just read again: content path and file time.
     pub fn refresh<'a>(
         &self,
-        updated: &mut HashMap<String, String>,
+        updated: &mut crate::model::Updated,
         files: impl IntoIterator<Item = (&'a str, Option<SystemTime>)>,
     ) {
         for (rel, modified) in files {

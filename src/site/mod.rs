@@ -16,6 +16,7 @@ use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::export::{self, IndexRows};
 use crate::load::{self, Candidate, Dates};
+use crate::model::Updated;
 use crate::render::theme::{Theme, ThemeError};
 use crate::render::views::Views;
 use crate::render::{self, PageKind, RenderError, Renderer};
@@ -90,7 +91,7 @@ pub struct Site {
     overrides: Overrides,
     pub catalogue: Catalogue,
     /// Content path (`orte/x.md`) → last update date (`2024-05-01`), from git or file times.
-    pub updated: HashMap<String, String>,
+    pub updated: Updated,
     dates: Dates,
     /// The checked documents, kept so that an edit reads and checks only what changed.
     docs: Docs,
@@ -149,7 +150,7 @@ impl Site {
             root: root.to_path_buf(),
             overrides,
             views: timings.time("views", || {
-                Views::reusing(&catalogue, previous.map(|p| &p.views))
+                Views::reusing(&catalogue, &updated, previous.map(|p| &p.views))
             }),
             catalogue,
             updated,
@@ -168,12 +169,23 @@ impl Site {
         Ok(site)
     }
 
+    /// Drops what only [`Site::apply`] needs: the checked documents and the link targets. A
+    /// `build` renders once and applies nothing, and at 100,000 entries these held about
+    /// 150 MB through the whole rendering (BENCHMARKS.md, session 12). A site that forgot
+    /// them must not be applied to.
+    pub fn forget_sources(&mut self) {
+        self.docs = Docs::default();
+        self.link_targets = HashMap::new();
+        self.walk_diagnostics = Vec::new();
+    }
+
     /// Makes the page plan with every page's fingerprint; with `only`, the plan stays and only
     /// the fingerprints of the pages it names are computed again (the others cannot change).
     pub(super) fn plan(&mut self, only: Option<&[usize]>) {
         let identity = identity(&self.catalogue, &self.renderer.theme);
         let cat = &self.catalogue;
-        let fingerprints = render::PageFingerprints::new(cat, &self.updated, identity);
+        let fingerprints =
+            render::PageFingerprints::new(cat, &self.updated, &self.views.newest, identity);
         match only.filter(|_| identity == self.identity) {
             Some(entries) => {
                 let mut check = vec![false; cat.entries.len()];
