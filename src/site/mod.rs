@@ -35,22 +35,45 @@ pub use write::Rendered;
 mod apply;
 mod write;
 
-/// Time taken by each step, for `--verbose` and benchmarks.
+/// Time taken by each step, for `--verbose` and benchmarks, and on Linux the peak memory of
+/// the steps timed with [`Timings::time`].
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
     pub steps: Vec<(&'static str, Duration)>,
+    /// Per step timed with [`Timings::time`]: the largest resident size of the process while
+    /// it ran, in KiB.
+    pub peaks: Vec<(&'static str, u64)>,
 }
 
 impl Timings {
     pub fn time<T>(&mut self, step: &'static str, f: impl FnOnce() -> T) -> T {
+        peak::reset();
         let start = Instant::now();
         let out = f();
         self.steps.push((step, start.elapsed()));
+        if let Some(kib) = peak::read() {
+            self.peaks.push((step, kib));
+        }
         out
     }
 
     pub fn total(&self) -> Duration {
         self.steps.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// The process's peak resident size, reset before each step: Linux keeps it as `VmHWM` in
+/// `/proc/self/status`, and writing `5` to `/proc/self/clear_refs` starts it again from the
+/// current size (proc(5)). Elsewhere, or where /proc is not mounted, there is no figure.
+mod peak {
+    pub fn reset() {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+    }
+
+    pub fn read() -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     }
 }
 
@@ -302,4 +325,25 @@ fn identity(cat: &Catalogue, theme: &Theme) -> u64 {
     env!("CARGO_PKG_VERSION").hash(&mut h);
     exe.map(|m| (m.len(), m.modified().ok())).ok().hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timings;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn each_step_reports_its_own_peak() {
+        const MB: u64 = 1024;
+        let mut timings = Timings::default();
+        timings.time("big", || {
+            let v = vec![1u8; 96 << 20];
+            std::hint::black_box(&v);
+        });
+        timings.time("small", || std::hint::black_box(vec![1u8; 1 << 10]));
+        let peak = |step: &str| timings.peaks.iter().find(|(s, _)| *s == step).unwrap().1;
+        assert!(peak("big") >= 96 * MB, "{:?}", timings.peaks);
+        // The peak starts again from the current size: the 96 MB freed do not count.
+        assert!(peak("small") + 64 * MB < peak("big"), "{:?}", timings.peaks);
+    }
 }
