@@ -424,7 +424,7 @@ impl Dates {
     }
 
     /// The date of every entry and page, by content path.
-    pub fn all(&self, checked: &crate::model::Checked) -> HashMap<String, String> {
+    pub fn all(&self, checked: &crate::model::Checked) -> crate::model::Updated {
         let files = checked
             .entries
             .iter()
@@ -443,7 +443,7 @@ impl Dates {
     /// Dates again, in `updated`, the files just read again.
     pub fn refresh<'a>(
         &self,
-        updated: &mut HashMap<String, String>,
+        updated: &mut crate::model::Updated,
         files: impl IntoIterator<Item = Dated<'a>>,
     ) {
         for file in files {

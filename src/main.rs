@@ -359,8 +359,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Ok(summary) => {
                     print_diagnostics(&summary.report, cli.quiet);
                     if cli.verbose {
-                        for (step, d) in &summary.timings.steps {
-                            errln!("  {step:<14} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                        let timings = &summary.timings;
+                        for (step, d) in &timings.steps {
+                            let peak = timings.peaks.iter().find(|(s, _)| s == step);
+                            let peak = peak
+                                .map(|(_, kib)| format!("   peak {:>6} MB", kib / 1024))
+                                .unwrap_or_default();
+                            errln!("  {step:<14} {:>8.1} ms{peak}", d.as_secs_f64() * 1000.0);
                         }
                     }
                     if !cli.quiet {

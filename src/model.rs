@@ -4,6 +4,10 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+/// Content path (`orte/x.md`) → the date it was last updated (`2024-05-01`), from git or the
+/// file's time. Hashed with foldhash: pages look up every entry's date on each rebuild.
+pub type Updated = std::collections::HashMap<String, String, foldhash::fast::RandomState>;
+
 /// A validated field value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldValue {

@@ -87,7 +87,7 @@ fn served(session: &mut Session, changed: &[PathBuf]) -> Outcome {
         session
             .files()
             .iter()
-            .map(|(k, v)| (k.clone(), v.to_vec()))
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
             .collect(),
     )
 }

@@ -18,7 +18,7 @@ pub(super) fn feeds(
     cat: &Catalogue,
     views: &Views,
     xml: &XmlTemplates,
-    updated: &HashMap<String, String>,
+    updated: &Updated,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let config = &cat.config;
     let date = |i: usize| {
@@ -121,7 +121,7 @@ pub(super) fn sitemap(
     cat: &Catalogue,
     views: &Views,
     xml: &XmlTemplates,
-    updated: &HashMap<String, String>,
+    updated: &Updated,
 ) -> Result<Vec<u8>, RenderError> {
     let pages: Vec<Value> = plan(cat)
         .into_iter()

@@ -12,13 +12,13 @@ mod fingerprint;
 mod plan;
 
 use crate::config::Config;
+use crate::model::Updated;
 use crate::resolve::Catalogue;
 use crate::urls;
 use context::*;
 pub use context::{browser_url, newest_entries, term_order};
 pub use fingerprint::{site_fingerprint, PageFingerprints};
 pub use plan::{plan, PageKind};
-use std::collections::HashMap;
 use std::sync::Arc;
 use tera::{Context, Tera, Value};
 use theme::Theme;
@@ -205,7 +205,7 @@ impl Renderer {
         cat: &Catalogue,
         views: &Views,
         page: &PageKind,
-        updated: &HashMap<String, String>,
+        updated: &Updated,
     ) -> Result<Vec<u8>, RenderError> {
         let template = page.template();
         let context = self.context(cat, views, page, updated);
@@ -221,7 +221,7 @@ impl Renderer {
         cat: &Catalogue,
         views: &Views,
         page: &PageKind,
-        updated: &HashMap<String, String>,
+        updated: &Updated,
     ) -> Context {
         let config = &cat.config;
         let s = |k: &str| {
@@ -290,7 +290,7 @@ impl Renderer {
         match page {
             PageKind::Home => {
                 ctx.insert_value("matrix", matrix(cat, views));
-                ctx.insert_value("newest", newest(cat, views, updated, NEWEST_COUNT));
+                ctx.insert_value("newest", newest(views));
                 ctx.insert_value("entry_points", entry_points(cat, views));
             }
             PageKind::Browser => {

@@ -183,7 +183,7 @@ impl Site {
         self.report = report;
         timings.steps.push(("update graph", start.elapsed()));
         let start = Instant::now();
-        self.views = Views::reusing(&self.catalogue, Some(&self.views));
+        self.views = Views::reusing(&self.catalogue, &self.updated, Some(&self.views));
         self.renderer.set_globals(&self.catalogue, &self.views);
         timings.steps.push(("views", start.elapsed()));
         timings.time("fingerprints", || self.plan(Some(&entry_pages)));
@@ -232,7 +232,7 @@ impl Site {
             self.renderer = renderer;
         }
         self.views = timings.time("views", || {
-            Views::reusing(&self.catalogue, Some(&self.views))
+            Views::reusing(&self.catalogue, &self.updated, Some(&self.views))
         });
         self.renderer.set_globals(&self.catalogue, &self.views);
         timings.time("fingerprints", || self.plan(None));
