@@ -28,7 +28,7 @@ fn alias_problems(config: &Config, docs: &[&CheckedDoc]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for doc in docs {
         let Some(e) = entry(doc) else { continue };
-        for (t, slug) in &e.aliases {
+        for (k, (t, slug)) in e.aliases.iter().enumerate() {
             let id = format!("{}/{slug}", config.types[*t].key);
             let address = config.entry_address(*t, slug);
             let other = addresses
@@ -42,13 +42,22 @@ fn alias_problems(config: &Config, docs: &[&CheckedDoc]) -> Vec<Diagnostic> {
                     } else {
                         format!("{}'s", other.shown.display())
                     };
+                    let mut d = Diagnostic::error(
+                        "alias-collision",
+                        &doc.shown,
+                        format!("the earlier address `{id}` is {whose} address"),
+                    );
+                    if let Some(place) = doc.alias_places.get(k) {
+                        d = d.at(
+                            &place.source_line,
+                            1,
+                            place.column,
+                            place.target.chars().count(),
+                        );
+                        d.line = Some(place.line);
+                    }
                     out.push(
-                        Diagnostic::error(
-                            "alias-collision",
-                            &doc.shown,
-                            format!("the earlier address `{id}` is {whose} address"),
-                        )
-                        .also(crate::diagnostic::Place::file(&other.shown))
+                        d.also(crate::diagnostic::Place::file(&other.shown))
                         .found(format!("`{address}` in `{field}`"))
                         .hint(format!(
                             "remove `{slug}` from `{field}`: the page at that address would replace the other"

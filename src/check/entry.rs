@@ -8,7 +8,13 @@ pub(super) fn check_entry(
     doc: Document,
     type_index: usize,
     resolver: &dyn markdown::LinkResolver,
-) -> (Entry, FieldRefs, Vec<Diagnostic>, Vec<String>) {
+) -> (
+    Entry,
+    FieldRefs,
+    Vec<Diagnostic>,
+    Vec<String>,
+    Vec<LocatedTarget>,
+) {
     let ty = &config.types[type_index];
     let lines = LineIndex::new(&doc.text);
     let mut ds = FileProblems::new(&doc.shown);
@@ -225,9 +231,35 @@ pub(super) fn check_entry(
         aliases: meta.aliases,
         updated: meta.updated,
     };
+    // Where each earlier address stands, for collisions found across files.
+    let alias_places = match &config.roles.aliases {
+        Some(key) => meta
+            .alias_texts
+            .into_iter()
+            .map(|text| {
+                let (line, column, source) = doc
+                    .keys
+                    .locate_in_value(&doc.text, key, &text)
+                    .unwrap_or((1, 1, lines.line(1)));
+                LocatedTarget {
+                    source_line: crate::diagnostic::truncate_chars(source, MAX_SOURCE_LINE).into(),
+                    target: text,
+                    line,
+                    column,
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let mut entry = entry;
     sort_fields(config, &mut entry);
-    (entry, refs, ds.finish(), rendered.internal_links)
+    (
+        entry,
+        refs,
+        ds.finish(),
+        rendered.internal_links,
+        alias_places,
+    )
 }
 
 pub(super) fn check_file_name(doc: &Document, ds: &mut FileProblems) {
@@ -359,6 +391,8 @@ pub(super) fn check_page(
 struct Meta {
     draft: bool,
     aliases: Vec<(usize, String)>,
+    /// The earlier addresses as written, one for each of `aliases`.
+    alias_texts: Vec<String>,
     updated: Option<String>,
 }
 
@@ -379,7 +413,10 @@ impl Meta {
                 let mut problems = Vec::new();
                 for item in items {
                     match alias(config, type_index, &item.text) {
-                        Ok(a) => self.aliases.push(a),
+                        Ok(a) => {
+                            self.aliases.push(a);
+                            self.alias_texts.push(item.text);
+                        }
                         Err(d) => problems.push((d, item.text)),
                     }
                 }

@@ -60,6 +60,8 @@ pub struct CheckedDoc {
     pub diagnostics: Vec<Diagnostic>,
     /// Content paths this document links to; it must be re-checked when one appears or vanishes.
     pub internal_links: Vec<String>,
+    /// Where the entry's earlier addresses stand, one for each of `Entry::aliases`.
+    pub alias_places: Vec<LocatedTarget>,
 }
 
 impl CheckedDoc {
@@ -229,7 +231,7 @@ pub fn check_document(
     );
     match doc.kind {
         DocKind::Entry(type_index) => {
-            let (entry, refs, diagnostics, internal_links) =
+            let (entry, refs, diagnostics, internal_links, alias_places) =
                 check_entry(config, doc, type_index, resolver);
             CheckedDoc {
                 kind,
@@ -241,6 +243,7 @@ pub fn check_document(
                 refs,
                 diagnostics,
                 internal_links,
+                alias_places,
             }
         }
         DocKind::Page => {
@@ -255,6 +258,7 @@ pub fn check_document(
                 refs: vec![],
                 diagnostics,
                 internal_links,
+                alias_places: vec![],
             }
         }
     }
