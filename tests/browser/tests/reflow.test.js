@@ -35,7 +35,7 @@ for (const [kind, path] of Object.entries(pages.kinds)) {
       const page = await context.newPage();
       try {
         await visit(page, new URL(path, site.url).href);
-        if (kind === 'browser' || kind === 'search') await settled(page);
+        if (kind === 'browser') await settled(page);
         const violations = await axeViolations(page);
         assert.equal(violations.length, 0, `axe at ${width} px on /${path}:\n${describeViolations(violations)}`);
         if (width === 320) {

@@ -165,7 +165,8 @@
     app.classList.add("is-live");
     app.querySelector("[data-role=live]").hidden = false;
 
-    const map = L.map(el, { zoomControl: false, worldCopyJump: true, ...motion });
+    // maxZoom from the start: the cluster layer needs it before any tiles (which bring their own).
+    const map = L.map(el, { zoomControl: false, worldCopyJump: true, maxZoom: 19, ...motion });
     L.control.zoom({ zoomInTitle: s.mapZoomIn || "+", zoomOutTitle: s.mapZoomOut || "−" }).addTo(map);
     // Start on the extent of the whole catalogue; filtering zooms to what it leaves.
     const all = index.entries.filter((e) => e[3] != null && e[4] != null).map((e) => [e[3], e[4]]);
