@@ -104,6 +104,15 @@ pub const RESERVED: &[&str] = &[
     "404",
 ];
 
+/// Whether a first segment is taken by what every site has (assets, exports, feeds, the search
+/// index, content folders), as opposed to a built-in page whose address a site may choose.
+pub fn is_fixed(name: &str) -> bool {
+    let page = ["de", "en"]
+        .iter()
+        .any(|l| Segments::for_language(l).taken().contains(&name));
+    RESERVED.contains(&name) && (!page || name == SEARCH_INDEX.trim_end_matches('/'))
+}
+
 /// An entry's page: `<type folder>/<slug>/`.
 pub fn entry(type_folder: &str, slug: &str) -> String {
     format!("{type_folder}/{slug}/")

@@ -73,16 +73,8 @@ impl Config {
         ];
         for (n, (name, value)) in all.iter().enumerate() {
             let twice = all[..n].iter().any(|(_, other)| other == value);
-            let fixed = [
-                "assets",
-                "feeds",
-                "export",
-                "pages",
-                "vocabularies",
-                "media",
-                "404",
-            ];
-            if !is_clean_segment(value) || twice || fixed.contains(&value.as_str()) {
+            let fixed = crate::urls::is_fixed(value) && !(*name == "search" && *value == "search");
+            if !is_clean_segment(value) || twice || fixed {
                 problems.push_with("invalid-schema", || {
                     at_key(
                         Diagnostic::error(
@@ -237,44 +229,50 @@ impl Config {
                     )
                 });
             }
-            if let Some(color) = ty.color.as_deref().filter(|c| !is_css_colour(c)) {
+            let unusable = |problems: &mut FileProblems,
+                            what: &str,
+                            value: &str,
+                            expected: &str,
+                            hint: &str| {
                 problems.push_with("invalid-schema", || {
                     at_key(
                         Diagnostic::error(
                             "invalid-schema",
                             shown,
-                            format!("type `{}` has an unusable colour", ty.key),
+                            format!("type `{}` has an unusable {what}", ty.key),
                         )
                         .found(format!(
                             "`{}`",
-                            crate::diagnostic::truncate_chars(color, 60)
+                            crate::diagnostic::truncate_chars(value, 60)
                         ))
-                        .expected("a CSS colour: `#0b6e4f`, `#abc`, `teal` or `rgb(11 110 79)`")
-                        .hint("the colour goes into the site's stylesheet as it is written"),
+                        .expected(expected)
+                        .hint(hint),
                         "types",
-                        color,
+                        value,
                     )
                 });
+            };
+            if let Some(color) = ty.color.as_deref().filter(|c| !is_css_colour(c)) {
+                unusable(
+                    &mut problems,
+                    "colour",
+                    color,
+                    "a CSS colour: `#0b6e4f`, `#abc`, `teal` or `rgb(11 110 79)`",
+                    "the colour goes into the site's stylesheet as it is written",
+                );
             }
             let schema_ok = |k: &str| {
                 k.starts_with(|c: char| c.is_ascii_uppercase())
                     && k.chars().all(|c| c.is_ascii_alphanumeric())
             };
             if let Some(kind) = ty.schema.as_deref().filter(|k| !schema_ok(k)) {
-                problems.push_with("invalid-schema", || {
-                    at_key(
-                        Diagnostic::error(
-                            "invalid-schema",
-                            shown,
-                            format!("type `{}` names an unusable schema.org type", ty.key),
-                        )
-                        .found(format!("`{}`", crate::diagnostic::truncate_chars(kind, 60)))
-                        .expected("a schema.org type name: `Place`, `Event`, `CreativeWork`")
-                        .hint("see https://schema.org/docs/full.html for the types"),
-                        "types",
-                        kind,
-                    )
-                });
+                unusable(
+                    &mut problems,
+                    "schema.org type",
+                    kind,
+                    "a schema.org type name: `Place`, `Event`, `CreativeWork`",
+                    "see https://schema.org/docs/full.html for the types",
+                );
             }
             if !is_clean_segment(&ty.folder) || self.is_reserved(&ty.folder) {
                 problems.push_with("invalid-schema", || {
