@@ -54,6 +54,33 @@ test('on a phone the filters open as a sheet whose sticky button names the resul
   await context.close();
 });
 
+test('filter counts stand inside the filter column, parents and children aligned alike', { timeout: 60_000 }, async () => {
+  for (const width of [1366, 320]) {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    await openBrowser(page, site.url);
+    if (width < 960) await page.locator('[data-role=filters-toggle]').click();
+    // Open every facet, as a visitor would, then measure each count's right edge.
+    await page.evaluate(() => document.querySelectorAll('[data-role=filters] details').forEach((d) => (d.open = true)));
+    const edges = await page.evaluate(() => {
+      const column = document.querySelector('#cat-filters').getBoundingClientRect();
+      return [...document.querySelectorAll('[data-role=filters] .term-count')]
+        .filter((c) => c.checkVisibility())
+        .map((c) => {
+          const r = c.getBoundingClientRect();
+          const list = c.closest('details').getBoundingClientRect();
+          return { right: Math.round(r.right), inside: r.right <= column.right + 0.5, list: Math.round(list.right), child: !!c.closest('ul ul') };
+        });
+    });
+    assert.ok(edges.length > 20, `${edges.length} counts shown`);
+    assert.deepEqual(edges.filter((e) => !e.inside), [], `counts outside the filter column at ${width} px`);
+    const misaligned = edges.filter((e) => Math.abs(e.right - e.list) > 1);
+    assert.deepEqual(misaligned, [], `counts not at the right edge of their facet at ${width} px`);
+    assert.ok(edges.some((e) => e.child), 'child terms are among the measured');
+    await context.close();
+  }
+});
+
 test('ticking filters replaces the history entry, so Back leaves the page; a search pushes one', { timeout: 60_000 }, async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
