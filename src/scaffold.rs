@@ -274,6 +274,10 @@ const INIT_FILES: &[(&str, &str)] = &[
         include_str!("scaffold/beispiel-strategie.md"),
     ),
     ("content/pages/ueber.md", include_str!("scaffold/ueber.md")),
+    (
+        "content/pages/datenschutz.md",
+        include_str!("scaffold/datenschutz.md"),
+    ),
     (".gitignore", include_str!("scaffold/gitignore")),
 ];
 

@@ -12,7 +12,7 @@
 
 use crate::export::{self, OutputFile, Sink};
 use crate::markdown::plain_text;
-use crate::render::views::{field_plain_text, Views};
+use crate::render::views::{field_plain_text, transfer_text, Views};
 use crate::resolve::Catalogue;
 use crate::sink::OutputError;
 use foldhash::fast::FixedState;
@@ -58,7 +58,7 @@ pub struct Record {
     /// Where a free page's hit links to; empty for entries, whose hits are their positions.
     pub url: String,
     pub title: String,
-    /// Summary, place and terms: found by, and weighted above, the body.
+    /// Summary, transfer role, place and terms: found by, and weighted above, the body.
     pub lead: String,
     pub body: String,
 }
@@ -103,7 +103,8 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
             .facets
             .iter()
             .filter_map(|f| field_plain_text(cat, i, f));
-        for part in e.summary.iter().cloned().chain(fields) {
+        let transfer = transfer_text(cat, i);
+        for part in e.summary.iter().cloned().chain(transfer).chain(fields) {
             lead.push_str(&part);
             if !part.ends_with(['.', '!', '?', '…']) {
                 lead.push('.');

@@ -311,7 +311,7 @@ pub(super) fn check_page(
 ) -> (Page, Vec<Diagnostic>, Vec<String>) {
     let lines = LineIndex::new(&doc.text);
     let mut ds = FileProblems::new(&doc.shown);
-    let taken = crate::urls::RESERVED.contains(&doc.slug.as_str())
+    let taken = config.is_reserved(&doc.slug)
         || config.types.iter().any(|t| t.folder == doc.slug)
         || config.vocabularies.contains_key(&doc.slug);
     if taken {

@@ -15,7 +15,9 @@ mod vocabulary;
 use kinds::*;
 pub use kinds::{FieldKind, ListItem};
 use settings::*;
-pub use settings::{check_url_setting, is_css_colour};
+pub use settings::{
+    check_url_setting, is_css_colour, MapConfig, PageSlots, TileServer, Tiles, UrlSettings,
+};
 use vocabulary::*;
 pub use vocabulary::{Term, Vocabulary, MAX_TERM_DEPTH};
 
@@ -61,6 +63,10 @@ pub struct EntryType {
     /// Accent colour of the type; always shown together with the text label.
     #[serde(default)]
     pub color: Option<String>,
+    /// What kind of thing an entry is for search engines: a schema.org type such as `Place`,
+    /// `Event` or `CreativeWork` (the default), for the structured data of its page.
+    #[serde(default)]
+    pub schema: Option<String>,
     pub fields: Vec<String>,
 }
 
@@ -88,6 +94,10 @@ pub struct Roles {
     /// A `date` field that sets the entry's last update instead of git or the file time.
     #[serde(default)]
     pub updated: Option<String>,
+    /// What other places can take over from a case: shown right after the lead, in short on
+    /// cards, and searched like the summary. A `text` or `markdown` field.
+    #[serde(default)]
+    pub transfer: Option<String>,
 }
 
 impl Roles {
@@ -111,20 +121,13 @@ impl Roles {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct MapConfig {
-    #[serde(default)]
-    pub tiles: Option<String>,
-    #[serde(default)]
-    pub attribution: Option<String>,
-}
-
 /// `site.yaml` as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SiteFile {
     title: String,
+    #[serde(default)]
+    tagline: Option<String>,
     #[serde(default)]
     description: String,
     base_url: String,
@@ -136,6 +139,10 @@ struct SiteFile {
     edit_url: Option<String>,
     #[serde(default)]
     map: MapConfig,
+    #[serde(default)]
+    pages: PageSlots,
+    #[serde(default)]
+    urls: UrlSettings,
     #[serde(default)]
     allow_raw_html: bool,
     #[serde(default)]
@@ -164,12 +171,17 @@ pub struct Config {
     pub root: PathBuf,
     pub content_dir: PathBuf,
     pub title: String,
+    /// What the site is for, in one line: the home page's heading (the title when unset).
+    pub tagline: Option<String>,
     pub description: String,
     pub base_url: String,
     pub language: String,
     pub theme: String,
     pub edit_url: Option<String>,
     pub map: MapConfig,
+    pub pages: PageSlots,
+    /// The first path segments of the built-in pages (`katalog/` or `catalogue/`).
+    pub segments: crate::urls::Segments,
     pub allow_raw_html: bool,
     pub search: bool,
     /// Built as `serve` shows it (`build --preview`, and `serve` itself): what only editors
@@ -262,16 +274,20 @@ impl Config {
             }
         };
         let vocabularies = load_vocabularies(&content_dir, &within, report);
+        let segments = site.urls.segments(&site.language);
         let mut config = Config {
             root: root.to_path_buf(),
             content_dir,
             title: site.title,
+            tagline: site.tagline,
             description: site.description,
             base_url: normalize_base_url(&site.base_url),
             language: site.language,
             theme: site.theme,
             edit_url: site.edit_url,
             map: site.map,
+            pages: site.pages,
+            segments,
             allow_raw_html: site.allow_raw_html,
             search: site.search.unwrap_or(true),
             preview: false,
@@ -304,6 +320,12 @@ impl Config {
     /// Site paths and absolute URLs of the site's addresses ([`urls`](crate::urls)).
     pub fn urls(&self) -> crate::urls::Urls {
         crate::urls::Urls::new(&self.base_url, self.base_path())
+    }
+
+    /// Whether a first path segment belongs to the site itself (its built-in pages, assets,
+    /// exports), so that no type folder, vocabulary or free page may take it.
+    pub fn is_reserved(&self, name: &str) -> bool {
+        crate::urls::RESERVED.contains(&name) || self.segments.taken().contains(&name)
     }
 
     /// The address of an entry's page.
@@ -505,12 +527,15 @@ mod tests {
             root: PathBuf::new(),
             content_dir: PathBuf::new(),
             title: String::new(),
+            tagline: None,
             description: String::new(),
             base_url: "/".into(),
             language: "de".into(),
             theme: "default".into(),
             edit_url: None,
             map: MapConfig::default(),
+            pages: PageSlots::default(),
+            segments: crate::urls::Segments::for_language("de"),
             allow_raw_html: false,
             search: true,
             preview: false,

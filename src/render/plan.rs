@@ -77,14 +77,14 @@ impl PageKind {
         let config = &cat.config;
         match self {
             PageKind::Home => urls::HOME.into(),
-            PageKind::Browser => urls::BROWSER.into(),
-            PageKind::Search => urls::SEARCH.into(),
-            PageKind::Map => urls::MAP.into(),
-            PageKind::Codebook => urls::CODEBOOK.into(),
+            PageKind::Browser => config.segments.browser(),
+            PageKind::Search => config.segments.search(),
+            PageKind::Map => config.segments.map(),
+            PageKind::Codebook => config.segments.codebook(),
             PageKind::NotFound => urls::NOT_FOUND.into(),
-            PageKind::TypeList { type_index, page } => {
-                urls::type_list(&config.types[*type_index].folder, *page)
-            }
+            PageKind::TypeList { type_index, page } => config
+                .segments
+                .type_list(&config.types[*type_index].folder, *page),
             PageKind::Entry(i) => {
                 config.entry_address(cat.entries[*i].type_index, &cat.entries[*i].slug)
             }
@@ -98,6 +98,19 @@ impl PageKind {
                 let (type_index, slug) = &cat.entries[*entry].aliases[*alias];
                 config.entry_address(*type_index, slug)
             }
+        }
+    }
+
+    /// Whether search engines are told not to index the page (and the sitemap leaves it out):
+    /// the 404 page, the search page (its results are the catalogue's own pages) and the page
+    /// of a term no entry carries.
+    pub fn noindex(&self, cat: &Catalogue) -> bool {
+        match self {
+            PageKind::NotFound | PageKind::Search => true,
+            PageKind::Term { vocabulary, term } => cat
+                .facet_of_vocabulary(vocabulary)
+                .is_none_or(|f| f.members[*term].is_empty()),
+            _ => false,
         }
     }
 
