@@ -31,6 +31,8 @@ const ORDER: &[&str] = &[
     "site",
     "build",
     "serve",
+    "lsp",
+    "schema",
     "scaffold",
 ];
 

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
 use crate::source::{self, KeyLines};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use vocabulary::*;
 pub use vocabulary::{Term, Vocabulary, MAX_TERM_DEPTH};
 
 /// The kinds of value a field can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
     Text,
@@ -55,7 +56,7 @@ impl FieldKind {
 }
 
 /// What the items of a `list` field are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ListItem {
     #[default]
@@ -76,7 +77,7 @@ impl ListItem {
 }
 
 /// One field definition from `site.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     #[serde(skip_deserializing)]
@@ -105,7 +106,7 @@ pub struct FieldDef {
 }
 
 /// One entry type (Ort, Format, Strategie).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryType {
     pub key: String,
@@ -121,7 +122,7 @@ pub struct EntryType {
 }
 
 /// Which field plays which part on the site.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Roles {
     pub title: String,
@@ -135,7 +136,7 @@ pub struct Roles {
     pub image: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MapConfig {
     #[serde(default)]
@@ -145,7 +146,7 @@ pub struct MapConfig {
 }
 
 /// `site.yaml` as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SiteFile {
     title: String,
@@ -172,6 +173,17 @@ struct SiteFile {
     /// Weights of shared terms per facet for "similar entries"; facets not named weigh 1.
     #[serde(default)]
     similarity: BTreeMap<String, f64>,
+}
+
+/// The JSON Schema of site.yaml, made from the types that read it: whatever site.yaml accepts,
+/// the schema describes (`casebook schema`).
+pub fn site_json_schema() -> serde_json::Value {
+    schemars::schema_for!(SiteFile).to_value()
+}
+
+/// The JSON Schema of a vocabulary file, made from the type that reads it.
+pub fn vocabulary_json_schema() -> serde_json::Value {
+    schemars::schema_for!(Vocabulary).to_value()
 }
 
 fn default_language() -> String {
@@ -243,10 +255,19 @@ impl Config {
     /// Loads `<root>/content/site.yaml` and the vocabularies; all problems go to `report`.
     /// Returns `None` only when the schema is too broken to validate entries against.
     pub fn load(root: &Path, report: &mut Report) -> Option<Config> {
+        Config::load_with(root, &source::Buffers::new(), report)
+    }
+
+    /// [`Config::load`], reading the texts an editor holds in `buffers` instead of the files.
+    pub fn load_with(
+        root: &Path,
+        buffers: &source::Buffers,
+        report: &mut Report,
+    ) -> Option<Config> {
         let content_dir = root.join("content");
         let site_path = content_dir.join("site.yaml");
         let shown = PathBuf::from("content/site.yaml");
-        if !site_path.is_file() {
+        if !site_path.is_file() && !buffers.contains_key(&site_path) {
             report.push(
                 Diagnostic::error("no-site-yaml", &shown, "no catalogue schema found")
                     .expected(format!("a file {}", site_path.display()))
@@ -261,7 +282,7 @@ impl Config {
             report.push(source::symlink_outside(&shown, &target));
             return None;
         }
-        let text = match source::read(&site_path, &shown) {
+        let text = match source::read_or_buffer(&site_path, &shown, buffers) {
             Ok(t) => t,
             Err(d) => {
                 report.push(*d);
@@ -280,7 +301,7 @@ impl Config {
                 return None;
             }
         };
-        let vocabularies = load_vocabularies(&content_dir, &within, report);
+        let vocabularies = load_vocabularies(&content_dir, &within, buffers, report);
         let mut config = Config {
             root: root.to_path_buf(),
             content_dir,
@@ -360,7 +381,7 @@ pub fn is_clean_segment(s: &str) -> bool {
 
 /// The 1-based line and column of the `nth` line reading `<field>: <value>` (the value plain or
 /// quoted, the line optionally a list item).
-fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
+pub fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
     text.lines()
         .enumerate()
         .filter_map(|(i, l)| {
