@@ -2,7 +2,7 @@
 //! edited entry, with `casebook lsp` holding a whole catalogue.
 //!
 //! ```text
-//! cargo build --release && cargo run --release --example bench_lsp -- <CATALOGUE_DIR> [KEYSTROKES] [--bin target/release/casebook]
+//! cargo build --release && cargo run --release --example bench_lsp -- <CATALOGUE_DIR> [KEYSTROKES] [--bin target/release/casebook] [--log]
 //! ```
 //!
 //! Starts the real server as an editor does (`casebook lsp`, JSON-RPC over its stdin and
@@ -12,7 +12,9 @@
 //! diagnostics of that version arrive: every keystroke re-checks the entry and the checks across
 //! files (references, slugs) over the whole catalogue. Every tenth keystroke mistypes a term, so
 //! the diagnostics come and go. Prints the median, the 90th percentile and the maximum. Files
-//! are not changed.
+//! are not changed. `--log` has the server print how long each check took (`--verbose`). The
+//! server's CPU time per keystroke is printed too (from /proc), the figure that a busy machine
+//! changes least.
 
 use casebook::lsp::transport::read_message;
 use serde_json::{json, Value};
@@ -28,6 +30,20 @@ fn send(stdin: &mut ChildStdin, message: Value) {
         .write_all(framed.as_bytes())
         .expect("write to the server");
     stdin.flush().expect("flush");
+}
+
+/// The CPU time (user and system) a process has used so far, from `/proc` (Linux): on a
+/// machine shared with other jobs the steadier figure beside the wall time.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name in parentheses; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf only reads a constant of the system.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    Some(Duration::from_secs_f64(
+        ticks as f64 / per_second.max(1) as f64,
+    ))
 }
 
 fn first_format(root: &Path) -> PathBuf {
@@ -55,10 +71,12 @@ fn main() {
         .position(|a| a == "--bin")
         .and_then(|i| args.get(i + 1))
         .map_or_else(|| PathBuf::from("target/release/casebook"), PathBuf::from);
-    let mut child = Command::new(&bin)
-        .arg("lsp")
-        .arg("--root")
-        .arg(&root)
+    let mut command = Command::new(&bin);
+    command.arg("lsp").arg("--root").arg(&root);
+    if args.iter().any(|a| a == "--log") {
+        command.arg("--verbose");
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -115,6 +133,8 @@ fn main() {
         file.display(),
         (opened - start).as_secs_f64() * 1000.0
     );
+    let pid = child.id();
+    let cpu_before = cpu_time(pid);
     let mut times = Vec::with_capacity(keystrokes);
     let mut typo = false;
     for i in 0..keystrokes {
@@ -143,6 +163,9 @@ fn main() {
         );
         times.push(wait(version) - sent);
     }
+    let cpu = cpu_time(pid)
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     send(
         &mut stdin,
         json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
@@ -158,4 +181,10 @@ fn main() {
         ms(times[times.len() * 9 / 10]),
         ms(times[times.len() - 1]),
     );
+    if let Some(cpu) = cpu {
+        println!(
+            "server CPU time per keystroke (user + system): {:.1} ms",
+            ms(cpu) / times.len() as f64
+        );
+    }
 }

@@ -467,7 +467,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Some(root) => Some(catalogue_root(Some(root))?),
                 None => None,
             };
-            casebook::lsp::run(root)?;
+            casebook::lsp::run(root, cli.verbose)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema { output } => {

@@ -34,7 +34,7 @@ use workspace::Workspace;
 /// folder; without it, the editor's workspace folder or the folder above an opened file that
 /// holds `content/site.yaml`. An error when the editor left without `shutdown` (the protocol
 /// asks for exit code 1 then) or the stream broke.
-pub fn run(root: Option<PathBuf>) -> Result<(), String> {
+pub fn run(root: Option<PathBuf>, verbose: bool) -> Result<(), String> {
     let incoming = transport::spawn_reader(std::io::stdin());
     let mut server = Server {
         writer: Writer { failed: false },
@@ -47,6 +47,7 @@ pub fn run(root: Option<PathBuf>) -> Result<(), String> {
         shutdown: false,
         watch: false,
         next_id: 0,
+        verbose,
     };
     loop {
         let next = match incoming.try_recv() {
@@ -108,6 +109,8 @@ struct Server {
     /// Whether the editor watches files for us (dynamic registration).
     watch: bool,
     next_id: i32,
+    /// Log how long each check took (`--verbose`).
+    verbose: bool,
 }
 
 /// A request's failure, as the editor is told it.
@@ -361,7 +364,15 @@ impl Server {
         let Some(ws) = &mut self.ws else {
             return;
         };
-        ws.flush();
+        let timings = ws.flush();
+        if self.verbose && !timings.steps.is_empty() {
+            let steps: Vec<String> = timings
+                .steps
+                .iter()
+                .map(|(step, d)| format!("{step} {:.1} ms", d.as_secs_f64() * 1000.0))
+                .collect();
+            log(&steps.join(", "));
+        }
         let mut changed = Vec::new();
         for (path, text) in &ws.buffers {
             if !ws.owns(path) {

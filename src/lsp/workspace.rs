@@ -1,13 +1,18 @@
 //! The catalogue as the editor sees it: the files on disk with the open buffers laid over
-//! them, checked by `check` exactly as `casebook check` checks the files. An edit re-checks
-//! the edited document on its own and then runs the checks across files (`check::assemble`)
-//! again, which is what finds references to missing entries and colliding slugs.
+//! them, checked by `check` as `casebook check` checks the files. An edit re-checks the edited
+//! document on its own, then runs the checks across files of `check::assemble` again: which
+//! documents keep their address (`check::distinct`, over every document: colliding slugs), and
+//! the references of the open documents resolved against the entries that keep theirs
+//! (`check::resolve_references`). The references of the other files need not be resolved
+//! again: only documents that are shown get diagnostics, and no edit of a document's text
+//! changes which entries exist.
 
 use crate::check::{self, CheckedDoc, Docs};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Report};
 use crate::load::{self, Candidate, DocKind};
 use crate::model::Checked;
+use crate::site::Timings;
 use crate::source::Buffers;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -36,10 +41,13 @@ pub struct Workspace {
     /// Whether a buffer of the schema changed since the schema was last loaded.
     schema_stale: bool,
     link_targets: HashMap<String, String>,
-    /// The catalogue as last assembled: every entry with its id and title.
+    /// The catalogue as last assembled: every entry and page that keeps its address (without
+    /// resolved references).
     pub checked: Checked,
-    /// Every problem of the last assembly and of the schema.
-    report: Report,
+    /// Duplicate ids and colliding slugs, from the last assembly.
+    collisions: Vec<Diagnostic>,
+    /// The problems of the references of each open document, from the last assembly.
+    references: HashMap<PathBuf, Vec<Diagnostic>>,
 }
 
 impl Workspace {
@@ -58,7 +66,8 @@ impl Workspace {
             schema_stale: true,
             link_targets: HashMap::new(),
             checked: Checked::default(),
-            report: Report::default(),
+            collisions: Vec::new(),
+            references: HashMap::new(),
         };
         ws.flush();
         ws
@@ -164,20 +173,19 @@ impl Workspace {
     }
 
     /// Brings the checks up to date with the buffers: loads the schema again if it changed
-    /// (and then checks every document), checks the edited documents, and assembles.
-    pub fn flush(&mut self) {
+    /// (and then checks every document), checks the edited documents, and assembles. Returns
+    /// how long each step took (nothing when nothing was stale).
+    pub fn flush(&mut self) -> Timings {
+        let mut timings = Timings::default();
         if !self.is_stale() {
-            return;
+            return timings;
         }
         if self.schema_stale {
             self.schema_stale = false;
-            self.load_schema();
+            timings.time("schema", || self.load_schema());
         }
         let Some(config) = self.config.clone() else {
-            self.report = Report {
-                diagnostics: self.schema_problems.clone(),
-            };
-            return;
+            return timings;
         };
         let mut stale: Vec<PathBuf> = self.stale.drain().collect();
         let unknown = |p: &PathBuf| !self.candidates.iter().any(|c| c.path == *p);
@@ -190,6 +198,7 @@ impl Workspace {
             self.discover(&config);
             stale = self.buffers.keys().cloned().collect();
         }
+        let start = std::time::Instant::now();
         for path in stale {
             let Some(text) = self.buffers.get(&path) else {
                 continue;
@@ -209,7 +218,9 @@ impl Workspace {
                 .map_err(|d| *d);
             self.open.insert(path, checked);
         }
-        self.assemble(&config);
+        timings.steps.push(("check edited", start.elapsed()));
+        timings.time("assemble", || self.assemble(&config));
+        timings
     }
 
     /// Loads site.yaml and the vocabularies (buffers over files). A schema that loads replaces
@@ -266,21 +277,46 @@ impl Workspace {
             .collect()
     }
 
-    /// The checks across files over the documents as the editor sees them.
+    /// The checks across files over the documents as the editor sees them: the documents that
+    /// keep their address, and the references of the open ones.
     fn assemble(&mut self, config: &Config) {
-        let mut report = Report::default();
-        report.extend(self.schema_problems.iter().cloned());
-        report.extend(self.walk.iter().cloned());
         let mut docs = Vec::with_capacity(self.candidates.len());
         for c in &self.candidates {
             match self.open.get(&c.path) {
                 Some(Ok(doc)) => docs.push(Arc::clone(doc)),
-                Some(Err(d)) => report.push(d.clone()),
+                Some(Err(_)) => {}
                 None => docs.extend(self.disk.get(&c.path).cloned()),
             }
         }
-        self.checked = check::assemble(config, &docs, &mut report);
-        self.report = report;
+        let mut collisions = Report::default();
+        let kept = check::distinct(config, &docs, &mut collisions);
+        let entries: Vec<_> = kept.iter().filter_map(|d| d.entry.clone()).collect();
+        let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
+        let ids: HashMap<&str, usize> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        let kept: HashSet<&str> = kept.iter().map(|d| d.rel_path.as_str()).collect();
+        let mut references = HashMap::new();
+        for path in self.buffers.keys() {
+            let Some(Ok(doc)) = self.open.get(path) else {
+                continue;
+            };
+            if doc.entry.is_some() && kept.contains(doc.rel_path.as_str()) {
+                let mut problems = Report::default();
+                check::resolve_references(config, doc, &ids, &entries, &mut problems);
+                references.insert(path.clone(), problems.diagnostics);
+            }
+        }
+        drop(ids);
+        self.references = references;
+        self.collisions = collisions.diagnostics;
+        self.checked = Checked {
+            entries,
+            references: Vec::new(),
+            pages,
+        };
     }
 
     /// The path a file is shown with in diagnostics.
@@ -288,13 +324,23 @@ impl Workspace {
         crate::diagnostic::display_path(&self.root, path)
     }
 
-    /// The problems of one file.
+    /// The problems of one file, as `check` reports them: its own, those of the schema and the
+    /// folders that concern it, its address and its references.
     pub fn diagnostics_of(&self, path: &Path) -> Vec<&Diagnostic> {
         let shown = self.shown(path);
-        self.report
-            .diagnostics
+        let own: &[Diagnostic] = match self.open.get(path) {
+            Some(Ok(doc)) => &doc.diagnostics,
+            Some(Err(d)) => std::slice::from_ref(d),
+            None => self.disk.get(path).map_or(&[], |d| &d.diagnostics),
+        };
+        let references = self.references.get(path).map_or(&[][..], Vec::as_slice);
+        self.schema_problems
             .iter()
+            .chain(&self.walk)
+            .chain(&self.collisions)
             .filter(|d| d.file == shown)
+            .chain(own)
+            .chain(references)
             .collect()
     }
 
