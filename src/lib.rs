@@ -5,7 +5,8 @@
 //! orchestrated by [`build`]. [`model`] holds the catalogue's data types and [`markdown`] turns
 //! Markdown into safe HTML; both are leaves that every step may use. [`export`] and [`search`] write the machine-readable outputs; [`serve`] wraps the
 //! pipeline in a live-reloading preview server, [`lsp`] in a language server for editors;
-//! [`schema`] writes JSON Schema of the catalogue for the editors' YAML tools.
+//! [`links`] checks the external addresses; [`schema`] writes JSON Schema of the catalogue for
+//! the editors' YAML tools.
 
 // Diagnostics are rich values (source line, expected, found, hint) collected by the hundred into
 // reports; boxing each one on the error path would add noise and buy nothing measurable.
@@ -17,6 +18,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod escape;
 pub mod export;
+pub mod links;
 pub mod load;
 pub mod lsp;
 pub mod markdown;

@@ -8,73 +8,17 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+mod kinds;
 mod settings;
 mod validate;
 mod vocabulary;
 
+use kinds::*;
+pub use kinds::{FieldKind, ListItem};
 use settings::*;
 pub use settings::{check_url_setting, is_css_colour};
 use vocabulary::*;
 pub use vocabulary::{Term, Vocabulary, MAX_TERM_DEPTH};
-
-/// The kinds of value a field can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum FieldKind {
-    Text,
-    Markdown,
-    Number,
-    Year,
-    Date,
-    Url,
-    Email,
-    Geo,
-    Image,
-    Facet,
-    Reference,
-    List,
-}
-
-impl FieldKind {
-    /// The name used in site.yaml (`facet`), also given to templates.
-    pub fn name(self) -> &'static str {
-        match self {
-            FieldKind::Text => "text",
-            FieldKind::Markdown => "markdown",
-            FieldKind::Number => "number",
-            FieldKind::Year => "year",
-            FieldKind::Date => "date",
-            FieldKind::Url => "url",
-            FieldKind::Email => "email",
-            FieldKind::Geo => "geo",
-            FieldKind::Image => "image",
-            FieldKind::Facet => "facet",
-            FieldKind::Reference => "reference",
-            FieldKind::List => "list",
-        }
-    }
-}
-
-/// What the items of a `list` field are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ListItem {
-    #[default]
-    Text,
-    Url,
-    /// A plain label or a `{ title, url }` pair (sources, further reading).
-    Link,
-}
-
-impl ListItem {
-    pub fn name(self) -> &'static str {
-        match self {
-            ListItem::Text => "text",
-            ListItem::Url => "url",
-            ListItem::Link => "link",
-        }
-    }
-}
 
 /// One field definition from `site.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -134,6 +78,38 @@ pub struct Roles {
     pub geo: Option<String>,
     #[serde(default)]
     pub image: Option<String>,
+    /// A `boolean` field: an entry with `true` is a draft, shown by `serve` and `build
+    /// --preview` with a badge and left out of the public build.
+    #[serde(default)]
+    pub draft: Option<String>,
+    /// A `list` field of earlier addresses (`slug` or `type/slug`): the build writes a
+    /// redirect page at each.
+    #[serde(default)]
+    pub aliases: Option<String>,
+    /// A `date` field that sets the entry's last update instead of git or the file time.
+    #[serde(default)]
+    pub updated: Option<String>,
+}
+
+impl Roles {
+    /// The fields whose values steer the build rather than show on the page (draft flag,
+    /// earlier addresses, update date): entry pages, exports and completeness leave them out.
+    pub fn is_meta(&self, field: &str) -> bool {
+        self.meta_role(field).is_some()
+    }
+
+    /// The role (`draft`, `aliases`, `updated`) of a field that steers the build, for the
+    /// codebook.
+    pub fn meta_role(&self, field: &str) -> Option<&'static str> {
+        [
+            ("draft", &self.draft),
+            ("aliases", &self.aliases),
+            ("updated", &self.updated),
+        ]
+        .into_iter()
+        .find(|(_, r)| r.as_deref() == Some(field))
+        .map(|(role, _)| role)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -292,11 +268,16 @@ impl Config {
         let site: SiteFile = match source::yaml::from_str(&text) {
             Ok(s) => s,
             Err(e) => {
-                let mut d = source::yaml_error(&e, &text, 1, &shown);
-                d.code = "invalid-schema";
-                if d.message.contains("unknown variant") {
-                    d = d.hint("field kinds are: text, markdown, number, year, date, url, email, geo, image, facet, reference, list");
-                }
+                let d = match unknown_kind(&e, &text) {
+                    Some((kind, line, column)) => {
+                        unknown_kind_problem(&text, &shown, &kind, line, column)
+                    }
+                    None => {
+                        let mut d = source::yaml_error(&e, &text, 1, &shown);
+                        d.code = "invalid-schema";
+                        d
+                    }
+                };
                 report.push(d);
                 return None;
             }

@@ -278,23 +278,58 @@ impl Config {
             self.roles.place.as_ref(),
             self.roles.geo.as_ref(),
             self.roles.image.as_ref(),
+            self.roles.draft.as_ref(),
+            self.roles.aliases.as_ref(),
+            self.roles.updated.as_ref(),
         ];
         for role in roles.into_iter().flatten() {
             if !self.fields.contains_key(role) {
                 unknown_field(&mut problems, role, "roles", "roles");
             }
         }
-        if let Some(geo) = self.roles.geo.as_ref().and_then(|g| self.fields.get(g)) {
-            if geo.kind != FieldKind::Geo {
+        // Roles whose field must be of one kind: what the build reads from it.
+        let kinds = [
+            ("geo", &self.roles.geo, FieldKind::Geo, "a geo field"),
+            (
+                "draft",
+                &self.roles.draft,
+                FieldKind::Boolean,
+                "a boolean field (`true` marks a draft)",
+            ),
+            (
+                "aliases",
+                &self.roles.aliases,
+                FieldKind::List,
+                "a list field of earlier addresses",
+            ),
+            (
+                "updated",
+                &self.roles.updated,
+                FieldKind::Date,
+                "a date field",
+            ),
+        ];
+        for (role, field, kind, what) in kinds {
+            let Some(def) = field.as_ref().and_then(|f| self.fields.get(f)) else {
+                continue;
+            };
+            let wrong_items = kind == FieldKind::List && def.item != ListItem::Text;
+            if def.kind != kind || wrong_items || (def.required && role != "geo") {
                 problems.push_with("invalid-schema", || {
                     at_key(
                         Diagnostic::error(
                             "invalid-schema",
                             shown,
-                            format!("the geo role names `{}`, which is not a geo field", geo.key),
-                        ),
+                            format!(
+                                "the {role} role names `{}`, a {} field{}",
+                                def.key,
+                                def.kind.name(),
+                                if def.required { " marked required" } else { "" }
+                            ),
+                        )
+                        .expected(format!("{what}, not required")),
                         "roles",
-                        &geo.key,
+                        &def.key,
                     )
                 });
             }

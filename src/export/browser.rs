@@ -147,15 +147,11 @@ pub(super) struct IndexRow {
 }
 
 impl IndexRows {
-    pub fn new(cat: &Catalogue, updated: &HashMap<String, String>) -> IndexRows {
+    pub fn new(cat: &Catalogue, updated: &Updated) -> IndexRows {
         IndexRows::reusing(cat, updated, None)
     }
 
-    pub fn reusing(
-        cat: &Catalogue,
-        updated: &HashMap<String, String>,
-        previous: Option<&IndexRows>,
-    ) -> IndexRows {
+    pub fn reusing(cat: &Catalogue, updated: &Updated, previous: Option<&IndexRows>) -> IndexRows {
         let taken = match previous {
             Some(p) => cat.unchanged_since(&p.sources, &p.config),
             None => vec![None; cat.entries.len()],

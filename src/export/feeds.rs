@@ -18,7 +18,7 @@ pub(super) fn feeds(
     cat: &Catalogue,
     views: &Views,
     xml: &XmlTemplates,
-    updated: &HashMap<String, String>,
+    updated: &Updated,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let config = &cat.config;
     let date = |i: usize| {
@@ -115,16 +115,17 @@ pub(super) fn feeds(
 }
 
 /// The sitemap: the theme's `sitemap.xml` filled with `pages`, each with its absolute `url` and,
-/// for entries and free pages, the date it was `updated`. Every page but the 404 page.
+/// for entries and free pages, the date it was `updated`. Every page but the 404 page and the
+/// redirects from earlier addresses.
 pub(super) fn sitemap(
     cat: &Catalogue,
     views: &Views,
     xml: &XmlTemplates,
-    updated: &HashMap<String, String>,
+    updated: &Updated,
 ) -> Result<Vec<u8>, RenderError> {
     let pages: Vec<Value> = plan(cat)
         .into_iter()
-        .filter(|page| *page != PageKind::NotFound)
+        .filter(PageKind::is_listed)
         .map(|page| {
             let lastmod = match &page {
                 PageKind::Entry(i) => updated.get(&cat.entries[*i].rel_path),

@@ -51,6 +51,7 @@ pub fn choices(ws: &Workspace, def: &FieldDef, only: Option<&str>) -> Vec<Choice
     match def.kind {
         FieldKind::Facet => terms(config, def, only),
         FieldKind::Reference => entries(ws, config, def, only),
+        FieldKind::Boolean => switches(only),
         FieldKind::Text
         | FieldKind::Markdown
         | FieldKind::Number
@@ -62,6 +63,22 @@ pub fn choices(ws: &Workspace, def: &FieldDef, only: Option<&str>) -> Vec<Choice
         | FieldKind::Image
         | FieldKind::List => Vec::new(),
     }
+}
+
+/// `true` and `false`.
+fn switches(only: Option<&str>) -> Vec<Choice> {
+    ["true", "false"]
+        .into_iter()
+        .filter(|b| only.is_none_or(|o| o == *b))
+        .map(|b| Choice {
+            label: b.to_string(),
+            title: b.to_string(),
+            place: None,
+            doc: format!("`{b}`"),
+            kind: CompletionItemKind::VALUE,
+            target: Target::Nowhere,
+        })
+        .collect()
 }
 
 /// The terms of a facet's vocabulary, parents before their children.

@@ -290,6 +290,7 @@ impl Workspace {
         }
         let mut collisions = Report::default();
         let kept = check::distinct(config, &docs, &mut collisions);
+        collisions.extend(check::drafts_and_aliases(config, &kept));
         let entries: Vec<_> = kept.iter().filter_map(|d| d.entry.clone()).collect();
         let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
         let ids: HashMap<&str, usize> = entries

@@ -76,7 +76,7 @@ pub const NEWEST_COUNT: usize = 6;
 
 /// The `n` most recently updated entries, newest first, ties by id. Selected, not sorted: the
 /// home page needs six of possibly 100,000.
-pub fn newest_entries(cat: &Catalogue, updated: &HashMap<String, String>, n: usize) -> Vec<usize> {
+pub fn newest_entries(cat: &Catalogue, updated: &Updated, n: usize) -> Vec<usize> {
     let dates: Vec<&str> = cat
         .entries
         .iter()
@@ -96,15 +96,11 @@ pub fn newest_entries(cat: &Catalogue, updated: &HashMap<String, String>, n: usi
     newest
 }
 
-pub(super) fn newest(
-    cat: &Catalogue,
-    views: &Views,
-    updated: &HashMap<String, String>,
-    n: usize,
-) -> Value {
-    newest_entries(cat, updated, n)
-        .into_iter()
-        .map(|i| views.cards[i].clone())
+pub(super) fn newest(views: &Views) -> Value {
+    views
+        .newest
+        .iter()
+        .map(|&i| views.cards[i].clone())
         .collect::<Vec<_>>()
         .into()
 }
@@ -343,6 +339,7 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
                         ),
                         ("inverse", def.inverse.clone().into()),
                         ("item", def.item.name().into()),
+                        ("role", config.roles.meta_role(f).into()),
                     ])
                 })
                 .collect();

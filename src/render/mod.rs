@@ -12,13 +12,13 @@ mod fingerprint;
 mod plan;
 
 use crate::config::Config;
+use crate::model::Updated;
 use crate::resolve::Catalogue;
 use crate::urls;
 use context::*;
 pub use context::{browser_url, newest_entries, term_order};
 pub use fingerprint::{site_fingerprint, PageFingerprints};
 pub use plan::{plan, PageKind};
-use std::collections::HashMap;
 use std::sync::Arc;
 use tera::{Context, Tera, Value};
 use theme::Theme;
@@ -67,6 +67,9 @@ pub struct Renderer {
     /// The last `site` and `t` given to the templates.
     globals: Option<(Value, Value)>,
 }
+
+/// The template of redirect pages; a theme without one gets the built-in one.
+pub const REDIRECT_TEMPLATE: &str = "redirect.html";
 
 /// Templates every theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
@@ -202,7 +205,7 @@ impl Renderer {
         cat: &Catalogue,
         views: &Views,
         page: &PageKind,
-        updated: &HashMap<String, String>,
+        updated: &Updated,
     ) -> Result<Vec<u8>, RenderError> {
         let template = page.template();
         let context = self.context(cat, views, page, updated);
@@ -218,7 +221,7 @@ impl Renderer {
         cat: &Catalogue,
         views: &Views,
         page: &PageKind,
-        updated: &HashMap<String, String>,
+        updated: &Updated,
     ) -> Context {
         let config = &cat.config;
         let s = |k: &str| {
@@ -270,6 +273,7 @@ impl Renderer {
                 cat.pages[*i].title.clone(),
                 cat.pages[*i].summary.clone().unwrap_or_default(),
             ),
+            PageKind::Redirect { entry, .. } => (cat.entries[*entry].title.clone(), String::new()),
         };
         let kind = page.name();
         ctx.insert_value(
@@ -286,7 +290,7 @@ impl Renderer {
         match page {
             PageKind::Home => {
                 ctx.insert_value("matrix", matrix(cat, views));
-                ctx.insert_value("newest", newest(cat, views, updated, NEWEST_COUNT));
+                ctx.insert_value("newest", newest(views));
                 ctx.insert_value("entry_points", entry_points(cat, views));
             }
             PageKind::Browser => {
@@ -350,6 +354,20 @@ impl Renderer {
             }
             PageKind::Term { vocabulary, term } => {
                 ctx.insert_value("term", term_value(cat, views, vocabulary, *term))
+            }
+            PageKind::Redirect { entry, .. } => {
+                let e = &cat.entries[*entry];
+                let target = views
+                    .urls
+                    .path(&config.entry_address(e.type_index, &e.slug));
+                ctx.insert_value(
+                    "redirect",
+                    map([
+                        ("title", e.title.as_str().into()),
+                        ("url", target.as_str().into()),
+                        ("permalink", views.urls.absolute(&target).into()),
+                    ]),
+                );
             }
             PageKind::Free(i) => {
                 let p = &cat.pages[*i];

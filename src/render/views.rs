@@ -3,8 +3,7 @@
 //! pointer copies, not 3,000 serialisations.
 
 use crate::config::{Config, FieldKind, ListItem};
-use crate::model::Entry;
-use crate::model::{FieldValue, ListValue};
+use crate::model::{Entry, FieldValue, ListValue, Updated};
 use crate::resolve::{Catalogue, Relation};
 use crate::urls::{self, Urls};
 use rayon::prelude::*;
@@ -65,6 +64,9 @@ pub struct Views {
     pub types: Vec<Value>,
     /// Per vocabulary key, per term: `{ key, label, url }`.
     pub terms: HashMap<String, Vec<Value>>,
+    /// The entries the home page shows as the newest, newest first: chosen once per build, for
+    /// the page and its fingerprint alike.
+    pub newest: Vec<usize>,
     /// Per type: the badge cards carry (`{ key, label, plural, color, url }`, no counts, so a
     /// card depends only on its entry's file and the schema).
     badges: Vec<Value>,
@@ -77,13 +79,13 @@ pub struct Views {
 }
 
 impl Views {
-    pub fn new(cat: &Catalogue) -> Views {
-        Views::reusing(cat, None)
+    pub fn new(cat: &Catalogue, updated: &Updated) -> Views {
+        Views::reusing(cat, updated, None)
     }
 
     /// Builds the views, taking over the cards of `previous` for entries whose file (and the
     /// schema) did not change: `serve` rebuilds only what an edit touched.
-    pub fn reusing(cat: &Catalogue, previous: Option<&Views>) -> Views {
+    pub fn reusing(cat: &Catalogue, updated: &Updated, previous: Option<&Views>) -> Views {
         let config = &cat.config;
         let urls = config.urls();
         let types: Vec<Value> = config
@@ -156,6 +158,7 @@ impl Views {
             cards: Vec::new(),
             types,
             terms,
+            newest: super::context::newest_entries(cat, updated, super::NEWEST_COUNT),
             badges,
             field_defs,
             sources: cat.entries.clone(),
@@ -212,6 +215,7 @@ impl Views {
             ("type", self.badges[e.type_index].clone()),
             ("place", place.into()),
             ("facets", facets.into()),
+            ("draft", e.draft.into()),
         ])
     }
 
@@ -357,6 +361,7 @@ impl Views {
             FieldValue::List(list) => {
                 (none(), none(), vec![], list.iter().map(list_item).collect())
             }
+            FieldValue::Bool(b) => (b.to_string().into(), none(), vec![], vec![]),
         };
         let url = match value {
             FieldValue::Url(u) => u.as_str().into(),
@@ -407,6 +412,7 @@ pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<St
         FieldValue::Number(n) => n.to_string(),
         FieldValue::Year(y) => y.to_string(),
         FieldValue::Geo { lat, lon } => format!("{lat}, {lon}"),
+        FieldValue::Bool(b) => b.to_string(),
         FieldValue::Terms(terms) => {
             let vocab = cat.config.facet_vocabulary(field)?;
             terms

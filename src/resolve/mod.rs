@@ -463,7 +463,7 @@ fn completeness(config: &Config, entry: &Entry, references: &[(String, Vec<usize
     let optional: Vec<&String> = config.types[entry.type_index]
         .fields
         .iter()
-        .filter(|f| !config.fields[*f].required)
+        .filter(|f| !config.fields[*f].required && !config.roles.is_meta(f))
         .collect();
     if optional.is_empty() {
         return 1.0;

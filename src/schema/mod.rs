@@ -110,19 +110,17 @@ fn entry_type(config: &Config, t: usize, ids: &EntryIds) -> Value {
     let ty = &config.types[t];
     let mut properties = Map::new();
     let mut required = Vec::new();
+    let mut filled = Map::new();
     for key in &ty.fields {
         let Some(def) = config.fields.get(key) else {
             continue;
         };
-        let value = field(config, def, ids);
-        let mut schema = match def.required {
-            true => {
-                required.push(Value::from(key.as_str()));
-                value
-            }
-            // An empty optional field counts as absent.
-            false => json!({ "anyOf": [value, { "type": "null" }] }),
-        };
+        if def.required {
+            required.push(Value::from(key.as_str()));
+            filled.insert(key.clone(), json!({ "not": empty() }));
+        }
+        // An empty field counts as absent (and a required one must not be empty, below).
+        let mut schema = json!({ "anyOf": [field(config, def, ids), { "type": "null" }] });
         if let Some(map) = schema.as_object_mut() {
             map.insert("title".into(), def.label.clone().into());
             if let Some(d) = &def.description {
@@ -144,13 +142,38 @@ fn entry_type(config: &Config, t: usize, ids: &EntryIds) -> Value {
         "title": ty.label,
         "type": "object",
         "properties": properties,
-        "required": required,
         "additionalProperties": false,
     });
     if let Some(d) = &ty.description {
         schema["description"] = d.clone().into();
     }
+    // Required fields must be there and filled, but in a draft (`check` warns there).
+    let rule = json!({ "required": required, "properties": filled });
+    let draft = config
+        .roles
+        .draft
+        .as_ref()
+        .filter(|d| ty.fields.contains(d));
+    match draft {
+        Some(d) => {
+            schema["if"] = json!({ "properties": { d: { "const": true } }, "required": [d] });
+            schema["else"] = rule;
+        }
+        None => schema["allOf"] = json!([rule]),
+    }
     schema
+}
+
+/// A value `check` takes for nothing: null, blank text or a placeholder (`…`), an empty list
+/// or one of such values, an empty mapping.
+fn empty() -> Value {
+    let blank = json!({ "type": "string", "pattern": "^\\s*[….]*\\s*$" });
+    json!({ "anyOf": [
+        { "type": "null" },
+        blank,
+        { "type": "array", "items": { "anyOf": [{ "type": "null" }, blank] } },
+        { "type": "object", "maxProperties": 0 },
+    ]})
 }
 
 /// What a value of field `def` may be, as `check` accepts it. One arm per field kind: a new
@@ -158,6 +181,7 @@ fn entry_type(config: &Config, t: usize, ids: &EntryIds) -> Value {
 fn field(config: &Config, def: &FieldDef, ids: &EntryIds) -> Value {
     match def.kind {
         FieldKind::Text | FieldKind::Markdown => text(),
+        FieldKind::Boolean => json!({ "type": "boolean" }),
         FieldKind::Number => json!({ "type": "number" }),
         FieldKind::Year => json!({ "anyOf": [
             { "type": "integer", "minimum": 1000, "maximum": 2200 },
