@@ -270,9 +270,27 @@ pub fn shown_path(config: &Config, path: &Path) -> PathBuf {
 
 /// Reads and parses one file.
 pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document, Box<Diagnostic>> {
+    let (shown, slug) = names(config, candidate)?;
+    let (text, modified) = source::read_with_time(&candidate.path, &shown)?;
+    parse_document(config, candidate, slug, text, modified)
+}
+
+/// Parses the text of one document that is not (or not as is) on disk: an editor's unsaved
+/// buffer (`casebook lsp`). The text is decoded as a file's bytes would be.
+pub fn document_from_text(
+    config: &Config,
+    candidate: &Candidate,
+    text: &str,
+) -> Result<Document, Box<Diagnostic>> {
+    let (shown, slug) = names(config, candidate)?;
+    let text = source::decode_buffer(text, &shown)?;
+    parse_document(config, candidate, slug, text, None)
+}
+
+/// The path a document is shown with and the slug its file name gives.
+fn names(config: &Config, candidate: &Candidate) -> Result<(PathBuf, String), Box<Diagnostic>> {
     let path = &candidate.path;
     let shown = shown_path(config, path);
-    let rel_path = candidate.rel_path(config);
     let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
         Box::new(
             Diagnostic::error("bad-file-name", &shown, "file name is not valid UTF-8")
@@ -290,7 +308,19 @@ pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document,
             .hint("use letters and digits in the file name, e.g. `stadtteilbuero-nord.md`"),
         ));
     }
-    let (text, modified) = source::read_with_time(path, &shown)?;
+    Ok((shown, slug))
+}
+
+fn parse_document(
+    config: &Config,
+    candidate: &Candidate,
+    slug: String,
+    text: String,
+    modified: Option<SystemTime>,
+) -> Result<Document, Box<Diagnostic>> {
+    let path = &candidate.path;
+    let shown = shown_path(config, path);
+    let rel_path = candidate.rel_path(config);
     let is_yaml = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")

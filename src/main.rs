@@ -203,6 +203,27 @@ enum Command {
         /// The title; the file name is made from it.
         title: String,
     },
+    /// Run the language server for editors, speaking LSP on stdin and stdout.
+    ///
+    /// Diagnostics as you type (the same as `check`), completion of field names, terms,
+    /// entry ids and `@/` links, hover, go to definition and quick fixes. Without --root, the
+    /// catalogue is the editor's workspace folder or the folder above an opened file that
+    /// holds content/site.yaml. The README shows how to hook it into VS Code, Neovim and Helix.
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
+    /// Write JSON Schema for each entry type, for site.yaml and for the vocabularies.
+    ///
+    /// For YAML tools in editors (yaml-language-server: VS Code's `yaml.schemas`). Writes
+    /// into `.casebook/schema/` beside content/ unless --output names another folder; it
+    /// replaces only files it wrote itself and never writes into content/.
+    Schema {
+        /// Where to write the schemas.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Create a new catalogue skeleton that checks without a warning.
     Init {
         /// Folder to create (must be empty or missing); `--root DIR` names it as well.
@@ -490,6 +511,35 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 color: use_color(),
                 ..serve::ServeOptions::new(root)
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lsp { stdio: _ } => {
+            let root = match root {
+                Some(root) => Some(catalogue_root(Some(root))?),
+                None => None,
+            };
+            casebook::lsp::run(root, cli.verbose)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { output } => {
+            let root = catalogue_root(root)?;
+            let written =
+                casebook::schema::write(&root, output.as_deref()).map_err(|e| e.to_string())?;
+            if !cli.quiet {
+                errln!(
+                    "wrote {} schemas into {}",
+                    written.files.len(),
+                    written.dir.display()
+                );
+                let settings = root.join(".vscode").join("settings.json");
+                let mapped = std::fs::read_to_string(&settings)
+                    .is_ok_and(|text| text.contains("yaml.schemas"));
+                if !mapped {
+                    let json = serde_json::to_string_pretty(&written.settings)
+                        .map_err(|e| e.to_string())?;
+                    errln!("for VS Code's YAML extension, put into .vscode/settings.json:\n{json}");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::New { type_key, title } => {

@@ -22,6 +22,8 @@ pub enum ScaffoldError {
     LinksOutside(PathBuf),
     #[error("cannot write {0}: {1}")]
     Io(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Schema(#[from] crate::schema::SchemaError),
 }
 
 /// Creates `content/<folder>/<slug>.md` for a new entry and returns its path.
@@ -300,5 +302,16 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
         create_new(&path, text)?;
         created.push(path);
     }
+    // The editors' YAML tools: the JSON Schema of the new catalogue, and VS Code's settings
+    // that apply it to site.yaml, the vocabularies and the YAML entries.
+    let schemas = crate::schema::write(dir, None)?;
+    let settings = dir.join(".vscode").join("settings.json");
+    std::fs::create_dir_all(dir.join(".vscode"))
+        .map_err(|e| ScaffoldError::Io(dir.join(".vscode"), e))?;
+    let mut text = serde_json::to_string_pretty(&schemas.settings).unwrap_or_default();
+    text.push('\n');
+    create_new(&settings, &text)?;
+    created.push(settings);
+    created.extend(schemas.files);
     Ok(created)
 }

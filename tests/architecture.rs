@@ -33,6 +33,8 @@ const ORDER: &[&str] = &[
     "site",
     "build",
     "serve",
+    "lsp",
+    "schema",
     "scaffold",
 ];
 

@@ -64,6 +64,18 @@ fn init_creates_a_catalogue_that_checks_clean_and_builds() {
     let run = casebook(&[OsStr::new("init"), dir.as_os_str()]);
     run.assert_exit(0);
     assert!(dir.join("content/site.yaml").is_file(), "{}", run.output());
+    // The editors' YAML tools are wired up: a schema per type, and VS Code's settings naming them.
+    let settings = std::fs::read_to_string(dir.join(".vscode/settings.json")).expect("settings");
+    let settings: serde_json::Value = serde_json::from_str(&settings).expect("JSON");
+    let schemas = settings["yaml.schemas"].as_object().expect("yaml.schemas");
+    assert_eq!(
+        schemas.len(),
+        5,
+        "site.yaml, vocabularies, three types: {settings}"
+    );
+    for schema in schemas.keys() {
+        assert!(dir.join(schema).is_file(), "{schema} was not written");
+    }
     let json = assert_checks_clean(&dir);
     assert!(
         json["entries"].as_u64().unwrap_or(0) >= 1,
@@ -345,6 +357,7 @@ fn init_ignores_everything_a_build_leaves() {
     let stray: Vec<&str> = status
         .lines()
         .filter(|l| !(l.starts_with("?? content/") || *l == "?? .gitignore"))
+        .filter(|l| *l != "?? .vscode/settings.json")
         .filter(|l| !l.starts_with("?? public/"))
         .collect();
     assert!(stray.is_empty(), "git status shows:\n{}", stray.join("\n"));

@@ -47,15 +47,11 @@ pub(super) fn check_entry(
                     .filter(|t| t.fields.iter().any(|f| f == key))
                     .map(|t| t.plural.as_str())
                     .collect::<Vec<_>>();
-                let hint = match (suggestion, elsewhere.is_empty()) {
-                    (Some(s), _) => Some(format!("did you mean `{s}`?")),
-                    (None, false) => Some(format!(
-                        "`{key}` is a field of {} only",
-                        elsewhere.join(", ")
-                    )),
-                    (None, true) => Some(
-                        "add the field to the type in content/site.yaml, or remove it here".into(),
-                    ),
+                let hint = match elsewhere.is_empty() {
+                    false => format!("`{key}` is a field of {} only", elsewhere.join(", ")),
+                    true => {
+                        "add the field to the type in content/site.yaml, or remove it here".into()
+                    }
                 };
                 Diagnostic::error(
                     "unknown-field",
@@ -67,7 +63,8 @@ pub(super) fn check_entry(
                     "one of {}",
                     list_preview(ty.fields.iter().map(String::as_str), 20)
                 ))
-                .maybe_hint(hint)
+                .hint(hint)
+                .maybe_suggest(suggestion)
             });
             continue;
         }

@@ -267,10 +267,46 @@ pub fn check_document(
 /// The checks across files: duplicate ids and colliding slugs, then references resolved to
 /// entries. Cheap enough to run over the whole catalogue on every rebuild.
 pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) -> Checked {
+    for doc in docs {
+        report.extend(doc.diagnostics.iter().cloned());
+    }
+    let kept = distinct(config, docs, report);
+    let entry_docs: Vec<&CheckedDoc> = kept.iter().copied().filter(|d| d.entry.is_some()).collect();
+    let entries: Vec<Arc<Entry>> = entry_docs.iter().filter_map(|d| d.entry.clone()).collect();
+    let ids: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    let (references, problems): (Vec<_>, Vec<_>) = entry_docs
+        .par_iter()
+        .map(|doc| {
+            let mut problems = Report::default();
+            let references = resolve_references(config, doc, &ids, &entries, &mut problems);
+            (references, problems.diagnostics)
+        })
+        .unzip();
+    report.extend(problems.into_iter().flatten());
+    report.extend(drafts_and_aliases(config, &kept));
+    let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
+    Checked {
+        entries,
+        references,
+        pages,
+    }
+}
+
+/// The first check across files: every document keeps its address unless an earlier one has
+/// it (a duplicate id, or file names that become the same slug), which is reported. Returns the
+/// documents that keep theirs, in order. `casebook lsp` runs it on every edit.
+pub fn distinct<'d>(
+    config: &Config,
+    docs: &'d [Arc<CheckedDoc>],
+    report: &mut Report,
+) -> Vec<&'d CheckedDoc> {
     let mut seen: HashMap<(DocKind, &str), &CheckedDoc> = HashMap::new();
     let mut kept: Vec<&CheckedDoc> = Vec::with_capacity(docs.len());
     for doc in docs {
-        report.extend(doc.diagnostics.iter().cloned());
         match seen.get(&(doc.kind, doc.slug.as_str())) {
             Some(first) => {
                 let same_stem = std::path::Path::new(&first.rel_path).file_stem()
@@ -300,29 +336,7 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
             }
         }
     }
-    let entry_docs: Vec<&CheckedDoc> = kept.iter().copied().filter(|d| d.entry.is_some()).collect();
-    let entries: Vec<Arc<Entry>> = entry_docs.iter().filter_map(|d| d.entry.clone()).collect();
-    let ids: HashMap<&str, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.as_str(), i))
-        .collect();
-    let (references, problems): (Vec<_>, Vec<_>) = entry_docs
-        .par_iter()
-        .map(|doc| {
-            let mut problems = Report::default();
-            let references = resolve_references(config, doc, &ids, &entries, &mut problems);
-            (references, problems.diagnostics)
-        })
-        .unzip();
-    report.extend(problems.into_iter().flatten());
-    report.extend(drafts_and_aliases(config, &kept));
-    let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
-    Checked {
-        entries,
-        references,
-        pages,
-    }
+    kept
 }
 
 /// Resolves the reference fields of one document to entry indices, in the order written;

@@ -113,10 +113,8 @@ pub(super) fn reference_problem<K: Borrow<str> + Eq + Hash>(
                 format!("`{}` points to `{target}`, which does not exist", def.key),
             )
             .expected(format!("the id of an existing entry of type {}", allowed()))
-            .hint(match did_you_mean(target, candidates) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "ids are `<type>/<file name without .md>`".to_string(),
-            })
+            .hint("ids are `<type>/<file name without .md>`")
+            .maybe_suggest(did_you_mean(target, candidates))
         }
     }
 }

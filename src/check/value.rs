@@ -396,13 +396,11 @@ pub(super) fn check_terms(
                         "one of {}",
                         list_preview(vocab.terms.iter().map(|t| t.key.as_str()), 12)
                     ))
-                    .hint(match suggestion {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
-                            "add the term to content/vocabularies/{}.yaml, or pick an existing one",
-                            vocab.key
-                        ),
-                    }),
+                    .hint(format!(
+                        "add the term to content/vocabularies/{}.yaml, or pick an existing one",
+                        vocab.key
+                    ))
+                    .maybe_suggest(suggestion),
                     Some(key),
                 ));
             }

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
 use crate::source::{self, KeyLines};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ use vocabulary::*;
 pub use vocabulary::{Term, Vocabulary, MAX_TERM_DEPTH};
 
 /// One field definition from `site.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     #[serde(skip_deserializing)]
@@ -51,7 +52,7 @@ pub struct FieldDef {
 }
 
 /// One entry type (Ort, Format, Strategie).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryType {
     pub key: String,
@@ -71,7 +72,7 @@ pub struct EntryType {
 }
 
 /// Which field plays which part on the site.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Roles {
     pub title: String,
@@ -122,7 +123,7 @@ impl Roles {
 }
 
 /// `site.yaml` as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SiteFile {
     title: String,
@@ -155,6 +156,17 @@ struct SiteFile {
     /// Weights of shared terms per facet for "similar entries"; facets not named weigh 1.
     #[serde(default)]
     similarity: BTreeMap<String, f64>,
+}
+
+/// The JSON Schema of site.yaml, made from the types that read it: whatever site.yaml accepts,
+/// the schema describes (`casebook schema`).
+pub fn site_json_schema() -> serde_json::Value {
+    schemars::schema_for!(SiteFile).to_value()
+}
+
+/// The JSON Schema of a vocabulary file, made from the type that reads it.
+pub fn vocabulary_json_schema() -> serde_json::Value {
+    schemars::schema_for!(Vocabulary).to_value()
 }
 
 fn default_language() -> String {
@@ -231,10 +243,19 @@ impl Config {
     /// Loads `<root>/content/site.yaml` and the vocabularies; all problems go to `report`.
     /// Returns `None` only when the schema is too broken to validate entries against.
     pub fn load(root: &Path, report: &mut Report) -> Option<Config> {
+        Config::load_with(root, &source::Buffers::new(), report)
+    }
+
+    /// [`Config::load`], reading the texts an editor holds in `buffers` instead of the files.
+    pub fn load_with(
+        root: &Path,
+        buffers: &source::Buffers,
+        report: &mut Report,
+    ) -> Option<Config> {
         let content_dir = root.join("content");
         let site_path = content_dir.join("site.yaml");
         let shown = PathBuf::from("content/site.yaml");
-        if !site_path.is_file() {
+        if !site_path.is_file() && !buffers.contains_key(&site_path) {
             report.push(
                 Diagnostic::error("no-site-yaml", &shown, "no catalogue schema found")
                     .expected(format!("a file {}", site_path.display()))
@@ -249,7 +270,7 @@ impl Config {
             report.push(source::symlink_outside(&shown, &target));
             return None;
         }
-        let text = match source::read(&site_path, &shown) {
+        let text = match source::read_or_buffer(&site_path, &shown, buffers) {
             Ok(t) => t,
             Err(d) => {
                 report.push(*d);
@@ -273,7 +294,7 @@ impl Config {
                 return None;
             }
         };
-        let vocabularies = load_vocabularies(&content_dir, &within, report);
+        let vocabularies = load_vocabularies(&content_dir, &within, buffers, report);
         let segments = site.urls.segments(&site.language);
         let mut config = Config {
             root: root.to_path_buf(),
@@ -363,7 +384,7 @@ pub fn is_clean_segment(s: &str) -> bool {
 
 /// The 1-based line and column of the `nth` line reading `<field>: <value>` (the value plain or
 /// quoted, the line optionally a list item).
-fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
+pub fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
     text.lines()
         .enumerate()
         .filter_map(|(i, l)| {

@@ -3,7 +3,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MapConfig {
     #[serde(default)]
@@ -15,14 +15,14 @@ pub struct MapConfig {
 /// The map's tile server: `tiles: https://…/{z}/{x}/{y}.png`, or `tiles: { url, consent }`.
 /// Maps ask before they load tiles from another server (its operator sees the visitor's
 /// address); `consent: false` is for a server of the site's own, which needs no asking.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Hash)]
 #[serde(untagged)]
 pub enum Tiles {
     Url(String),
     Server(TileServer),
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Hash)]
 #[serde(deny_unknown_fields)]
 pub struct TileServer {
     pub url: String,
@@ -52,7 +52,7 @@ impl Tiles {
 
 /// `urls:` in site.yaml: the first segments of the built-in pages where the language's own
 /// ([`crate::urls::Segments::for_language`]) do not suit.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UrlSettings {
     #[serde(default)]
@@ -90,7 +90,7 @@ impl UrlSettings {
 /// Free pages with a part of their own on the site (`pages:` in site.yaml), each a page slug:
 /// the footer links them where the page exists. Leichte Sprache and Deutsche Gebärdensprache
 /// are the pages BITV 2.0 § 4 asks public bodies for.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Hash)]
 #[serde(deny_unknown_fields)]
 pub struct PageSlots {
     #[serde(default)]

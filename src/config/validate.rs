@@ -104,10 +104,7 @@ impl Config {
                         "one of the fields defined under `fields:`: {}",
                         list_preview(field_keys.iter().copied(), 12)
                     ))
-                    .maybe_hint(
-                        did_you_mean(name, field_keys.iter().copied())
-                            .map(|s| format!("did you mean `{s}`?")),
-                    ),
+                    .maybe_suggest(did_you_mean(name, field_keys.iter().copied())),
                     top,
                     name,
                 )
@@ -138,10 +135,10 @@ impl Config {
                             format!("field `{key}` uses vocabulary `{v}`, which does not exist"),
                         )
                         .expected(format!("a file content/vocabularies/{v}.yaml"))
-                        .maybe_hint(
-                            did_you_mean(v, self.vocabularies.keys().map(String::as_str))
-                                .map(|s| format!("did you mean `{s}`?")),
-                        ),
+                        .maybe_suggest(did_you_mean(
+                            v,
+                            self.vocabularies.keys().map(String::as_str),
+                        )),
                         "fields",
                         v,
                     )

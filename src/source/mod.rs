@@ -96,6 +96,30 @@ pub fn read(path: &Path, shown: &Path) -> Result<String, Box<Diagnostic>> {
     read_with_time(path, shown).map(|(text, _)| text)
 }
 
+/// Texts an editor holds for files of the catalogue, unsaved, by absolute path: read instead
+/// of the files themselves (`casebook lsp`).
+pub type Buffers = std::collections::HashMap<std::path::PathBuf, String>;
+
+/// [`read`], or the text an editor holds for `path`, decoded the same way.
+pub fn read_or_buffer(
+    path: &Path,
+    shown: &Path,
+    buffers: &Buffers,
+) -> Result<String, Box<Diagnostic>> {
+    match buffers.get(path) {
+        Some(text) => decode_buffer(text, shown),
+        None => read(path, shown),
+    }
+}
+
+/// An editor's text as if it were a file's bytes: the same size limit and decoding.
+pub fn decode_buffer(text: &str, shown: &Path) -> Result<String, Box<Diagnostic>> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(Box::new(too_large(shown, text.len() as u64)));
+    }
+    decode(text.as_bytes().to_vec(), shown)
+}
+
 /// [`read`], also returning the file's modification time. One open and one `fstat` per file:
 /// at 10,000 entries, stating each file by name besides reading it cost 20,000 system calls.
 pub fn read_with_time(
@@ -129,18 +153,7 @@ pub fn read_with_time(
         return Err(not_a_file());
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Box::new(
-            Diagnostic::error(
-                "file-too-large",
-                shown,
-                format!("file is {} MB", meta.len() / (1024 * 1024)),
-            )
-            .expected(format!(
-                "at most {} MB per file",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ))
-            .hint("split the content, or move large data out of the catalogue"),
-        ));
+        return Err(Box::new(too_large(shown, meta.len())));
     }
     // Room for one byte more than the size, so that the read which finds the end needs no
     // growing; a file that grows meanwhile is still cut off at the limit.
@@ -149,6 +162,20 @@ pub fn read_with_time(
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
     Ok((decode(bytes, shown)?, meta.modified().ok()))
+}
+
+/// The diagnostic for a file over [`MAX_FILE_BYTES`].
+pub fn too_large(shown: &Path, bytes: u64) -> Diagnostic {
+    Diagnostic::error(
+        "file-too-large",
+        shown,
+        format!("file is {} MB", bytes / (1024 * 1024)),
+    )
+    .expected(format!(
+        "at most {} MB per file",
+        MAX_FILE_BYTES / (1024 * 1024)
+    ))
+    .hint("split the content, or move large data out of the catalogue")
 }
 
 /// Opens a file for reading without waiting for a writer: a named pipe would otherwise block
