@@ -165,10 +165,9 @@ pub fn split_compound<'w>(
 }
 
 /// What a compound is filed under as a part: the pieces of its split ([`split_compound`]) and
-/// every tail it ends with that is a known word: "Wochen|markt|platz" is a kind of "Marktplatz"
-/// as well as of "Platz", however the split falls. A tail counts after at least
-/// [`MIN_PART_CHARS`] characters; one of exactly that length ("tier" in "Quartier") only after
-/// known pieces, as "-platz" in "Wochenmarktplatz" counts without "Wochen" being known.
+/// every tail of more than [`MIN_PART_CHARS`] characters it ends with that is a known word
+/// after at least as many: "Wochen|markt|platz" is a kind of "Marktplatz" as well as of
+/// "Platz", however the split falls and even if "Wochen" is no known word.
 pub fn compound_parts<'w>(
     word: &'w str,
     stem: &dyn Fn(&str) -> String,
@@ -177,27 +176,9 @@ pub fn compound_parts<'w>(
     let mut parts = split_compound(word, stem, known).unwrap_or_default();
     let starts: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
     let n = starts.len();
-    if n < 2 * MIN_PART_CHARS {
-        return parts;
-    }
-    // Where a piece can start: the beginning, and the end of a known piece from such a place.
-    let mut reached = vec![false; n];
-    reached[0] = true;
-    for i in 0..=n - MIN_PART_CHARS {
-        if reached[i] {
-            for j in i + MIN_PART_CHARS..=n - MIN_PART_CHARS {
-                if !reached[j] && known(&stem(&word[starts[i]..starts[j]])) {
-                    reached[j] = true;
-                }
-            }
-        }
+    for i in MIN_PART_CHARS..n.saturating_sub(MIN_PART_CHARS) {
         let tail = &word[starts[i]..];
-        let long = n - i > MIN_PART_CHARS;
-        if i >= MIN_PART_CHARS
-            && (reached[i] || long)
-            && !parts.contains(&tail)
-            && known(&stem(tail))
-        {
+        if !parts.contains(&tail) && known(&stem(tail)) {
             parts.push(tail);
         }
     }
@@ -265,8 +246,10 @@ mod tests {
             compound_parts("wochenmarktplatz", &stem, &fewer),
             ["marktplatz", "platz"]
         );
-        // "Tier" ends "Quartier", but "quar" is no known piece.
+        // A tail of four letters only as a piece of a split: "Tier" ends "Quartier", but
+        // "quar" is no known piece.
         assert!(compound_parts("quartier", &stem, &known).is_empty());
+        assert!(compound_parts("bauernhaus", &stem, &|s| s == "haus").is_empty());
     }
 
     #[test]

@@ -78,7 +78,8 @@ struct Word {
 }
 
 /// The words of one run of documents, starting at document `first`. `average` is each
-/// field's mean length in words over all documents.
+/// field's mean length over all documents, in bytes: BM25 needs only the ratio of a field's
+/// length to the mean, and bytes are known without reading the words twice.
 fn run_postings(terms: &Terms, first: usize, records: &[Record], average: &[f32; 5]) -> Vec<Word> {
     // Most words recur: each distinct spelling is lower-cased and stemmed once per run.
     let mut by_spelling: Map<&str, Option<u32>> = Map::default();
@@ -92,10 +93,8 @@ fn run_postings(terms: &Terms, first: usize, records: &[Record], average: &[f32;
     let mut in_doc: Vec<u32> = Vec::new();
     for (i, r) in records.iter().enumerate() {
         let doc = (first + i) as u32;
-        let mut lengths = [0u32; 5];
         for (f, text) in r.fields().into_iter().enumerate() {
             for spelling in words(text) {
-                lengths[f] += 1;
                 let at = *by_spelling.entry(spelling).or_insert_with(|| {
                     let lower = terms.word(spelling)?;
                     Some(*by_word.entry(lower).or_insert_with_key(|lower| {
@@ -126,6 +125,7 @@ fn run_postings(terms: &Terms, first: usize, records: &[Record], average: &[f32;
                 }
             }
         }
+        let lengths = r.fields().map(str::len);
         let norms: [f32; 5] = std::array::from_fn(|f| {
             let b = FIELDS[f].1;
             1.0 - b + b * lengths[f] as f32 / average[f].max(1.0)
@@ -142,12 +142,14 @@ fn run_postings(terms: &Terms, first: usize, records: &[Record], average: &[f32;
     out
 }
 
-/// Each field's mean length in words.
+/// Each field's mean length in bytes.
 fn average_lengths(records: &[Record]) -> [f32; 5] {
-    let sums = records
-        .par_iter()
-        .map(|r| r.fields().map(|t| words(t).count() as f64))
-        .reduce(|| [0.0; 5], |a, b| std::array::from_fn(|f| a[f] + b[f]));
+    let mut sums = [0f64; 5];
+    for r in records {
+        for (sum, text) in sums.iter_mut().zip(r.fields()) {
+            *sum += text.len() as f64;
+        }
+    }
     let n = records.len().max(1) as f64;
     sums.map(|s| (s / n) as f32)
 }
@@ -168,18 +170,33 @@ fn part_keys(terms: &Terms, words: &[Word]) -> Vec<Key> {
         .filter(|w| w.word.chars().nth(MIN_PART_CHARS - 1).is_some())
         .map(|w| w.stem.as_str())
         .collect();
-    let stem = |s: &str| terms.stem(s);
     let is_known = |s: &str| known.contains(s);
     let mut pairs: Vec<(String, u32)> = words
         .par_iter()
         .enumerate()
         .filter(|(_, w)| w.word.chars().nth(2 * MIN_PART_CHARS - 1).is_some())
-        .flat_map_iter(|(i, w)| {
-            let mut stems: Vec<String> = compound_parts(&w.word, &stem, &is_known)
-                .into_iter()
-                .map(|part| terms.stem(part))
-                .filter(|s| *s != w.stem)
-                .collect();
+        // Pieces recur from word to word ("…beteiligung", "quartiers…"): each thread keeps
+        // the stems it made, which halves the stemming of a German catalogue.
+        .map_init(
+            || std::cell::RefCell::new(Map::<String, String>::default()),
+            |cache, (i, w)| {
+                let stem = |piece: &str| {
+                    if let Some(s) = cache.borrow().get(piece) {
+                        return s.clone();
+                    }
+                    let s = terms.stem(piece);
+                    cache.borrow_mut().insert(piece.to_string(), s.clone());
+                    s
+                };
+                let parts: Vec<String> = compound_parts(&w.word, &stem, &is_known)
+                    .into_iter()
+                    .map(stem)
+                    .collect();
+                (i, w, parts)
+            },
+        )
+        .flat_map_iter(|(i, w, parts)| {
+            let mut stems: Vec<String> = parts.into_iter().filter(|s| *s != w.stem).collect();
             stems.sort_unstable();
             stems.dedup();
             stems.into_iter().map(move |s| (s, i as u32))
