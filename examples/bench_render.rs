@@ -21,15 +21,6 @@ use std::time::{Duration, Instant};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn kind_name(page: &PageKind) -> String {
-    let debug = format!("{page:?}");
-    debug
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("?")
-        .to_string()
-}
-
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let entries_only = args.iter().any(|a| a == "--entries");
@@ -53,7 +44,7 @@ fn main() -> Result<(), String> {
         .filter(|p| !entries_only || matches!(p, PageKind::Entry(_)))
         .collect();
 
-    let mut last: BTreeMap<String, (usize, Duration, usize)> = BTreeMap::new();
+    let mut last: BTreeMap<&str, (usize, Duration, usize)> = BTreeMap::new();
     for run in 1..=runs.max(1) {
         last.clear();
         for page in &pages {
@@ -61,7 +52,7 @@ fn main() -> Result<(), String> {
             let html = renderer
                 .render(cat, views, page, &site.updated)
                 .map_err(|e| e.to_string())?;
-            let row = last.entry(kind_name(page)).or_default();
+            let row = last.entry(page.name()).or_default();
             row.0 += 1;
             row.1 += start.elapsed();
             row.2 += html.len();

@@ -48,6 +48,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         preview: options.preview,
     };
     let mut site = Site::load(&options.root, overrides, &mut timings)?;
+    site.forget_sources();
     let mut report = std::mem::take(&mut site.report);
     report.extend(placeholder_base_url(
         &site.catalogue.config,

@@ -4,7 +4,7 @@
 //! [`config`] → [`model`] → [`load`] → [`check`] → [`resolve`] → [`render`] → [`output`],
 //! orchestrated by [`build`]. [`model`] holds the catalogue's data types and [`markdown`] turns
 //! Markdown into safe HTML; both are leaves that every step may use. [`export`] and [`search`] write the machine-readable outputs; [`serve`] wraps the
-//! pipeline in a live-reloading preview server.
+//! pipeline in a live-reloading preview server; [`links`] checks the external addresses.
 
 // Diagnostics are rich values (source line, expected, found, hint) collected by the hundred into
 // reports; boxing each one on the error path would add noise and buy nothing measurable.
@@ -16,6 +16,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod escape;
 pub mod export;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -141,7 +141,7 @@ enum Command {
         #[arg(long)]
         no_search: bool,
         /// Build exactly what `casebook serve` shows (without its reload script), for
-        /// reviewing a preview elsewhere. Today that is the same site as a plain build.
+        /// reviewing a preview elsewhere: drafts included, with their badge.
         #[arg(long)]
         preview: bool,
     },
@@ -152,6 +152,22 @@ enum Command {
         /// `human` for people, `json` for editors and CI.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also ask for every external address (URL fields, sources, links in Markdown) over
+        /// HTTP: dead links and redirects are warnings at the line that names them. Answers are
+        /// kept for a day in `.output.casebook-links` beside the output.
+        #[arg(long)]
+        links: bool,
+        /// How long to wait for one request (each redirect is one), in seconds.
+        #[arg(
+            long,
+            default_value_t = 10.0,
+            value_name = "SECONDS",
+            requires = "links"
+        )]
+        link_timeout: f64,
+        /// The output folder whose side the link cache lives beside [default: <root>/output].
+        #[arg(long, short, requires = "links")]
+        output: Option<PathBuf>,
     },
     /// Preview the site locally; rebuilds and reloads the browser whenever a file is saved.
     Serve {
@@ -177,8 +193,11 @@ enum Command {
         debounce: u64,
     },
     /// Create a new entry pre-filled with every field of its type. Never overwrites a file.
+    ///
+    /// Where site.yaml has a draft role (`roles: draft:`), the entry starts as a draft: `serve`
+    /// shows it with a badge, the public build leaves it out until the flag is removed.
     New {
-        /// The entry type (`ort`, `format`, `strategie`, or its folder name).
+        /// The entry type: a type key from content/site.yaml, or its folder name.
         #[arg(value_name = "TYPE")]
         type_key: String,
         /// The title; the file name is made from it.
@@ -340,8 +359,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Ok(summary) => {
                     print_diagnostics(&summary.report, cli.quiet);
                     if cli.verbose {
-                        for (step, d) in &summary.timings.steps {
-                            errln!("  {step:<14} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                        let timings = &summary.timings;
+                        for (step, d) in &timings.steps {
+                            let peak = timings.peaks.iter().find(|(s, _)| s == step);
+                            let peak = peak
+                                .map(|(_, kib)| format!("   peak {:>6} MB", kib / 1024))
+                                .unwrap_or_default();
+                            errln!("  {step:<14} {:>8.1} ms{peak}", d.as_secs_f64() * 1000.0);
                         }
                     }
                     if !cli.quiet {
@@ -368,7 +392,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(e) => Err(format!("{e}; {}", output_left(&output))),
             }
         }
-        Command::Check { format } => {
+        Command::Check {
+            format,
+            links,
+            link_timeout,
+            output,
+        } => {
             let root = catalogue_root(root)?;
             let mut report = Report::default();
             let mut timings = Timings::default();
@@ -378,6 +407,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 &mut report,
                 &mut timings,
             );
+            if let (true, Some(read)) = (links, &site) {
+                if !(0.0..=3600.0).contains(&link_timeout) || link_timeout.is_nan() {
+                    return Err(format!(
+                        "--link-timeout {link_timeout} is not a number of seconds between 0 and 3600"
+                    ));
+                }
+                let output = output.unwrap_or_else(|| root.join("output"));
+                let options = casebook::links::LinkOptions {
+                    timeout: std::time::Duration::from_secs_f64(link_timeout),
+                    cache: Some(casebook::output::links_cache(&output)),
+                };
+                let docs: Vec<_> = read.docs.values().cloned().collect();
+                report.extend(casebook::links::check(&read.config, &docs, &options));
+            }
             report.sort();
             match format {
                 Format::Json => {
@@ -400,14 +443,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             Some(s) if s.checked.entries.is_empty() => {
                                 "checked 0 entries".to_string()
                             }
-                            Some(s) => format!(
-                                "checked {}",
-                                check::count_by_type(&s.config, &s.checked.entries)
-                                    .into_iter()
-                                    .map(|(k, v)| format!("{v} {k}"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+                            Some(s) => {
+                                let drafts = s.checked.entries.iter().filter(|e| e.draft).count();
+                                format!(
+                                    "checked {}{}",
+                                    check::count_by_type(&s.config, &s.checked.entries)
+                                        .into_iter()
+                                        .map(|(k, v)| format!("{v} {k}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                    match drafts {
+                                        0 => String::new(),
+                                        1 => " (1 draft among them)".into(),
+                                        n => format!(" ({n} drafts among them)"),
+                                    }
+                                )
+                            }
                         };
                         // The schema's plural labels: shown like every other value from a file.
                         errln!("{}: {}", escape_controls(&checked), summary_line(&report));
@@ -452,8 +503,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 scaffold::new_entry(&config, &type_key, &title).map_err(|e| e.to_string())?;
             outln!("{}", path.display());
             if !cli.quiet {
+                let draft = match &config.roles.draft {
+                    Some(field)
+                        if std::fs::read_to_string(&path)
+                            .is_ok_and(|t| t.contains(&format!("\n{field}: true\n"))) =>
+                    {
+                        format!(
+                            "; it is a draft, shown by `casebook serve` only, until you delete `{field}: true`"
+                        )
+                    }
+                    _ => String::new(),
+                };
                 errln!(
-                    "created {}; fill in the fields, then run `casebook check`",
+                    "created {}; fill in the fields, then run `casebook check`{draft}",
                     path.display()
                 );
             }

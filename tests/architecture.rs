@@ -27,6 +27,8 @@ const ORDER: &[&str] = &[
     "export",
     "search",
     "output",
+    // `check --links`: the catalogue's external addresses asked for over HTTP.
+    "links",
     // What runs the pipeline.
     "site",
     "build",

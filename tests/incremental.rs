@@ -76,8 +76,10 @@ fn outcome(session: &mut Session, changed: &[PathBuf]) -> Outcome {
 }
 
 fn sorted(files: &SiteFiles) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> =
-        files.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect();
+    let mut v: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_vec()))
+        .collect();
     v.sort();
     v
 }

@@ -4,7 +4,8 @@
 //! is held to it by `serve_http`); the build is the real binary, writing into an output it
 //! rebuilds step after step, so its own reuse of unchanged pages is tested too.
 //!
-//! The edits: entries changed, added, renamed, deleted, broken and fixed; a term's label; the
+//! The edits: entries changed, added, renamed, deleted, broken and fixed, made drafts and
+//! published again, given an earlier address and losing it; a term's label; the
 //! schema (a field label, the order of the types, the facet list); a template override added,
 //! changed and deleted; free pages added and deleted. A step that breaks the catalogue must
 //! fail in both, with the same errors (serve keeps its last good site then).
@@ -86,7 +87,7 @@ fn served(session: &mut Session, changed: &[PathBuf]) -> Outcome {
         session
             .files()
             .iter()
-            .map(|(k, v)| (k.clone(), v.to_vec()))
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
             .collect(),
     )
 }
@@ -182,7 +183,7 @@ impl Catalogue {
         let site = content.join("site.yaml");
         let entries = self.entries();
         let pick = entries[rng.below(entries.len())].clone();
-        match rng.below(16) {
+        match rng.below(18) {
             0 | 1 => {
                 self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
                 (vec![pick], "change a title")
@@ -305,6 +306,29 @@ impl Catalogue {
                     &format!("---\ntitel: Seite {step}\n---\nEine freie Seite, Schritt {step}.\n"),
                 );
                 (vec![page], "add a free page")
+            }
+            16 => {
+                // A draft (shown with its badge) and published again.
+                let text = self.read(&pick);
+                let text = match text.find("\nentwurf: true\n") {
+                    Some(_) => text.replacen("\nentwurf: true\n", "\n", 1),
+                    None => text.replacen("---\n", "---\nentwurf: true\n", 1),
+                };
+                self.write(&pick, &text);
+                (vec![pick], "toggle the draft flag")
+            }
+            17 => {
+                // An earlier address (a redirect page) added or taken away.
+                let text = self.read(&pick);
+                let text = match text.find("\nfrueher: [") {
+                    Some(at) => {
+                        let end = at + 1 + text[at + 1..].find('\n').expect("line end");
+                        format!("{}{}", &text[..at], &text[end..])
+                    }
+                    None => text.replacen("---\n", &format!("---\nfrueher: [frueher-{step}]\n"), 1),
+                };
+                self.write(&pick, &text);
+                (vec![pick], "add or remove an earlier address")
             }
             _ => {
                 let pages: Vec<PathBuf> = fs::read_dir(content.join("pages"))

@@ -15,12 +15,14 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 mod body;
+mod drafts;
 mod entry;
 mod reference;
 mod value;
 
 pub use body::MAX_MARKDOWN_BYTES;
 use body::*;
+pub use drafts::drafts_and_aliases;
 use entry::*;
 use reference::*;
 pub use value::check_url;
@@ -58,17 +60,20 @@ pub struct CheckedDoc {
     pub diagnostics: Vec<Diagnostic>,
     /// Content paths this document links to; it must be re-checked when one appears or vanishes.
     pub internal_links: Vec<String>,
+    /// Where the entry's earlier addresses stand, one for each of `Entry::aliases`.
+    pub alias_places: Vec<LocatedTarget>,
 }
 
 impl CheckedDoc {
-    /// The content path and file time of what the document holds, for its last update date.
-    pub fn dated(&self) -> Option<(&str, Option<std::time::SystemTime>)> {
-        let modified = match (&self.entry, &self.page) {
-            (Some(entry), _) => entry.modified,
-            (None, Some(page)) => page.modified,
+    /// The content path, file time and the date the document gives itself, for its last
+    /// update date.
+    pub fn dated(&self) -> Option<load::Dated<'_>> {
+        let (modified, own) = match (&self.entry, &self.page) {
+            (Some(entry), _) => (entry.modified, entry.updated.as_deref()),
+            (None, Some(page)) => (page.modified, None),
             (None, None) => return None,
         };
-        Some((&self.rel_path, modified))
+        Some((&self.rel_path, modified, own))
     }
 }
 
@@ -226,7 +231,7 @@ pub fn check_document(
     );
     match doc.kind {
         DocKind::Entry(type_index) => {
-            let (entry, refs, diagnostics, internal_links) =
+            let (entry, refs, diagnostics, internal_links, alias_places) =
                 check_entry(config, doc, type_index, resolver);
             CheckedDoc {
                 kind,
@@ -238,6 +243,7 @@ pub fn check_document(
                 refs,
                 diagnostics,
                 internal_links,
+                alias_places,
             }
         }
         DocKind::Page => {
@@ -252,6 +258,7 @@ pub fn check_document(
                 refs: vec![],
                 diagnostics,
                 internal_links,
+                alias_places: vec![],
             }
         }
     }
@@ -309,6 +316,7 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
         })
         .unzip();
     report.extend(problems.into_iter().flatten());
+    report.extend(drafts_and_aliases(config, &kept));
     let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
     Checked {
         entries,
@@ -335,10 +343,30 @@ pub fn resolve_references<K: Borrow<str> + Eq + Hash>(
         let mut seen = std::collections::HashSet::new();
         for t in targets {
             match find_reference(config, def, &t.target, ids, entries) {
+                Ok(i) if entries[i].draft && doc.entry.as_ref().is_some_and(|e| !e.draft) => {
+                    problems.push_with("reference-to-draft", || {
+                        let mut d = Diagnostic::warning(
+                            "reference-to-draft",
+                            &doc.shown,
+                            format!("`{}` points to `{}`, a draft", def.key, t.target),
+                        )
+                        .at(&t.source_line, 1, t.column, t.target.chars().count())
+                        .hint("the public build leaves this link out until the draft is published");
+                        d.line = Some(t.line);
+                        d
+                    });
+                    if seen.insert(i) {
+                        resolved.push(i)
+                    }
+                }
                 Ok(i) if seen.insert(i) => resolved.push(i),
                 Ok(_) => {}
                 Err(problem) => problems.push_with(problem.code(), || {
-                    let d = reference_problem(config, def, &t.target, problem, ids);
+                    let source_type = match doc.kind {
+                        DocKind::Entry(t) => Some(t),
+                        DocKind::Page => None,
+                    };
+                    let d = reference_problem(config, source_type, def, &t.target, problem, ids);
                     let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());
                     d.file = doc.shown.clone();
                     d.line = Some(t.line);

@@ -6,7 +6,7 @@
 //! building and dropping that tree cost more than writing the bytes.
 use crate::config::Config;
 use crate::markdown::plain_text;
-use crate::model::{Entry, FieldValue};
+use crate::model::{Entry, FieldValue, Updated};
 use crate::render::views::{field_plain_text, map, Views};
 use crate::render::xml::XmlTemplates;
 use crate::render::{plan, PageKind, RenderError};
@@ -18,7 +18,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
 use tera::{Context, Value};
@@ -63,7 +63,7 @@ pub fn write_exports(
     cat: &Catalogue,
     views: &Views,
     xml: &XmlTemplates,
-    updated: &HashMap<String, String>,
+    updated: &Updated,
     sink: &Sink<'_>,
 ) -> Result<usize, ExportError> {
     let bytes = |files: Vec<OutputFile>| -> Result<usize, ExportError> {
@@ -109,7 +109,7 @@ pub fn exports(
     cat: &Catalogue,
     views: &Views,
     xml: &XmlTemplates,
-    updated: &HashMap<String, String>,
+    updated: &Updated,
 ) -> Result<Vec<OutputFile>, ExportError> {
     // Writing into memory cannot fail; a template can.
     let mut written = Ok(0);
@@ -217,6 +217,7 @@ impl Serialize for FieldJson<'_> {
             | FieldValue::Markdown(t, _) => s.serialize_str(t),
             FieldValue::Number(n) => s.serialize_f64(*n),
             FieldValue::Year(y) => s.serialize_i32(*y),
+            FieldValue::Bool(b) => s.serialize_bool(*b),
             FieldValue::Geo { lat, lon } => GeoJson {
                 lat: *lat,
                 lon: *lon,

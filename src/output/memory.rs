@@ -4,11 +4,17 @@
 //! stylesheet or reload the tabs.
 
 use crate::sink::{OutputError, Sink, WriteFn};
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-/// The site as served: output path (`orte/x/index.html`) → bytes.
-pub type SiteFiles = HashMap<String, Arc<[u8]>>;
+/// The maps of a site in memory, hashed with foldhash: a rebuild looks up every page's path,
+/// and with the standard library's SipHash those lookups were the largest part of a one-entry
+/// rebuild at 10k (BENCHMARKS.md, session 12).
+type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type Set<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
+/// The site as served: output path (`orte/x/index.html`) → bytes. The paths are shared, so
+/// taking a copy of the map for the next pass copies no text.
+pub type SiteFiles = Map<Arc<str>, Arc<[u8]>>;
 
 /// The kinds of rendering pass. Each produces its own set of files, and a file a pass no
 /// longer produces goes when that pass finishes: a page of a deleted entry with the pages, the
@@ -26,9 +32,9 @@ pub enum Pass {
 pub struct Memory {
     files: Arc<SiteFiles>,
     /// The fingerprint each held page was rendered from.
-    fingerprints: HashMap<String, u64>,
+    fingerprints: Map<Arc<str>, u64>,
     /// The paths each kind of pass produced last time.
-    produced: HashMap<Pass, HashSet<String>>,
+    produced: Map<Pass, Set<Arc<str>>>,
     /// What the pass under way wrote.
     written: Mutex<Vec<Written>>,
 }
@@ -56,28 +62,39 @@ impl Memory {
         paths: impl IntoIterator<Item = &'a str>,
     ) -> Vec<String> {
         let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
-        let produced: HashSet<String> = paths.into_iter().map(str::to_string).collect();
         let mut files = (*self.files).clone();
         let mut changed = Vec::new();
-        if let Some(before) = self.produced.get(&pass) {
-            for gone in before.iter().filter(|p| !produced.contains(*p)) {
-                if files.remove(gone).is_some() {
-                    changed.push(gone.clone());
-                }
-                self.fingerprints.remove(gone);
-            }
-        }
         for (path, bytes, fingerprint) in written {
+            let path: Arc<str> = Arc::from(path);
             match fingerprint {
-                Some(fp) => self.fingerprints.insert(path.clone(), fp),
+                Some(fp) => self.fingerprints.insert(Arc::clone(&path), fp),
                 None => self.fingerprints.remove(&path),
             };
             if files.get(&path).is_none_or(|old| **old != *bytes) {
-                changed.push(path.clone());
+                changed.push(path.to_string());
                 files.insert(path, Arc::from(bytes));
             }
         }
-        self.produced.insert(pass, produced);
+        let before = self.produced.entry(pass).or_default();
+        // Most passes produce the paths the last one did: check that without allocating.
+        let paths: Vec<&str> = paths.into_iter().collect();
+        let same = paths.len() == before.len() && paths.iter().all(|p| before.contains(*p));
+        if !same {
+            let produced: Set<Arc<str>> = paths
+                .iter()
+                .map(|p| match files.get_key_value(*p) {
+                    Some((key, _)) => Arc::clone(key),
+                    None => Arc::from(*p),
+                })
+                .collect();
+            for gone in before.iter().filter(|p| !produced.contains(*p)) {
+                if files.remove(gone).is_some() {
+                    changed.push(gone.to_string());
+                }
+                self.fingerprints.remove(gone);
+            }
+            *before = produced;
+        }
         self.files = Arc::new(files);
         changed.sort();
         changed.dedup();

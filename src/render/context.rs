@@ -6,10 +6,11 @@ use super::*;
 /// The URL of the catalogue browser filtered by the given `field=term` pairs.
 pub fn browser_url(views: &Views, filters: &[(&str, &str)]) -> String {
     let query: Vec<String> = filters.iter().map(|(f, t)| format!("{f}={t}")).collect();
+    let browser = views.urls.path(&views.segments.browser());
     if query.is_empty() {
-        views.urls.path(urls::BROWSER)
+        browser
     } else {
-        format!("{}?{}", views.urls.path(urls::BROWSER), query.join("&"))
+        format!("{browser}?{}", query.join("&"))
     }
 }
 
@@ -76,7 +77,7 @@ pub const NEWEST_COUNT: usize = 6;
 
 /// The `n` most recently updated entries, newest first, ties by id. Selected, not sorted: the
 /// home page needs six of possibly 100,000.
-pub fn newest_entries(cat: &Catalogue, updated: &HashMap<String, String>, n: usize) -> Vec<usize> {
+pub fn newest_entries(cat: &Catalogue, updated: &Updated, n: usize) -> Vec<usize> {
     let dates: Vec<&str> = cat
         .entries
         .iter()
@@ -96,15 +97,11 @@ pub fn newest_entries(cat: &Catalogue, updated: &HashMap<String, String>, n: usi
     newest
 }
 
-pub(super) fn newest(
-    cat: &Catalogue,
-    views: &Views,
-    updated: &HashMap<String, String>,
-    n: usize,
-) -> Value {
-    newest_entries(cat, updated, n)
-        .into_iter()
-        .map(|i| views.cards[i].clone())
+pub(super) fn newest(views: &Views) -> Value {
+    views
+        .newest
+        .iter()
+        .map(|&i| views.cards[i].clone())
         .collect::<Vec<_>>()
         .into()
 }
@@ -343,6 +340,7 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
                         ),
                         ("inverse", def.inverse.clone().into()),
                         ("item", def.item.name().into()),
+                        ("role", config.roles.meta_role(f).into()),
                     ])
                 })
                 .collect();

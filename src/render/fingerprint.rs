@@ -12,7 +12,9 @@ use super::*;
 /// the entries, and each facet's counts are hashed once, not once per term page.
 pub struct PageFingerprints<'a> {
     cat: &'a Catalogue,
-    updated: &'a HashMap<String, String>,
+    updated: &'a Updated,
+    /// The entries the home page shows ([`Views::newest`]).
+    newest: &'a [usize],
     site: u64,
     /// Per entry: the hash of its file, which stands for its card.
     cards: Vec<u64>,
@@ -23,7 +25,8 @@ pub struct PageFingerprints<'a> {
 impl<'a> PageFingerprints<'a> {
     pub fn new(
         cat: &'a Catalogue,
-        updated: &'a HashMap<String, String>,
+        updated: &'a Updated,
+        newest: &'a [usize],
         site: u64,
     ) -> PageFingerprints<'a> {
         use rayon::prelude::*;
@@ -42,6 +45,7 @@ impl<'a> PageFingerprints<'a> {
         PageFingerprints {
             cat,
             updated,
+            newest,
             site,
             cards,
             counts,
@@ -72,9 +76,7 @@ impl<'a> PageFingerprints<'a> {
             PageKind::Codebook => all_counts(&mut h),
             PageKind::Home => {
                 all_counts(&mut h);
-                newest_entries(cat, self.updated, NEWEST_COUNT)
-                    .into_iter()
-                    .for_each(|i| card(&mut h, i));
+                self.newest.iter().for_each(|&i| card(&mut h, i));
                 cat.entries.len().hash(&mut h);
             }
             PageKind::Browser => {
@@ -126,6 +128,15 @@ impl<'a> PageFingerprints<'a> {
                 }
                 // Parent and children show their counts.
                 facet_counts(&mut h, vocabulary);
+            }
+            // The entry's title and address (its id).
+            PageKind::Redirect { entry, alias } => {
+                card(&mut h, *entry);
+                (
+                    &cat.entries[*entry].id,
+                    &cat.entries[*entry].aliases[*alias],
+                )
+                    .hash(&mut h);
             }
             PageKind::Free(i) => {
                 let p = &cat.pages[*i];

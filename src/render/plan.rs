@@ -11,11 +11,22 @@ pub enum PageKind {
     Map,
     Codebook,
     NotFound,
-    TypeList { type_index: usize, page: usize },
+    TypeList {
+        type_index: usize,
+        page: usize,
+    },
     Entry(usize),
     Vocabulary(String),
-    Term { vocabulary: String, term: usize },
+    Term {
+        vocabulary: String,
+        term: usize,
+    },
     Free(usize),
+    /// An earlier address of an entry (`roles: aliases:`): a page that sends the reader on.
+    Redirect {
+        entry: usize,
+        alias: usize,
+    },
 }
 
 impl PageKind {
@@ -33,7 +44,14 @@ impl PageKind {
             PageKind::Vocabulary(_) => "vocabulary",
             PageKind::Term { .. } => "term",
             PageKind::Free(_) => "free",
+            PageKind::Redirect { .. } => "redirect",
         }
+    }
+
+    /// Whether the page is one of the site's own addresses, for the sitemap: not the 404 page,
+    /// not the redirects from earlier addresses.
+    pub fn is_listed(&self) -> bool {
+        !matches!(self, PageKind::NotFound | PageKind::Redirect { .. })
     }
 
     /// The theme template that renders this kind of page.
@@ -50,6 +68,7 @@ impl PageKind {
             PageKind::Vocabulary(_) => "vocabulary.html",
             PageKind::Term { .. } => "term.html",
             PageKind::Free(_) => "page.html",
+            PageKind::Redirect { .. } => REDIRECT_TEMPLATE,
         }
     }
 
@@ -58,14 +77,14 @@ impl PageKind {
         let config = &cat.config;
         match self {
             PageKind::Home => urls::HOME.into(),
-            PageKind::Browser => urls::BROWSER.into(),
-            PageKind::Search => urls::SEARCH.into(),
-            PageKind::Map => urls::MAP.into(),
-            PageKind::Codebook => urls::CODEBOOK.into(),
+            PageKind::Browser => config.segments.browser(),
+            PageKind::Search => config.segments.search(),
+            PageKind::Map => config.segments.map(),
+            PageKind::Codebook => config.segments.codebook(),
             PageKind::NotFound => urls::NOT_FOUND.into(),
-            PageKind::TypeList { type_index, page } => {
-                urls::type_list(&config.types[*type_index].folder, *page)
-            }
+            PageKind::TypeList { type_index, page } => config
+                .segments
+                .type_list(&config.types[*type_index].folder, *page),
             PageKind::Entry(i) => {
                 config.entry_address(cat.entries[*i].type_index, &cat.entries[*i].slug)
             }
@@ -75,6 +94,23 @@ impl PageKind {
                 &config.vocabularies[vocabulary].terms[*term].key,
             ),
             PageKind::Free(i) => urls::free_page(&cat.pages[*i].slug),
+            PageKind::Redirect { entry, alias } => {
+                let (type_index, slug) = &cat.entries[*entry].aliases[*alias];
+                config.entry_address(*type_index, slug)
+            }
+        }
+    }
+
+    /// Whether search engines are told not to index the page (and the sitemap leaves it out):
+    /// the 404 page, the search page (its results are the catalogue's own pages) and the page
+    /// of a term no entry carries.
+    pub fn noindex(&self, cat: &Catalogue) -> bool {
+        match self {
+            PageKind::NotFound | PageKind::Search => true,
+            PageKind::Term { vocabulary, term } => cat
+                .facet_of_vocabulary(vocabulary)
+                .is_none_or(|f| f.members[*term].is_empty()),
+            _ => false,
         }
     }
 
@@ -116,6 +152,9 @@ pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
         }));
     }
     pages.extend((0..cat.entries.len()).map(PageKind::Entry));
+    for (entry, e) in cat.entries.iter().enumerate() {
+        pages.extend((0..e.aliases.len()).map(|alias| PageKind::Redirect { entry, alias }));
+    }
     for facet in &cat.facets {
         pages.push(PageKind::Vocabulary(facet.vocabulary.clone()));
         let vocab = &config.vocabularies[&facet.vocabulary];

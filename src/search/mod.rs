@@ -93,8 +93,12 @@ pub fn records(cat: &Catalogue, views: &Views) -> Vec<Record> {
         .par_iter()
         .map(|&i| {
             let e = &cat.entries[i];
-            // Every text and Markdown field but title and summary, whatever its role.
-            let texts = e.fields.iter().filter_map(|(key, value)| {
+            // Every text and Markdown field but title and summary, the transfer role's first:
+            // what a case teaches is found whatever its role, and shown early in excerpts.
+            let transfer = config.roles.transfer.as_ref();
+            let mut fields: Vec<&(String, FieldValue)> = e.fields.iter().collect();
+            fields.sort_by_key(|(key, _)| Some(key) != transfer);
+            let texts = fields.into_iter().filter_map(|(key, value)| {
                 if roles.contains(&Some(key)) {
                     return None;
                 }

@@ -103,7 +103,7 @@ pub fn lookup(files: &SiteFiles, target: &Target) -> Lookup {
     let key = &target.path[1..];
     if key.is_empty() || key.ends_with('/') {
         let index = format!("{key}index.html");
-        return if files.contains_key(&index) {
+        return if files.contains_key(index.as_str()) {
             Lookup::File(index)
         } else {
             Lookup::NotFound
@@ -112,7 +112,7 @@ pub fn lookup(files: &SiteFiles, target: &Target) -> Lookup {
     if files.contains_key(key) {
         return Lookup::File(key.to_string());
     }
-    if files.contains_key(&format!("{key}/index.html")) {
+    if files.contains_key(format!("{key}/index.html").as_str()) {
         // The query goes into a header: one with control characters or spaces is dropped.
         let query = target
             .query
@@ -261,7 +261,7 @@ mod tests {
 
     fn site(keys: &[&str]) -> SiteFiles {
         keys.iter()
-            .map(|k| (k.to_string(), Arc::from(&b"x"[..])))
+            .map(|k| (Arc::from(*k), Arc::from(&b"x"[..])))
             .collect()
     }
 

@@ -387,7 +387,7 @@ fn answer(request: &Request, shared: &Shared) -> Answer {
     }
     match http::lookup(&served.files, &target) {
         Lookup::File(key) => {
-            let Some(bytes) = served.files.get(&key) else {
+            let Some(bytes) = served.files.get(key.as_str()) else {
                 return not_found(&served);
             };
             let content_type = http::content_type(&key);

@@ -16,6 +16,7 @@ use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::export::{self, IndexRows};
 use crate::load::{self, Candidate, Dates};
+use crate::model::Updated;
 use crate::render::theme::{Theme, ThemeError};
 use crate::render::views::Views;
 use crate::render::{self, PageKind, RenderError, Renderer};
@@ -34,22 +35,45 @@ pub use write::Rendered;
 mod apply;
 mod write;
 
-/// Time taken by each step, for `--verbose` and benchmarks.
+/// Time taken by each step, for `--verbose` and benchmarks, and on Linux the peak memory of
+/// the steps timed with [`Timings::time`].
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
     pub steps: Vec<(&'static str, Duration)>,
+    /// Per step timed with [`Timings::time`]: the largest resident size of the process while
+    /// it ran, in KiB.
+    pub peaks: Vec<(&'static str, u64)>,
 }
 
 impl Timings {
     pub fn time<T>(&mut self, step: &'static str, f: impl FnOnce() -> T) -> T {
+        peak::reset();
         let start = Instant::now();
         let out = f();
         self.steps.push((step, start.elapsed()));
+        if let Some(kib) = peak::read() {
+            self.peaks.push((step, kib));
+        }
         out
     }
 
     pub fn total(&self) -> Duration {
         self.steps.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// The process's peak resident size, reset before each step: Linux keeps it as `VmHWM` in
+/// `/proc/self/status`, and writing `5` to `/proc/self/clear_refs` starts it again from the
+/// current size (proc(5)). Elsewhere, or where /proc is not mounted, there is no figure.
+mod peak {
+    pub fn reset() {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+    }
+
+    pub fn read() -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     }
 }
 
@@ -90,7 +114,7 @@ pub struct Site {
     overrides: Overrides,
     pub catalogue: Catalogue,
     /// Content path (`orte/x.md`) → last update date (`2024-05-01`), from git or file times.
-    pub updated: HashMap<String, String>,
+    pub updated: Updated,
     dates: Dates,
     /// The checked documents, kept so that an edit reads and checks only what changed.
     docs: Docs,
@@ -141,7 +165,9 @@ impl Site {
             checked,
         } = read;
         let dates = timings.time("dates", || Dates::read(&config));
+        let checked = published(&config, checked);
         let updated = dates.all(&checked);
+        report.extend(dates.warning());
         let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
         let theme = timings.time("theme", || Theme::load(&catalogue.config))?;
         let renderer = Renderer::new(theme)?;
@@ -149,7 +175,7 @@ impl Site {
             root: root.to_path_buf(),
             overrides,
             views: timings.time("views", || {
-                Views::reusing(&catalogue, previous.map(|p| &p.views))
+                Views::reusing(&catalogue, &updated, previous.map(|p| &p.views))
             }),
             catalogue,
             updated,
@@ -168,12 +194,23 @@ impl Site {
         Ok(site)
     }
 
+    /// Drops what only [`Site::apply`] needs: the checked documents and the link targets. A
+    /// `build` renders once and applies nothing, and at 100,000 entries these held about
+    /// 150 MB through the whole rendering (BENCHMARKS.md, session 12). A site that forgot
+    /// them must not be applied to.
+    pub fn forget_sources(&mut self) {
+        self.docs = Docs::default();
+        self.link_targets = HashMap::new();
+        self.walk_diagnostics = Vec::new();
+    }
+
     /// Makes the page plan with every page's fingerprint; with `only`, the plan stays and only
     /// the fingerprints of the pages it names are computed again (the others cannot change).
     pub(super) fn plan(&mut self, only: Option<&[usize]>) {
         let identity = identity(&self.catalogue, &self.renderer.theme);
         let cat = &self.catalogue;
-        let fingerprints = render::PageFingerprints::new(cat, &self.updated, identity);
+        let fingerprints =
+            render::PageFingerprints::new(cat, &self.updated, &self.views.newest, identity);
         match only.filter(|_| identity == self.identity) {
             Some(entries) => {
                 let mut check = vec![false; cat.entries.len()];
@@ -212,6 +249,16 @@ impl Site {
             }
         }
         self.identity = identity;
+    }
+}
+
+/// The entries a site shows: all of them in the preview (`serve`, `build --preview`), where
+/// drafts carry a badge; the public build leaves drafts out before anything is built from them,
+/// so no page, list, count, export, feed or search record can show one.
+fn published(config: &Config, checked: crate::model::Checked) -> crate::model::Checked {
+    match config.preview {
+        true => checked,
+        false => checked.without_drafts(),
     }
 }
 
@@ -290,4 +337,25 @@ fn identity(cat: &Catalogue, theme: &Theme) -> u64 {
     env!("CARGO_PKG_VERSION").hash(&mut h);
     exe.map(|m| (m.len(), m.modified().ok())).ok().hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timings;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn each_step_reports_its_own_peak() {
+        const MB: u64 = 1024;
+        let mut timings = Timings::default();
+        timings.time("big", || {
+            let v = vec![1u8; 96 << 20];
+            std::hint::black_box(&v);
+        });
+        timings.time("small", || std::hint::black_box(vec![1u8; 1 << 10]));
+        let peak = |step: &str| timings.peaks.iter().find(|(s, _)| *s == step).unwrap().1;
+        assert!(peak("big") >= 96 * MB, "{:?}", timings.peaks);
+        // The peak starts again from the current size: the 96 MB freed do not count.
+        assert!(peak("small") + 64 * MB < peak("big"), "{:?}", timings.peaks);
+    }
 }

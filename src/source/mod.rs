@@ -12,8 +12,10 @@ use std::path::Path;
 use std::time::SystemTime;
 
 mod lines;
+mod unclosed;
 
 pub use lines::{KeyLines, LineIndex};
+use unclosed::unclosed;
 
 /// Largest file casebook reads; anything bigger is surely not a hand-written case.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -234,6 +236,34 @@ pub fn yaml_error(e: &yaml::Error, text: &str, line_offset: usize, shown: &Path)
         .unwrap_or(&message)
         .to_string();
     let mut d = Diagnostic::error("yaml-syntax", shown, format!("invalid YAML: {short}"));
+    if let Some(open) = unclosed(&message, text, line_offset) {
+        let (what, example) = match open.opener {
+            '[' => ("list", "with `]` after its last item, e.g. `[a, b]`"),
+            '{' => (
+                "mapping",
+                "with `}` after its last pair, e.g. `{ lat: 51.5, lon: 9.9 }`",
+            ),
+            '"' => ("text", "with a second `\"` at its end"),
+            _ => (
+                "text",
+                "with a second `'` at its end (write `''` for an apostrophe inside)",
+            ),
+        };
+        return Diagnostic::error(
+            "yaml-syntax",
+            shown,
+            format!(
+                "invalid YAML: this `{}` on line {} is never closed",
+                open.opener, open.line
+            ),
+        )
+        .at(text, open.line, open.column, 1)
+        .expected(format!("the {what} opened here closed {example}"))
+        .hint(format!(
+            "this `{}` on line {} is never closed; close the {what} {example}",
+            open.opener, open.line
+        ));
+    }
     if let Some(loc) = e.location() {
         let mut line = loc.line() + line_offset - 1;
         let mut column = loc.column();

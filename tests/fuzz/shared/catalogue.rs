@@ -18,7 +18,7 @@ use casebook::render::theme::Theme;
 use casebook::render::views::Views;
 use casebook::render::{self, PageKind, Renderer};
 use casebook::resolve::Catalogue;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -258,8 +258,8 @@ impl Tiny {
 
     /// Exports and pages of the catalogue, each checked against its invariant.
     fn publish(&self, cat: &Catalogue) {
-        let views = Views::new(cat);
-        let updated = HashMap::new();
+        let updated = casebook::model::Updated::default();
+        let views = Views::new(cat, &updated);
         let rows = export::IndexRows::new(cat, &updated);
         let mut renderer = self.renderer.lock().unwrap_or_else(|e| e.into_inner());
         renderer.set_globals(cat, &views);

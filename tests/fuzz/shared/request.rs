@@ -25,7 +25,7 @@ pub fn site() -> &'static crate::session::SiteFiles {
             "orte/../secret",
         ]
         .iter()
-        .map(|k| (k.to_string(), Arc::from(&b"x"[..])))
+        .map(|k| (Arc::from(*k), Arc::from(&b"x"[..])))
         .collect()
     })
 }
@@ -48,7 +48,7 @@ pub fn check(raw: &str) {
             if let Some(problem) = crate::oracles::site_key_problem(&key) {
                 panic!("{raw:?} serves the key {key:?}, which {problem}");
             }
-            assert!(site().contains_key(&key));
+            assert!(site().contains_key(key.as_str()));
         }
         crate::http::Lookup::Redirect(location) => {
             if let Some(problem) = crate::oracles::location_problem(&location) {
