@@ -334,6 +334,10 @@ fn cases() -> Vec<Case> {
         case("site-yaml-missing", &["no-site-yaml"], site, None, move |c| std::fs::remove_file(c.root.join(site)).expect("rm")),
         file("site-yaml-is-a-list", &["invalid-schema"], Some(1), site, "- a\n- b\n"),
         case("site-yaml-unknown-key", &["invalid-schema"], site, None, move |c| c.append(site, "farbe: rot\n")),
+        // Search settings (#23): a synonym group needs two members; unknown keys and values are refused.
+        case("synonym-group-of-one", &["invalid-schema"], site, None, move |c| c.append(site, "search:\n  synonyms:\n    - [jugend]\n    - [senioren, ältere menschen]\n")),
+        case("search-setting-unknown-key", &["invalid-schema"], site, None, move |c| c.append(site, "search: { synonym: [[a, b]] }\n")),
+        case("search-setting-a-number", &["invalid-schema"], site, None, move |c| c.append(site, "search: 3\n")),
         file("vocabulary-tab", &["invalid-vocabulary"], Some(4), "content/vocabularies/kaputt.yaml", "label: X\nterms:\n  - key: x\n\tlabel: y\n"),
         case("vocabulary-duplicate-term", &["invalid-vocabulary"], hf, None, move |c| c.append(hf, "  - key: zentren\n    label: Zentren noch einmal\n")),
         case("vocabulary-duplicate-term-line", &["invalid-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: zentren\n    label: Zentren noch einmal\n")),

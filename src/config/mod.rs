@@ -146,8 +146,8 @@ struct SiteFile {
     urls: UrlSettings,
     #[serde(default)]
     allow_raw_html: bool,
-    #[serde(default)]
-    search: Option<bool>,
+    #[serde(default, deserialize_with = "search_setting")]
+    search: Option<SearchSettings>,
     roles: Roles,
     fields: BTreeMap<String, FieldDef>,
     types: Vec<EntryType>,
@@ -196,6 +196,8 @@ pub struct Config {
     pub segments: crate::urls::Segments,
     pub allow_raw_html: bool,
     pub search: bool,
+    /// Groups of words that find each other in the full-text search (`search: synonyms:`).
+    pub synonyms: Vec<Vec<String>>,
     /// Built as `serve` shows it (`build --preview`, and `serve` itself): what only editors
     /// see may appear. Never set by site.yaml.
     pub preview: bool,
@@ -310,7 +312,8 @@ impl Config {
             pages: site.pages,
             segments,
             allow_raw_html: site.allow_raw_html,
-            search: site.search.unwrap_or(true),
+            search: site.search.as_ref().is_none_or(|s| s.enabled),
+            synonyms: site.search.map(|s| s.synonyms).unwrap_or_default(),
             preview: false,
             roles: site.roles,
             fields: site.fields,
@@ -559,6 +562,7 @@ mod tests {
             segments: crate::urls::Segments::for_language("de"),
             allow_raw_html: false,
             search: true,
+            synonyms: Vec::new(),
             preview: false,
             roles: Roles::default(),
             fields: BTreeMap::new(),

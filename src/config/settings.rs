@@ -200,3 +200,54 @@ pub fn is_css_colour(s: &str) -> bool {
             b.is_ascii_alphanumeric() || matches!(b, b' ' | b'.' | b',' | b'%' | b'/' | b'+' | b'-')
         })
 }
+
+/// `search:` in site.yaml: `true`/`false`, or the search's settings (which switch it on).
+///
+/// ```yaml
+/// search:
+///   synonyms:
+///     - [jugend, junge menschen]
+///     - [leerstand, brachfläche, brache]
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSettings {
+    #[serde(default = "switched_on")]
+    pub enabled: bool,
+    /// Groups of words or phrases that find each other: a query for one finds the others too,
+    /// ranked just below what it finds itself.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
+}
+
+fn switched_on() -> bool {
+    true
+}
+
+/// `search: false` and `search: { synonyms: … }` both, as [`SearchSettings`].
+pub(super) fn search_setting<'de, D>(d: D) -> Result<Option<SearchSettings>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Setting;
+    impl<'de> serde::de::Visitor<'de> for Setting {
+        type Value = Option<SearchSettings>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("`true`, `false` or a map with `synonyms`")
+        }
+        fn visit_bool<E: serde::de::Error>(self, on: bool) -> Result<Self::Value, E> {
+            Ok(Some(SearchSettings {
+                enabled: on,
+                synonyms: Vec::new(),
+            }))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let de = serde::de::value::MapAccessDeserializer::new(map);
+            SearchSettings::deserialize(de).map(Some)
+        }
+    }
+    d.deserialize_any(Setting)
+}

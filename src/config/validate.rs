@@ -436,6 +436,26 @@ impl Config {
                 Some(_) => {}
             }
         }
+        for group in &self.synonyms {
+            let words = group.iter().filter(|w| !w.trim().is_empty()).count();
+            if words < 2 {
+                let first = group.first().map(String::as_str).unwrap_or("");
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            "a group of synonyms needs at least two words or phrases",
+                        )
+                        .found(format!("{group:?}"))
+                        .expected("a list like `[jugend, junge menschen]`")
+                        .hint("each group lists words that should find each other"),
+                        "search",
+                        first,
+                    )
+                });
+            }
+        }
         for v in self.vocabularies.keys() {
             if self.is_reserved(v) || folders.contains(v.as_str()) {
                 report.push(

@@ -139,7 +139,7 @@ export function cardHtml(ctx, p, opts = {}) {
   });
   return (
     `<li><article class="card t-${esc(ty.key)}" data-pos="${p}">` +
-    `<h${level} class="card-title"><a href="${esc(ctx.url(p))}">${esc(e[1])}</a></h${level}>` +
+    `<h${level} class="card-title"><a href="${esc(ctx.url(p))}">${opts.titleHtml ?? esc(e[1])}</a></h${level}>` +
     `<p class="card-meta"><span class="badge t-${esc(ty.key)}">${esc(ty.label)}</span>` +
     (place ? ` <span class="card-place"><span class="vh">${esc(s.cardPlace)}: </span>${esc(place)}</span>` : "") +
     `</p>` +
@@ -185,14 +185,19 @@ function searchIndex(base) {
 const searches = new Map();
 /**
  * What full-text search finds for `q` (cached per query): `positions` of the matching entries
- * (ascending), `scores` per document, `pages` (free pages), `excerpt(doc)` as safe HTML.
+ * (ascending), `scores` per document, `pages` (free pages), `excerpt(doc)` and `title(text)`
+ * as safe HTML with the matches marked, and `suggestion` (a query to try instead, or null).
  */
 export function hits(ctx, q) {
   const key = q.toLowerCase();
   if (!searches.has(key)) {
     const run = searchIndex(ctx.base).then(async (index) => {
       const found = await index.find(q);
-      return { ...found, excerpt: (doc) => index.excerpt(doc, found.terms) };
+      return {
+        ...found,
+        excerpt: (doc) => index.excerpt(doc, found.terms),
+        title: (text) => index.highlight(text, found.terms),
+      };
     });
     run.catch(() => searches.delete(key));
     searches.set(key, run);
@@ -415,6 +420,7 @@ export async function start(root, mode) {
   const sortSelect = root.querySelector("[data-role=sort]");
   const toggleBtn = root.querySelector("[data-role=filters-toggle]");
   const panelBox = root.querySelector("[data-role=filters]");
+  const suggestBox = root.querySelector("[data-role=suggestion]");
   root.classList.add("is-live");
 
   let state = parseQuery(index, location.search);
@@ -546,6 +552,7 @@ export async function start(root, mode) {
     const q = searchable ? state.q : "";
     renderChips(ctx, chips, state);
     root.classList.toggle("has-query", !!q);
+    showSuggestion(null);
     if (mode === "search" && !q) {
       panel.update(state.selection, evaluate(index, state.selection).counts);
       items = [];
@@ -567,6 +574,7 @@ export async function start(root, mode) {
         return;
       }
       if (my !== seq) return;
+      showSuggestion(found.suggestion);
       const ev = evaluate(index, state.selection, found.positions);
       counted = ev.counts;
       if (sort === "relevance") {
@@ -634,6 +642,25 @@ export async function start(root, mode) {
       : "";
   }
 
+  /** "Meinten Sie: Quartier?" with a button that searches the suggestion (the search page only). */
+  function showSuggestion(text) {
+    if (!suggestBox) return;
+    suggestBox.hidden = !text;
+    suggestBox.innerHTML = "";
+    if (!text) return;
+    const [before, after = ""] = (s.searchSuggestion || "{q}").split("{q}");
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "link-button";
+    btn.textContent = text;
+    btn.addEventListener("click", () => {
+      if (input) input.value = text;
+      state = { ...state, q: text };
+      commit(true).then(() => input?.focus());
+    });
+    suggestBox.append(before, btn, after);
+  }
+
   function updateMore() {
     const rest = items.length - shown;
     more.hidden = rest <= 0;
@@ -645,13 +672,17 @@ export async function start(root, mode) {
     const slice = items.slice(shown, shown + PAGE);
     shown += slice.length;
     let excerpts = [];
+    let title = (text) => esc(text);
     if (mode === "search" && state.q) {
       const found = await hits(ctx, state.q);
       excerpts = await Promise.all(slice.map((it) => found.excerpt(typeof it === "number" ? it : it.doc).catch(() => "")));
       if (my !== seq) return;
+      title = found.title;
     }
     const html = slice.map((it, j) =>
-      typeof it === "number" ? cardHtml(ctx, it, { excerpt: excerpts[j] }) : pageHtml(ctx, it, excerpts[j]),
+      typeof it === "number"
+        ? cardHtml(ctx, it, { excerpt: excerpts[j], titleHtml: title(index.entries[it][1]) })
+        : pageHtml(ctx, it, excerpts[j], title(it.title || it.url)),
     );
     list.insertAdjacentHTML("beforeend", html.join(""));
     updateMore();
@@ -662,10 +693,10 @@ export async function start(root, mode) {
 }
 
 /** A search hit that is a free page, not an entry; `excerpt` is safe HTML. */
-function pageHtml(ctx, page, excerpt) {
+function pageHtml(ctx, page, excerpt, titleHtml) {
   return (
     `<li><article class="card card-page">` +
-    `<h3 class="card-title"><a href="${esc(page.url)}">${esc(page.title || page.url)}</a></h3>` +
+    `<h3 class="card-title"><a href="${esc(page.url)}">${titleHtml ?? esc(page.title || page.url)}</a></h3>` +
     `<p class="card-meta"><span class="badge badge-page">${esc(ctx.s.pageBadge)}</span></p>` +
     (excerpt ? `<p class="card-excerpt">${excerpt}</p>` : "") +
     `</article></li>`
