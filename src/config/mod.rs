@@ -147,6 +147,7 @@ struct SiteFile {
     #[serde(default)]
     allow_raw_html: bool,
     #[serde(default, deserialize_with = "search_setting")]
+    #[schemars(with = "Option<settings::SearchSchema>")]
     search: Option<SearchSettings>,
     roles: Roles,
     fields: BTreeMap<String, FieldDef>,

@@ -209,7 +209,7 @@ pub fn is_css_colour(s: &str) -> bool {
 ///     - [jugend, junge menschen]
 ///     - [leerstand, brachfläche, brache]
 /// ```
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchSettings {
     #[serde(default = "switched_on")]
@@ -218,6 +218,15 @@ pub struct SearchSettings {
     /// ranked just below what it finds itself.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
+}
+
+/// What `search:` accepts, for the JSON Schema of site.yaml: what [`search_setting`] reads.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(super) enum SearchSchema {
+    Switch(bool),
+    Settings(SearchSettings),
 }
 
 fn switched_on() -> bool {
