@@ -66,15 +66,17 @@ fn answer(mut stream: TcpStream, seen: &Seen) {
         }
         _ => ("404 Not Found", String::new()),
     };
+    // Counted out before the answer goes: once the client has it, it may ask for the next
+    // address, and on a busy machine that request could arrive before this thread runs again.
+    if counted {
+        seen.open.fetch_sub(1, Ordering::SeqCst);
+    }
     let body = "hallo";
     let _ = write!(
         stream,
         "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    if counted {
-        seen.open.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 fn check_links(root: &std::path::Path) -> (common::Run, Vec<Diag>) {
