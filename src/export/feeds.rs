@@ -141,8 +141,7 @@ pub(super) fn sitemap(
     let newest = newest_date(updated);
     let pages: Vec<Value> = plan(cat)
         .into_iter()
-        .filter(PageKind::is_listed)
-        .filter(|page| !page.noindex(cat))
+        .filter(|page| page.in_sitemap(cat))
         .map(|page| {
             let lastmod = match &page {
                 PageKind::Entry(i) => date(i),

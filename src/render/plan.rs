@@ -48,10 +48,12 @@ impl PageKind {
         }
     }
 
-    /// Whether the page is one of the site's own addresses, for the sitemap: not the 404 page,
-    /// not the redirects from earlier addresses.
-    pub fn is_listed(&self) -> bool {
-        !matches!(self, PageKind::NotFound | PageKind::Redirect { .. })
+    /// Whether the sitemap lists the page: every page search engines may index ([`noindex`]),
+    /// except the redirects from earlier addresses.
+    ///
+    /// [`noindex`]: PageKind::noindex
+    pub fn in_sitemap(&self, cat: &Catalogue) -> bool {
+        !matches!(self, PageKind::Redirect { .. }) && !self.noindex(cat)
     }
 
     /// The theme template that renders this kind of page.
