@@ -18,6 +18,7 @@ pub mod escape;
 pub mod export;
 pub mod load;
 pub mod markdown;
+pub mod media;
 pub mod model;
 pub mod output;
 pub mod render;

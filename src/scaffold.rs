@@ -1,7 +1,7 @@
 //! Creating files for editors: `casebook new` (one entry, pre-filled from the schema) and
 //! `casebook init` (a new catalogue that checks without a warning). Never overwrites anything.
 
-use crate::config::{Config, FieldKind};
+use crate::config::{Config, FieldKind, IMAGE_KEYS};
 use crate::load::links_outside;
 use crate::urls::slugify;
 use std::fs::OpenOptions;
@@ -119,6 +119,20 @@ fn entry_template(config: &Config, ty: &crate::config::EntryType, title: &str) -
             FieldKind::Year => Some("Jahr in Ziffern, z. B. 2021".into()),
             FieldKind::Date => Some("Datum als JJJJ-MM-TT".into()),
             FieldKind::Url => Some("Adresse mit https://".into()),
+            FieldKind::Image => Some(format!(
+                "{}: src (Datei unter content/media/), alt (was das Bild zeigt), credit \
+                 (Bildnachweis){}; frei: caption, licence, decorative: true mit alt: \"\"",
+                if def.multiple {
+                    "Eine Liste von Bildern, je"
+                } else {
+                    "Ein Bild mit"
+                },
+                if config.images.require_credit {
+                    ""
+                } else {
+                    " (hier frei)"
+                }
+            )),
             _ => None,
         };
         out.push_str(&format!("# {comment}\n"));
@@ -135,16 +149,40 @@ fn entry_template(config: &Config, ty: &crate::config::EntryType, title: &str) -
                 FieldKind::List => "[]".into(),
                 FieldKind::Geo => "{ lat: 0.0, lon: 0.0 }".into(),
                 FieldKind::Markdown => "|\n  …".into(),
+                FieldKind::Image => image_template(def.multiple),
                 _ => "\"…\"".into(),
             }
         };
+        let line = format!("{key}: {value}");
         if def.required || *key == config.roles.title {
-            out.push_str(&format!("{key}: {value}\n"));
+            out.push_str(&format!("{line}\n"));
         } else {
-            out.push_str(&format!("# {key}: {value}\n"));
+            for l in line.lines() {
+                out.push_str(&format!("# {l}\n"));
+            }
         }
     }
     out.push_str("---\n\nBeschreibung des Falls in Markdown: was es ist, wer es trägt, wie es funktioniert.\n");
+    out
+}
+
+/// An image field's value with the sub-keys every picture needs ([`IMAGE_KEYS`]).
+fn image_template(gallery: bool) -> String {
+    let example = |key: &str| match key {
+        "src" => "media/bild.jpg",
+        "alt" => "\"Was das Bild zeigt\"",
+        _ => "\"Foto: …\"",
+    };
+    let mut out = String::new();
+    let required = IMAGE_KEYS.iter().filter(|k| k.required);
+    for (n, k) in required.enumerate() {
+        let lead = match (gallery, n) {
+            (true, 0) => "\n  - ",
+            (true, _) => "\n    ",
+            (false, _) => "\n  ",
+        };
+        out.push_str(&format!("{lead}{}: {}", k.key, example(k.key)));
+    }
     out
 }
 

@@ -6,7 +6,9 @@
 //!
 //! The edits: entries changed, added, renamed, deleted, broken and fixed; a term's label; the
 //! schema (a field label, the order of the types, the facet list); a template override added,
-//! changed and deleted; free pages added and deleted. A step that breaks the catalogue must
+//! changed and deleted; free pages added and deleted; pictures added to an entry, changed in
+//! place and removed; a media file (a PDF linked from a text) added and removed. The schema
+//! gets an image field `foto` for Orte first. A step that breaks the catalogue must
 //! fail in both, with the same errors (serve keeps its last good site then).
 //!
 //! `CASEBOOK_SEED=<n>` with `CASEBOOK_STEPS=<n>` runs one long sequence instead:
@@ -182,7 +184,7 @@ impl Catalogue {
         let site = content.join("site.yaml");
         let entries = self.entries();
         let pick = entries[rng.below(entries.len())].clone();
-        match rng.below(16) {
+        match rng.below(20) {
             0 | 1 => {
                 self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
                 (vec![pick], "change a title")
@@ -298,6 +300,79 @@ impl Catalogue {
                 }
                 (vec![over], "delete the template override")
             }
+            16 => {
+                let orte: Vec<&PathBuf> = entries
+                    .iter()
+                    .filter(|p| p.parent().is_some_and(|d| d.ends_with("orte")))
+                    .collect();
+                let entry = orte[rng.below(orte.len())].clone();
+                let png = content.join(format!("media/bild-{step}.png"));
+                self.picture(&png, rng);
+                let text = self.read(&entry);
+                let foto = format!(
+                    "\nfoto: {{ src: media/bild-{step}.png, alt: Bild {step}, credit: Test }}"
+                );
+                let text = match text.find("\nfoto: ") {
+                    Some(at) => {
+                        let end = at + 1 + text[at + 1..].find('\n').unwrap_or(0);
+                        format!("{}{foto}{}", &text[..at], &text[end..])
+                    }
+                    None => text.replacen("\ntitel:", &format!("{foto}\ntitel:"), 1),
+                };
+                self.write(&entry, &text);
+                (vec![png, entry], "add a picture to an Ort")
+            }
+            17 => match self.pictures().first() {
+                Some(png) => {
+                    self.picture(png, rng);
+                    (vec![png.clone()], "change a picture in place")
+                }
+                None => (vec![], "nothing"),
+            },
+            18 => match self.pictures().last() {
+                Some(png) => {
+                    let name = png
+                        .file_name()
+                        .expect("name")
+                        .to_string_lossy()
+                        .into_owned();
+                    fs::remove_file(png).expect("delete picture");
+                    let mut touched = vec![png.clone()];
+                    for entry in &entries {
+                        let text = self.read(entry);
+                        let kept: Vec<&str> = text
+                            .split_inclusive('\n')
+                            .filter(|l| !(l.starts_with("foto: ") && l.contains(&name)))
+                            .collect();
+                        if kept.concat() != text {
+                            self.write(entry, &kept.concat());
+                            touched.push(entry.clone());
+                        }
+                    }
+                    (touched, "remove a picture and its use")
+                }
+                None => (vec![], "nothing"),
+            },
+            19 => {
+                let pdf = content.join("media/handreichung.pdf");
+                let link = "\nDie [Handreichung](@/media/handreichung.pdf).\n";
+                let mut touched = vec![pdf.clone()];
+                if pdf.exists() {
+                    fs::remove_file(&pdf).expect("delete pdf");
+                    for entry in &entries {
+                        if self.replace(entry, link, "\n") {
+                            touched.push(entry.clone());
+                        }
+                    }
+                    (touched, "remove a linked media file")
+                } else {
+                    self.write(&pdf, &format!("%PDF-1.4 Schritt {step}\n"));
+                    let text = self.read(&pick);
+                    self.write(&pick, &format!("{text}{link}"));
+                    touched.push(pick);
+                    (touched, "add a media file and link to it")
+                }
+            }
             14 => {
                 let page = content.join(format!("pages/seite-{step}.md"));
                 self.write(
@@ -324,6 +399,31 @@ impl Catalogue {
         }
     }
 
+    /// Writes a small PNG of a random colour at `path`.
+    fn picture(&self, path: &Path, rng: &mut Rng) {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("mkdir");
+        }
+        let colour = [
+            rng.below(256) as u8,
+            rng.below(256) as u8,
+            rng.below(256) as u8,
+        ];
+        image::RgbImage::from_pixel(48 + rng.below(40) as u32, 32, image::Rgb(colour))
+            .save(path)
+            .expect("write picture");
+    }
+
+    /// The pictures added so far, sorted.
+    fn pictures(&self) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = fs::read_dir(self.root.join("content/media"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        found.retain(|p| p.extension().is_some_and(|e| e == "png"));
+        found.sort();
+        found
+    }
+
     fn forget(&mut self, path: &Path) {
         if self.broken.as_ref().is_some_and(|(p, _)| p == path) {
             self.broken = None;
@@ -331,10 +431,25 @@ impl Catalogue {
     }
 }
 
+/// Gives the Orte of the copied catalogue an optional image field `foto`.
+fn with_a_picture_field(root: &Path) {
+    let site = root.join("content/site.yaml");
+    let text = fs::read_to_string(&site).expect("site.yaml");
+    let text = text
+        .replacen(
+            "\nfields:\n",
+            "\nfields:\n  foto: { kind: image, label: Foto }\n",
+            1,
+        )
+        .replacen("    fields: [titel, ", "    fields: [foto, titel, ", 1);
+    fs::write(&site, text).expect("write site.yaml");
+}
+
 fn run_sequence(seed: u64, steps: usize) {
     let tmp = TempDir::new(&format!("serve-equals-build-{seed}"));
     let root = tmp.join("catalogue");
     common::copy_dir(&common::repo_root().join("content"), &root.join("content"));
+    with_a_picture_field(&root);
     let out = tmp.join("site");
     let mut catalogue = Catalogue {
         root: root.clone(),

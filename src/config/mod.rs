@@ -7,10 +7,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+mod images;
 mod settings;
 mod validate;
 mod vocabulary;
 
+pub use images::{
+    ImageKey, ImageSettings, IMAGE_EXTENSIONS, IMAGE_KEYS, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE,
+};
 use settings::*;
 pub use settings::{check_url_setting, is_css_colour};
 use vocabulary::*;
@@ -90,7 +94,8 @@ pub struct FieldDef {
     /// facet: the vocabulary whose terms are allowed.
     #[serde(default)]
     pub vocabulary: Option<String>,
-    /// facet and reference: whether a list of values is allowed.
+    /// facet, reference and image: whether a list of values is allowed (a list of images is
+    /// a gallery).
     #[serde(default)]
     pub multiple: bool,
     /// reference: the entry types it may point to.
@@ -164,6 +169,8 @@ struct SiteFile {
     allow_raw_html: bool,
     #[serde(default)]
     search: Option<bool>,
+    #[serde(default)]
+    images: ImageSettings,
     roles: Roles,
     fields: BTreeMap<String, FieldDef>,
     types: Vec<EntryType>,
@@ -199,6 +206,8 @@ pub struct Config {
     /// Built as `serve` shows it (`build --preview`, and `serve` itself): what only editors
     /// see may appear. Never set by site.yaml.
     pub preview: bool,
+    /// How pictures are published (`images:` in site.yaml).
+    pub images: ImageSettings,
     pub roles: Roles,
     pub fields: BTreeMap<String, FieldDef>,
     pub types: Vec<EntryType>,
@@ -216,6 +225,9 @@ pub struct Overrides {
     pub no_search: bool,
     /// The site as `serve` shows it (`build --preview`).
     pub preview: bool,
+    /// The output folder the site is made for: the sizes made of its pictures are kept beside
+    /// it between runs. `None`: made anew every run.
+    pub output: Option<PathBuf>,
 }
 
 impl Config {
@@ -294,6 +306,7 @@ impl Config {
             allow_raw_html: site.allow_raw_html,
             search: site.search.unwrap_or(true),
             preview: false,
+            images: site.images,
             roles: site.roles,
             fields: site.fields,
             types: site.types,
@@ -533,6 +546,7 @@ mod tests {
             allow_raw_html: false,
             search: true,
             preview: false,
+            images: ImageSettings::default(),
             roles: Roles::default(),
             fields: BTreeMap::new(),
             types: vec![],

@@ -272,6 +272,11 @@ impl Renderer {
             ),
         };
         let kind = page.name();
+        // The picture a shared link shows (`og:image`): an entry's lead picture.
+        let image = match page {
+            PageKind::Entry(i) => views.pictures(*i).first().cloned(),
+            _ => None,
+        };
         ctx.insert_value(
             "page",
             map([
@@ -281,6 +286,7 @@ impl Renderer {
                 ("url", url.clone().into()),
                 ("section", views.urls.path(section(&rel)).into()),
                 ("permalink", views.urls.absolute(&url).into()),
+                ("image", image.into()),
             ]),
         );
         match page {
