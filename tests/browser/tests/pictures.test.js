@@ -1,15 +1,16 @@
 // Pictures (issue 22), on the example catalogue examples/bilder/: the entry page shows its lead
 // picture (the WebP size the browser picked, fully loaded) and its gallery, nothing on the page
 // shifts while they load (cumulative layout shift 0, measured by a PerformanceObserver from the
-// first byte on), axe finds no WCAG 2.1 A/AA violation, and the catalogue's cards show their
-// thumbnails.
+// first byte on), axe finds no WCAG 2.1 A/AA violation, the catalogue's cards show their
+// thumbnails, and the Nu HTML checker finds no error in <picture>, srcset and sizes.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { launchBrowser, trackedPage, visit } from '../lib/browser.js';
 import { axeViolations, describeViolations } from '../lib/axe.js';
-import { buildAndServe, ROOT } from '../lib/site.js';
+import { buildAndServe, ROOT, SUITE } from '../lib/site.js';
 
 let browser;
 let site;
@@ -131,4 +132,14 @@ test('axe finds no violation on an entry page with pictures, nor on the list wit
       await context.close();
     }
   }
+});
+
+test('the Nu HTML checker finds no error on the pages with pictures', { timeout: 120_000 }, () => {
+  const vnu = join(SUITE, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+  const run = spawnSync('java', ['-jar', vnu, '--errors-only', '--skip-non-html', '--format', 'json', site.dir], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  assert.ok(!run.error, `could not run java: ${run.error?.message}`);
+  const raw = [run.stdout, run.stderr].find((s) => s.trim().startsWith('{'));
+  assert.ok(raw, `vnu printed no JSON (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  const messages = JSON.parse(raw).messages;
+  assert.deepEqual(messages.map((m) => `${m.url}:${m.lastLine} ${m.message}`), []);
 });
