@@ -111,11 +111,7 @@ pub(super) fn make(
     let image = if (image.width(), image.height()) == (variant.width, variant.height) {
         image
     } else {
-        scaled = image.resize_exact(
-            variant.width,
-            variant.height,
-            image::imageops::FilterType::Lanczos3,
-        );
+        scaled = scale(image, variant.width, variant.height)?;
         &scaled
     };
     let mut out = Vec::new();
@@ -147,4 +143,35 @@ pub(super) fn make(
         }
     }
     Ok(out)
+}
+
+/// Scales an RGB or RGBA picture to `width` × `height` with Lanczos3. fast_image_resize does it
+/// 14 times faster than `image`'s own on a 3-megapixel picture (BENCHMARKS.md); alpha is
+/// premultiplied while scaling, so transparent pixels do not bleed their colour.
+fn scale(image: &DynamicImage, width: u32, height: u32) -> Result<DynamicImage, String> {
+    use fast_image_resize as fir;
+    let (pixels, layout) = match image {
+        DynamicImage::ImageRgb8(rgb) => (rgb.as_raw(), fir::PixelType::U8x3),
+        DynamicImage::ImageRgba8(rgba) => (rgba.as_raw(), fir::PixelType::U8x4),
+        _ => return Err("the picture is neither RGB nor RGBA after decoding".into()),
+    };
+    let from = fir::images::ImageRef::new(image.width(), image.height(), pixels, layout)
+        .map_err(|e| e.to_string())?;
+    let mut to = fir::images::Image::new(width, height, layout);
+    let lanczos = fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3);
+    fir::Resizer::new()
+        .resize(
+            &from,
+            &mut to,
+            &fir::ResizeOptions::new().resize_alg(lanczos),
+        )
+        .map_err(|e| e.to_string())?;
+    let buffer = to.into_vec();
+    let scaled = match layout {
+        fir::PixelType::U8x3 => {
+            image::RgbImage::from_raw(width, height, buffer).map(DynamicImage::ImageRgb8)
+        }
+        _ => image::RgbaImage::from_raw(width, height, buffer).map(DynamicImage::ImageRgba8),
+    };
+    scaled.ok_or_else(|| "the scaled picture has the wrong size".into())
 }
