@@ -85,6 +85,46 @@ pub fn is_editor_artifact(name: &str) -> bool {
         || (name.starts_with('#') && name.ends_with('#'))
 }
 
+/// The files below `content/media/` as content paths (`media/plan.pdf`), sorted: what the site
+/// publishes as it is. Editors' leftovers are skipped; a file that links outside the catalogue
+/// is refused like an entry that does.
+pub fn media_files(config: &Config, report: &mut Report) -> Vec<String> {
+    let content = &config.content_dir;
+    let dir = content.join(crate::urls::MEDIA_FOLDER);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let canonical_root = content.canonicalize().unwrap_or_else(|_| content.clone());
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter();
+    for entry in walk
+        .filter_entry(|e| e.depth() == 0 || !is_editor_artifact(&e.file_name().to_string_lossy()))
+    {
+        let Ok(entry) = entry else { continue };
+        let kind = entry.file_type();
+        let path = entry.path();
+        if kind.is_symlink() {
+            if let Some(target) = crate::source::escapes(path, &canonical_root) {
+                report.push(crate::source::symlink_outside(
+                    shown_path(config, path),
+                    &target,
+                ));
+                continue;
+            }
+            if !path.is_file() {
+                continue;
+            }
+        } else if !kind.is_file() {
+            continue;
+        }
+        let Some(rel) = path.strip_prefix(content).ok().and_then(Path::to_str) else {
+            continue;
+        };
+        files.push(rel.replace('\\', "/"));
+    }
+    files
+}
+
 /// Finds every entry and page file; reports stray files and folders.
 pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
     let content = &config.content_dir;

@@ -379,6 +379,11 @@ impl Renderer {
         let kind = page.name();
         let meta = meta_description(cat, page, &title, &description, &s);
         let json_ld = jsonld::json_ld(cat, views, page, &title, updated, &s("home"));
+        // The picture a shared link shows (`og:image`): an entry's lead picture.
+        let image = match page {
+            PageKind::Entry(i) => views.pictures(*i).first().cloned(),
+            _ => None,
+        };
         ctx.insert_value(
             "page",
             map([
@@ -391,6 +396,7 @@ impl Renderer {
                 ("url", url.clone().into()),
                 ("section", views.urls.path(section(&rel)).into()),
                 ("permalink", views.urls.absolute(&url).into()),
+                ("image", image.into()),
             ]),
         );
         match page {

@@ -3,6 +3,7 @@
 //! pointer copies, not 3,000 serialisations.
 
 use crate::config::{Config, FieldKind, ListItem};
+use crate::media::{self, Media};
 use crate::model::{Entry, FieldValue, ListValue, Updated};
 use crate::resolve::{Catalogue, Relation};
 use crate::urls::{self, Urls};
@@ -62,6 +63,11 @@ pub struct Views {
     /// The first segments of the built-in pages (`katalog/`, `karte/`…).
     pub segments: urls::Segments,
     pub cards: Vec<Value>,
+    /// Per entry: a hash of what its card is made from (its file and its pictures' bytes),
+    /// for the fingerprints of the pages that show it.
+    pub card_hashes: Vec<u64>,
+    /// Per entry: the values of its pictures (`picture` below), the lead one first.
+    pictures: Vec<Vec<Value>>,
     /// Per type: `{ key, label, plural, color, url }`.
     pub types: Vec<Value>,
     /// Per vocabulary key, per term: `{ key, label, url }`.
@@ -82,12 +88,17 @@ pub struct Views {
 
 impl Views {
     pub fn new(cat: &Catalogue, updated: &Updated) -> Views {
-        Views::reusing(cat, updated, None)
+        Views::reusing(cat, updated, None, &Media::default())
     }
 
     /// Builds the views, taking over the cards of `previous` for entries whose file (and the
     /// schema) did not change: `serve` rebuilds only what an edit touched.
-    pub fn reusing(cat: &Catalogue, updated: &Updated, previous: Option<&Views>) -> Views {
+    pub fn reusing(
+        cat: &Catalogue,
+        updated: &Updated,
+        previous: Option<&Views>,
+        media: &Media,
+    ) -> Views {
         let config = &cat.config;
         let urls = config.urls();
         let types: Vec<Value> = config
@@ -158,7 +169,17 @@ impl Views {
                 (key.clone(), fixed)
             })
             .collect();
+        let card_hashes: Vec<u64> = cat
+            .entries
+            .par_iter()
+            .map(|e| match media.pictures_hash(e) {
+                0 => e.content_hash,
+                pictures => e.content_hash ^ pictures.rotate_left(1),
+            })
+            .collect();
         let mut views = Views {
+            pictures: Vec::new(),
+            card_hashes,
             urls,
             segments: config.segments.clone(),
             cards: Vec::new(),
@@ -174,6 +195,22 @@ impl Views {
             Some(p) => cat.unchanged_since(&p.sources, &p.config),
             None => vec![None; cat.entries.len()],
         };
+        // A card is taken over if its entry and its pictures are the same.
+        let taken: Vec<Option<usize>> = taken
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let p = previous?;
+                k.filter(|&k| p.card_hashes[k] == views.card_hashes[i])
+            })
+            .collect();
+        views.pictures = (0..cat.entries.len())
+            .into_par_iter()
+            .map(|i| match (taken[i], previous) {
+                (Some(k), Some(p)) => p.pictures[k].clone(),
+                _ => views.picture_values(cat, i, media),
+            })
+            .collect();
         views.cards = (0..cat.entries.len())
             .into_par_iter()
             .map(|i| match (taken[i], previous) {
@@ -223,7 +260,73 @@ impl Views {
             ("transfer", transfer_teaser(cat, i).into()),
             ("facets", facets.into()),
             ("draft", e.draft.into()),
+            ("image", self.pictures[i].first().cloned().into()),
         ])
+    }
+
+    /// The values of an entry's pictures: the one of the `image` role's field (or else the
+    /// first) leads, the others follow in field order.
+    fn picture_values(&self, cat: &Catalogue, i: usize, media: &Media) -> Vec<Value> {
+        let e = &cat.entries[i];
+        let lead_field = cat.config.roles.image.as_deref();
+        let mut pictures: Vec<&crate::model::Picture> = Vec::new();
+        if let Some(FieldValue::Image(lead)) = lead_field.and_then(|f| e.field(f)) {
+            pictures.extend(lead);
+        }
+        for (key, value) in &e.fields {
+            if let FieldValue::Image(list) = value {
+                if Some(key.as_str()) != lead_field {
+                    pictures.extend(list);
+                }
+            }
+        }
+        pictures
+            .into_iter()
+            .filter_map(|p| self.picture(p, media))
+            .collect()
+    }
+
+    /// A picture as templates show it: the sizes made of it in WebP (`webp_srcset`) and in a
+    /// format every browser shows (`src`, `srcset`, `type`), its size for `width` and
+    /// `height`, the smallest size as `thumb`, and what is said about it.
+    fn picture(&self, p: &crate::model::Picture, media: &Media) -> Option<Value> {
+        let r = media.rendition(&p.src)?;
+        let srcset = |variants: &[media::Variant]| {
+            variants
+                .iter()
+                .map(|v| format!("{} {}w", self.urls.path(&v.path), v.width))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let largest = r.fallback.last()?;
+        let thumb = r.webp.first()?;
+        let src = self.urls.path(&largest.path);
+        Some(map([
+            ("src", src.clone().into()),
+            ("width", r.width.into()),
+            ("height", r.height.into()),
+            ("type", largest.format.mime().into()),
+            ("srcset", srcset(&r.fallback).into()),
+            ("webp_srcset", srcset(&r.webp).into()),
+            ("thumb", self.urls.path(&thumb.path).into()),
+            ("thumb_width", thumb.width.into()),
+            ("thumb_height", thumb.height.into()),
+            ("absolute", self.urls.absolute(&src).into()),
+            (
+                "original",
+                self.urls.path(&crate::urls::encoded(&p.src)).into(),
+            ),
+            ("alt", p.alt.as_str().into()),
+            ("decorative", p.decorative.into()),
+            ("credit", p.credit.clone().into()),
+            ("caption", p.caption.clone().into()),
+            ("licence", p.licence.clone().into()),
+        ]))
+    }
+
+    /// The picture values of entry `i`, the lead one first.
+    pub fn pictures(&self, i: usize) -> &[Value] {
+        &self.pictures[i]
     }
 
     /// Term values (`{key,label,url}`) of a facet field on an entry.
@@ -292,7 +395,7 @@ impl Views {
                     (FieldKind::Markdown, FieldValue::Markdown(_, html)) if !html.is_empty() => {
                         sections.push(value.clone())
                     }
-                    (FieldKind::Markdown | FieldKind::Geo, _) => {}
+                    (FieldKind::Markdown | FieldKind::Geo | FieldKind::Image, _) => {}
                     (FieldKind::List, FieldValue::List(items))
                         if link_list && !items.is_empty() =>
                     {
@@ -333,6 +436,10 @@ impl Views {
             ("prev", prev.map(|p| self.cards[p].clone()).into()),
             ("next", next.map(|n| self.cards[n].clone()).into()),
             ("geo", geo.into()),
+            (
+                "gallery",
+                self.pictures[i].get(1..).unwrap_or(&[]).to_vec().into(),
+            ),
             ("edit_url", edit_url.into()),
             ("updated", updated.into()),
             ("source_path", format!("content/{}", e.rel_path).into()),
@@ -360,8 +467,21 @@ impl Views {
             FieldValue::Text(t)
             | FieldValue::Date(t)
             | FieldValue::Email(t)
-            | FieldValue::Image(t)
             | FieldValue::Url(t) => (t.as_str().into(), none(), vec![], vec![]),
+            FieldValue::Image(pictures) => (
+                none(),
+                none(),
+                vec![],
+                pictures
+                    .iter()
+                    .map(|p| {
+                        map([
+                            ("text", p.alt.as_str().into()),
+                            ("url", self.urls.path(&crate::urls::encoded(&p.src)).into()),
+                        ])
+                    })
+                    .collect(),
+            ),
             FieldValue::Markdown(_, h) => (none(), Value::safe_string(h), vec![], vec![]),
             FieldValue::Number(n) => (n.to_string().into(), none(), vec![], vec![]),
             FieldValue::Year(y) => (y.to_string().into(), none(), vec![], vec![]),
@@ -477,11 +597,14 @@ pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<St
     }
     let value = e.field(field)?;
     let text = match value {
-        FieldValue::Text(t)
-        | FieldValue::Date(t)
-        | FieldValue::Email(t)
-        | FieldValue::Image(t)
-        | FieldValue::Url(t) => t.clone(),
+        FieldValue::Text(t) | FieldValue::Date(t) | FieldValue::Email(t) | FieldValue::Url(t) => {
+            t.clone()
+        }
+        FieldValue::Image(pictures) => pictures
+            .iter()
+            .map(|p| p.src.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
         FieldValue::Markdown(md, _) => md.clone(),
         FieldValue::Number(n) => n.to_string(),
         FieldValue::Year(y) => y.to_string(),
