@@ -220,7 +220,7 @@ impl IndexRow {
             entry_json: raw_json(&row),
             point,
             // `"summary"`, or `["summary", "transfer teaser"]` when the entry has one.
-            summary: match crate::render::views::transfer_teaser(cat, i) {
+            summary: match crate::render::text::transfer_teaser(cat, i) {
                 Some(transfer) => raw_json(&(e.summary.as_deref().unwrap_or(""), transfer)),
                 None => raw_json(&e.summary.as_deref().unwrap_or("")),
             },

@@ -7,7 +7,8 @@
 use crate::config::Config;
 use crate::markdown::plain_text;
 use crate::model::{Entry, FieldValue, Updated};
-use crate::render::views::{field_plain_text, map, Views};
+use crate::render::text::field_plain_text;
+use crate::render::views::{map, Views};
 use crate::render::xml::XmlTemplates;
 use crate::render::{plan, PageKind, RenderError};
 use crate::resolve::{Catalogue, Relation};

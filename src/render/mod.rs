@@ -3,6 +3,7 @@
 
 pub mod fill;
 pub mod memo;
+pub mod text;
 pub mod theme;
 pub mod views;
 pub mod xml;
@@ -85,7 +86,7 @@ fn meta_description(
         PageKind::TypeList { page, .. } if *page > 1 => {
             let suffix = format!(" ({} {page})", s("page"));
             let room = META_DESCRIPTION.saturating_sub(suffix.chars().count());
-            return format!("{}{suffix}", views::cut_words(description, room));
+            return format!("{}{suffix}", text::cut_words(description, room));
         }
         PageKind::Entry(i) if description.is_empty() => {
             let e = &cat.entries[*i];
@@ -97,7 +98,7 @@ fn meta_description(
         _ if description.is_empty() => config.description.clone(),
         _ => description.to_string(),
     };
-    views::cut_words(text.trim(), META_DESCRIPTION)
+    text::cut_words(text.trim(), META_DESCRIPTION)
 }
 
 /// The host a tile server's URL names (`tile.openstreetmap.org`), for "Karte laden (…)".
