@@ -524,3 +524,20 @@ fn list_item(item: &ListValue) -> Value {
     ])
 }
 
+/// The entries pointing at entry `i`, without those it points at itself: a pair that names
+/// each other (`siehe_auch` both ways) shows each entry once on the page, under the relation
+/// the entry states. The catalogue keeps every backlink (exports, search).
+fn unrepeated_backlinks(cat: &Catalogue, i: usize) -> Vec<Relation> {
+    let stated = |t: &usize| cat.relations[i].iter().any(|r| r.targets.contains(t));
+    cat.backlinks[i]
+        .iter()
+        .filter_map(|r| {
+            let targets: Vec<usize> = r.targets.iter().copied().filter(|t| !stated(t)).collect();
+            (!targets.is_empty()).then(|| Relation {
+                field: r.field.clone(),
+                label: r.label.clone(),
+                targets,
+            })
+        })
+        .collect()
+}
