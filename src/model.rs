@@ -75,6 +75,26 @@ pub struct Page {
     pub modified: Option<SystemTime>,
 }
 
+/// A collection (`content/<collections folder>/*.md`): a curated, ordered list of entries, each
+/// with an optional note on why it is there, and an introduction.
+#[derive(Debug, Clone, Hash)]
+pub struct Collection {
+    pub slug: String,
+    pub rel_path: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub intro_html: String,
+    /// Per listed entry, in order: the note, if any (its target is resolved across files).
+    pub notes: Vec<Option<String>>,
+}
+
+/// One entry of a collection, resolved: the entry's index and its note.
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct Member {
+    pub entry: usize,
+    pub note: Option<String>,
+}
+
 /// The result of checking: everything valid enough to publish.
 #[derive(Debug, Clone, Default)]
 pub struct Checked {
@@ -82,6 +102,8 @@ pub struct Checked {
     /// Per entry: its reference fields with the resolved target entries, in the order written.
     pub references: Vec<Vec<(String, Vec<usize>)>>,
     pub pages: Vec<Arc<Page>>,
+    /// The collections with their entries resolved, in file-name order.
+    pub collections: Vec<(Arc<Collection>, Vec<Member>)>,
 }
 
 /// A sort key that orders German titles as a reader expects (ä with a, case-insensitive).

@@ -24,6 +24,9 @@ pub const ASSETS: &str = "assets/";
 pub const CATALOGUE_JSON: &str = "export/katalog.json";
 pub const ALL_FEED: &str = "feeds/alle.xml";
 pub const SITEMAP: &str = "sitemap.xml";
+/// The event calendars: per event type its upcoming and past events, a page per year, and
+/// iCalendar files.
+pub const CALENDAR: &str = "kalender/";
 pub const ROBOTS: &str = "robots.txt";
 
 /// First path segments the site itself uses (and the content folders that are not types): no
@@ -41,6 +44,7 @@ pub const RESERVED: &[&str] = &[
     "vocabularies",
     "media",
     "404",
+    "kalender",
 ];
 
 /// An entry's page: `<type folder>/<slug>/`.
@@ -68,6 +72,41 @@ pub fn term(vocabulary: &str, term: &str) -> String {
 /// A free page (`content/pages/<slug>.md`).
 pub fn free_page(slug: &str) -> String {
     format!("{slug}/")
+}
+
+/// The list of collections: their folder (`collections: folder` in site.yaml).
+pub fn collections(folder: &str) -> String {
+    format!("{folder}/")
+}
+
+/// A collection's page.
+pub fn collection(folder: &str, slug: &str) -> String {
+    format!("{folder}/{slug}/")
+}
+
+/// A collection's feed: its entries in its order.
+pub fn collection_feed(folder: &str, slug: &str) -> String {
+    format!("feeds/{folder}/{slug}.xml")
+}
+
+/// The events of an event type: upcoming and past.
+pub fn events(type_folder: &str) -> String {
+    format!("{CALENDAR}{type_folder}/")
+}
+
+/// The events of an event type that began in `year`.
+pub fn events_year(type_folder: &str, year: &str) -> String {
+    format!("{CALENDAR}{type_folder}/{year}/")
+}
+
+/// The iCalendar file of an event type's upcoming events.
+pub fn events_ics(type_folder: &str) -> String {
+    format!("{CALENDAR}{type_folder}.ics")
+}
+
+/// The iCalendar file of one event.
+pub fn event_ics(type_folder: &str, slug: &str) -> String {
+    format!("{CALENDAR}{type_folder}/{slug}.ics")
 }
 
 pub fn type_feed(type_folder: &str) -> String {
@@ -190,6 +229,7 @@ mod tests {
             ASSETS,
             CATALOGUE_JSON,
             ALL_FEED,
+            CALENDAR,
         ] {
             let first = address.split(['/', '.']).next().unwrap_or_default();
             assert!(RESERVED.contains(&first), "{address}");
@@ -198,6 +238,11 @@ mod tests {
             type_feed("orte"),
             term_feed("themen", "x"),
             type_csv("orte"),
+            collection_feed("sammlungen", "x"),
+            events("werkstaetten"),
+            events_year("werkstaetten", "2025"),
+            events_ics("werkstaetten"),
+            event_ics("werkstaetten", "x"),
         ] {
             assert!(RESERVED.contains(&address.split('/').next().unwrap_or_default()));
         }

@@ -6,8 +6,9 @@
 //!
 //! The edits: entries changed, added, renamed, deleted, broken and fixed; a term's label; the
 //! schema (a field label, the order of the types, the facet list); a template override added,
-//! changed and deleted; free pages added and deleted. A step that breaks the catalogue must
-//! fail in both, with the same errors (serve keeps its last good site then).
+//! changed and deleted; free pages added and deleted; collections and events (an event type
+//! added to the copied schema) added, changed and deleted. A step that breaks the catalogue
+//! must fail in both, with the same errors (serve keeps its last good site then).
 //!
 //! `CASEBOOK_SEED=<n>` with `CASEBOOK_STEPS=<n>` runs one long sequence instead:
 //! `CASEBOOK_SEED=7 CASEBOOK_STEPS=2000 cargo test --release --test serve_equals_build long`.
@@ -182,7 +183,7 @@ impl Catalogue {
         let site = content.join("site.yaml");
         let entries = self.entries();
         let pick = entries[rng.below(entries.len())].clone();
-        match rng.below(16) {
+        match rng.below(19) {
             0 | 1 => {
                 self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
                 (vec![pick], "change a title")
@@ -306,6 +307,8 @@ impl Catalogue {
                 );
                 (vec![page], "add a free page")
             }
+            16 => self.edit_collection(rng, step),
+            17 => self.edit_event(rng, step),
             _ => {
                 let pages: Vec<PathBuf> = fs::read_dir(content.join("pages"))
                     .expect("pages")
@@ -321,6 +324,185 @@ impl Catalogue {
                     None => (vec![], "nothing"),
                 }
             }
+        }
+    }
+
+    /// The id (`ort/x`) of an entry file.
+    fn id(path: &Path) -> String {
+        let folder = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|f| f.to_str());
+        let key = match folder {
+            Some("orte") => "ort",
+            Some("formate") => "format",
+            _ => "strategie",
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        format!("{key}/{stem}")
+    }
+
+    /// Files of a content folder, sorted.
+    fn files(&self, folder: &str) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = fs::read_dir(self.root.join("content").join(folder))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// Adds, changes (lists other entries with other notes) or deletes a collection.
+    fn edit_collection(&mut self, rng: &mut Rng, step: usize) -> (Vec<PathBuf>, &'static str) {
+        let entries = self.entries();
+        let collections = self.files("sammlungen");
+        let listed = |rng: &mut Rng| {
+            (0..3)
+                .map(|k| {
+                    let id = Self::id(&entries[rng.below(entries.len())]);
+                    match k {
+                        1 => format!(
+                            "  - {id}
+"
+                        ),
+                        _ => format!(
+                            "  - {id}: Anmerkung {step}.{k}
+"
+                        ),
+                    }
+                })
+                .collect::<String>()
+        };
+        let text = |rng: &mut Rng| {
+            format!(
+                "---
+titel: Sammlung {step}
+kurzbeschreibung: Zusammengestellt in Schritt {step}.
+                 eintraege:
+{}---
+Warum diese Fälle zusammengehören.
+",
+                listed(rng)
+            )
+        };
+        match (rng.below(3), collections.is_empty()) {
+            (0, _) | (_, true) => {
+                let new = self.root.join(format!("content/sammlungen/neu-{step}.md"));
+                let body = text(rng);
+                self.write(&new, &body);
+                (vec![new], "add a collection")
+            }
+            (1, false) => {
+                let pick = collections[rng.below(collections.len())].clone();
+                let body = text(rng);
+                self.write(&pick, &body);
+                (vec![pick], "change a collection")
+            }
+            _ => {
+                let pick = collections[rng.below(collections.len())].clone();
+                fs::remove_file(&pick).expect("delete collection");
+                self.forget(&pick);
+                (vec![pick], "delete a collection")
+            }
+        }
+    }
+
+    /// Adds an event (past or upcoming), moves one to another date or deletes one.
+    fn edit_event(&mut self, rng: &mut Rng, step: usize) -> (Vec<PathBuf>, &'static str) {
+        let entries = self.entries();
+        let events = self.files("werkstaetten");
+        let date = |rng: &mut Rng| match rng.below(3) {
+            0 => format!("20{:02}-03-1{}", 10 + rng.below(15), rng.below(10)),
+            1 => format!("2099-0{}-2{} 18:30", 1 + rng.below(9), rng.below(9)),
+            _ => format!("2098-11-0{}", 1 + rng.below(9)),
+        };
+        match (rng.below(3), events.is_empty()) {
+            (0, _) | (_, true) => {
+                let new = self
+                    .root
+                    .join(format!("content/werkstaetten/werkstatt-{step}.md"));
+                let presented = Self::id(&entries[rng.below(entries.len())]);
+                let body = format!(
+                    "---
+titel: Werkstatt {step}
+kurzbeschreibung: Eine Werkstatt.
+                     handlungsfeld: [lebendige-quartiere]
+termin_beginn: {}
+                     veranstaltungsort: Saal {step}
+vorgestellt: [{presented}]
+---
+",
+                    date(rng)
+                );
+                self.write(&new, &body);
+                (vec![new], "add an event")
+            }
+            (1, false) => {
+                let pick = events[rng.below(events.len())].clone();
+                let text = self.read(&pick);
+                let start = text.find("termin_beginn: ").expect("start") + 15;
+                let end = start + text[start..].find('\n').expect("line end");
+                let moved = format!("{}{}{}", &text[..start], date(rng), &text[end..]);
+                self.write(&pick, &moved);
+                (vec![pick], "move an event")
+            }
+            _ => {
+                let pick = events[rng.below(events.len())].clone();
+                fs::remove_file(&pick).expect("delete event");
+                self.forget(&pick);
+                (vec![pick], "delete an event")
+            }
+        }
+    }
+
+    /// Gives the copied catalogue collections and an event type (the bundled catalogue's
+    /// content for them comes later), with two collections and two events to start from.
+    fn add_discovery(&self) {
+        const FIELDS: &str = r#"
+fields:
+  termin_beginn: { kind: date, label: Beginn, required: true }
+  veranstaltungsort: { kind: text, label: Veranstaltungsort }
+  vorgestellt:
+    kind: reference
+    to: [ort, format, strategie]
+    multiple: true
+    label: Vorgestellte Fälle
+    inverse: Vorgestellt bei
+"#;
+        const EVENT_TYPE: &str = r#"
+  - key: werkstatt
+    folder: werkstaetten
+    label: Werkstatt
+    plural: Werkstätten
+    fields: [titel, kurzbeschreibung, handlungsfeld, termin_beginn, veranstaltungsort, vorgestellt]
+    event: { start: termin_beginn, place: veranstaltungsort }
+"#;
+        const COLLECTIONS: &str =
+            "collections: { folder: sammlungen, label: Sammlung, plural: Sammlungen, list: eintraege }\n";
+        let site = self.root.join("content/site.yaml");
+        let text = self.read(&site).replacen("\nfields:\n", FIELDS, 1);
+        let types = text.find("\ntypes:\n").expect("types");
+        let end = types + text[types..].find("\n\n").expect("after types");
+        let text = format!(
+            "{}{EVENT_TYPE}\n{}\n{COLLECTIONS}",
+            &text[..end],
+            &text[end + 2..]
+        );
+        self.write(&site, &text);
+        let entries = self.entries();
+        let (a, b) = (Self::id(&entries[0]), Self::id(&entries[entries.len() - 1]));
+        self.write(
+            &self.root.join("content/sammlungen/erste.md"),
+            &format!("---\ntitel: Erste\neintraege:\n  - {a}: Der Anfang.\n  - {b}\n---\n"),
+        );
+        for (name, date) in [("vergangen", "2020-03-12"), ("kommend", "2099-05-04 18:30")] {
+            self.write(
+                &self.root.join(format!("content/werkstaetten/{name}.md")),
+                &format!(
+                    "---\ntitel: Werkstatt {name}\nkurzbeschreibung: Eine Werkstatt.\n\
+                     handlungsfeld: [lebendige-quartiere]\ntermin_beginn: {date}\n\
+                     vorgestellt: [{a}]\n---\n"
+                ),
+            );
         }
     }
 
@@ -340,10 +522,13 @@ fn run_sequence(seed: u64, steps: usize) {
         root: root.clone(),
         broken: None,
     };
+    catalogue.add_discovery();
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut session = Session::new(&root, Some(BASE_URL.into()), true);
     let first = served(&mut session, &[]);
-    assert!(matches!(first, Outcome::Site(_)), "the catalogue builds");
+    if let Outcome::Failed(errors) = &first {
+        panic!("the catalogue does not build: {errors:?}");
+    }
     assert!(
         first == build_preview(&root, &out),
         "unedited: {}",

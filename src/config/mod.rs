@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+mod discovery;
 mod settings;
 mod validate;
 mod vocabulary;
 
+pub use discovery::{CollectionsConfig, EventSettings};
 use settings::*;
 pub use settings::{check_url_setting, is_css_colour};
 use vocabulary::*;
@@ -118,6 +120,9 @@ pub struct EntryType {
     #[serde(default)]
     pub color: Option<String>,
     pub fields: Vec<String>,
+    /// Its entries are events: dated, placed, listed as upcoming and past.
+    #[serde(default)]
+    pub event: Option<EventSettings>,
 }
 
 /// Which field plays which part on the site.
@@ -172,6 +177,8 @@ struct SiteFile {
     /// Weights of shared terms per facet for "similar entries"; facets not named weigh 1.
     #[serde(default)]
     similarity: BTreeMap<String, f64>,
+    #[serde(default)]
+    collections: Option<CollectionsConfig>,
 }
 
 fn default_language() -> String {
@@ -205,6 +212,8 @@ pub struct Config {
     pub facets: Vec<String>,
     pub similarity: BTreeMap<String, f64>,
     pub vocabularies: BTreeMap<String, Vocabulary>,
+    /// Curated lists of entries (`collections:`), if the catalogue has them.
+    pub collections: Option<CollectionsConfig>,
 }
 
 /// Settings given on the command line that win over site.yaml.
@@ -300,12 +309,14 @@ impl Config {
             facets: site.facets,
             similarity: site.similarity,
             vocabularies,
+            collections: site.collections,
         };
         for (key, field) in config.fields.iter_mut() {
             field.key = key.clone();
         }
         let before = report.error_count();
         config.validate(&text, &shown, report);
+        config.validate_discovery(&text, &shown, report);
         (report.error_count() == before).then_some(config)
     }
 
@@ -538,6 +549,7 @@ mod tests {
             types: vec![],
             facets: vec![],
             similarity: BTreeMap::new(),
+            collections: None,
             vocabularies: BTreeMap::new(),
         }
     }

@@ -344,6 +344,15 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
                 .collect();
             let mut m = views.types[i].as_map().cloned().unwrap_or_default();
             m.insert("fields".into(), fields.into());
+            let event = t.event.as_ref().map(|e| {
+                map([
+                    ("start", e.start.as_str().into()),
+                    ("end", e.end.clone().into()),
+                    ("place", e.place.clone().into()),
+                    ("url", views.urls.path(&urls::events(&t.folder)).into()),
+                ])
+            });
+            m.insert("event".into(), event.into());
             Value::from(m)
         })
         .collect();
@@ -352,8 +361,20 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
         .keys()
         .map(|v| vocabulary_value(cat, views, v))
         .collect();
+    let collections = config.collections.as_ref().map(|c| {
+        map([
+            ("folder", c.folder.as_str().into()),
+            ("label", c.label.as_str().into()),
+            ("plural", c.plural.as_str().into()),
+            ("list", c.list.as_str().into()),
+            ("title", config.roles.title.as_str().into()),
+            ("summary", config.roles.summary.clone().into()),
+            ("url", views.urls.path(&urls::collections(&c.folder)).into()),
+        ])
+    });
     map([
         ("types", types.into()),
         ("vocabularies", vocabularies.into()),
+        ("collections", collections.into()),
     ])
 }

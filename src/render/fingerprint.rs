@@ -65,6 +65,15 @@ impl<'a> PageFingerprints<'a> {
         let all_counts = |h: &mut crate::Fingerprinter| {
             self.counts.hash(h);
         };
+        // A collection as a link shows its title, summary, address and size.
+        let collection_link = |h: &mut crate::Fingerprinter, c: usize| {
+            let (collection, members) = &cat.collections[c];
+            (&collection.slug, &collection.title, &collection.summary).hash(h);
+            members.len().hash(h);
+        };
+        let all_collections = |h: &mut crate::Fingerprinter| {
+            (0..cat.collections.len()).for_each(|c| collection_link(h, c));
+        };
         let facet_counts = |h: &mut crate::Fingerprinter, vocabulary: &str| {
             if let Some(k) = cat.facets.iter().position(|f| f.vocabulary == vocabulary) {
                 self.counts[k].hash(h);
@@ -75,6 +84,7 @@ impl<'a> PageFingerprints<'a> {
             // The codebook lists every vocabulary with its counts.
             PageKind::Codebook => all_counts(&mut h),
             PageKind::Home => {
+                all_collections(&mut h);
                 all_counts(&mut h);
                 self.newest.iter().for_each(|&i| card(&mut h, i));
                 cat.entries.len().hash(&mut h);
@@ -120,6 +130,31 @@ impl<'a> PageFingerprints<'a> {
                     card(&mut h, n);
                 }
                 cat.completeness[i].to_bits().hash(&mut h);
+                for &c in &cat.in_collections[i] {
+                    collection_link(&mut h, c);
+                    let members = &cat.collections[c].1;
+                    members.iter().find(|m| m.entry == i).hash(&mut h);
+                }
+            }
+            PageKind::Collections => all_collections(&mut h),
+            PageKind::Collection(c) => {
+                let (collection, members) = &cat.collections[*c];
+                collection.hash(&mut h);
+                for m in members {
+                    card(&mut h, m.entry);
+                    m.note.hash(&mut h);
+                }
+            }
+            // A calendar shows its type's events with their places, split by the build date.
+            PageKind::Calendar(t) | PageKind::CalendarYear { type_index: t, .. } => {
+                cat.today.hash(&mut h);
+                for &i in &cat.by_type[*t] {
+                    card(&mut h, i);
+                    cat.relations[i]
+                        .iter()
+                        .flat_map(|r| &r.targets)
+                        .for_each(|&target| card(&mut h, target));
+                }
             }
             PageKind::Vocabulary(v) => facet_counts(&mut h, v),
             PageKind::Term { vocabulary, term } => {

@@ -2,12 +2,14 @@
 //! precomputed contexts. Receives a resolved `Catalogue`; never loads or validates content.
 
 pub mod fill;
+pub mod ics;
 pub mod memo;
 pub mod theme;
 pub mod views;
 pub mod xml;
 
 mod context;
+mod discovery;
 mod fingerprint;
 mod plan;
 
@@ -17,6 +19,7 @@ use crate::resolve::Catalogue;
 use crate::urls;
 use context::*;
 pub use context::{browser_url, newest_entries, term_order};
+pub use discovery::event_place;
 pub use fingerprint::{site_fingerprint, PageFingerprints};
 pub use plan::{plan, PageKind};
 use std::sync::Arc;
@@ -61,6 +64,8 @@ pub struct Renderer {
     pub tera: Tera,
     /// The `.xml` templates, which `export` fills (feeds, sitemap).
     pub xml: xml::XmlTemplates,
+    /// The `.ics` templates, which `export` fills (event calendars).
+    pub ics: ics::IcsTemplates,
     pub theme: Theme,
     /// Rendered components (`memo(component=…)` in templates), kept while `globals` stay.
     memo: Arc<memo::Memo>,
@@ -81,7 +86,11 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "vocabulary.html",
     "term.html",
     "page.html",
+    "collections.html",
+    "collection.html",
+    "calendar.html",
     "feed.xml",
+    "event.ics",
     "sitemap.xml",
 ];
 
@@ -92,8 +101,12 @@ impl Renderer {
             .templates
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
-            .partition(|(k, _)| k.ends_with(".xml"));
+            .partition(|(k, _)| k.ends_with(".xml") || k.ends_with(".ics"));
+        let (ics_templates, xml_templates): (Vec<_>, Vec<_>) = xml_templates
+            .into_iter()
+            .partition(|(k, _)| k.ends_with(".ics"));
         let xml = xml::XmlTemplates::new(xml_templates)?;
+        let ics = ics::IcsTemplates::new(ics_templates)?;
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html"]);
         let memo = Arc::new(memo::Memo::default());
@@ -102,7 +115,7 @@ impl Renderer {
         tera.add_raw_templates(templates)
             .map_err(|e| RenderError::from_tera("(loading)", e))?;
         for t in REQUIRED_TEMPLATES {
-            if !tera.contains_template(t) && !xml.contains(t) {
+            if !tera.contains_template(t) && !xml.contains(t) && !ics.contains(t) {
                 return Err(RenderError {
                     template: (*t).into(),
                     message: format!("the theme `{}` has no template `{t}`", theme.name),
@@ -112,6 +125,7 @@ impl Renderer {
         Ok(Renderer {
             tera,
             xml,
+            ics,
             theme,
             memo,
             globals: None,
@@ -157,6 +171,8 @@ impl Renderer {
             ("types", views.types.clone().into()),
             ("facets", facets.into()),
             ("pages", pages.into()),
+            ("collections", discovery::collections_settings(cat, views)),
+            ("calendars", discovery::calendars(cat, views)),
             ("entry_count", cat.entries.len().into()),
             ("search", config.search.into()),
             ("map_tiles", config.map.tiles.clone().into()),
@@ -191,6 +207,7 @@ impl Renderer {
             globals.insert_value("site", site.clone());
             globals.insert_value("t", strings.clone());
             self.xml.set_globals(site.clone(), strings.clone());
+            self.ics.set_globals(site.clone(), strings.clone());
             self.globals = Some((site, strings));
         }
         self.memo.reset(self.tera.clone(), same);
@@ -270,6 +287,23 @@ impl Renderer {
                 cat.pages[*i].title.clone(),
                 cat.pages[*i].summary.clone().unwrap_or_default(),
             ),
+            PageKind::Collections => config
+                .collections
+                .as_ref()
+                .map(|c| (c.plural.clone(), c.description.clone().unwrap_or_default()))
+                .unwrap_or_default(),
+            PageKind::Collection(i) => (
+                cat.collections[*i].0.title.clone(),
+                cat.collections[*i].0.summary.clone().unwrap_or_default(),
+            ),
+            PageKind::Calendar(t) => (
+                format!("{}: {}", config.types[*t].plural, s("calendar_title")),
+                config.types[*t].description.clone().unwrap_or_default(),
+            ),
+            PageKind::CalendarYear { type_index, year } => (
+                format!("{} {year}", config.types[*type_index].plural),
+                String::new(),
+            ),
         };
         let kind = page.name();
         ctx.insert_value(
@@ -285,6 +319,7 @@ impl Renderer {
         );
         match page {
             PageKind::Home => {
+                ctx.insert_value("collections", discovery::collections(cat, views));
                 ctx.insert_value("matrix", matrix(cat, views));
                 ctx.insert_value("newest", newest(views));
                 ctx.insert_value("entry_points", entry_points(cat, views));
@@ -344,7 +379,25 @@ impl Renderer {
             PageKind::Entry(i) => {
                 let date = updated.get(&cat.entries[*i].rel_path).cloned();
                 ctx.insert_value("entry", views.entry(cat, *i, date));
+                ctx.insert_value(
+                    "in_collections",
+                    discovery::entry_collections(cat, views, *i),
+                );
+                ctx.insert_value("event", discovery::entry_event(cat, views, *i));
             }
+            PageKind::Collections => {
+                ctx.insert_value("collections", discovery::collections(cat, views))
+            }
+            PageKind::Collection(i) => {
+                ctx.insert_value("collection", discovery::collection(cat, views, *i))
+            }
+            PageKind::Calendar(t) => {
+                ctx.insert_value("calendar", discovery::calendar(cat, views, *t))
+            }
+            PageKind::CalendarYear { type_index, year } => ctx.insert_value(
+                "calendar",
+                discovery::calendar_year(cat, views, *type_index, year),
+            ),
             PageKind::Vocabulary(v) => {
                 ctx.insert_value("vocabulary", vocabulary_value(cat, views, v))
             }

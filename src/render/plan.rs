@@ -11,11 +11,27 @@ pub enum PageKind {
     Map,
     Codebook,
     NotFound,
-    TypeList { type_index: usize, page: usize },
+    TypeList {
+        type_index: usize,
+        page: usize,
+    },
     Entry(usize),
     Vocabulary(String),
-    Term { vocabulary: String, term: usize },
+    Term {
+        vocabulary: String,
+        term: usize,
+    },
     Free(usize),
+    /// The list of collections.
+    Collections,
+    Collection(usize),
+    /// An event type's calendar: upcoming and past events.
+    Calendar(usize),
+    /// An event type's events of one year.
+    CalendarYear {
+        type_index: usize,
+        year: String,
+    },
 }
 
 impl PageKind {
@@ -33,6 +49,10 @@ impl PageKind {
             PageKind::Vocabulary(_) => "vocabulary",
             PageKind::Term { .. } => "term",
             PageKind::Free(_) => "free",
+            PageKind::Collections => "collections",
+            PageKind::Collection(_) => "collection",
+            PageKind::Calendar(_) => "calendar",
+            PageKind::CalendarYear { .. } => "calendar_year",
         }
     }
 
@@ -50,6 +70,9 @@ impl PageKind {
             PageKind::Vocabulary(_) => "vocabulary.html",
             PageKind::Term { .. } => "term.html",
             PageKind::Free(_) => "page.html",
+            PageKind::Collections => "collections.html",
+            PageKind::Collection(_) => "collection.html",
+            PageKind::Calendar(_) | PageKind::CalendarYear { .. } => "calendar.html",
         }
     }
 
@@ -75,6 +98,14 @@ impl PageKind {
                 &config.vocabularies[vocabulary].terms[*term].key,
             ),
             PageKind::Free(i) => urls::free_page(&cat.pages[*i].slug),
+            PageKind::Collections => urls::collections(collections_folder(cat)),
+            PageKind::Collection(i) => {
+                urls::collection(collections_folder(cat), &cat.collections[*i].0.slug)
+            }
+            PageKind::Calendar(t) => urls::events(&config.types[*t].folder),
+            PageKind::CalendarYear { type_index, year } => {
+                urls::events_year(&config.types[*type_index].folder, year)
+            }
         }
     }
 
@@ -92,6 +123,8 @@ impl PageKind {
                 .facet_of_vocabulary(vocabulary)
                 .map_or(0, |f| f.members[*term].len()),
             PageKind::TypeList { .. } => PAGE_SIZE,
+            PageKind::Collection(i) => cat.collections[*i].1.len(),
+            PageKind::Calendar(t) => cat.by_type[*t].len(),
             _ => 4,
         }
     }
@@ -126,5 +159,28 @@ pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
     }
     pages.dedup();
     pages.extend((0..cat.pages.len()).map(PageKind::Free));
+    if config.collections.is_some() {
+        pages.push(PageKind::Collections);
+        pages.extend((0..cat.collections.len()).map(PageKind::Collection));
+    }
+    for (t, ty) in config.types.iter().enumerate() {
+        if ty.event.is_some() {
+            pages.push(PageKind::Calendar(t));
+            pages.extend(discovery::event_years(cat, t).into_iter().map(|year| {
+                PageKind::CalendarYear {
+                    type_index: t,
+                    year,
+                }
+            }));
+        }
+    }
     pages
+}
+
+/// The collections' folder from site.yaml (empty without collections, which then have no pages).
+fn collections_folder(cat: &Catalogue) -> &str {
+    cat.config
+        .collections
+        .as_ref()
+        .map_or("", |c| c.folder.as_str())
 }
