@@ -27,6 +27,12 @@ pub const SITEMAP: &str = "sitemap.xml";
 /// The event calendars: per event type its upcoming and past events, a page per year, and
 /// iCalendar files.
 pub const CALENDAR: &str = "kalender/";
+/// The strategy finder: its first question, the steps after it and the results.
+pub const FINDER: &str = "wegweiser/";
+/// What the finder's script ranks with: the answers' matches and weights.
+pub const FINDER_WEIGHTS: &str = "wegweiser/gewichte.json";
+/// The path segment of a question skipped in the finder's addresses.
+pub const FINDER_SKIP: &str = "-";
 pub const ROBOTS: &str = "robots.txt";
 
 /// First path segments the site itself uses (and the content folders that are not types): no
@@ -45,6 +51,7 @@ pub const RESERVED: &[&str] = &[
     "media",
     "404",
     "kalender",
+    "wegweiser",
 ];
 
 /// An entry's page: `<type folder>/<slug>/`.
@@ -72,6 +79,16 @@ pub fn term(vocabulary: &str, term: &str) -> String {
 /// A free page (`content/pages/<slug>.md`).
 pub fn free_page(slug: &str) -> String {
     format!("{slug}/")
+}
+
+/// A step of the finder: the answers so far (answer keys, [`FINDER_SKIP`] for skipped ones).
+pub fn finder_step(answers: &[&str]) -> String {
+    let mut address = FINDER.to_string();
+    for a in answers {
+        address.push_str(a);
+        address.push('/');
+    }
+    address
 }
 
 /// The list of collections: their folder (`collections: folder` in site.yaml).
@@ -230,6 +247,8 @@ mod tests {
             CATALOGUE_JSON,
             ALL_FEED,
             CALENDAR,
+            FINDER,
+            FINDER_WEIGHTS,
         ] {
             let first = address.split(['/', '.']).next().unwrap_or_default();
             assert!(RESERVED.contains(&first), "{address}");
@@ -243,6 +262,7 @@ mod tests {
             events_year("werkstaetten", "2025"),
             events_ics("werkstaetten"),
             event_ics("werkstaetten", "x"),
+            finder_step(&["innenstadt", FINDER_SKIP]),
         ] {
             assert!(RESERVED.contains(&address.split('/').next().unwrap_or_default()));
         }

@@ -395,3 +395,175 @@ fn collections_may_not_take_a_name_of_the_site_and_list_only_entry_ids() {
     assert_eq!(d.file, "content/sammlungen/erste-schritte.md");
     assert_eq!(d.line, Some(3));
 }
+
+/// The finder's scores computed from the fixture's files: per chosen answer, its weight for each
+/// entry carrying one of its terms or a term below one.
+fn expected_ranking(root: &Path, chosen: &[(&str, &str)]) -> Vec<(String, f64)> {
+    let site = common::read_yaml(&root.join("content/site.yaml"));
+    let entries = common::read_entries(root);
+    let mut scores: Vec<(String, f64)> = Vec::new();
+    for (question, answer) in chosen {
+        let q = site["finder"]["questions"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|q| q["key"].as_str() == Some(question))
+            .unwrap();
+        let a = q["answers"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"].as_str() == Some(answer))
+            .unwrap();
+        let weight = a["weight"].as_f64().unwrap_or(1.0);
+        for e in &entries {
+            let matches = a["terms"]
+                .as_mapping()
+                .unwrap()
+                .iter()
+                .any(|(field, terms)| {
+                    let field = field.as_str().unwrap();
+                    let vocabulary = site["fields"][field]["vocabulary"].as_str().unwrap();
+                    let vocab = common::read_vocabulary(root, vocabulary);
+                    let carried: Vec<String> = common::list_of(&e.fields, field)
+                        .iter()
+                        .flat_map(|t| common::with_ancestors(&vocab, t))
+                        .collect();
+                    terms
+                        .as_sequence()
+                        .unwrap()
+                        .iter()
+                        .any(|t| carried.iter().any(|c| Some(c.as_str()) == t.as_str()))
+                });
+            if matches {
+                match scores.iter_mut().find(|(id, _)| *id == e.id) {
+                    Some((_, s)) => *s += weight,
+                    None => scores.push((e.id.clone(), weight)),
+                }
+            }
+        }
+    }
+    scores
+}
+
+#[test]
+fn the_finder_ranks_by_the_weights_of_the_answers_an_entry_matches() {
+    let (tmp, root) = catalogue_copy("discovery");
+    let out = tmp.join("site");
+    build(&root, &out, &[]).assert_exit(0);
+    // Every step is a page; the answers are links to the next step, skipping is one too.
+    let first = hrefs(&out, "wegweiser/index.html", ".finder-question");
+    assert_eq!(
+        first,
+        [
+            "/wegweiser/zentrum/",
+            "/wegweiser/quartier/",
+            "/wegweiser/-/"
+        ]
+    );
+    let results = page(&out, "wegweiser/quartier/leerstand/index.html");
+    let ranking = results
+        .select(&sel("#finder-ranking"))
+        .next()
+        .expect("a ranking");
+    let ranked: Vec<&str> = ranking
+        .value()
+        .attr("data-ranked")
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let expected = expected_ranking(
+        &root,
+        &[("wo", "quartier"), ("herausforderung", "leerstand")],
+    );
+    assert_eq!(ranked.len(), expected.len(), "{ranked:?} vs {expected:?}");
+    let score = |id: &str| {
+        expected
+            .iter()
+            .find(|(e, _)| e == id)
+            .map(|(_, s)| *s)
+            .unwrap()
+    };
+    for pair in ranked.windows(2) {
+        assert!(
+            score(pair[0]) >= score(pair[1]),
+            "{pair:?} out of order: {expected:?}"
+        );
+    }
+    assert_eq!(
+        score(ranked[0]),
+        3.0,
+        "both answers match the first: {expected:?}"
+    );
+    // Reasons name the matched answers; the same selection opens in the catalogue browser.
+    let reasons = results
+        .select(&sel(
+            "li[data-entry=\"werkstatt/werkstatt-leerstand-2020\"] .finder-reasons",
+        ))
+        .next()
+        .map(text_of)
+        .unwrap();
+    assert_eq!(reasons, "passt zu: Im Quartier, Leerstand");
+    let browser = hrefs(
+        &out,
+        "wegweiser/quartier/leerstand/index.html",
+        ".finder-results .actions",
+    );
+    assert_eq!(
+        browser[0],
+        "/katalog/?handlungsfeld=quartiere&handlungsfeld=leerstand&thema=zwischennutzung"
+    );
+    // Skipping every question finds nothing to rank and says so.
+    let none = page(&out, "wegweiser/-/-/index.html");
+    assert!(none.select(&sel(".finder-results .empty")).next().is_some());
+    // The weights the page's script adds up are the same matches.
+    let weights: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("wegweiser/gewichte.json")).unwrap())
+            .unwrap();
+    let leerstand = &weights["questions"][1]["answers"][0];
+    assert_eq!(leerstand["key"], "leerstand");
+    assert_eq!(leerstand["weight"], 2.0);
+    let matched: Vec<&str> = leerstand["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            weights["entries"][p.as_u64().unwrap() as usize]["id"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    let mut independent: Vec<String> = expected_ranking(&root, &[("herausforderung", "leerstand")])
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    independent.sort();
+    let mut matched_sorted: Vec<String> = matched.iter().map(|s| s.to_string()).collect();
+    matched_sorted.sort();
+    assert_eq!(matched_sorted, independent);
+}
+
+#[test]
+fn a_finder_answer_naming_an_unknown_term_is_an_error_with_a_suggestion() {
+    let (_tmp, root) = catalogue_copy("discovery");
+    let path = root.join("content/site.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("thema: [foerderung]", "thema: [foerdrung]"),
+    )
+    .unwrap();
+    let (run, json) = check_json(&root);
+    run.assert_exit(1);
+    let diags = json_diags(&json.expect("JSON"));
+    let d = diags
+        .iter()
+        .find(|d| d.code == "unknown-term")
+        .expect("unknown-term");
+    assert_eq!(d.file, "content/site.yaml");
+    assert!(d.line.is_some());
+    assert!(
+        d.hint.as_deref().unwrap_or("").contains("foerderung"),
+        "{d:?}"
+    );
+}

@@ -7,7 +7,7 @@
 //! The edits: entries changed, added, renamed, deleted, broken and fixed; a term's label; the
 //! schema (a field label, the order of the types, the facet list); a template override added,
 //! changed and deleted; free pages added and deleted; collections and events (an event type
-//! added to the copied schema) added, changed and deleted. A step that breaks the catalogue
+//! added to the copied schema) added, changed and deleted; a finder question and weight changed. A step that breaks the catalogue
 //! must fail in both, with the same errors (serve keeps its last good site then).
 //!
 //! `CASEBOOK_SEED=<n>` with `CASEBOOK_STEPS=<n>` runs one long sequence instead:
@@ -183,7 +183,7 @@ impl Catalogue {
         let site = content.join("site.yaml");
         let entries = self.entries();
         let pick = entries[rng.below(entries.len())].clone();
-        match rng.below(19) {
+        match rng.below(20) {
             0 | 1 => {
                 self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
                 (vec![pick], "change a title")
@@ -309,6 +309,34 @@ impl Catalogue {
             }
             16 => self.edit_collection(rng, step),
             17 => self.edit_event(rng, step),
+            18 => {
+                // A finder question and the weight of one of its answers.
+                if !self.replace(
+                    &site,
+                    "question: Wo wollen Sie handeln?",
+                    &format!("question: Wo handeln Sie ({step})?"),
+                ) {
+                    let text = self.read(&site);
+                    let start = text.find("question: Wo handeln Sie").expect("question");
+                    let end = start + text[start..].find('\n').expect("line end");
+                    self.write(
+                        &site,
+                        &format!(
+                            "{}question: Wo wollen Sie handeln?{}",
+                            &text[..start],
+                            &text[end..]
+                        ),
+                    );
+                }
+                let weight = format!("weight: {}", 1 + rng.below(3));
+                let text = self.read(&site);
+                let at = text.find("weight: ").expect("a weight");
+                self.write(
+                    &site,
+                    &format!("{}{weight}{}", &text[..at], &text[at + 9..]),
+                );
+                (vec![site], "change a finder question")
+            }
             _ => {
                 let pages: Vec<PathBuf> = fs::read_dir(content.join("pages"))
                     .expect("pages")
@@ -478,12 +506,25 @@ fields:
 "#;
         const COLLECTIONS: &str =
             "collections: { folder: sammlungen, label: Sammlung, plural: Sammlungen, list: eintraege }\n";
+        const FINDER: &str = r#"finder:
+  questions:
+    - key: wo
+      question: Wo wollen Sie handeln?
+      answers:
+        - { key: zentrum, label: Im Zentrum, terms: { raumtyp: [zentrum] }, weight: 1 }
+        - { key: quartier, label: Im Quartier, terms: { raumtyp: [quartier] } }
+    - key: thema
+      question: Worum geht es?
+      answers:
+        - { key: leerstand, label: Leerstand, terms: { thema: [leerstand-zwischennutzung] }, weight: 2 }
+        - { key: beginn, label: Am Anfang, terms: { thema: [phase-null] } }
+"#;
         let site = self.root.join("content/site.yaml");
         let text = self.read(&site).replacen("\nfields:\n", FIELDS, 1);
         let types = text.find("\ntypes:\n").expect("types");
         let end = types + text[types..].find("\n\n").expect("after types");
         let text = format!(
-            "{}{EVENT_TYPE}\n{}\n{COLLECTIONS}",
+            "{}{EVENT_TYPE}\n{}\n{COLLECTIONS}{FINDER}",
             &text[..end],
             &text[end + 2..]
         );

@@ -8,11 +8,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod discovery;
+mod finder;
 mod settings;
 mod validate;
 mod vocabulary;
 
 pub use discovery::{CollectionsConfig, EventSettings};
+pub use finder::{Answer, FinderConfig, Question, MAX_FINDER_PAGES};
 use settings::*;
 pub use settings::{check_url_setting, is_css_colour};
 use vocabulary::*;
@@ -179,6 +181,8 @@ struct SiteFile {
     similarity: BTreeMap<String, f64>,
     #[serde(default)]
     collections: Option<CollectionsConfig>,
+    #[serde(default)]
+    finder: Option<FinderConfig>,
 }
 
 fn default_language() -> String {
@@ -214,6 +218,8 @@ pub struct Config {
     pub vocabularies: BTreeMap<String, Vocabulary>,
     /// Curated lists of entries (`collections:`), if the catalogue has them.
     pub collections: Option<CollectionsConfig>,
+    /// The strategy finder's questions (`finder:`), if the catalogue has one.
+    pub finder: Option<FinderConfig>,
 }
 
 /// Settings given on the command line that win over site.yaml.
@@ -310,6 +316,7 @@ impl Config {
             similarity: site.similarity,
             vocabularies,
             collections: site.collections,
+            finder: site.finder,
         };
         for (key, field) in config.fields.iter_mut() {
             field.key = key.clone();
@@ -317,6 +324,7 @@ impl Config {
         let before = report.error_count();
         config.validate(&text, &shown, report);
         config.validate_discovery(&text, &shown, report);
+        config.validate_finder(&text, &shown, report);
         (report.error_count() == before).then_some(config)
     }
 
@@ -550,6 +558,7 @@ mod tests {
             facets: vec![],
             similarity: BTreeMap::new(),
             collections: None,
+            finder: None,
             vocabularies: BTreeMap::new(),
         }
     }

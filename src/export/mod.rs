@@ -26,6 +26,7 @@ use tera::{Context, Value};
 mod browser;
 mod calendar;
 mod feeds;
+mod finder;
 
 use browser::*;
 pub use browser::{browser_index, IndexRows};
@@ -92,6 +93,7 @@ pub fn write_exports(
         }),
         Box::new(|| bytes(feeds(cat, views, xml, updated)?)),
         Box::new(|| bytes(calendar::calendars(cat, views, &templates.ics, updated)?)),
+        Box::new(|| bytes(finder::finder_weights(cat, views))),
         Box::new(|| {
             let sitemap = sitemap(cat, views, xml, updated)?;
             bytes(vec![(urls::SITEMAP.into(), sitemap)])

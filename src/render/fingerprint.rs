@@ -20,6 +20,8 @@ pub struct PageFingerprints<'a> {
     cards: Vec<u64>,
     /// Per facet of `cat.facets`: a hash of its counts per term and per type × term.
     counts: Vec<u64>,
+    /// A hash of every card, for the pages that may show any entry (the finder's).
+    all_cards: u64,
 }
 
 impl<'a> PageFingerprints<'a> {
@@ -42,6 +44,9 @@ impl<'a> PageFingerprints<'a> {
                 h.finish()
             })
             .collect();
+        let mut h = crate::fingerprinter();
+        cards.hash(&mut h);
+        let all_cards = h.finish();
         PageFingerprints {
             cat,
             updated,
@@ -49,6 +54,7 @@ impl<'a> PageFingerprints<'a> {
             site,
             cards,
             counts,
+            all_cards,
         }
     }
 
@@ -137,6 +143,9 @@ impl<'a> PageFingerprints<'a> {
                 }
             }
             PageKind::Collections => all_collections(&mut h),
+            // The finder's questions are in the schema; its results may show any entry, ranked
+            // by their terms and titles, which their cards stand for.
+            PageKind::Finder(_) => self.all_cards.hash(&mut h),
             PageKind::Collection(c) => {
                 let (collection, members) = &cat.collections[*c];
                 collection.hash(&mut h);

@@ -10,6 +10,7 @@ pub mod xml;
 
 mod context;
 mod discovery;
+pub mod finder;
 mod fingerprint;
 mod plan;
 
@@ -89,6 +90,7 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "collections.html",
     "collection.html",
     "calendar.html",
+    "finder.html",
     "feed.xml",
     "event.ics",
     "sitemap.xml",
@@ -173,6 +175,20 @@ impl Renderer {
             ("pages", pages.into()),
             ("collections", discovery::collections_settings(cat, views)),
             ("calendars", discovery::calendars(cat, views)),
+            (
+                "finder",
+                config
+                    .finder
+                    .as_ref()
+                    .map(|f| {
+                        map([
+                            ("title", f.title.clone().into()),
+                            ("intro", f.intro.clone().into()),
+                            ("url", views.urls.path(urls::FINDER).into()),
+                        ])
+                    })
+                    .into(),
+            ),
             ("entry_count", cat.entries.len().into()),
             ("search", config.search.into()),
             ("map_tiles", config.map.tiles.clone().into()),
@@ -304,6 +320,7 @@ impl Renderer {
                 format!("{} {year}", config.types[*type_index].plural),
                 String::new(),
             ),
+            PageKind::Finder(chosen) => finder::title(config, chosen, &s),
         };
         let kind = page.name();
         ctx.insert_value(
@@ -398,6 +415,9 @@ impl Renderer {
                 "calendar",
                 discovery::calendar_year(cat, views, *type_index, year),
             ),
+            PageKind::Finder(chosen) => {
+                ctx.insert_value("finder", finder::finder(cat, views, chosen))
+            }
             PageKind::Vocabulary(v) => {
                 ctx.insert_value("vocabulary", vocabulary_value(cat, views, v))
             }

@@ -32,6 +32,9 @@ pub enum PageKind {
         type_index: usize,
         year: String,
     },
+    /// A step of the strategy finder: per question answered so far, the answer chosen (none
+    /// when skipped). With every question answered or skipped, the results.
+    Finder(Vec<Option<usize>>),
 }
 
 impl PageKind {
@@ -53,6 +56,7 @@ impl PageKind {
             PageKind::Collection(_) => "collection",
             PageKind::Calendar(_) => "calendar",
             PageKind::CalendarYear { .. } => "calendar_year",
+            PageKind::Finder(_) => "finder",
         }
     }
 
@@ -73,6 +77,7 @@ impl PageKind {
             PageKind::Collections => "collections.html",
             PageKind::Collection(_) => "collection.html",
             PageKind::Calendar(_) | PageKind::CalendarYear { .. } => "calendar.html",
+            PageKind::Finder(_) => "finder.html",
         }
     }
 
@@ -106,6 +111,7 @@ impl PageKind {
             PageKind::CalendarYear { type_index, year } => {
                 urls::events_year(&config.types[*type_index].folder, year)
             }
+            PageKind::Finder(chosen) => urls::finder_step(&finder::segments(config, chosen)),
         }
     }
 
@@ -173,6 +179,26 @@ pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
                 }
             }));
         }
+    }
+    if let Some(finder) = &config.finder {
+        // Breadth first: every combination of the answers so far, each question skippable.
+        let mut level: Vec<Vec<Option<usize>>> = vec![Vec::new()];
+        for q in &finder.questions {
+            pages.extend(level.iter().cloned().map(PageKind::Finder));
+            level = level
+                .into_iter()
+                .flat_map(|path| {
+                    std::iter::once(None)
+                        .chain((0..q.answers.len()).map(Some))
+                        .map(move |a| {
+                            let mut next = path.clone();
+                            next.push(a);
+                            next
+                        })
+                })
+                .collect();
+        }
+        pages.extend(level.into_iter().map(PageKind::Finder));
     }
     pages
 }

@@ -11,10 +11,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 mod discovery;
+mod finder;
 mod similar;
 
 use discovery::*;
 pub use discovery::{build_date, day, Event, ResolvedCollection};
+pub use finder::Ranked;
 use similar::*;
 
 /// A typed relation from one entry to others, with its label as seen from the entry.
