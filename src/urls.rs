@@ -31,6 +31,8 @@ pub const CALENDAR: &str = "kalender/";
 pub const FINDER: &str = "wegweiser/";
 /// What the finder's script ranks with: the answers' matches and weights.
 pub const FINDER_WEIGHTS: &str = "wegweiser/gewichte.json";
+/// The side-by-side comparison of up to three entries (their addresses in its query).
+pub const COMPARE: &str = "vergleich/";
 /// The path segment of a question skipped in the finder's addresses.
 pub const FINDER_SKIP: &str = "-";
 pub const ROBOTS: &str = "robots.txt";
@@ -52,6 +54,7 @@ pub const RESERVED: &[&str] = &[
     "404",
     "kalender",
     "wegweiser",
+    "vergleich",
 ];
 
 /// An entry's page: `<type folder>/<slug>/`.
@@ -249,6 +252,7 @@ mod tests {
             CALENDAR,
             FINDER,
             FINDER_WEIGHTS,
+            COMPARE,
         ] {
             let first = address.split(['/', '.']).next().unwrap_or_default();
             assert!(RESERVED.contains(&first), "{address}");

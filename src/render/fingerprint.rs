@@ -86,7 +86,7 @@ impl<'a> PageFingerprints<'a> {
             }
         };
         match page {
-            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
+            PageKind::Search | PageKind::Map | PageKind::NotFound | PageKind::Compare => {}
             // The codebook lists every vocabulary with its counts.
             PageKind::Codebook => all_counts(&mut h),
             PageKind::Home => {

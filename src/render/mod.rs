@@ -91,6 +91,7 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "collection.html",
     "calendar.html",
     "finder.html",
+    "compare.html",
     "feed.xml",
     "event.ics",
     "sitemap.xml",
@@ -321,6 +322,7 @@ impl Renderer {
                 String::new(),
             ),
             PageKind::Finder(chosen) => finder::title(config, chosen, &s),
+            PageKind::Compare => (s("compare_title"), s("compare_intro")),
         };
         let kind = page.name();
         ctx.insert_value(
@@ -354,7 +356,7 @@ impl Renderer {
                 );
                 ctx.insert_value("total", cat.entries.len().into());
             }
-            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
+            PageKind::Search | PageKind::Map | PageKind::NotFound | PageKind::Compare => {}
             PageKind::Codebook => ctx.insert_value("codebook", codebook(cat, views)),
             PageKind::TypeList { type_index, page } => {
                 let list = &cat.by_type[*type_index];

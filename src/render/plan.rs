@@ -35,6 +35,8 @@ pub enum PageKind {
     /// A step of the strategy finder: per question answered so far, the answer chosen (none
     /// when skipped). With every question answered or skipped, the results.
     Finder(Vec<Option<usize>>),
+    /// The side-by-side comparison; its script reads the entries from the address.
+    Compare,
 }
 
 impl PageKind {
@@ -57,6 +59,7 @@ impl PageKind {
             PageKind::Calendar(_) => "calendar",
             PageKind::CalendarYear { .. } => "calendar_year",
             PageKind::Finder(_) => "finder",
+            PageKind::Compare => "compare",
         }
     }
 
@@ -78,6 +81,7 @@ impl PageKind {
             PageKind::Collection(_) => "collection.html",
             PageKind::Calendar(_) | PageKind::CalendarYear { .. } => "calendar.html",
             PageKind::Finder(_) => "finder.html",
+            PageKind::Compare => "compare.html",
         }
     }
 
@@ -112,6 +116,7 @@ impl PageKind {
                 urls::events_year(&config.types[*type_index].folder, year)
             }
             PageKind::Finder(chosen) => urls::finder_step(&finder::segments(config, chosen)),
+            PageKind::Compare => urls::COMPARE.into(),
         }
     }
 
@@ -146,6 +151,7 @@ pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
         PageKind::Map,
         PageKind::Codebook,
         PageKind::NotFound,
+        PageKind::Compare,
     ];
     for (t, list) in cat.by_type.iter().enumerate() {
         let count = list.len().div_ceil(PAGE_SIZE).max(1);
