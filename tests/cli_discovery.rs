@@ -513,6 +513,12 @@ fn the_finder_ranks_by_the_weights_of_the_answers_an_entry_matches() {
         browser[0],
         "/katalog/?handlungsfeld=quartiere&handlungsfeld=leerstand&thema=zwischennutzung"
     );
+    // The codebook lists the questions with the terms of their answers.
+    let codebook = hrefs(&out, "codebuch/index.html", "#wegweiser");
+    assert!(
+        codebook.contains(&"/themen/zwischennutzung/".to_string()),
+        "{codebook:?}"
+    );
     // Skipping every question finds nothing to rank and says so.
     let none = page(&out, "wegweiser/-/-/index.html");
     assert!(none.select(&sel(".finder-results .empty")).next().is_some());

@@ -376,5 +376,53 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
         ("types", types.into()),
         ("vocabularies", vocabularies.into()),
         ("collections", collections.into()),
+        ("finder", finder_codebook(config, views)),
+    ])
+}
+
+/// The finder's questions for the codebook: each answer with its weight and the terms it
+/// stands for.
+fn finder_codebook(config: &Config, views: &Views) -> Value {
+    let Some(finder) = &config.finder else {
+        return Value::none();
+    };
+    let questions: Vec<Value> = finder
+        .questions
+        .iter()
+        .map(|q| {
+            let answers: Vec<Value> = q
+                .answers
+                .iter()
+                .map(|a| {
+                    let terms: Vec<Value> = a
+                        .terms
+                        .iter()
+                        .flat_map(|(field, keys)| {
+                            let vocab = config.facet_vocabulary(field);
+                            keys.iter().filter_map(move |k| {
+                                let v = vocab?;
+                                let t = v.term_index(k)?;
+                                views.terms.get(&v.key)?.get(t).cloned()
+                            })
+                        })
+                        .collect();
+                    map([
+                        ("key", a.key.as_str().into()),
+                        ("label", a.label.as_str().into()),
+                        ("weight", a.weight.into()),
+                        ("terms", terms.into()),
+                    ])
+                })
+                .collect();
+            map([
+                ("key", q.key.as_str().into()),
+                ("question", q.question.as_str().into()),
+                ("answers", answers.into()),
+            ])
+        })
+        .collect();
+    map([
+        ("url", views.urls.path(urls::FINDER).into()),
+        ("questions", questions.into()),
     ])
 }
