@@ -4,7 +4,9 @@
 //! [`config`] → [`model`] → [`load`] → [`check`] → [`resolve`] → [`render`] → [`output`],
 //! orchestrated by [`build`]. [`model`] holds the catalogue's data types and [`markdown`] turns
 //! Markdown into safe HTML; both are leaves that every step may use. [`export`] and [`search`] write the machine-readable outputs; [`serve`] wraps the
-//! pipeline in a live-reloading preview server.
+//! pipeline in a live-reloading preview server, [`lsp`] in a language server for editors;
+//! [`links`] checks the external addresses; [`schema`] writes JSON Schema of the catalogue for
+//! the editors' YAML tools.
 
 // Diagnostics are rich values (source line, expected, found, hint) collected by the hundred into
 // reports; boxing each one on the error path would add noise and buy nothing measurable.
@@ -16,13 +18,16 @@ pub mod config;
 pub mod diagnostic;
 pub mod escape;
 pub mod export;
+pub mod links;
 pub mod load;
+pub mod lsp;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod sink;

@@ -275,9 +275,27 @@ pub fn shown_path(config: &Config, path: &Path) -> PathBuf {
 
 /// Reads and parses one file.
 pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document, Box<Diagnostic>> {
+    let (shown, slug) = names(config, candidate)?;
+    let (text, modified) = source::read_with_time(&candidate.path, &shown)?;
+    parse_document(config, candidate, slug, text, modified)
+}
+
+/// Parses the text of one document that is not (or not as is) on disk: an editor's unsaved
+/// buffer (`casebook lsp`). The text is decoded as a file's bytes would be.
+pub fn document_from_text(
+    config: &Config,
+    candidate: &Candidate,
+    text: &str,
+) -> Result<Document, Box<Diagnostic>> {
+    let (shown, slug) = names(config, candidate)?;
+    let text = source::decode_buffer(text, &shown)?;
+    parse_document(config, candidate, slug, text, None)
+}
+
+/// The path a document is shown with and the slug its file name gives.
+fn names(config: &Config, candidate: &Candidate) -> Result<(PathBuf, String), Box<Diagnostic>> {
     let path = &candidate.path;
     let shown = shown_path(config, path);
-    let rel_path = candidate.rel_path(config);
     let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
         Box::new(
             Diagnostic::error("bad-file-name", &shown, "file name is not valid UTF-8")
@@ -295,7 +313,19 @@ pub fn load_document(config: &Config, candidate: &Candidate) -> Result<Document,
             .hint("use letters and digits in the file name, e.g. `stadtteilbuero-nord.md`"),
         ));
     }
-    let (text, modified) = source::read_with_time(path, &shown)?;
+    Ok((shown, slug))
+}
+
+fn parse_document(
+    config: &Config,
+    candidate: &Candidate,
+    slug: String,
+    text: String,
+    modified: Option<SystemTime>,
+) -> Result<Document, Box<Diagnostic>> {
+    let path = &candidate.path;
+    let shown = shown_path(config, path);
+    let rel_path = candidate.rel_path(config);
     let is_yaml = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
@@ -370,25 +400,57 @@ pub fn is_windows_reserved(slug: &str) -> bool {
             && base.as_bytes()[3].is_ascii_digit())
 }
 
-/// Where the last update date (`YYYY-MM-DD`) of an entry or page comes from: the newest git
-/// commit touching the file if the catalogue is in git, else the file's modification time.
-/// One `git log` call for the whole catalogue, not one per file; `serve` keeps the result and
-/// dates each file it reads again the same way.
+/// A file to date: its content path, its modification time, and the date it gives itself
+/// (`roles: updated:`), which wins.
+pub type Dated<'a> = (&'a str, Option<SystemTime>, Option<&'a str>);
+
+/// Where the last update date (`YYYY-MM-DD`) of an entry or page comes from: the date the entry
+/// gives itself (`roles: updated:`), else the newest git commit touching the file if the
+/// catalogue is in git, else the file's modification time. One `git log` call for the whole
+/// catalogue, not one per file; `serve` keeps the result and dates each file it reads again the
+/// same way.
 #[derive(Debug, Clone, Default)]
 pub struct Dates {
     /// Shared: `serve` takes it over from one rebuild to the next.
     git: std::sync::Arc<HashMap<String, String>>,
+    /// The catalogue is a shallow clone: git knows only the newest commits, so its dates are
+    /// those of the clone's first commit rather than of the last change.
+    shallow: bool,
+    /// The field that lets an entry set its own date, for the shallow-clone warning's hint.
+    own_date_field: Option<String>,
 }
 
 impl Dates {
     pub fn read(config: &Config) -> Dates {
+        let git = git_dates(config);
         Dates {
-            git: std::sync::Arc::new(git_dates(config).unwrap_or_default()),
+            shallow: git.is_some() && is_shallow(config),
+            git: std::sync::Arc::new(git.unwrap_or_default()),
+            own_date_field: config.roles.updated.clone(),
         }
     }
 
+    /// A warning, once per build, when the dates come from a shallow clone: every entry whose
+    /// last change is older than the clone would be dated to its one commit.
+    pub fn warning(&self) -> Option<Diagnostic> {
+        self.shallow.then(|| {
+            Diagnostic::warning(
+                "shallow-clone",
+                "content",
+                "the catalogue is a shallow git clone: last-update dates are those of the clone's first commit, the same for every entry changed before it",
+            )
+            .hint(match &self.own_date_field {
+                Some(f) => format!("fetch the whole history (`git fetch --unshallow`; in CI a checkout with `fetch-depth: 0`), or give entries their date in `{f}:`"),
+                None => "fetch the whole history (`git fetch --unshallow`; in CI a checkout with `fetch-depth: 0`), or name a date field under `roles: updated:` in site.yaml and give entries their date there".to_string(),
+            })
+        })
+    }
+
     /// The date of the file at `rel` (below `content/`).
-    pub fn of(&self, rel: &str, modified: Option<SystemTime>) -> Option<String> {
+    pub fn of(&self, (rel, modified, own): Dated<'_>) -> Option<String> {
+        if let Some(date) = own {
+            return Some(date.to_string());
+        }
         if let Some(date) = self.git.get(rel) {
             return Some(date.clone());
         }
@@ -401,26 +463,42 @@ impl Dates {
         let files = checked
             .entries
             .iter()
-            .map(|e| (&e.rel_path, e.modified))
-            .chain(checked.pages.iter().map(|p| (&p.rel_path, p.modified)));
+            .map(|e| (e.rel_path.as_str(), e.modified, e.updated.as_deref()))
+            .chain(
+                checked
+                    .pages
+                    .iter()
+                    .map(|p| (p.rel_path.as_str(), p.modified, None)),
+            );
         files
-            .filter_map(|(rel, modified)| Some((rel.clone(), self.of(rel, modified)?)))
+            .filter_map(|file| Some((file.0.to_string(), self.of(file)?)))
             .collect()
     }
 
-    /// Dates again, in `updated`, the files just read again: content path and file time.
+    /// Dates again, in `updated`, the files just read again.
     pub fn refresh<'a>(
         &self,
         updated: &mut crate::model::Updated,
-        files: impl IntoIterator<Item = (&'a str, Option<SystemTime>)>,
+        files: impl IntoIterator<Item = Dated<'a>>,
     ) {
-        for (rel, modified) in files {
-            match self.of(rel, modified) {
-                Some(date) => updated.insert(rel.to_string(), date),
-                None => updated.remove(rel),
+        for file in files {
+            match self.of(file) {
+                Some(date) => updated.insert(file.0.to_string(), date),
+                None => updated.remove(file.0),
             };
         }
     }
+}
+
+/// Whether the git repository holding the catalogue is a shallow clone.
+fn is_shallow(config: &Config) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(&config.content_dir)
+        .args(["rev-parse", "--is-shallow-repository"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|out| out.status.success() && out.stdout.trim_ascii() == b"true")
 }
 
 fn git_dates(config: &Config) -> Option<HashMap<String, String>> {

@@ -141,7 +141,7 @@ enum Command {
         #[arg(long)]
         no_search: bool,
         /// Build exactly what `casebook serve` shows (without its reload script), for
-        /// reviewing a preview elsewhere. Today that is the same site as a plain build.
+        /// reviewing a preview elsewhere: drafts included, with their badge.
         #[arg(long)]
         preview: bool,
     },
@@ -152,6 +152,22 @@ enum Command {
         /// `human` for people, `json` for editors and CI.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also ask for every external address (URL fields, sources, links in Markdown) over
+        /// HTTP: dead links and redirects are warnings at the line that names them. Answers are
+        /// kept for a day in `.output.casebook-links` beside the output.
+        #[arg(long)]
+        links: bool,
+        /// How long to wait for one request (each redirect is one), in seconds.
+        #[arg(
+            long,
+            default_value_t = 10.0,
+            value_name = "SECONDS",
+            requires = "links"
+        )]
+        link_timeout: f64,
+        /// The output folder whose side the link cache lives beside [default: <root>/output].
+        #[arg(long, short, requires = "links")]
+        output: Option<PathBuf>,
     },
     /// Preview the site locally; rebuilds and reloads the browser whenever a file is saved.
     Serve {
@@ -177,12 +193,36 @@ enum Command {
         debounce: u64,
     },
     /// Create a new entry pre-filled with every field of its type. Never overwrites a file.
+    ///
+    /// Where site.yaml has a draft role (`roles: draft:`), the entry starts as a draft: `serve`
+    /// shows it with a badge, the public build leaves it out until the flag is removed.
     New {
-        /// The entry type (`ort`, `format`, `strategie`, or its folder name).
+        /// The entry type: a type key from content/site.yaml, or its folder name.
         #[arg(value_name = "TYPE")]
         type_key: String,
         /// The title; the file name is made from it.
         title: String,
+    },
+    /// Run the language server for editors, speaking LSP on stdin and stdout.
+    ///
+    /// Diagnostics as you type (the same as `check`), completion of field names, terms,
+    /// entry ids and `@/` links, hover, go to definition and quick fixes. Without --root, the
+    /// catalogue is the editor's workspace folder or the folder above an opened file that
+    /// holds content/site.yaml. The README shows how to hook it into VS Code, Neovim and Helix.
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
+    /// Write JSON Schema for each entry type, for site.yaml and for the vocabularies.
+    ///
+    /// For YAML tools in editors (yaml-language-server: VS Code's `yaml.schemas`). Writes
+    /// into `.casebook/schema/` beside content/ unless --output names another folder; it
+    /// replaces only files it wrote itself and never writes into content/.
+    Schema {
+        /// Where to write the schemas.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Create a new catalogue skeleton that checks without a warning.
     Init {
@@ -373,7 +413,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Err(e) => Err(format!("{e}; {}", output_left(&output))),
             }
         }
-        Command::Check { format } => {
+        Command::Check {
+            format,
+            links,
+            link_timeout,
+            output,
+        } => {
             let root = catalogue_root(root)?;
             let mut report = Report::default();
             let mut timings = Timings::default();
@@ -383,6 +428,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 &mut report,
                 &mut timings,
             );
+            if let (true, Some(read)) = (links, &site) {
+                if !(0.0..=3600.0).contains(&link_timeout) || link_timeout.is_nan() {
+                    return Err(format!(
+                        "--link-timeout {link_timeout} is not a number of seconds between 0 and 3600"
+                    ));
+                }
+                let output = output.unwrap_or_else(|| root.join("output"));
+                let options = casebook::links::LinkOptions {
+                    timeout: std::time::Duration::from_secs_f64(link_timeout),
+                    cache: Some(casebook::output::links_cache(&output)),
+                };
+                let docs: Vec<_> = read.docs.values().cloned().collect();
+                report.extend(casebook::links::check(&read.config, &docs, &options));
+            }
             report.sort();
             match format {
                 Format::Json => {
@@ -405,14 +464,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             Some(s) if s.checked.entries.is_empty() => {
                                 "checked 0 entries".to_string()
                             }
-                            Some(s) => format!(
-                                "checked {}",
-                                check::count_by_type(&s.config, &s.checked.entries)
-                                    .into_iter()
-                                    .map(|(k, v)| format!("{v} {k}"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+                            Some(s) => {
+                                let drafts = s.checked.entries.iter().filter(|e| e.draft).count();
+                                format!(
+                                    "checked {}{}",
+                                    check::count_by_type(&s.config, &s.checked.entries)
+                                        .into_iter()
+                                        .map(|(k, v)| format!("{v} {k}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                    match drafts {
+                                        0 => String::new(),
+                                        1 => " (1 draft among them)".into(),
+                                        n => format!(" ({n} drafts among them)"),
+                                    }
+                                )
+                            }
                         };
                         // The schema's plural labels: shown like every other value from a file.
                         errln!("{}: {}", escape_controls(&checked), summary_line(&report));
@@ -446,6 +513,35 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Lsp { stdio: _ } => {
+            let root = match root {
+                Some(root) => Some(catalogue_root(Some(root))?),
+                None => None,
+            };
+            casebook::lsp::run(root, cli.verbose)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { output } => {
+            let root = catalogue_root(root)?;
+            let written =
+                casebook::schema::write(&root, output.as_deref()).map_err(|e| e.to_string())?;
+            if !cli.quiet {
+                errln!(
+                    "wrote {} schemas into {}",
+                    written.files.len(),
+                    written.dir.display()
+                );
+                let settings = root.join(".vscode").join("settings.json");
+                let mapped = std::fs::read_to_string(&settings)
+                    .is_ok_and(|text| text.contains("yaml.schemas"));
+                if !mapped {
+                    let json = serde_json::to_string_pretty(&written.settings)
+                        .map_err(|e| e.to_string())?;
+                    errln!("for VS Code's YAML extension, put into .vscode/settings.json:\n{json}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::New { type_key, title } => {
             let root = catalogue_root(root)?;
             let mut report = Report::default();
@@ -457,8 +553,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 scaffold::new_entry(&config, &type_key, &title).map_err(|e| e.to_string())?;
             outln!("{}", path.display());
             if !cli.quiet {
+                let draft = match &config.roles.draft {
+                    Some(field)
+                        if std::fs::read_to_string(&path)
+                            .is_ok_and(|t| t.contains(&format!("\n{field}: true\n"))) =>
+                    {
+                        format!(
+                            "; it is a draft, shown by `casebook serve` only, until you delete `{field}: true`"
+                        )
+                    }
+                    _ => String::new(),
+                };
                 errln!(
-                    "created {}; fill in the fields, then run `casebook check`",
+                    "created {}; fill in the fields, then run `casebook check`{draft}",
                     path.display()
                 );
             }

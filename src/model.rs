@@ -27,6 +27,7 @@ pub enum FieldValue {
     /// Term indices into the field's vocabulary.
     Terms(Vec<usize>),
     List(Vec<ListValue>),
+    Bool(bool),
 }
 
 /// One item of a `list` field.
@@ -56,6 +57,12 @@ pub struct Entry {
     pub modified: Option<SystemTime>,
     /// Hash of everything that came from the file, for deciding what to re-render.
     pub content_hash: u64,
+    /// Marked as a draft (`roles: draft:`): shown by the preview only.
+    pub draft: bool,
+    /// Earlier addresses (`roles: aliases:`), each as `(type index, slug)`.
+    pub aliases: Vec<(usize, String)>,
+    /// The last update the entry gives itself (`roles: updated:`), `YYYY-MM-DD`.
+    pub updated: Option<String>,
 }
 
 impl Entry {
@@ -104,6 +111,61 @@ pub struct Checked {
     pub pages: Vec<Arc<Page>>,
     /// The collections with their entries resolved, in file-name order.
     pub collections: Vec<(Arc<Collection>, Vec<Member>)>,
+}
+
+impl Checked {
+    /// The catalogue as the public sees it: drafts left out, and references to them dropped.
+    pub fn without_drafts(self) -> Checked {
+        if !self.entries.iter().any(|e| e.draft) {
+            return self;
+        }
+        let mut new_index = vec![None; self.entries.len()];
+        let mut kept = 0;
+        for (i, e) in self.entries.iter().enumerate() {
+            if !e.draft {
+                new_index[i] = Some(kept);
+                kept += 1;
+            }
+        }
+        let (entries, references) = self
+            .entries
+            .into_iter()
+            .zip(self.references)
+            .filter(|(e, _)| !e.draft)
+            .map(|(e, refs)| {
+                let refs = refs
+                    .into_iter()
+                    .map(|(field, targets)| {
+                        let targets = targets.into_iter().filter_map(|t| new_index[t]).collect();
+                        (field, targets)
+                    })
+                    .collect();
+                (e, refs)
+            })
+            .unzip();
+        let collections = self
+            .collections
+            .into_iter()
+            .map(|(c, members)| {
+                let members = members
+                    .into_iter()
+                    .filter_map(|m| {
+                        Some(Member {
+                            entry: new_index[m.entry]?,
+                            note: m.note,
+                        })
+                    })
+                    .collect();
+                (c, members)
+            })
+            .collect();
+        Checked {
+            entries,
+            references,
+            pages: self.pages,
+            collections,
+        }
+    }
 }
 
 /// A sort key that orders German titles as a reader expects (ä with a, case-insensitive).

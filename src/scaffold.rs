@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
-    #[error("unknown type `{0}`; the catalogue has: {1}")]
-    UnknownType(String, String),
+    #[error("unknown type `{0}`; the catalogue has: {1}{2}")]
+    UnknownType(String, String, String),
     #[error("cannot make a file name from the title `{0}`; use letters or digits")]
     EmptySlug(String),
     #[error("{0} already exists; casebook never overwrites an entry (choose another title)")]
@@ -22,6 +22,8 @@ pub enum ScaffoldError {
     LinksOutside(PathBuf),
     #[error("cannot write {0}: {1}")]
     Io(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Schema(#[from] crate::schema::SchemaError),
 }
 
 /// Creates `content/<folder>/<slug>.md` for a new entry and returns its path.
@@ -33,6 +35,13 @@ pub fn new_entry(config: &Config, type_key: &str, title: &str) -> Result<PathBuf
             t.key == type_key || t.folder == type_key || t.label.eq_ignore_ascii_case(type_key)
         })
         .ok_or_else(|| {
+            let names = config
+                .types
+                .iter()
+                .flat_map(|t| [t.key.as_str(), t.folder.as_str()]);
+            let suggestion = crate::diagnostic::did_you_mean(type_key, names)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
             ScaffoldError::UnknownType(
                 type_key.into(),
                 config
@@ -41,6 +50,7 @@ pub fn new_entry(config: &Config, type_key: &str, title: &str) -> Result<PathBuf
                     .map(|t| t.key.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
+                suggestion,
             )
         })?;
     let slug = slugify(title);
@@ -92,16 +102,81 @@ fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// The words of a new entry's comments, in the catalogue's language.
+struct Words {
+    required: &'static str,
+    allowed: &'static str,
+    references: &'static str,
+    geo: &'static str,
+    year: &'static str,
+    date: &'static str,
+    url: &'static str,
+    boolean: &'static str,
+    draft: &'static str,
+    body: &'static str,
+}
+
+const GERMAN: Words = Words {
+    required: "Pflicht",
+    allowed: "erlaubt",
+    references: "Einträge vom Typ {types} als `typ/datei-name`",
+    geo: "Dezimalgrad, z. B. { lat: 51.5339, lon: 9.9356 }",
+    year: "Jahr in Ziffern, z. B. 2021",
+    date: "Datum als JJJJ-MM-TT",
+    url: "Adresse mit https://",
+    boolean: "true oder false",
+    draft: "nur in der Vorschau (casebook serve) sichtbar. Löschen Sie die Zeile, sobald die Pflichtfelder ausgefüllt sind; dann wird der Eintrag veröffentlicht.",
+    body: "Beschreibung des Falls in Markdown: was es ist, wer es trägt, wie es funktioniert.",
+};
+
+const ENGLISH: Words = Words {
+    required: "required",
+    allowed: "allowed",
+    references: "entries of type {types} as `type/file-name`",
+    geo: "decimal degrees, e.g. { lat: 51.5339, lon: 9.9356 }",
+    year: "year in digits, e.g. 2021",
+    date: "date as YYYY-MM-DD",
+    url: "address with https://",
+    boolean: "true or false",
+    draft: "shown only in the preview (casebook serve). Delete this line once the required fields are filled in; the entry is then published.",
+    body: "The case in Markdown: what it is, who runs it, how it works.",
+};
+
 /// The text of a new entry: every field of the type, required ones first, each with a comment
-/// saying what it takes; optional fields are commented out so the file checks cleanly as is.
+/// saying what it takes. Required fields are left empty to be filled in and optional ones are
+/// commented out. Where the catalogue has a draft role, the entry starts as a draft: `check`
+/// warns about its empty fields, `serve` shows it, the public build leaves it out.
 fn entry_template(config: &Config, ty: &crate::config::EntryType, title: &str) -> String {
+    let words = match config.language.as_str() {
+        "en" => &ENGLISH,
+        _ => &GERMAN,
+    };
     let mut out = String::from("---\n");
+    let draft = config
+        .roles
+        .draft
+        .as_ref()
+        .filter(|d| ty.fields.contains(d));
+    if let Some(key) = draft {
+        let comment = format!("{}: {}", config.fields[key].label, words.draft);
+        for line in wrap(&comment, 96) {
+            out.push_str(&format!("# {line}\n"));
+        }
+        out.push_str(&format!("{key}: true\n"));
+    }
     for key in &ty.fields {
         let def = &config.fields[key];
+        if Some(key) == draft {
+            continue;
+        }
         let mut comment = format!(
             "{}{}",
             def.label,
-            if def.required { " (Pflicht)" } else { "" }
+            if def.required {
+                format!(" ({})", words.required)
+            } else {
+                String::new()
+            }
         );
         if let Some(d) = &def.description {
             comment.push_str(&format!(": {d}"));
@@ -109,16 +184,14 @@ fn entry_template(config: &Config, ty: &crate::config::EntryType, title: &str) -
         let allowed = match def.kind {
             FieldKind::Facet => config.facet_vocabulary(key).map(|v| {
                 let keys: Vec<&str> = v.terms.iter().map(|t| t.key.as_str()).collect();
-                format!("erlaubt: {}", keys.join(", "))
+                format!("{}: {}", words.allowed, keys.join(", "))
             }),
-            FieldKind::Reference => Some(format!(
-                "Einträge vom Typ {} als `typ/datei-name`",
-                def.to.join(", ")
-            )),
-            FieldKind::Geo => Some("Dezimalgrad, z. B. { lat: 51.5339, lon: 9.9356 }".into()),
-            FieldKind::Year => Some("Jahr in Ziffern, z. B. 2021".into()),
-            FieldKind::Date => Some("Datum als JJJJ-MM-TT".into()),
-            FieldKind::Url => Some("Adresse mit https://".into()),
+            FieldKind::Reference => Some(words.references.replace("{types}", &def.to.join(", "))),
+            FieldKind::Geo => Some(words.geo.into()),
+            FieldKind::Year => Some(words.year.into()),
+            FieldKind::Date => Some(words.date.into()),
+            FieldKind::Url => Some(words.url.into()),
+            FieldKind::Boolean => Some(words.boolean.into()),
             _ => None,
         };
         out.push_str(&format!("# {comment}\n"));
@@ -127,24 +200,39 @@ fn entry_template(config: &Config, ty: &crate::config::EntryType, title: &str) -
                 out.push_str(&format!("#   {line}\n"));
             }
         }
+        let list = matches!(
+            def.kind,
+            FieldKind::Facet | FieldKind::Reference | FieldKind::List
+        );
         let value = if *key == config.roles.title {
             yaml_string(title)
+        } else if def.required {
+            // Empty, so that `check` names it until it is filled in.
+            match def.kind {
+                _ if list => "[]".into(),
+                FieldKind::Geo | FieldKind::Boolean => String::new(),
+                _ => "\"\"".into(),
+            }
         } else {
             match def.kind {
-                FieldKind::Facet | FieldKind::Reference => "[]".into(),
-                FieldKind::List => "[]".into(),
+                _ if list => "[]".into(),
                 FieldKind::Geo => "{ lat: 0.0, lon: 0.0 }".into(),
                 FieldKind::Markdown => "|\n  …".into(),
+                FieldKind::Boolean => "false".into(),
                 _ => "\"…\"".into(),
             }
         };
+        let line = format!("{key}: {value}");
         if def.required || *key == config.roles.title {
-            out.push_str(&format!("{key}: {value}\n"));
+            out.push_str(line.trim_end());
+            out.push('\n');
         } else {
-            out.push_str(&format!("# {key}: {value}\n"));
+            for l in line.lines() {
+                out.push_str(&format!("# {l}\n"));
+            }
         }
     }
-    out.push_str("---\n\nBeschreibung des Falls in Markdown: was es ist, wer es trägt, wie es funktioniert.\n");
+    out.push_str(&format!("---\n\n{}\n", words.body));
     out
 }
 
@@ -188,6 +276,10 @@ const INIT_FILES: &[(&str, &str)] = &[
         include_str!("scaffold/beispiel-strategie.md"),
     ),
     ("content/pages/ueber.md", include_str!("scaffold/ueber.md")),
+    (
+        "content/pages/datenschutz.md",
+        include_str!("scaffold/datenschutz.md"),
+    ),
     (".gitignore", include_str!("scaffold/gitignore")),
 ];
 
@@ -210,5 +302,16 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
         create_new(&path, text)?;
         created.push(path);
     }
+    // The editors' YAML tools: the JSON Schema of the new catalogue, and VS Code's settings
+    // that apply it to site.yaml, the vocabularies and the YAML entries.
+    let schemas = crate::schema::write(dir, None)?;
+    let settings = dir.join(".vscode").join("settings.json");
+    std::fs::create_dir_all(dir.join(".vscode"))
+        .map_err(|e| ScaffoldError::Io(dir.join(".vscode"), e))?;
+    let mut text = serde_json::to_string_pretty(&schemas.settings).unwrap_or_default();
+    text.push('\n');
+    create_new(&settings, &text)?;
+    created.push(settings);
+    created.extend(schemas.files);
     Ok(created)
 }

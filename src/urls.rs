@@ -6,17 +6,75 @@
 
 /// The home page.
 pub const HOME: &str = "";
-/// The catalogue browser.
-pub const BROWSER: &str = "katalog/";
-/// The catalogue browser's data: the card index, the map points, the summaries in shards.
-pub const BROWSER_INDEX: &str = "katalog/index.json";
-pub const BROWSER_GEO: &str = "katalog/geo.json";
-pub const BROWSER_SUMMARIES: &str = "katalog/summaries/";
-/// The search page, and the folder of the search index it reads.
-pub const SEARCH: &str = "suche/";
+/// The folder of the search index the search page reads.
 pub const SEARCH_INDEX: &str = "search/";
-pub const MAP: &str = "karte/";
-pub const CODEBOOK: &str = "codebuch/";
+
+/// The first path segments of the built-in pages, in the site's language: `katalog/`, `suche/`,
+/// `karte/`, `codebuch/` and `orte/seite/2/` in German, `catalogue/`, `search/`, `map/`,
+/// `codebook/` and `orte/page/2/` in English. site.yaml may name each (`urls:`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Segments {
+    /// The catalogue browser, and the folder of its data (card index, map points, summaries).
+    pub browser: String,
+    pub search: String,
+    pub map: String,
+    pub codebook: String,
+    /// Later pages of a type's list: `<folder>/<page>/2/`.
+    pub page: String,
+}
+
+impl Segments {
+    /// The segments of a language: English for `en`, German for every other.
+    pub fn for_language(language: &str) -> Segments {
+        let [browser, search, map, codebook, page] = match language {
+            "en" => ["catalogue", "search", "map", "codebook", "page"],
+            _ => ["katalog", "suche", "karte", "codebuch", "seite"],
+        };
+        Segments {
+            browser: browser.into(),
+            search: search.into(),
+            map: map.into(),
+            codebook: codebook.into(),
+            page: page.into(),
+        }
+    }
+
+    /// The catalogue browser's address.
+    pub fn browser(&self) -> String {
+        format!("{}/", self.browser)
+    }
+
+    /// A file of the catalogue browser's data: `index.json`, `geo.json`, `summaries/<n>.json`.
+    pub fn browser_data(&self, file: &str) -> String {
+        format!("{}/{file}", self.browser)
+    }
+
+    pub fn search(&self) -> String {
+        format!("{}/", self.search)
+    }
+
+    pub fn map(&self) -> String {
+        format!("{}/", self.map)
+    }
+
+    pub fn codebook(&self) -> String {
+        format!("{}/", self.codebook)
+    }
+
+    /// Page `page` (from 1) of a type's list.
+    pub fn type_list(&self, type_folder: &str, page: usize) -> String {
+        if page <= 1 {
+            format!("{type_folder}/")
+        } else {
+            format!("{type_folder}/{}/{page}/", self.page)
+        }
+    }
+
+    /// The first segments these pages take (no type, vocabulary or free page may).
+    pub fn taken(&self) -> [&str; 4] {
+        [&self.browser, &self.search, &self.map, &self.codebook]
+    }
+}
 /// The page a static host shows for a missing address (a file, not a folder).
 pub const NOT_FOUND: &str = "404.html";
 /// The theme's stylesheets, scripts and pictures.
@@ -44,6 +102,9 @@ pub const RESERVED: &[&str] = &[
     "karte",
     "suche",
     "codebuch",
+    "catalogue",
+    "map",
+    "codebook",
     "assets",
     "search",
     "feeds",
@@ -57,18 +118,18 @@ pub const RESERVED: &[&str] = &[
     "vergleich",
 ];
 
+/// Whether a first segment is taken by what every site has (assets, exports, feeds, the search
+/// index, content folders), as opposed to a built-in page whose address a site may choose.
+pub fn is_fixed(name: &str) -> bool {
+    let page = ["de", "en"]
+        .iter()
+        .any(|l| Segments::for_language(l).taken().contains(&name));
+    RESERVED.contains(&name) && (!page || name == SEARCH_INDEX.trim_end_matches('/'))
+}
+
 /// An entry's page: `<type folder>/<slug>/`.
 pub fn entry(type_folder: &str, slug: &str) -> String {
     format!("{type_folder}/{slug}/")
-}
-
-/// Page `page` (from 1) of a type's list.
-pub fn type_list(type_folder: &str, page: usize) -> String {
-    if page <= 1 {
-        format!("{type_folder}/")
-    } else {
-        format!("{type_folder}/seite/{page}/")
-    }
 }
 
 pub fn vocabulary(vocabulary: &str) -> String {
@@ -226,10 +287,11 @@ mod tests {
 
     #[test]
     fn pages_live_in_folders_and_files_stay_files() {
+        let de = Segments::for_language("de");
         assert_eq!(output_file(HOME), "index.html");
         assert_eq!(output_file(&entry("orte", "x")), "orte/x/index.html");
         assert_eq!(
-            output_file(&type_list("orte", 2)),
+            output_file(&de.type_list("orte", 2)),
             "orte/seite/2/index.html"
         );
         assert_eq!(output_file(NOT_FOUND), "404.html");
@@ -237,23 +299,41 @@ mod tests {
     }
 
     #[test]
+    fn built_in_pages_speak_the_site_s_language() {
+        let en = Segments::for_language("en");
+        assert_eq!(en.browser(), "catalogue/");
+        assert_eq!(en.map(), "map/");
+        assert_eq!(en.search(), "search/");
+        assert_eq!(en.codebook(), "codebook/");
+        assert_eq!(en.type_list("places", 2), "places/page/2/");
+        assert_eq!(en.browser_data("index.json"), "catalogue/index.json");
+        assert_eq!(Segments::for_language("de").browser(), "katalog/");
+    }
+
+    #[test]
     fn every_fixed_address_starts_with_a_reserved_name() {
-        for address in [
-            BROWSER,
-            BROWSER_INDEX,
-            SEARCH,
-            SEARCH_INDEX,
-            MAP,
-            CODEBOOK,
-            NOT_FOUND,
-            ASSETS,
-            CATALOGUE_JSON,
-            ALL_FEED,
-            CALENDAR,
-            FINDER,
-            FINDER_WEIGHTS,
-            COMPARE,
-        ] {
+        let mut addresses = vec![
+            SEARCH_INDEX.to_string(),
+            NOT_FOUND.into(),
+            ASSETS.into(),
+            CATALOGUE_JSON.into(),
+            ALL_FEED.into(),
+            CALENDAR.into(),
+            FINDER.into(),
+            FINDER_WEIGHTS.into(),
+            COMPARE.into(),
+        ];
+        for language in ["de", "en"] {
+            let s = Segments::for_language(language);
+            addresses.extend([
+                s.browser(),
+                s.browser_data("index.json"),
+                s.search(),
+                s.map(),
+            ]);
+            addresses.push(s.codebook());
+        }
+        for address in addresses {
             let first = address.split(['/', '.']).next().unwrap_or_default();
             assert!(RESERVED.contains(&first), "{address}");
         }

@@ -27,10 +27,14 @@ const ORDER: &[&str] = &[
     "export",
     "search",
     "output",
+    // `check --links`: the catalogue's external addresses asked for over HTTP.
+    "links",
     // What runs the pipeline.
     "site",
     "build",
     "serve",
+    "lsp",
+    "schema",
     "scaffold",
 ];
 

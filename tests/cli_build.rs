@@ -1136,8 +1136,8 @@ fn an_unchanged_search_index_is_taken_over_and_an_edit_indexes_again() {
 /// On the bundled catalogue (which, unlike the fixture, has Markdown fields and lists of
 /// links): each field of an entry is shown in the place its kind belongs to. Short values are
 /// facts (`dl.facts`, after the type); Markdown fields with text are sections of their own;
-/// lists of links with items are numbered sources with one item per link; coordinates,
-/// references, title and summary are no facts.
+/// lists of links with items are numbered sources with one item per link (the transfer role's
+/// field stands after the lead instead); coordinates, references, title and summary are no facts.
 #[test]
 fn entry_pages_place_each_field_by_its_kind() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -1146,6 +1146,7 @@ fn entry_pages_place_each_field_by_its_kind() {
     build(root, &out, &["--no-search"]).assert_exit(0);
     let site = common::read_yaml(&root.join("content/site.yaml"));
     let defs = site["fields"].as_mapping().expect("fields");
+    let transfer = site["roles"]["transfer"].as_str();
     let kind = |key: &str| -> (String, String, String) {
         let def = &defs[key];
         let s = |k: &str| def[k].as_str().unwrap_or("").to_string();
@@ -1171,9 +1172,13 @@ fn entry_pages_place_each_field_by_its_kind() {
                 ("geo" | "reference", _) => {}
                 ("markdown", _) => {
                     let has_text = value.as_str().is_some_and(|t| !t.trim().is_empty());
-                    let section = doc
-                        .select(&sel(&format!("section.entry-highlight > h2{id}")))
-                        .next();
+                    // What transfers (the transfer role) stands in the head, after the lead.
+                    let place = if Some(key) == transfer {
+                        ".entry-head > section.entry-transfer"
+                    } else {
+                        "section.entry-highlight"
+                    };
+                    let section = doc.select(&sel(&format!("{place} > h2{id}"))).next();
                     assert_eq!(section.is_some(), has_text, "{}: {key}", e.id);
                     sections_seen += usize::from(has_text);
                 }

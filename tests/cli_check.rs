@@ -153,6 +153,11 @@ bad_input_cases! {
     latin1_file_is_not_utf8 => "not-utf8",
     all_problems_are_reported_not_only_the_first => "five-errors",
     carets_stand_under_the_culprit_after_wide_characters_and_tabs => "wide-characters-before-the-culprit",
+    required_fields_must_be_filled => "empty-required",
+    a_draft_checks_with_warnings_for_its_empty_fields => "draft-with-empty-fields",
+    an_unclosed_bracket_is_reported_where_it_opens => "unclosed-bracket",
+    earlier_addresses_must_not_collide => "alias-collision",
+    an_unknown_field_kind_suggests_the_close_one => "unknown-field-kind",
 }
 
 #[test]

@@ -296,7 +296,7 @@ fn cases() -> Vec<Case> {
         case("base-url-backslash", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: /\\evil.example/")),
         case("base-url-newline", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: \"https://example.org/\\nDisallow: /\"")),
         case("base-url-without-scheme", &["invalid-url-setting"], site, Some(5), move |c| c.replace(site, "base_url: https://example.org/", "base_url: example.org/kat")),
-        case("map-tiles-javascript", &["invalid-url-setting"], site, Some(67), move |c| c.append(site, "map:\n  tiles: \"javascript:alert(1)\"\n")),
+        case("map-tiles-javascript", &["invalid-url-setting"], site, Some(73), move |c| c.append(site, "map:\n  tiles: \"javascript:alert(1)\"\n")),
         // What config reads stays inside the catalogue (round two, #20), like the entries.
         case("site-yaml-links-outside", &["symlink-outside"], site, None, move |c| {
             let moved = c.outside.join("site.yaml");
@@ -313,27 +313,31 @@ fn cases() -> Vec<Case> {
             std::fs::rename(c.root.join(hf), &moved).expect("move");
             c.symlink(&moved, hf);
         }),
-        case("theme-absolute-path", &["invalid-schema"], site, Some(66), move |c| c.append(site, "theme: /etc\n")),
-        case("theme-dotdot-path", &["invalid-schema"], site, Some(66), move |c| c.append(site, "theme: ../../x\n")),
-        case("theme-ten-mb-name", &["invalid-schema"], site, Some(66), move |c| c.append(site, &format!("theme: {}\n", "x".repeat(10 << 20)))),
+        case("theme-absolute-path", &["invalid-schema"], site, Some(72), move |c| c.append(site, "theme: /etc\n")),
+        case("theme-dotdot-path", &["invalid-schema"], site, Some(72), move |c| c.append(site, "theme: ../../x\n")),
+        case("theme-ten-mb-name", &["invalid-schema"], site, Some(72), move |c| c.append(site, &format!("theme: {}\n", "x".repeat(10 << 20)))),
         // The schema and the vocabularies.
-        case("unknown-field-kind", &["invalid-schema"], site, Some(24), move |c| c.replace(site, "stadt: { kind: text,", "stadt: { kind: textt,")),
+        case("unknown-field-kind", &["unknown-field-kind"], site, Some(27), move |c| c.replace(site, "stadt: { kind: text,", "stadt: { kind: textt,")),
         case("cyclic-vocabulary", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: nord\n    label: Nord\n    parent: sued\n  - key: sued\n    label: Süd\n    parent: nord\n")),
         case("cyclic-vocabulary-self", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: selbst\n    label: Selbst\n    parent: selbst\n")),
         case("cyclic-vocabulary-short-keys", &["cyclic-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: a\n    label: A\n    parent: b\n  - key: b\n    label: B\n    parent: a\n")),
-        case("facet-on-missing-vocabulary", &["missing-vocabulary"], site, Some(23), move |c| c.replace(site, "vocabulary: themen,", "vocabulary: themenn,")),
+        case("facet-on-missing-vocabulary", &["missing-vocabulary"], site, Some(26), move |c| c.replace(site, "vocabulary: themen,", "vocabulary: themenn,")),
         // Type keys and colours reach the stylesheet (round two, #20), and a duplicate type is
         // reported at the duplicate.
-        case("type-colour-css-injection", &["invalid-schema"], site, Some(52), move |c| c.replace(site, "    label: Ort\n", "    label: Ort\n    color: \"red}body{display:none}.x{a:b\"\n")),
-        case("type-key-with-a-brace", &["invalid-schema"], site, Some(49), move |c| c.replace(site, "  - key: ort\n", "  - key: \"ort}x\"\n")),
+        case("type-colour-css-injection", &["invalid-schema"], site, Some(58), move |c| c.replace(site, "    label: Ort\n", "    label: Ort\n    color: \"red}body{display:none}.x{a:b\"\n")),
+        case("type-key-with-a-brace", &["invalid-schema"], site, Some(55), move |c| c.replace(site, "  - key: ort\n", "  - key: \"ort}x\"\n")),
         case("site-yaml-20000-duplicate-types", &["invalid-schema"], site, None, move |c| c.replace(site, "facets: [handlungsfeld, thema]", &format!("{}facets: [handlungsfeld, thema]", (0..20_000).map(|i| format!("  - {{ key: ort, folder: f{i}, label: X, plural: X, fields: [titel] }}\n")).collect::<String>()))),
-        case("duplicate-type-key-at-the-duplicate", &["invalid-schema"], site, Some(59), move |c| c.replace(site, "  - key: strategie\n", "  - key: format\n")),
+        case("duplicate-type-key-at-the-duplicate", &["invalid-schema"], site, Some(65), move |c| c.replace(site, "  - key: strategie\n", "  - key: format\n")),
         case("facets-name-a-missing-field", &["invalid-schema"], site, None, move |c| c.replace(site, "facets: [handlungsfeld, thema]", "facets: [handlungsfeld, thema, gibtsnicht]")),
         case("reference-to-unknown-type", &["invalid-schema"], site, None, move |c| c.replace(site, "to: [ort]", "to: [platz]")),
         file("site-yaml-empty", &["invalid-schema"], None, site, ""),
         case("site-yaml-missing", &["no-site-yaml"], site, None, move |c| std::fs::remove_file(c.root.join(site)).expect("rm")),
         file("site-yaml-is-a-list", &["invalid-schema"], Some(1), site, "- a\n- b\n"),
         case("site-yaml-unknown-key", &["invalid-schema"], site, None, move |c| c.append(site, "farbe: rot\n")),
+        // Search settings (#23): a synonym group needs two members; unknown keys and values are refused.
+        case("synonym-group-of-one", &["invalid-schema"], site, None, move |c| c.append(site, "search:\n  synonyms:\n    - [jugend]\n    - [senioren, ältere menschen]\n")),
+        case("search-setting-unknown-key", &["invalid-schema"], site, None, move |c| c.append(site, "search: { synonym: [[a, b]] }\n")),
+        case("search-setting-a-number", &["invalid-schema"], site, None, move |c| c.append(site, "search: 3\n")),
         file("vocabulary-tab", &["invalid-vocabulary"], Some(4), "content/vocabularies/kaputt.yaml", "label: X\nterms:\n  - key: x\n\tlabel: y\n"),
         case("vocabulary-duplicate-term", &["invalid-vocabulary"], hf, None, move |c| c.append(hf, "  - key: zentren\n    label: Zentren noch einmal\n")),
         case("vocabulary-duplicate-term-line", &["invalid-vocabulary"], hf, Some(23), move |c| c.append(hf, "  - key: zentren\n    label: Zentren noch einmal\n")),

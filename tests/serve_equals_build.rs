@@ -4,11 +4,13 @@
 //! is held to it by `serve_http`); the build is the real binary, writing into an output it
 //! rebuilds step after step, so its own reuse of unchanged pages is tested too.
 //!
-//! The edits: entries changed, added, renamed, deleted, broken and fixed; a term's label; the
+//! The edits: entries changed, added, renamed, deleted, broken and fixed, made drafts and
+//! published again, given an earlier address and losing it; a term's label; the
 //! schema (a field label, the order of the types, the facet list); a template override added,
 //! changed and deleted; free pages added and deleted; collections and events (an event type
-//! added to the copied schema) added, changed and deleted; a finder question and weight changed. A step that breaks the catalogue
-//! must fail in both, with the same errors (serve keeps its last good site then).
+//! added to the copied schema) added, changed and deleted; a finder question and weight
+//! changed. A step that breaks the catalogue must fail in both, with the same errors (serve
+//! keeps its last good site then).
 //!
 //! `CASEBOOK_SEED=<n>` with `CASEBOOK_STEPS=<n>` runs one long sequence instead:
 //! `CASEBOOK_SEED=7 CASEBOOK_STEPS=2000 cargo test --release --test serve_equals_build long`.
@@ -183,7 +185,7 @@ impl Catalogue {
         let site = content.join("site.yaml");
         let entries = self.entries();
         let pick = entries[rng.below(entries.len())].clone();
-        match rng.below(20) {
+        match rng.below(22) {
             0 | 1 => {
                 self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
                 (vec![pick], "change a title")
@@ -307,9 +309,32 @@ impl Catalogue {
                 );
                 (vec![page], "add a free page")
             }
-            16 => self.edit_collection(rng, step),
-            17 => self.edit_event(rng, step),
-            18 => {
+            16 => {
+                // A draft (shown with its badge) and published again.
+                let text = self.read(&pick);
+                let text = match text.find("\nentwurf: true\n") {
+                    Some(_) => text.replacen("\nentwurf: true\n", "\n", 1),
+                    None => text.replacen("---\n", "---\nentwurf: true\n", 1),
+                };
+                self.write(&pick, &text);
+                (vec![pick], "toggle the draft flag")
+            }
+            17 => {
+                // An earlier address (a redirect page) added or taken away.
+                let text = self.read(&pick);
+                let text = match text.find("\nfrueher: [") {
+                    Some(at) => {
+                        let end = at + 1 + text[at + 1..].find('\n').expect("line end");
+                        format!("{}{}", &text[..at], &text[end..])
+                    }
+                    None => text.replacen("---\n", &format!("---\nfrueher: [frueher-{step}]\n"), 1),
+                };
+                self.write(&pick, &text);
+                (vec![pick], "add or remove an earlier address")
+            }
+            18 => self.edit_collection(rng, step),
+            19 => self.edit_event(rng, step),
+            20 => {
                 // A finder question and the weight of one of its answers.
                 if !self.replace(
                     &site,

@@ -129,7 +129,7 @@ pub(super) fn check_collection(
 /// The entries a collection lists, resolved like a reference field that may name every type;
 /// each target that does not resolve becomes a diagnostic with a did-you-mean. An entry listed
 /// twice is kept once, at its first place.
-pub(super) fn resolve_collection<K: Borrow<str> + Eq + Hash>(
+pub fn resolve_collection<K: Borrow<str> + Eq + Hash>(
     config: &Config,
     doc: &CheckedDoc,
     collection: &Collection,
@@ -153,14 +153,31 @@ pub(super) fn resolve_collection<K: Borrow<str> + Eq + Hash>(
     let mut members: Vec<Member> = Vec::new();
     let targets = doc.refs.iter().flat_map(|(_, t)| t);
     for (t, note) in targets.zip(&collection.notes) {
-        match find_reference(config, &any_type, &t.target, ids, entries) {
+        let found = find_reference(config, &any_type, &t.target, ids, entries);
+        if found.as_ref().is_ok_and(|&i| entries[i].draft) {
+            problems.push_with("reference-to-draft", || {
+                let d = Diagnostic::warning(
+                    "reference-to-draft",
+                    &doc.shown,
+                    format!("the collection lists `{}`, a draft", t.target),
+                );
+                let mut d = d
+                    .at(&t.source_line, 1, t.column, t.target.chars().count())
+                    .hint(
+                    "the public build leaves it out of the collection until the draft is published",
+                );
+                d.line = Some(t.line);
+                d
+            });
+        }
+        match found {
             Ok(i) if members.iter().all(|m| m.entry != i) => members.push(Member {
                 entry: i,
                 note: note.clone(),
             }),
             Ok(_) => {}
             Err(problem) => problems.push_with(problem.code(), || {
-                let d = reference_problem(config, &any_type, &t.target, problem, ids);
+                let d = reference_problem(config, None, &any_type, &t.target, problem, ids);
                 let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());
                 d.file = doc.shown.clone();
                 d.line = Some(t.line);

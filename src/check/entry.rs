@@ -8,13 +8,23 @@ pub(super) fn check_entry(
     doc: Document,
     type_index: usize,
     resolver: &dyn markdown::LinkResolver,
-) -> (Entry, FieldRefs, Vec<Diagnostic>, Vec<String>) {
+) -> (
+    Entry,
+    FieldRefs,
+    Vec<Diagnostic>,
+    Vec<String>,
+    Vec<LocatedTarget>,
+) {
     let ty = &config.types[type_index];
     let lines = LineIndex::new(&doc.text);
     let mut ds = FileProblems::new(&doc.shown);
     check_file_name(&doc, &mut ds);
     let mut fields = Vec::new();
     let mut refs = Vec::new();
+    let mut meta = Meta {
+        draft: is_draft(config, &doc),
+        ..Meta::default()
+    };
     for (key, value) in &doc.fields {
         let Some(key) = key.as_str() else {
             ds.push(
@@ -37,15 +47,11 @@ pub(super) fn check_entry(
                     .filter(|t| t.fields.iter().any(|f| f == key))
                     .map(|t| t.plural.as_str())
                     .collect::<Vec<_>>();
-                let hint = match (suggestion, elsewhere.is_empty()) {
-                    (Some(s), _) => Some(format!("did you mean `{s}`?")),
-                    (None, false) => Some(format!(
-                        "`{key}` is a field of {} only",
-                        elsewhere.join(", ")
-                    )),
-                    (None, true) => Some(
-                        "add the field to the type in content/site.yaml, or remove it here".into(),
-                    ),
+                let hint = match elsewhere.is_empty() {
+                    false => format!("`{key}` is a field of {} only", elsewhere.join(", ")),
+                    true => {
+                        "add the field to the type in content/site.yaml, or remove it here".into()
+                    }
                 };
                 Diagnostic::error(
                     "unknown-field",
@@ -57,7 +63,8 @@ pub(super) fn check_entry(
                     "one of {}",
                     list_preview(ty.fields.iter().map(String::as_str), 20)
                 ))
-                .maybe_hint(hint)
+                .hint(hint)
+                .maybe_suggest(suggestion)
             });
             continue;
         }
@@ -99,6 +106,20 @@ pub(super) fn check_entry(
             continue;
         }
         match check_value(config, def, value, resolver) {
+            Ok(Some(v)) if config.roles.is_meta(key) => {
+                if let Err(problems) = meta.take(config, type_index, key, v) {
+                    for (d, needle) in problems {
+                        let (l, c) = doc
+                            .keys
+                            .locate_in_value(&doc.text, key, &needle)
+                            .map_or((line, col), |(l, c, _)| (l, c));
+                        ds.push(
+                            d.with_file(&doc)
+                                .at_in(&lines, l, c, needle.chars().count()),
+                        );
+                    }
+                }
+            }
             Ok(Some(v)) => fields.push((key.to_string(), v)),
             Ok(None) => {}
             Err(problems) => {
@@ -138,28 +159,42 @@ pub(super) fn check_entry(
         .iter()
         .filter(|f| config.fields.get(*f).is_some_and(|d| d.required))
     {
-        let present = doc
-            .fields
-            .get(required.as_str())
-            .is_some_and(|v| !v.is_null());
-        if !present {
-            let def = &config.fields[required];
-            ds.push(
-                Diagnostic::error(
-                    "missing-field",
-                    &doc.shown,
-                    format!("required field `{required}` ({}) is missing", def.label),
+        let def = &config.fields[required];
+        let found = match doc.fields.get(required.as_str()) {
+            Some(v) if !is_empty_value(v) => continue,
+            Some(_) => {
+                let (line, _) = doc.keys.get(required).unwrap_or((1, 1));
+                problem(
+                    "empty-field",
+                    format!("required field `{required}` ({}) is empty", def.label),
                 )
-                .at_in(&lines, 1, 1, 3)
-                .expected(expected_for(config, def))
-                .hint(format!("add a line `{required}: …` to the front matter")),
-            );
+                .at_in(&lines, line, 1, required.chars().count())
+                .hint(format!(
+                    "fill in `{required}`{}",
+                    draft_hint(config, meta.draft)
+                ))
+            }
+            None => problem(
+                "missing-field",
+                format!("required field `{required}` ({}) is missing", def.label),
+            )
+            .at_in(&lines, 1, 1, 3)
+            .hint(format!(
+                "add a line `{required}: …` to the front matter{}",
+                draft_hint(config, meta.draft)
+            )),
+        };
+        let mut d = found.with_file(&doc).expected(expected_for(config, def));
+        if meta.draft {
+            d.severity = crate::diagnostic::Severity::Warning;
         }
+        ds.push(d);
     }
     let rendered = render_body(config, &doc, &lines, resolver, &mut ds);
 
+    // An empty title is an error (or a draft's warning); the page still gets a heading.
     let title = match fields.iter().find(|(k, _)| *k == config.roles.title) {
-        Some((_, FieldValue::Text(t))) => t.clone(),
+        Some((_, FieldValue::Text(t))) if !t.is_empty() => t.clone(),
         _ => doc.slug.clone(),
     };
     let summary =
@@ -189,10 +224,39 @@ pub(super) fn check_entry(
         body_html: rendered.html,
         modified: doc.modified,
         content_hash,
+        draft: meta.draft,
+        aliases: meta.aliases,
+        updated: meta.updated,
+    };
+    // Where each earlier address stands, for collisions found across files.
+    let alias_places = match &config.roles.aliases {
+        Some(key) => meta
+            .alias_texts
+            .into_iter()
+            .map(|text| {
+                let (line, column, source) = doc
+                    .keys
+                    .locate_in_value(&doc.text, key, &text)
+                    .unwrap_or((1, 1, lines.line(1)));
+                LocatedTarget {
+                    source_line: crate::diagnostic::truncate_chars(source, MAX_SOURCE_LINE).into(),
+                    target: text,
+                    line,
+                    column,
+                }
+            })
+            .collect(),
+        None => Vec::new(),
     };
     let mut entry = entry;
     sort_fields(config, &mut entry);
-    (entry, refs, ds.finish(), rendered.internal_links)
+    (
+        entry,
+        refs,
+        ds.finish(),
+        rendered.internal_links,
+        alias_places,
+    )
 }
 
 pub(super) fn check_file_name(doc: &Document, ds: &mut FileProblems) {
@@ -254,7 +318,7 @@ pub(super) fn text_value(
                 .found(describe(value)),
         );
     }
-    text
+    text.filter(|t| !t.is_empty())
 }
 
 pub(super) fn check_page(
@@ -264,7 +328,7 @@ pub(super) fn check_page(
 ) -> (Page, Vec<Diagnostic>, Vec<String>) {
     let lines = LineIndex::new(&doc.text);
     let mut ds = FileProblems::new(&doc.shown);
-    let taken = crate::urls::RESERVED.contains(&doc.slug.as_str())
+    let taken = config.is_reserved(&doc.slug)
         || config.types.iter().any(|t| t.folder == doc.slug)
         || config.vocabularies.contains_key(&doc.slug);
     if taken {
@@ -331,4 +395,94 @@ pub(super) fn check_page(
         modified: doc.modified,
     };
     (page, ds.finish(), rendered.internal_links)
+}
+
+/// What an entry's role fields say about it rather than show: the draft flag, earlier
+/// addresses, its own update date.
+#[derive(Default)]
+struct Meta {
+    draft: bool,
+    aliases: Vec<(usize, String)>,
+    /// The earlier addresses as written, one for each of `aliases`.
+    alias_texts: Vec<String>,
+    updated: Option<String>,
+}
+
+impl Meta {
+    /// Takes the checked value of a role field; problems come with the text to point at.
+    fn take(
+        &mut self,
+        config: &Config,
+        type_index: usize,
+        key: &str,
+        value: FieldValue,
+    ) -> Result<(), Vec<(Diagnostic, String)>> {
+        let is = |role: &Option<String>| role.as_deref() == Some(key);
+        match value {
+            FieldValue::Bool(b) if is(&config.roles.draft) => self.draft = b,
+            FieldValue::Date(d) if is(&config.roles.updated) => self.updated = Some(d),
+            FieldValue::List(items) if is(&config.roles.aliases) => {
+                let mut problems = Vec::new();
+                for item in items {
+                    match alias(config, type_index, &item.text) {
+                        Ok(a) => {
+                            self.aliases.push(a);
+                            self.alias_texts.push(item.text);
+                        }
+                        Err(d) => problems.push((d, item.text)),
+                    }
+                }
+                if !problems.is_empty() {
+                    return Err(problems);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// An earlier address as written: `slug` (of the entry's own type) or `type/slug`.
+fn alias(config: &Config, type_index: usize, text: &str) -> Result<(usize, String), Diagnostic> {
+    let (ty, slug) = match text.split_once('/') {
+        Some((ty, slug)) => (config.type_index(ty), slug),
+        None => (Some(type_index), text),
+    };
+    match ty {
+        Some(t) if crate::config::is_clean_segment(slug) => Ok((t, slug.to_string())),
+        _ => Err(problem(
+            "bad-alias",
+            format!(
+                "`{}` is not an earlier address of an entry",
+                crate::diagnostic::truncate_chars(text, 80)
+            ),
+        )
+        .expected(format!(
+            "the earlier file name without `.md` (`{}`), or `type/slug` with a type of {}",
+            config.types[type_index].key,
+            list_preview(config.types.iter().map(|t| t.key.as_str()), 8)
+        ))
+        .hint("write the slug as the old address showed it: lowercase letters, digits and `-`")),
+    }
+}
+
+/// Whether the entry's draft flag is set (read before its fields are checked, since a draft's
+/// empty required fields are only warnings).
+fn is_draft(config: &Config, doc: &Document) -> bool {
+    config
+        .roles
+        .draft
+        .as_deref()
+        .and_then(|k| doc.fields.get(k))
+        .and_then(Yaml::as_bool)
+        .unwrap_or(false)
+}
+
+/// The end of an empty-field hint: how to keep the entry out of the public site meanwhile.
+fn draft_hint(config: &Config, draft: bool) -> String {
+    match (&config.roles.draft, draft) {
+        (Some(k), false) => format!(", or mark the entry as a draft with `{k}: true`"),
+        (Some(k), true) => format!("; remove `{k}: true` once the entry is ready to publish"),
+        (None, _) => String::new(),
+    }
 }

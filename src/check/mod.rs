@@ -16,13 +16,16 @@ use std::sync::{Arc, OnceLock};
 
 mod body;
 mod collection;
+mod drafts;
 mod entry;
 mod reference;
 mod value;
 
 pub use body::MAX_MARKDOWN_BYTES;
 use body::*;
+pub use collection::resolve_collection;
 use collection::*;
+pub use drafts::drafts_and_aliases;
 use entry::*;
 use reference::*;
 pub use value::check_url;
@@ -61,17 +64,20 @@ pub struct CheckedDoc {
     pub diagnostics: Vec<Diagnostic>,
     /// Content paths this document links to; it must be re-checked when one appears or vanishes.
     pub internal_links: Vec<String>,
+    /// Where the entry's earlier addresses stand, one for each of `Entry::aliases`.
+    pub alias_places: Vec<LocatedTarget>,
 }
 
 impl CheckedDoc {
-    /// The content path and file time of what the document holds, for its last update date.
-    pub fn dated(&self) -> Option<(&str, Option<std::time::SystemTime>)> {
-        let modified = match (&self.entry, &self.page) {
-            (Some(entry), _) => entry.modified,
-            (None, Some(page)) => page.modified,
+    /// The content path, file time and the date the document gives itself, for its last
+    /// update date.
+    pub fn dated(&self) -> Option<load::Dated<'_>> {
+        let (modified, own) = match (&self.entry, &self.page) {
+            (Some(entry), _) => (entry.modified, entry.updated.as_deref()),
+            (None, Some(page)) => (page.modified, None),
             (None, None) => return None,
         };
-        Some((&self.rel_path, modified))
+        Some((&self.rel_path, modified, own))
     }
 }
 
@@ -239,12 +245,15 @@ pub fn check_document(
         refs: vec![],
         diagnostics: vec![],
         internal_links: vec![],
+        alias_places: vec![],
     };
     (checked.diagnostics, checked.internal_links) = match doc.kind {
         DocKind::Entry(type_index) => {
-            let (entry, refs, diagnostics, links) = check_entry(config, doc, type_index, resolver);
+            let (entry, refs, diagnostics, links, alias_places) =
+                check_entry(config, doc, type_index, resolver);
             checked.entry = Some(Arc::new(entry));
             checked.refs = refs;
+            checked.alias_places = alias_places;
             (diagnostics, links)
         }
         DocKind::Page => {
@@ -265,10 +274,55 @@ pub fn check_document(
 /// The checks across files: duplicate ids and colliding slugs, then references resolved to
 /// entries. Cheap enough to run over the whole catalogue on every rebuild.
 pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) -> Checked {
+    for doc in docs {
+        report.extend(doc.diagnostics.iter().cloned());
+    }
+    let kept = distinct(config, docs, report);
+    let entry_docs: Vec<&CheckedDoc> = kept.iter().copied().filter(|d| d.entry.is_some()).collect();
+    let entries: Vec<Arc<Entry>> = entry_docs.iter().filter_map(|d| d.entry.clone()).collect();
+    let ids: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    let (references, problems): (Vec<_>, Vec<_>) = entry_docs
+        .par_iter()
+        .map(|doc| {
+            let mut problems = Report::default();
+            let references = resolve_references(config, doc, &ids, &entries, &mut problems);
+            (references, problems.diagnostics)
+        })
+        .unzip();
+    report.extend(problems.into_iter().flatten());
+    report.extend(drafts_and_aliases(config, &kept));
+    let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
+    let collections = kept
+        .iter()
+        .filter_map(|d| {
+            let c = d.collection.as_ref()?;
+            let members = resolve_collection(config, d, c, &ids, &entries, report);
+            Some((Arc::clone(c), members))
+        })
+        .collect();
+    Checked {
+        entries,
+        references,
+        pages,
+        collections,
+    }
+}
+
+/// The first check across files: every document keeps its address unless an earlier one has
+/// it (a duplicate id, or file names that become the same slug), which is reported. Returns the
+/// documents that keep theirs, in order. `casebook lsp` runs it on every edit.
+pub fn distinct<'d>(
+    config: &Config,
+    docs: &'d [Arc<CheckedDoc>],
+    report: &mut Report,
+) -> Vec<&'d CheckedDoc> {
     let mut seen: HashMap<(DocKind, &str), &CheckedDoc> = HashMap::new();
     let mut kept: Vec<&CheckedDoc> = Vec::with_capacity(docs.len());
     for doc in docs {
-        report.extend(doc.diagnostics.iter().cloned());
         match seen.get(&(doc.kind, doc.slug.as_str())) {
             Some(first) => {
                 let same_stem = std::path::Path::new(&first.rel_path).file_stem()
@@ -306,37 +360,7 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
             }
         }
     }
-    let entry_docs: Vec<&CheckedDoc> = kept.iter().copied().filter(|d| d.entry.is_some()).collect();
-    let entries: Vec<Arc<Entry>> = entry_docs.iter().filter_map(|d| d.entry.clone()).collect();
-    let ids: HashMap<&str, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.as_str(), i))
-        .collect();
-    let (references, problems): (Vec<_>, Vec<_>) = entry_docs
-        .par_iter()
-        .map(|doc| {
-            let mut problems = Report::default();
-            let references = resolve_references(config, doc, &ids, &entries, &mut problems);
-            (references, problems.diagnostics)
-        })
-        .unzip();
-    report.extend(problems.into_iter().flatten());
-    let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
-    let collections = kept
-        .iter()
-        .filter_map(|d| {
-            let c = d.collection.as_ref()?;
-            let members = resolve_collection(config, d, c, &ids, &entries, report);
-            Some((Arc::clone(c), members))
-        })
-        .collect();
-    Checked {
-        entries,
-        references,
-        pages,
-        collections,
-    }
+    kept
 }
 
 /// Resolves the reference fields of one document to entry indices, in the order written;
@@ -357,10 +381,30 @@ pub fn resolve_references<K: Borrow<str> + Eq + Hash>(
         let mut seen = std::collections::HashSet::new();
         for t in targets {
             match find_reference(config, def, &t.target, ids, entries) {
+                Ok(i) if entries[i].draft && doc.entry.as_ref().is_some_and(|e| !e.draft) => {
+                    problems.push_with("reference-to-draft", || {
+                        let mut d = Diagnostic::warning(
+                            "reference-to-draft",
+                            &doc.shown,
+                            format!("`{}` points to `{}`, a draft", def.key, t.target),
+                        )
+                        .at(&t.source_line, 1, t.column, t.target.chars().count())
+                        .hint("the public build leaves this link out until the draft is published");
+                        d.line = Some(t.line);
+                        d
+                    });
+                    if seen.insert(i) {
+                        resolved.push(i)
+                    }
+                }
                 Ok(i) if seen.insert(i) => resolved.push(i),
                 Ok(_) => {}
                 Err(problem) => problems.push_with(problem.code(), || {
-                    let d = reference_problem(config, def, &t.target, problem, ids);
+                    let source_type = match doc.kind {
+                        DocKind::Entry(t) => Some(t),
+                        DocKind::Page | DocKind::Collection => None,
+                    };
+                    let d = reference_problem(config, source_type, def, &t.target, problem, ids);
                     let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());
                     d.file = doc.shown.clone();
                     d.line = Some(t.line);

@@ -78,6 +78,7 @@ pub(super) fn find_reference<K: Borrow<str> + Eq + Hash>(
 /// The diagnostic for a reference that does not resolve.
 pub(super) fn reference_problem<K: Borrow<str> + Eq + Hash>(
     config: &Config,
+    source_type: Option<usize>,
     def: &FieldDef,
     target: &str,
     why: ReferenceProblem,
@@ -104,7 +105,7 @@ pub(super) fn reference_problem<K: Borrow<str> + Eq + Hash>(
             ),
         )
         .expected(format!("an entry of type {}", allowed()))
-        .hint("use `siehe_auch` or another reference field for this link"),
+        .hint(other_fields_hint(config, source_type, def, type_index)),
         ReferenceProblem::Missing => {
             let candidates: Vec<&str> = ids.keys().map(|k| k.borrow()).collect();
             problem(
@@ -112,10 +113,39 @@ pub(super) fn reference_problem<K: Borrow<str> + Eq + Hash>(
                 format!("`{}` points to `{target}`, which does not exist", def.key),
             )
             .expected(format!("the id of an existing entry of type {}", allowed()))
-            .hint(match did_you_mean(target, candidates) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "ids are `<type>/<file name without .md>`".to_string(),
-            })
+            .hint("ids are `<type>/<file name without .md>`")
+            .maybe_suggest(did_you_mean(target, candidates))
         }
+    }
+}
+
+/// Which reference fields of the entry's own type may point to an entry of `target_type`: the
+/// catalogue's own fields, or a word on adding one.
+fn other_fields_hint(
+    config: &Config,
+    source_type: Option<usize>,
+    def: &FieldDef,
+    target_type: usize,
+) -> String {
+    let target = &config.types[target_type].key;
+    let fields: Vec<&str> = source_type
+        .map(|t| config.types[t].fields.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| **f != def.key)
+        .filter(|f| {
+            config.fields.get(*f).is_some_and(|d| {
+                d.kind == crate::config::FieldKind::Reference && d.to.contains(target)
+            })
+        })
+        .map(String::as_str)
+        .collect();
+    match fields.as_slice() {
+        [] => format!(
+            "no reference field of this type may point to a {}; add `{target}` to the `to:` list of `{}` in content/site.yaml, or remove the link",
+            config.types[target_type].label, def.key
+        ),
+        [one] => format!("put the link into `{one}`, which may point to a {}", config.types[target_type].label),
+        more => format!("put the link into one of {}", list_preview(more.iter().copied(), 8)),
     }
 }

@@ -41,6 +41,20 @@ pub(super) fn expected_for(config: &Config, def: &FieldDef) -> String {
             def.to.first().map(String::as_str).unwrap_or("typ")
         ),
         FieldKind::List => "a list, one item per line starting with `- `".into(),
+        FieldKind::Boolean => "`true` or `false`".into(),
+    }
+}
+
+/// Whether a value says nothing: nothing at all, blank text or a placeholder (`…`), an empty
+/// list or a list of such values, an empty mapping. A required field must not be empty.
+pub(super) fn is_empty_value(value: &Yaml) -> bool {
+    match value {
+        Yaml::Null => true,
+        Yaml::String(s) => s.trim().trim_matches(['…', '.']).trim().is_empty(),
+        Yaml::Sequence(items) => items.iter().all(is_empty_value),
+        Yaml::Mapping(m) => m.is_empty(),
+        Yaml::Tagged(t) => is_empty_value(&t.value),
+        Yaml::Bool(_) | Yaml::Number(_) => false,
     }
 }
 
@@ -62,10 +76,14 @@ pub(super) fn check_value(
             None,
         )]
     };
-    if value.is_null() {
+    if is_empty_value(value) {
         return Ok(None);
     }
     match def.kind {
+        FieldKind::Boolean => value
+            .as_bool()
+            .map(|b| Some(FieldValue::Bool(b)))
+            .ok_or_else(wrong_kind),
         FieldKind::Text => scalar_text(value)
             .map(|t| Some(FieldValue::Text(t)))
             .ok_or_else(wrong_kind),
@@ -396,13 +414,11 @@ pub(super) fn check_terms(
                         "one of {}",
                         list_preview(vocab.terms.iter().map(|t| t.key.as_str()), 12)
                     ))
-                    .hint(match suggestion {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
-                            "add the term to content/vocabularies/{}.yaml, or pick an existing one",
-                            vocab.key
-                        ),
-                    }),
+                    .hint(format!(
+                        "add the term to content/vocabularies/{}.yaml, or pick an existing one",
+                        vocab.key
+                    ))
+                    .maybe_suggest(suggestion),
                     Some(key),
                 ));
             }

@@ -5,7 +5,7 @@
 use super::*;
 
 /// `collections:` in site.yaml: curated, ordered lists of entries, one file each in `folder`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionsConfig {
     /// The folder below `content/` and the first segment of the pages' addresses.
@@ -24,7 +24,7 @@ fn default_list_key() -> String {
 }
 
 /// `event:` on a type: its entries are events, dated by `start` (and `end`), held at `place`.
-#[derive(Debug, Clone, Deserialize, Serialize, Hash)]
+#[derive(Debug, Clone, Deserialize, Serialize, Hash, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventSettings {
     /// A `date` field of the type: the day (and time) the event begins.

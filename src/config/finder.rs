@@ -8,7 +8,7 @@ use super::*;
 pub const MAX_FINDER_PAGES: usize = 2000;
 
 /// `finder:` in site.yaml.
-#[derive(Debug, Clone, Deserialize, Serialize, Hash)]
+#[derive(Debug, Clone, Deserialize, Serialize, Hash, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FinderConfig {
     #[serde(default)]
@@ -19,7 +19,7 @@ pub struct FinderConfig {
 }
 
 /// One question of the finder.
-#[derive(Debug, Clone, Deserialize, Serialize, Hash)]
+#[derive(Debug, Clone, Deserialize, Serialize, Hash, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     /// A clean name; it stands in addresses and in the finder's URL state.
@@ -29,7 +29,7 @@ pub struct Question {
 }
 
 /// One answer: the terms it stands for, per facet field, and what a match weighs.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     pub key: String,

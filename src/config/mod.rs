@@ -3,84 +3,31 @@
 
 use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
 use crate::source::{self, KeyLines};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod discovery;
 mod finder;
+mod kinds;
 mod settings;
 mod validate;
 mod vocabulary;
 
 pub use discovery::{CollectionsConfig, EventSettings};
 pub use finder::{Answer, FinderConfig, Question, MAX_FINDER_PAGES};
+use kinds::*;
+pub use kinds::{FieldKind, ListItem};
 use settings::*;
-pub use settings::{check_url_setting, is_css_colour};
+pub use settings::{
+    check_url_setting, is_css_colour, MapConfig, PageSlots, TileServer, Tiles, UrlSettings,
+};
 use vocabulary::*;
 pub use vocabulary::{Term, Vocabulary, MAX_TERM_DEPTH};
 
-/// The kinds of value a field can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FieldKind {
-    Text,
-    Markdown,
-    Number,
-    Year,
-    Date,
-    Url,
-    Email,
-    Geo,
-    Image,
-    Facet,
-    Reference,
-    List,
-}
-
-impl FieldKind {
-    /// The name used in site.yaml (`facet`), also given to templates.
-    pub fn name(self) -> &'static str {
-        match self {
-            FieldKind::Text => "text",
-            FieldKind::Markdown => "markdown",
-            FieldKind::Number => "number",
-            FieldKind::Year => "year",
-            FieldKind::Date => "date",
-            FieldKind::Url => "url",
-            FieldKind::Email => "email",
-            FieldKind::Geo => "geo",
-            FieldKind::Image => "image",
-            FieldKind::Facet => "facet",
-            FieldKind::Reference => "reference",
-            FieldKind::List => "list",
-        }
-    }
-}
-
-/// What the items of a `list` field are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ListItem {
-    #[default]
-    Text,
-    Url,
-    /// A plain label or a `{ title, url }` pair (sources, further reading).
-    Link,
-}
-
-impl ListItem {
-    pub fn name(self) -> &'static str {
-        match self {
-            ListItem::Text => "text",
-            ListItem::Url => "url",
-            ListItem::Link => "link",
-        }
-    }
-}
-
 /// One field definition from `site.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     #[serde(skip_deserializing)]
@@ -109,7 +56,7 @@ pub struct FieldDef {
 }
 
 /// One entry type (Ort, Format, Strategie).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryType {
     pub key: String,
@@ -121,6 +68,10 @@ pub struct EntryType {
     /// Accent colour of the type; always shown together with the text label.
     #[serde(default)]
     pub color: Option<String>,
+    /// What kind of thing an entry is for search engines: a schema.org type such as `Place`,
+    /// `Event` or `CreativeWork` (the default), for the structured data of its page.
+    #[serde(default)]
+    pub schema: Option<String>,
     pub fields: Vec<String>,
     /// Its entries are events: dated, placed, listed as upcoming and past.
     #[serde(default)]
@@ -128,7 +79,7 @@ pub struct EntryType {
 }
 
 /// Which field plays which part on the site.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Roles {
     pub title: String,
@@ -140,22 +91,51 @@ pub struct Roles {
     pub geo: Option<String>,
     #[serde(default)]
     pub image: Option<String>,
+    /// A `boolean` field: an entry with `true` is a draft, shown by `serve` and `build
+    /// --preview` with a badge and left out of the public build.
+    #[serde(default)]
+    pub draft: Option<String>,
+    /// A `list` field of earlier addresses (`slug` or `type/slug`): the build writes a
+    /// redirect page at each.
+    #[serde(default)]
+    pub aliases: Option<String>,
+    /// A `date` field that sets the entry's last update instead of git or the file time.
+    #[serde(default)]
+    pub updated: Option<String>,
+    /// What other places can take over from a case: shown right after the lead, in short on
+    /// cards, and searched like the summary. A `text` or `markdown` field.
+    #[serde(default)]
+    pub transfer: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct MapConfig {
-    #[serde(default)]
-    pub tiles: Option<String>,
-    #[serde(default)]
-    pub attribution: Option<String>,
+impl Roles {
+    /// The fields whose values steer the build rather than show on the page (draft flag,
+    /// earlier addresses, update date): entry pages, exports and completeness leave them out.
+    pub fn is_meta(&self, field: &str) -> bool {
+        self.meta_role(field).is_some()
+    }
+
+    /// The role (`draft`, `aliases`, `updated`) of a field that steers the build, for the
+    /// codebook.
+    pub fn meta_role(&self, field: &str) -> Option<&'static str> {
+        [
+            ("draft", &self.draft),
+            ("aliases", &self.aliases),
+            ("updated", &self.updated),
+        ]
+        .into_iter()
+        .find(|(_, r)| r.as_deref() == Some(field))
+        .map(|(role, _)| role)
+    }
 }
 
 /// `site.yaml` as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SiteFile {
     title: String,
+    #[serde(default)]
+    tagline: Option<String>,
     #[serde(default)]
     description: String,
     base_url: String,
@@ -168,9 +148,14 @@ struct SiteFile {
     #[serde(default)]
     map: MapConfig,
     #[serde(default)]
-    allow_raw_html: bool,
+    pages: PageSlots,
     #[serde(default)]
-    search: Option<bool>,
+    urls: UrlSettings,
+    #[serde(default)]
+    allow_raw_html: bool,
+    #[serde(default, deserialize_with = "search_setting")]
+    #[schemars(with = "Option<settings::SearchSchema>")]
+    search: Option<SearchSettings>,
     roles: Roles,
     fields: BTreeMap<String, FieldDef>,
     types: Vec<EntryType>,
@@ -183,6 +168,17 @@ struct SiteFile {
     collections: Option<CollectionsConfig>,
     #[serde(default)]
     finder: Option<FinderConfig>,
+}
+
+/// The JSON Schema of site.yaml, made from the types that read it: whatever site.yaml accepts,
+/// the schema describes (`casebook schema`).
+pub fn site_json_schema() -> serde_json::Value {
+    schemars::schema_for!(SiteFile).to_value()
+}
+
+/// The JSON Schema of a vocabulary file, made from the type that reads it.
+pub fn vocabulary_json_schema() -> serde_json::Value {
+    schemars::schema_for!(Vocabulary).to_value()
 }
 
 fn default_language() -> String {
@@ -199,14 +195,21 @@ pub struct Config {
     pub root: PathBuf,
     pub content_dir: PathBuf,
     pub title: String,
+    /// What the site is for, in one line: the home page's heading (the title when unset).
+    pub tagline: Option<String>,
     pub description: String,
     pub base_url: String,
     pub language: String,
     pub theme: String,
     pub edit_url: Option<String>,
     pub map: MapConfig,
+    pub pages: PageSlots,
+    /// The first path segments of the built-in pages (`katalog/` or `catalogue/`).
+    pub segments: crate::urls::Segments,
     pub allow_raw_html: bool,
     pub search: bool,
+    /// Groups of words that find each other in the full-text search (`search: synonyms:`).
+    pub synonyms: Vec<Vec<String>>,
     /// Built as `serve` shows it (`build --preview`, and `serve` itself): what only editors
     /// see may appear. Never set by site.yaml.
     pub preview: bool,
@@ -258,10 +261,19 @@ impl Config {
     /// Loads `<root>/content/site.yaml` and the vocabularies; all problems go to `report`.
     /// Returns `None` only when the schema is too broken to validate entries against.
     pub fn load(root: &Path, report: &mut Report) -> Option<Config> {
+        Config::load_with(root, &source::Buffers::new(), report)
+    }
+
+    /// [`Config::load`], reading the texts an editor holds in `buffers` instead of the files.
+    pub fn load_with(
+        root: &Path,
+        buffers: &source::Buffers,
+        report: &mut Report,
+    ) -> Option<Config> {
         let content_dir = root.join("content");
         let site_path = content_dir.join("site.yaml");
         let shown = PathBuf::from("content/site.yaml");
-        if !site_path.is_file() {
+        if !site_path.is_file() && !buffers.contains_key(&site_path) {
             report.push(
                 Diagnostic::error("no-site-yaml", &shown, "no catalogue schema found")
                     .expected(format!("a file {}", site_path.display()))
@@ -276,7 +288,7 @@ impl Config {
             report.push(source::symlink_outside(&shown, &target));
             return None;
         }
-        let text = match source::read(&site_path, &shown) {
+        let text = match source::read_or_buffer(&site_path, &shown, buffers) {
             Ok(t) => t,
             Err(d) => {
                 report.push(*d);
@@ -286,28 +298,38 @@ impl Config {
         let site: SiteFile = match source::yaml::from_str(&text) {
             Ok(s) => s,
             Err(e) => {
-                let mut d = source::yaml_error(&e, &text, 1, &shown);
-                d.code = "invalid-schema";
-                if d.message.contains("unknown variant") {
-                    d = d.hint("field kinds are: text, markdown, number, year, date, url, email, geo, image, facet, reference, list");
-                }
+                let d = match unknown_kind(&e, &text) {
+                    Some((kind, line, column)) => {
+                        unknown_kind_problem(&text, &shown, &kind, line, column)
+                    }
+                    None => {
+                        let mut d = source::yaml_error(&e, &text, 1, &shown);
+                        d.code = "invalid-schema";
+                        d
+                    }
+                };
                 report.push(d);
                 return None;
             }
         };
-        let vocabularies = load_vocabularies(&content_dir, &within, report);
+        let vocabularies = load_vocabularies(&content_dir, &within, buffers, report);
+        let segments = site.urls.segments(&site.language);
         let mut config = Config {
             root: root.to_path_buf(),
             content_dir,
             title: site.title,
+            tagline: site.tagline,
             description: site.description,
             base_url: normalize_base_url(&site.base_url),
             language: site.language,
             theme: site.theme,
             edit_url: site.edit_url,
             map: site.map,
+            pages: site.pages,
+            segments,
             allow_raw_html: site.allow_raw_html,
-            search: site.search.unwrap_or(true),
+            search: site.search.as_ref().is_none_or(|s| s.enabled),
+            synonyms: site.search.map(|s| s.synonyms).unwrap_or_default(),
             preview: false,
             roles: site.roles,
             fields: site.fields,
@@ -342,6 +364,12 @@ impl Config {
     /// Site paths and absolute URLs of the site's addresses ([`urls`](crate::urls)).
     pub fn urls(&self) -> crate::urls::Urls {
         crate::urls::Urls::new(&self.base_url, self.base_path())
+    }
+
+    /// Whether a first path segment belongs to the site itself (its built-in pages, assets,
+    /// exports), so that no type folder, vocabulary or free page may take it.
+    pub fn is_reserved(&self, name: &str) -> bool {
+        crate::urls::RESERVED.contains(&name) || self.segments.taken().contains(&name)
     }
 
     /// The address of an entry's page.
@@ -379,7 +407,7 @@ pub fn is_clean_segment(s: &str) -> bool {
 
 /// The 1-based line and column of the `nth` line reading `<field>: <value>` (the value plain or
 /// quoted, the line optionally a list item).
-fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
+pub fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
     text.lines()
         .enumerate()
         .filter_map(|(i, l)| {
@@ -543,14 +571,18 @@ mod tests {
             root: PathBuf::new(),
             content_dir: PathBuf::new(),
             title: String::new(),
+            tagline: None,
             description: String::new(),
             base_url: "/".into(),
             language: "de".into(),
             theme: "default".into(),
             edit_url: None,
             map: MapConfig::default(),
+            pages: PageSlots::default(),
+            segments: crate::urls::Segments::for_language("de"),
             allow_raw_html: false,
             search: true,
+            synonyms: Vec::new(),
             preview: false,
             roles: Roles::default(),
             fields: BTreeMap::new(),

@@ -1,7 +1,105 @@
-//! Settings that reach every page as they are: URL settings (base URL, edit URL, map tiles),
-//! type keys and colours, checked where they enter.
+//! Settings that reach every page as they are: the map, the pages with a part of their own,
+//! URL settings (base URL, edit URL, map tiles), type keys and colours, checked where they enter.
 
 use super::*;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MapConfig {
+    #[serde(default)]
+    pub tiles: Option<Tiles>,
+    #[serde(default)]
+    pub attribution: Option<String>,
+}
+
+/// The map's tile server: `tiles: https://…/{z}/{x}/{y}.png`, or `tiles: { url, consent }`.
+/// Maps ask before they load tiles from another server (its operator sees the visitor's
+/// address); `consent: false` is for a server of the site's own, which needs no asking.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Hash)]
+#[serde(untagged)]
+pub enum Tiles {
+    Url(String),
+    Server(TileServer),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct TileServer {
+    pub url: String,
+    #[serde(default = "yes")]
+    pub consent: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Tiles {
+    pub fn url(&self) -> &String {
+        match self {
+            Tiles::Url(url) | Tiles::Server(TileServer { url, .. }) => url,
+        }
+    }
+
+    /// Whether a visitor is asked before tiles load.
+    pub fn consent(&self) -> bool {
+        match self {
+            Tiles::Url(_) => true,
+            Tiles::Server(server) => server.consent,
+        }
+    }
+}
+
+/// `urls:` in site.yaml: the first segments of the built-in pages where the language's own
+/// ([`crate::urls::Segments::for_language`]) do not suit.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UrlSettings {
+    #[serde(default)]
+    pub browser: Option<String>,
+    #[serde(default)]
+    pub search: Option<String>,
+    #[serde(default)]
+    pub map: Option<String>,
+    #[serde(default)]
+    pub codebook: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+impl UrlSettings {
+    /// The segments of `language` with these settings over them.
+    pub fn segments(&self, language: &str) -> crate::urls::Segments {
+        let mut s = crate::urls::Segments::for_language(language);
+        let pairs = [
+            (&mut s.browser, &self.browser),
+            (&mut s.search, &self.search),
+            (&mut s.map, &self.map),
+            (&mut s.codebook, &self.codebook),
+            (&mut s.page, &self.page),
+        ];
+        for (segment, setting) in pairs {
+            if let Some(value) = setting {
+                segment.clone_from(value);
+            }
+        }
+        s
+    }
+}
+
+/// Free pages with a part of their own on the site (`pages:` in site.yaml), each a page slug:
+/// the footer links them where the page exists. Leichte Sprache and Deutsche Gebärdensprache
+/// are the pages BITV 2.0 § 4 asks public bodies for.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct PageSlots {
+    #[serde(default)]
+    pub privacy: Option<String>,
+    #[serde(default)]
+    pub easy_language: Option<String>,
+    #[serde(default)]
+    pub sign_language: Option<String>,
+}
 
 /// Whether a URL-valued setting (the base URL from site.yaml or `--base-url`, `edit_url`, the
 /// map's tile URL) can go into every page, feed, sitemap and robots.txt as it is: an absolute
@@ -101,4 +199,64 @@ pub fn is_css_colour(s: &str) -> bool {
         && args.bytes().all(|b| {
             b.is_ascii_alphanumeric() || matches!(b, b' ' | b'.' | b',' | b'%' | b'/' | b'+' | b'-')
         })
+}
+
+/// `search:` in site.yaml: `true`/`false`, or the search's settings (which switch it on).
+///
+/// ```yaml
+/// search:
+///   synonyms:
+///     - [jugend, junge menschen]
+///     - [leerstand, brachfläche, brache]
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSettings {
+    #[serde(default = "switched_on")]
+    pub enabled: bool,
+    /// Groups of words or phrases that find each other: a query for one finds the others too,
+    /// ranked just below what it finds itself.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
+}
+
+/// What `search:` accepts, for the JSON Schema of site.yaml: what [`search_setting`] reads.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(super) enum SearchSchema {
+    Switch(bool),
+    Settings(SearchSettings),
+}
+
+fn switched_on() -> bool {
+    true
+}
+
+/// `search: false` and `search: { synonyms: … }` both, as [`SearchSettings`].
+pub(super) fn search_setting<'de, D>(d: D) -> Result<Option<SearchSettings>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Setting;
+    impl<'de> serde::de::Visitor<'de> for Setting {
+        type Value = Option<SearchSettings>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("`true`, `false` or a map with `synonyms`")
+        }
+        fn visit_bool<E: serde::de::Error>(self, on: bool) -> Result<Self::Value, E> {
+            Ok(Some(SearchSettings {
+                enabled: on,
+                synonyms: Vec::new(),
+            }))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let de = serde::de::value::MapAccessDeserializer::new(map);
+            SearchSettings::deserialize(de).map(Some)
+        }
+    }
+    d.deserialize_any(Setting)
 }

@@ -53,13 +53,40 @@ impl Config {
         let url_settings = [
             ("base_url", "base_url", Some(&self.base_url)),
             ("edit_url", "edit_url", self.edit_url.as_ref()),
-            ("map", "map: tiles", self.map.tiles.as_ref()),
+            ("map", "map: tiles", self.map.tiles.as_ref().map(Tiles::url)),
         ];
         for (top, setting, value) in url_settings {
             let Some(value) = value else { continue };
             if let Err(why) = check_url_setting(value) {
                 problems.push_with("invalid-url-setting", || {
                     at_key(url_setting_problem(shown, setting, value, &why), top, value)
+                });
+            }
+        }
+        let segments = &self.segments;
+        let all = [
+            ("browser", &segments.browser),
+            ("search", &segments.search),
+            ("map", &segments.map),
+            ("codebook", &segments.codebook),
+            ("page", &segments.page),
+        ];
+        for (n, (name, value)) in all.iter().enumerate() {
+            let twice = all[..n].iter().any(|(_, other)| other == value);
+            let fixed = crate::urls::is_fixed(value) && !(*name == "search" && *value == "search");
+            if !is_clean_segment(value) || twice || fixed {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!("`urls: {name}` cannot be `{}`", crate::diagnostic::truncate_chars(value, 60)),
+                        )
+                        .expected("one path segment of lowercase letters, digits and `-`, used by no other page")
+                        .hint("each built-in page needs an address of its own, like `catalogue` or `map`"),
+                        "urls",
+                        value,
+                    )
                 });
             }
         }
@@ -77,10 +104,7 @@ impl Config {
                         "one of the fields defined under `fields:`: {}",
                         list_preview(field_keys.iter().copied(), 12)
                     ))
-                    .maybe_hint(
-                        did_you_mean(name, field_keys.iter().copied())
-                            .map(|s| format!("did you mean `{s}`?")),
-                    ),
+                    .maybe_suggest(did_you_mean(name, field_keys.iter().copied())),
                     top,
                     name,
                 )
@@ -111,10 +135,10 @@ impl Config {
                             format!("field `{key}` uses vocabulary `{v}`, which does not exist"),
                         )
                         .expected(format!("a file content/vocabularies/{v}.yaml"))
-                        .maybe_hint(
-                            did_you_mean(v, self.vocabularies.keys().map(String::as_str))
-                                .map(|s| format!("did you mean `{s}`?")),
-                        ),
+                        .maybe_suggest(did_you_mean(
+                            v,
+                            self.vocabularies.keys().map(String::as_str),
+                        )),
                         "fields",
                         v,
                     )
@@ -202,27 +226,52 @@ impl Config {
                     )
                 });
             }
-            if let Some(color) = ty.color.as_deref().filter(|c| !is_css_colour(c)) {
+            let unusable = |problems: &mut FileProblems,
+                            what: &str,
+                            value: &str,
+                            expected: &str,
+                            hint: &str| {
                 problems.push_with("invalid-schema", || {
                     at_key(
                         Diagnostic::error(
                             "invalid-schema",
                             shown,
-                            format!("type `{}` has an unusable colour", ty.key),
+                            format!("type `{}` has an unusable {what}", ty.key),
                         )
                         .found(format!(
                             "`{}`",
-                            crate::diagnostic::truncate_chars(color, 60)
+                            crate::diagnostic::truncate_chars(value, 60)
                         ))
-                        .expected("a CSS colour: `#0b6e4f`, `#abc`, `teal` or `rgb(11 110 79)`")
-                        .hint("the colour goes into the site's stylesheet as it is written"),
+                        .expected(expected)
+                        .hint(hint),
                         "types",
-                        color,
+                        value,
                     )
                 });
+            };
+            if let Some(color) = ty.color.as_deref().filter(|c| !is_css_colour(c)) {
+                unusable(
+                    &mut problems,
+                    "colour",
+                    color,
+                    "a CSS colour: `#0b6e4f`, `#abc`, `teal` or `rgb(11 110 79)`",
+                    "the colour goes into the site's stylesheet as it is written",
+                );
             }
-            if !is_clean_segment(&ty.folder) || crate::urls::RESERVED.contains(&ty.folder.as_str())
-            {
+            let schema_ok = |k: &str| {
+                k.starts_with(|c: char| c.is_ascii_uppercase())
+                    && k.chars().all(|c| c.is_ascii_alphanumeric())
+            };
+            if let Some(kind) = ty.schema.as_deref().filter(|k| !schema_ok(k)) {
+                unusable(
+                    &mut problems,
+                    "schema.org type",
+                    kind,
+                    "a schema.org type name: `Place`, `Event`, `CreativeWork`",
+                    "see https://schema.org/docs/full.html for the types",
+                );
+            }
+            if !is_clean_segment(&ty.folder) || self.is_reserved(&ty.folder) {
                 problems.push_with("invalid-schema", || {
                     at_key(
                         Diagnostic::error(
@@ -281,23 +330,84 @@ impl Config {
             self.roles.place.as_ref(),
             self.roles.geo.as_ref(),
             self.roles.image.as_ref(),
+            self.roles.draft.as_ref(),
+            self.roles.aliases.as_ref(),
+            self.roles.updated.as_ref(),
+            self.roles.transfer.as_ref(),
         ];
         for role in roles.into_iter().flatten() {
             if !self.fields.contains_key(role) {
                 unknown_field(&mut problems, role, "roles", "roles");
             }
         }
-        if let Some(geo) = self.roles.geo.as_ref().and_then(|g| self.fields.get(g)) {
-            if geo.kind != FieldKind::Geo {
+        // Roles whose field must be of one kind: what the build reads from it.
+        let kinds = [
+            ("geo", &self.roles.geo, FieldKind::Geo, "a geo field"),
+            (
+                "draft",
+                &self.roles.draft,
+                FieldKind::Boolean,
+                "a boolean field (`true` marks a draft)",
+            ),
+            (
+                "aliases",
+                &self.roles.aliases,
+                FieldKind::List,
+                "a list field of earlier addresses",
+            ),
+            (
+                "updated",
+                &self.roles.updated,
+                FieldKind::Date,
+                "a date field",
+            ),
+        ];
+        for (role, field, kind, what) in kinds {
+            let Some(def) = field.as_ref().and_then(|f| self.fields.get(f)) else {
+                continue;
+            };
+            let wrong_items = kind == FieldKind::List && def.item != ListItem::Text;
+            if def.kind != kind || wrong_items || (def.required && role != "geo") {
                 problems.push_with("invalid-schema", || {
                     at_key(
                         Diagnostic::error(
                             "invalid-schema",
                             shown,
-                            format!("the geo role names `{}`, which is not a geo field", geo.key),
-                        ),
+                            format!(
+                                "the {role} role names `{}`, a {} field{}",
+                                def.key,
+                                def.kind.name(),
+                                if def.required { " marked required" } else { "" }
+                            ),
+                        )
+                        .expected(format!("{what}, not required")),
                         "roles",
-                        &geo.key,
+                        &def.key,
+                    )
+                });
+            }
+        }
+        if let Some(transfer) = self
+            .roles
+            .transfer
+            .as_ref()
+            .and_then(|t| self.fields.get(t))
+        {
+            if !matches!(transfer.kind, FieldKind::Text | FieldKind::Markdown) {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!(
+                                "the transfer role names `{}`, which is not a text or markdown field",
+                                transfer.key
+                            ),
+                        )
+                        .expected("a field of kind `text` or `markdown`")
+                        .hint("name the field that says what others can take over from a case"),
+                        "roles",
+                        &transfer.key,
                     )
                 });
             }
@@ -326,8 +436,28 @@ impl Config {
                 Some(_) => {}
             }
         }
+        for group in &self.synonyms {
+            let words = group.iter().filter(|w| !w.trim().is_empty()).count();
+            if words < 2 {
+                let first = group.first().map(String::as_str).unwrap_or("");
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            "a group of synonyms needs at least two words or phrases",
+                        )
+                        .found(format!("{group:?}"))
+                        .expected("a list like `[jugend, junge menschen]`")
+                        .hint("each group lists words that should find each other"),
+                        "search",
+                        first,
+                    )
+                });
+            }
+        }
         for v in self.vocabularies.keys() {
-            if crate::urls::RESERVED.contains(&v.as_str()) || folders.contains(v.as_str()) {
+            if self.is_reserved(v) || folders.contains(v.as_str()) {
                 report.push(
                     Diagnostic::error(
                         "invalid-vocabulary",

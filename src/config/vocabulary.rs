@@ -4,7 +4,7 @@
 use super::*;
 
 /// A term of a vocabulary.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub key: String,
@@ -16,7 +16,7 @@ pub struct Term {
 }
 
 /// A controlled vocabulary, from `content/vocabularies/<key>.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vocabulary {
     #[serde(skip_deserializing)]
@@ -93,6 +93,7 @@ impl Vocabulary {
 pub(super) fn load_vocabularies(
     content_dir: &Path,
     within: &Path,
+    buffers: &source::Buffers,
     report: &mut Report,
 ) -> BTreeMap<String, Vocabulary> {
     let dir = content_dir.join("vocabularies");
@@ -134,7 +135,7 @@ pub(super) fn load_vocabularies(
             report.push(source::symlink_outside(&shown, &target));
             continue;
         }
-        let text = match source::read(&path, &shown) {
+        let text = match source::read_or_buffer(&path, &shown, buffers) {
             Ok(t) => t,
             Err(d) => {
                 report.push(*d);
@@ -218,10 +219,7 @@ pub(super) fn validate_vocabulary(
                             shown,
                             format!("term `{}` has unknown parent `{p}`", term.key),
                         )
-                        .maybe_hint(
-                            did_you_mean(p, vocab.terms.iter().map(|t| t.key.as_str()))
-                                .map(|s| format!("did you mean `{s}`?")),
-                        ),
+                        .maybe_suggest(did_you_mean(p, vocab.terms.iter().map(|t| t.key.as_str()))),
                         "parent",
                         p,
                         0,

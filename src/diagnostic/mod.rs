@@ -44,6 +44,10 @@ pub struct Diagnostic {
     pub found: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The text that should stand where the caret points, when the hint is a did-you-mean:
+    /// editors offer it as a quick fix (`casebook lsp`, and `suggestion` in `check --format json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
     /// A second place the problem concerns (the other file of a slug collision), shown below
     /// the first.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,6 +139,7 @@ impl Diagnostic {
             expected: None,
             found: None,
             hint: None,
+            suggestion: None,
             also: None,
         }
     }
@@ -172,6 +177,21 @@ impl Diagnostic {
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(cut(hint.into()));
         self
+    }
+
+    /// A did-you-mean: the hint names `replacement`, and editors offer to put it where the
+    /// caret points.
+    pub fn suggest(mut self, replacement: &str) -> Self {
+        self.suggestion = Some(cut(replacement.to_string()));
+        self.hint(format!("did you mean `{replacement}`?"))
+    }
+
+    /// [`Self::suggest`] when there is a suggestion.
+    pub fn maybe_suggest(self, replacement: Option<&str>) -> Self {
+        match replacement {
+            Some(r) => self.suggest(r),
+            None => self,
+        }
     }
 
     pub fn maybe_hint(self, hint: Option<String>) -> Self {

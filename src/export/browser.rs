@@ -116,12 +116,12 @@ pub fn browser_index(cat: &Catalogue, rows: &IndexRows) -> Vec<OutputFile> {
             .filter(|p| config.facets.contains(p)),
     };
     let mut files = vec![
-        (urls::BROWSER_GEO.to_string(), to_json(&points)),
-        (urls::BROWSER_INDEX.to_string(), to_json(&index)),
+        (config.segments.browser_data("geo.json"), to_json(&points)),
+        (config.segments.browser_data("index.json"), to_json(&index)),
     ];
     for (n, chunk) in chunks.enumerate() {
         files.push((
-            format!("{}{n}.json", urls::BROWSER_SUMMARIES),
+            config.segments.browser_data(&format!("summaries/{n}.json")),
             to_json(&Lazy(|| chunk.iter().map(|i| &*row(i).summary))),
         ));
     }
@@ -192,7 +192,11 @@ impl IndexRow {
             date: date.to_string(),
             entry_json: raw_json(&row),
             point: raw_json(&point),
-            summary: raw_json(&e.summary.as_deref().unwrap_or("")),
+            // `"summary"`, or `["summary", "transfer teaser"]` when the entry has one.
+            summary: match crate::render::views::transfer_teaser(cat, i) {
+                Some(transfer) => raw_json(&(e.summary.as_deref().unwrap_or(""), transfer)),
+                None => raw_json(&e.summary.as_deref().unwrap_or("")),
+            },
         }
     }
 }

@@ -3,15 +3,23 @@
 
 use super::*;
 
-pub(super) fn rfc3339(date: &str) -> String {
-    if date.len() == 10 {
-        format!("{date}T00:00:00Z")
-    } else {
-        "1970-01-01T00:00:00Z".into()
+/// A date as Atom wants it; an undated entry or an empty feed takes `fallback` (the newest
+/// date of the catalogue), so no feed claims 1970.
+pub(super) fn rfc3339(date: &str, fallback: &str) -> String {
+    match (date.len(), fallback.len()) {
+        (10, _) => format!("{date}T00:00:00Z"),
+        (_, 10) => format!("{fallback}T00:00:00Z"),
+        _ => "1970-01-01T00:00:00Z".into(),
     }
 }
 
-/// Atom feeds: all entries, per type, per term, newest first; per collection in its order. Each is the theme's `feed.xml`
+/// The newest of the dates in `updated` ("YYYY-MM-DD", which sort as text); "" when none.
+pub(super) fn newest_date(updated: &Updated) -> &str {
+    updated.values().map(String::as_str).max().unwrap_or("")
+}
+
+/// Atom feeds: all entries, per type, per term, newest first; per collection in its order. Each
+/// is the theme's `feed.xml`
 /// filled with `feed` (`title`, `id`, `url`, `updated`) and up to [`FEED_SIZE`] `entries`
 /// (`title`, `id`, `url`, `updated`, `type` with `key` and `label`, `summary`).
 pub(super) fn feeds(
@@ -27,6 +35,7 @@ pub(super) fn feeds(
             .map(String::as_str)
             .unwrap_or("")
     };
+    let fallback = newest_date(updated);
     let mut newest: Vec<usize> = (0..cat.entries.len()).collect();
     newest.sort_by_cached_key(|&i| (std::cmp::Reverse(date(i)), cat.entries[i].id.clone()));
     // An entry is an item of its type's feed, of each of its terms' and often of the feed of
@@ -43,7 +52,7 @@ pub(super) fn feeds(
             ("title", e.title.as_str().into()),
             ("id", url.as_str().into()),
             ("url", url.into()),
-            ("updated", rfc3339(date(i)).into()),
+            ("updated", rfc3339(date(i), fallback).into()),
             (
                 "type",
                 map([
@@ -69,7 +78,7 @@ pub(super) fn feeds(
                 ("title", title.into()),
                 ("id", self_url.as_str().into()),
                 ("url", self_url.into()),
-                ("updated", rfc3339(feed_updated).into()),
+                ("updated", rfc3339(feed_updated, fallback).into()),
             ]),
         );
         let entries: Vec<Value> = members
@@ -123,29 +132,48 @@ pub(super) fn feeds(
     Ok(files)
 }
 
-/// The sitemap: the theme's `sitemap.xml` filled with `pages`, each with its absolute `url` and,
-/// for entries and free pages, the date it was `updated`. Every page but the 404 page.
+/// The sitemap: the theme's `sitemap.xml` filled with `pages`, each with its absolute `url` and
+/// the date it was `updated`: an entry's or free page's own, a list's the newest of the entries
+/// it lists. Pages search engines are told not to index (the 404 page, the search page, terms
+/// without entries) are left out, and so are the redirects from earlier addresses.
 pub(super) fn sitemap(
     cat: &Catalogue,
     views: &Views,
     xml: &XmlTemplates,
     updated: &Updated,
 ) -> Result<Vec<u8>, RenderError> {
+    let date = |i: &usize| {
+        updated
+            .get(&cat.entries[*i].rel_path)
+            .map_or("", String::as_str)
+    };
+    let newest_of = |list: &[usize]| list.iter().map(date).max().unwrap_or("");
+    let newest = newest_date(updated);
     let pages: Vec<Value> = plan(cat)
         .into_iter()
-        .filter(|page| *page != PageKind::NotFound)
+        .filter(|page| page.in_sitemap(cat))
         .map(|page| {
             let lastmod = match &page {
-                PageKind::Entry(i) => updated.get(&cat.entries[*i].rel_path),
-                PageKind::Free(i) => updated.get(&cat.pages[*i].rel_path),
-                _ => None,
+                PageKind::Entry(i) => date(i),
+                PageKind::Free(i) => updated
+                    .get(&cat.pages[*i].rel_path)
+                    .map_or("", String::as_str),
+                PageKind::TypeList { type_index, .. } => newest_of(&cat.by_type[*type_index]),
+                PageKind::Term { vocabulary, term } => cat
+                    .facet_of_vocabulary(vocabulary)
+                    .map_or("", |f| newest_of(&f.members[*term])),
+                PageKind::Vocabulary(v) => cat
+                    .facet_of_vocabulary(v)
+                    .and_then(|f| f.members.iter().map(|m| newest_of(m)).max())
+                    .unwrap_or(""),
+                _ => newest,
             };
             map([
                 (
                     "url",
                     views.urls.absolute(&views.urls.path(&page.rel(cat))).into(),
                 ),
-                ("updated", lastmod.map(String::as_str).into()),
+                ("updated", (!lastmod.is_empty()).then_some(lastmod).into()),
             ])
         })
         .collect();

@@ -222,6 +222,7 @@ impl Serialize for FieldJson<'_> {
             | FieldValue::Markdown(t, _) => s.serialize_str(t),
             FieldValue::Number(n) => s.serialize_f64(*n),
             FieldValue::Year(y) => s.serialize_i32(*y),
+            FieldValue::Bool(b) => s.serialize_bool(*b),
             FieldValue::Geo { lat, lon } => GeoJson {
                 lat: *lat,
                 lon: *lon,

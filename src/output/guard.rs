@@ -219,6 +219,12 @@ pub fn spare_dir(output: &Path) -> PathBuf {
     sibling(output, "spare")
 }
 
+/// The answers of `check --links`, kept for a day beside the output
+/// (`<parent>/.<name>.casebook-links`): casebook's own file, never in `content/`.
+pub fn links_cache(output: &Path) -> PathBuf {
+    sibling(output, "links")
+}
+
 pub(super) fn write_marker(dir: &Path) -> Result<(), OutputError> {
     fs::write(
         dir.join(MARKER),

@@ -12,7 +12,7 @@ use std::path::Path;
 pub const MARKER: &str = ".casebook-output";
 
 pub use crate::sink::{OutputError, Sink, WriteFn};
-pub use guard::{absolute, check_output_dir, spare_dir, BuildLock};
+pub use guard::{absolute, check_output_dir, links_cache, spare_dir, BuildLock};
 pub use memory::{Memory, Pass, SiteFiles};
 pub use staging::Staging;
 

@@ -6,10 +6,11 @@ use super::*;
 /// The URL of the catalogue browser filtered by the given `field=term` pairs.
 pub fn browser_url(views: &Views, filters: &[(&str, &str)]) -> String {
     let query: Vec<String> = filters.iter().map(|(f, t)| format!("{f}={t}")).collect();
+    let browser = views.urls.path(&views.segments.browser());
     if query.is_empty() {
-        views.urls.path(urls::BROWSER)
+        browser
     } else {
-        format!("{}?{}", views.urls.path(urls::BROWSER), query.join("&"))
+        format!("{browser}?{}", query.join("&"))
     }
 }
 
@@ -339,6 +340,7 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
                         ),
                         ("inverse", def.inverse.clone().into()),
                         ("item", def.item.name().into()),
+                        ("role", config.roles.meta_role(f).into()),
                     ])
                 })
                 .collect();

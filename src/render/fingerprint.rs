@@ -173,6 +173,15 @@ impl<'a> PageFingerprints<'a> {
                 // Parent and children show their counts.
                 facet_counts(&mut h, vocabulary);
             }
+            // The entry's title and address (its id).
+            PageKind::Redirect { entry, alias } => {
+                card(&mut h, *entry);
+                (
+                    &cat.entries[*entry].id,
+                    &cat.entries[*entry].aliases[*alias],
+                )
+                    .hash(&mut h);
+            }
             PageKind::Free(i) => {
                 let p = &cat.pages[*i];
                 (&p.title, &p.summary, &p.body_html, &p.rel_path).hash(&mut h);

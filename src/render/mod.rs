@@ -12,6 +12,7 @@ mod context;
 mod discovery;
 pub mod finder;
 mod fingerprint;
+mod jsonld;
 mod plan;
 
 use crate::config::Config;
@@ -60,6 +61,56 @@ impl RenderError {
     }
 }
 
+/// The longest meta description, in characters: what search engines show of it.
+pub const META_DESCRIPTION: usize = 155;
+
+/// A page's meta description: its own text, made unique where pages of a kind share one (terms
+/// with the same description, later pages of a list), and cut to [`META_DESCRIPTION`].
+fn meta_description(
+    cat: &Catalogue,
+    page: &PageKind,
+    title: &str,
+    description: &str,
+    s: &dyn Fn(&str) -> String,
+) -> String {
+    let config = &cat.config;
+    let text = match page {
+        PageKind::Term { vocabulary, term } => {
+            let count = cat
+                .facet_of_vocabulary(vocabulary)
+                .map_or(0, |f| f.members[*term].len());
+            let head = s("term_meta").replace("{label}", title).replace(
+                "{vocabulary}",
+                config.vocabularies[vocabulary].plural_label(),
+            );
+            let head = head.replace("{n}", &count.to_string());
+            format!("{head} {description}")
+        }
+        PageKind::TypeList { page, .. } if *page > 1 => {
+            let suffix = format!(" ({} {page})", s("page"));
+            let room = META_DESCRIPTION.saturating_sub(suffix.chars().count());
+            return format!("{}{suffix}", views::cut_words(description, room));
+        }
+        PageKind::Entry(i) if description.is_empty() => {
+            let e = &cat.entries[*i];
+            format!("{title} – {}", config.types[e.type_index].label)
+        }
+        PageKind::Free(_) | PageKind::Vocabulary(_) if description.is_empty() => {
+            format!("{title} – {}", config.title)
+        }
+        _ if description.is_empty() => config.description.clone(),
+        _ => description.to_string(),
+    };
+    views::cut_words(text.trim(), META_DESCRIPTION)
+}
+
+/// The host a tile server's URL names (`tile.openstreetmap.org`), for "Karte laden (…)".
+fn tile_host(tiles: &crate::config::Tiles) -> Option<String> {
+    url::Url::parse(tiles.url())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+}
+
 /// Compiled templates plus the theme they came from.
 pub struct Renderer {
     pub tera: Tera,
@@ -73,6 +124,9 @@ pub struct Renderer {
     /// The last `site` and `t` given to the templates.
     globals: Option<(Value, Value)>,
 }
+
+/// The template of redirect pages; a theme without one gets the built-in one.
+pub const REDIRECT_TEMPLATE: &str = "redirect.html";
 
 /// Templates every theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
@@ -138,6 +192,10 @@ impl Renderer {
     /// Sets the values every page sees (`site`, `t`); called once per build.
     pub fn set_globals(&mut self, cat: &Catalogue, views: &Views) {
         let config = &cat.config;
+        let role_label = |role: Option<&String>| {
+            role.and_then(|r| config.fields.get(r))
+                .map(|f| f.label.clone())
+        };
         let facets: Vec<Value> = cat
             .config
             .facets
@@ -165,8 +223,23 @@ impl Renderer {
                 ])
             })
             .collect();
+        // The free pages with a part of their own, where they exist.
+        let slot = |slug: &Option<String>| {
+            let slug = slug.as_deref()?;
+            pages
+                .iter()
+                .zip(&cat.pages)
+                .find(|(_, p)| p.slug == slug)
+                .map(|(v, _)| v.clone())
+        };
+        let slots = map([
+            ("privacy", slot(&config.pages.privacy).into()),
+            ("easy_language", slot(&config.pages.easy_language).into()),
+            ("sign_language", slot(&config.pages.sign_language).into()),
+        ]);
         let site = map([
             ("title", config.title.as_str().into()),
+            ("tagline", config.tagline.clone().into()),
             ("description", config.description.as_str().into()),
             ("base_url", config.base_url.as_str().into()),
             ("base_path", views.urls.base_path.as_str().into()),
@@ -190,23 +263,54 @@ impl Renderer {
                     })
                     .into(),
             ),
+            ("slots", slots),
+            (
+                "urls",
+                map([
+                    (
+                        "browser",
+                        views.urls.path(&config.segments.browser()).into(),
+                    ),
+                    ("search", views.urls.path(&config.segments.search()).into()),
+                    ("map", views.urls.path(&config.segments.map()).into()),
+                    (
+                        "codebook",
+                        views.urls.path(&config.segments.codebook()).into(),
+                    ),
+                ]),
+            ),
             ("entry_count", cat.entries.len().into()),
             ("search", config.search.into()),
-            ("map_tiles", config.map.tiles.clone().into()),
+            (
+                "map_tiles",
+                config.map.tiles.as_ref().map(|t| t.url().clone()).into(),
+            ),
+            (
+                "map_consent",
+                config
+                    .map
+                    .tiles
+                    .as_ref()
+                    .is_some_and(|t| t.consent())
+                    .into(),
+            ),
+            (
+                "map_host",
+                config.map.tiles.as_ref().and_then(tile_host).into(),
+            ),
             ("map_attribution", config.map.attribution.clone().into()),
             (
                 "generator",
                 concat!("casebook ", env!("CARGO_PKG_VERSION")).into(),
             ),
+            ("preview", config.preview.into()),
+            (
+                "transfer_label",
+                role_label(config.roles.transfer.as_ref()).into(),
+            ),
             (
                 "place_label",
-                config
-                    .roles
-                    .place
-                    .as_ref()
-                    .and_then(|p| config.fields.get(p))
-                    .map(|f| f.label.clone())
-                    .into(),
+                role_label(config.roles.place.as_ref()).into(),
             ),
         ]);
         let strings: tera::Map = self
@@ -323,14 +427,20 @@ impl Renderer {
             ),
             PageKind::Finder(chosen) => finder::title(config, chosen, &s),
             PageKind::Compare => (s("compare_title"), s("compare_intro")),
+            PageKind::Redirect { entry, .. } => (cat.entries[*entry].title.clone(), String::new()),
         };
         let kind = page.name();
+        let meta = meta_description(cat, page, &title, &description, &s);
+        let json_ld = jsonld::json_ld(cat, views, page, &title, updated, &s("home"));
         ctx.insert_value(
             "page",
             map([
                 ("kind", kind.into()),
                 ("title", title.into()),
                 ("description", description.into()),
+                ("meta_description", meta.into()),
+                ("noindex", page.noindex(cat).into()),
+                ("json_ld", Value::safe_string(&json_ld)),
                 ("url", url.clone().into()),
                 ("section", views.urls.path(section(&rel)).into()),
                 ("permalink", views.urls.absolute(&url).into()),
@@ -369,9 +479,11 @@ impl Renderer {
                     .map(|&i| views.cards[i].clone())
                     .collect();
                 let link = |p: usize| {
-                    views
-                        .urls
-                        .path(&urls::type_list(&config.types[*type_index].folder, p))
+                    views.urls.path(
+                        &config
+                            .segments
+                            .type_list(&config.types[*type_index].folder, p),
+                    )
                 };
                 ctx.insert_value("type", views.types[*type_index].clone());
                 ctx.insert_value("entries", cards.into());
@@ -425,6 +537,20 @@ impl Renderer {
             }
             PageKind::Term { vocabulary, term } => {
                 ctx.insert_value("term", term_value(cat, views, vocabulary, *term))
+            }
+            PageKind::Redirect { entry, .. } => {
+                let e = &cat.entries[*entry];
+                let target = views
+                    .urls
+                    .path(&config.entry_address(e.type_index, &e.slug));
+                ctx.insert_value(
+                    "redirect",
+                    map([
+                        ("title", e.title.as_str().into()),
+                        ("url", target.as_str().into()),
+                        ("permalink", views.urls.absolute(&target).into()),
+                    ]),
+                );
             }
             PageKind::Free(i) => {
                 let p = &cat.pages[*i];

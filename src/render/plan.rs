@@ -37,6 +37,11 @@ pub enum PageKind {
     Finder(Vec<Option<usize>>),
     /// The side-by-side comparison; its script reads the entries from the address.
     Compare,
+    /// An earlier address of an entry (`roles: aliases:`): a page that sends the reader on.
+    Redirect {
+        entry: usize,
+        alias: usize,
+    },
 }
 
 impl PageKind {
@@ -60,7 +65,16 @@ impl PageKind {
             PageKind::CalendarYear { .. } => "calendar_year",
             PageKind::Finder(_) => "finder",
             PageKind::Compare => "compare",
+            PageKind::Redirect { .. } => "redirect",
         }
+    }
+
+    /// Whether the sitemap lists the page: every page search engines may index ([`noindex`]),
+    /// except the redirects from earlier addresses.
+    ///
+    /// [`noindex`]: PageKind::noindex
+    pub fn in_sitemap(&self, cat: &Catalogue) -> bool {
+        !matches!(self, PageKind::Redirect { .. }) && !self.noindex(cat)
     }
 
     /// The theme template that renders this kind of page.
@@ -82,6 +96,7 @@ impl PageKind {
             PageKind::Calendar(_) | PageKind::CalendarYear { .. } => "calendar.html",
             PageKind::Finder(_) => "finder.html",
             PageKind::Compare => "compare.html",
+            PageKind::Redirect { .. } => REDIRECT_TEMPLATE,
         }
     }
 
@@ -90,14 +105,14 @@ impl PageKind {
         let config = &cat.config;
         match self {
             PageKind::Home => urls::HOME.into(),
-            PageKind::Browser => urls::BROWSER.into(),
-            PageKind::Search => urls::SEARCH.into(),
-            PageKind::Map => urls::MAP.into(),
-            PageKind::Codebook => urls::CODEBOOK.into(),
+            PageKind::Browser => config.segments.browser(),
+            PageKind::Search => config.segments.search(),
+            PageKind::Map => config.segments.map(),
+            PageKind::Codebook => config.segments.codebook(),
             PageKind::NotFound => urls::NOT_FOUND.into(),
-            PageKind::TypeList { type_index, page } => {
-                urls::type_list(&config.types[*type_index].folder, *page)
-            }
+            PageKind::TypeList { type_index, page } => config
+                .segments
+                .type_list(&config.types[*type_index].folder, *page),
             PageKind::Entry(i) => {
                 config.entry_address(cat.entries[*i].type_index, &cat.entries[*i].slug)
             }
@@ -117,6 +132,23 @@ impl PageKind {
             }
             PageKind::Finder(chosen) => urls::finder_step(&finder::segments(config, chosen)),
             PageKind::Compare => urls::COMPARE.into(),
+            PageKind::Redirect { entry, alias } => {
+                let (type_index, slug) = &cat.entries[*entry].aliases[*alias];
+                config.entry_address(*type_index, slug)
+            }
+        }
+    }
+
+    /// Whether search engines are told not to index the page (and the sitemap leaves it out):
+    /// the 404 page, the search page (its results are the catalogue's own pages) and the page
+    /// of a term no entry carries.
+    pub fn noindex(&self, cat: &Catalogue) -> bool {
+        match self {
+            PageKind::NotFound | PageKind::Search => true,
+            PageKind::Term { vocabulary, term } => cat
+                .facet_of_vocabulary(vocabulary)
+                .is_none_or(|f| f.members[*term].is_empty()),
+            _ => false,
         }
     }
 
@@ -161,6 +193,9 @@ pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
         }));
     }
     pages.extend((0..cat.entries.len()).map(PageKind::Entry));
+    for (entry, e) in cat.entries.iter().enumerate() {
+        pages.extend((0..e.aliases.len()).map(|alias| PageKind::Redirect { entry, alias }));
+    }
     for facet in &cat.facets {
         pages.push(PageKind::Vocabulary(facet.vocabulary.clone()));
         let vocab = &config.vocabularies[&facet.vocabulary];

@@ -74,6 +74,17 @@ impl Theme {
                     .insert(name, String::from_utf8_lossy(&source).into_owned());
             }
         }
+        // Themes made before redirect pages existed get the built-in one.
+        if !theme.templates.contains_key(super::REDIRECT_TEMPLATE) {
+            if let Some(file) =
+                DEFAULT_THEME.get_file(format!("templates/{}", super::REDIRECT_TEMPLATE))
+            {
+                theme.templates.insert(
+                    super::REDIRECT_TEMPLATE.into(),
+                    String::from_utf8_lossy(file.contents()).into_owned(),
+                );
+            }
+        }
         theme.strings = theme.load_strings(&config.language)?;
         Ok(theme)
     }
@@ -127,9 +138,14 @@ impl Theme {
         }
     }
 
-    /// Reads `i18n/<language>.yaml`, falling back to German for missing keys.
+    /// Reads `i18n/<language>.yaml`, falling back to German for missing keys, and to the
+    /// built-in theme's strings for keys a theme of its own does not have (those added after
+    /// it was made: the draft badge, the preview overlay).
     fn load_strings(&mut self, language: &str) -> Result<BTreeMap<String, String>, ThemeError> {
-        let mut strings = BTreeMap::new();
+        let mut strings = match self.dir {
+            Some(_) => built_in_strings(language),
+            None => BTreeMap::new(),
+        };
         for lang in ["de", language] {
             let key = format!("\0i18n/{lang}.yaml");
             if let Some(bytes) = self.assets.get(&key) {
@@ -146,6 +162,21 @@ impl Theme {
         self.assets.retain(|k, _| !k.starts_with('\0'));
         Ok(strings)
     }
+}
+
+/// The built-in theme's UI strings for `language` (German for missing keys), for what is shown
+/// before a catalogue's own theme is loaded: the preview server's error page and overlay.
+pub fn built_in_strings(language: &str) -> BTreeMap<String, String> {
+    let mut strings = BTreeMap::new();
+    for lang in ["de", language] {
+        let parsed = DEFAULT_THEME
+            .get_file(format!("i18n/{lang}.yaml"))
+            .and_then(|f| {
+                crate::source::yaml::from_slice::<BTreeMap<String, String>>(f.contents()).ok()
+            });
+        strings.extend(parsed.unwrap_or_default());
+    }
+    strings
 }
 
 fn collect_embedded(dir: &Dir<'_>, f: &mut dyn FnMut(&str, &[u8])) {

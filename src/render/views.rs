@@ -59,6 +59,8 @@ fn pairs_map(pairs: &[(&'static str, Value)]) -> Value {
 /// Values shared by many pages, computed once per build.
 pub struct Views {
     pub urls: Urls,
+    /// The first segments of the built-in pages (`katalog/`, `karte/`…).
+    pub segments: urls::Segments,
     pub cards: Vec<Value>,
     /// Per type: `{ key, label, plural, color, url }`.
     pub types: Vec<Value>,
@@ -102,7 +104,10 @@ impl Views {
                         t.color.clone().unwrap_or_else(|| "#444".into()).into(),
                     ),
                     ("description", t.description.clone().into()),
-                    ("url", urls.path(&urls::type_list(&t.folder, 1)).into()),
+                    (
+                        "url",
+                        urls.path(&config.segments.type_list(&t.folder, 1)).into(),
+                    ),
                     ("folder", t.folder.as_str().into()),
                     ("feed_url", urls.path(&urls::type_feed(&t.folder)).into()),
                     ("csv_url", urls.path(&urls::type_csv(&t.folder)).into()),
@@ -155,6 +160,7 @@ impl Views {
             .collect();
         let mut views = Views {
             urls,
+            segments: config.segments.clone(),
             cards: Vec::new(),
             types,
             terms,
@@ -214,7 +220,9 @@ impl Views {
             ),
             ("type", self.badges[e.type_index].clone()),
             ("place", place.into()),
+            ("transfer", transfer_teaser(cat, i).into()),
             ("facets", facets.into()),
+            ("draft", e.draft.into()),
         ])
     }
 
@@ -273,9 +281,12 @@ impl Views {
         let skip = [Some(&config.roles.title), config.roles.summary.as_ref()];
         let (mut fields, mut facts, mut sections, mut sources) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut transfer = None;
         for (k, v) in e.fields.iter().filter(|(k, _)| !skip.contains(&Some(k))) {
             let value = self.field_value(cat, i, k, v);
-            if let Some(def) = config.fields.get(k) {
+            if config.roles.transfer.as_ref() == Some(k) {
+                transfer = Some(value.clone());
+            } else if let Some(def) = config.fields.get(k) {
                 let link_list = def.item == ListItem::Link;
                 match (def.kind, v) {
                     (FieldKind::Markdown, FieldValue::Markdown(_, html)) if !html.is_empty() => {
@@ -307,6 +318,7 @@ impl Views {
             ("facts", Value::from(facts)),
             ("sections", Value::from(sections)),
             ("sources", Value::from(sources)),
+            ("transfer", transfer.into()),
             ("body", Value::safe_string(&e.body_html)),
             ("relations", self.relation_values(&cat.relations[i])),
             ("backlinks", self.relation_values(&cat.backlinks[i])),
@@ -360,6 +372,7 @@ impl Views {
             FieldValue::List(list) => {
                 (none(), none(), vec![], list.iter().map(list_item).collect())
             }
+            FieldValue::Bool(b) => (b.to_string().into(), none(), vec![], vec![]),
         };
         let url = match value {
             FieldValue::Url(u) => u.as_str().into(),
@@ -387,6 +400,69 @@ fn list_item(item: &ListValue) -> Value {
     ])
 }
 
+/// The longest teaser of the transfer role on a card, in characters.
+pub const TRANSFER_TEASER: usize = 160;
+
+/// The transfer role's text in short, for cards: its first sentence, or its first words up to
+/// [`TRANSFER_TEASER`] characters and `…`.
+pub fn transfer_teaser(cat: &Catalogue, entry: usize) -> Option<String> {
+    transfer_text(cat, entry).map(|text| teaser(&text, TRANSFER_TEASER))
+}
+
+/// The transfer role's text of an entry as plain text (what search indexes), if it has one.
+pub fn transfer_text(cat: &Catalogue, entry: usize) -> Option<String> {
+    let field = cat.config.roles.transfer.as_ref()?;
+    let text = match cat.entries[entry].field(field)? {
+        FieldValue::Markdown(_, html) => crate::markdown::plain_text(html),
+        FieldValue::Text(t) => t.trim().to_string(),
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+/// The first sentence of `text` when it fits in `max` characters, else its first words and `…`.
+/// A sentence ends at `.`, `!` or `?` before a space and a capital, after a word of four or more
+/// letters, so "z. B." or "bzw." does not end one.
+pub fn teaser(text: &str, max: usize) -> String {
+    let first = sentence_end(text).map_or(text, |end| &text[..end]);
+    if first.chars().count() <= max {
+        return first.to_string();
+    }
+    cut_words(text, max)
+}
+
+/// `text` whole when it has at most `max` characters, else its first words and `…` within `max`.
+pub fn cut_words(text: &str, max: usize) -> String {
+    let Some((cut, _)) = text.char_indices().nth(max.saturating_sub(1)) else {
+        return text.to_string();
+    };
+    if text[cut..].chars().count() <= 1 {
+        return text.to_string();
+    }
+    let head = text[..cut].trim_end();
+    let head = head.rfind(char::is_whitespace).map_or(head, |s| &head[..s]);
+    format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' ', '–']))
+}
+
+fn sentence_end(text: &str) -> Option<usize> {
+    let mut word = 0usize;
+    for (at, c) in text.char_indices() {
+        if c.is_alphabetic() {
+            word += 1;
+            continue;
+        }
+        if matches!(c, '.' | '!' | '?') && word >= 4 {
+            let rest = &text[at + 1..];
+            let after = rest.trim_start();
+            if after.len() < rest.len() && after.starts_with(char::is_uppercase) {
+                return Some(at + 1);
+            }
+        }
+        word = 0;
+    }
+    None
+}
+
 /// A field as plain text: term labels joined with ", ", lists joined with "; ".
 pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<String> {
     let e = &cat.entries[entry];
@@ -410,6 +486,7 @@ pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<St
         FieldValue::Number(n) => n.to_string(),
         FieldValue::Year(y) => y.to_string(),
         FieldValue::Geo { lat, lon } => format!("{lat}, {lon}"),
+        FieldValue::Bool(b) => b.to_string(),
         FieldValue::Terms(terms) => {
             let vocab = cat.config.facet_vocabulary(field)?;
             terms
@@ -428,4 +505,28 @@ pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<St
             .join("; "),
     };
     (!text.is_empty()).then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_teaser_is_the_first_sentence_or_the_first_words() {
+        assert_eq!(
+            teaser("Kurz gesagt: es geht. Dann mehr.", 160),
+            "Kurz gesagt: es geht."
+        );
+        // Abbreviations do not end a sentence.
+        assert_eq!(
+            teaser("Etwa z. B. Vereine. Zweiter Satz.", 160),
+            "Etwa z. B. Vereine."
+        );
+        let long = "Wort ".repeat(60);
+        let cut = teaser(long.trim(), 40);
+        assert!(cut.ends_with('…') && cut.chars().count() <= 40, "{cut}");
+        assert!(!cut.contains("Wo…") && cut.trim_end_matches('…').ends_with("Wort"));
+        assert_eq!(cut_words("genau zehn", 10), "genau zehn");
+        assert_eq!(cut_words("genau elf!x", 10), "genau…");
+    }
 }

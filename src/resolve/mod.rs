@@ -44,6 +44,18 @@ pub const SIMILAR_COUNT: usize = 5;
 /// The most entries a term may carry and still find similar-entry candidates.
 const MAX_RARE: usize = 1000;
 
+/// The entries an entry's page lists under its relations (either direction), sorted.
+fn related(relations: &[Relation], backlinks: &[Relation]) -> Vec<usize> {
+    let mut all: Vec<usize> = relations
+        .iter()
+        .chain(backlinks)
+        .flat_map(|r| r.targets.iter().copied())
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
 /// The resolved catalogue that rendering works from.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -111,7 +123,9 @@ impl Catalogue {
         let (relations, backlinks) = relations(&config, &entries, &references);
         let facets = facet_indexes(&config, &entries, &by_title);
         let similarity = SimilarityIndex::new(&config, &entries);
-        let similar = similarity.rank_all(&(0..entries.len()).collect::<Vec<_>>());
+        let similar = similarity.rank_all(&(0..entries.len()).collect::<Vec<_>>(), &|i| {
+            related(&relations[i], &backlinks[i])
+        });
         let completeness = entries
             .par_iter()
             .zip(&references)
@@ -165,19 +179,27 @@ impl Catalogue {
         self.pages = pages;
         self.today = build_date();
         let mut touched = indices.clone();
+        // Entries whose relations or backlinks changed: their similar entries leave those out.
+        let mut relinked = indices.clone();
         let mut previous = Vec::with_capacity(changed.len());
         for ((entry, references), &i) in changed.into_iter().zip(&indices) {
             let old = std::mem::replace(&mut self.entries[i], entry);
             touched.extend(self.reorder(i));
-            touched.extend(self.relink(i, &references));
+            relinked.extend(self.relink(i, &references));
             self.completeness[i] = completeness(&self.config, &self.entries[i], &references);
             previous.push(old);
         }
         self.refile(&indices, &previous);
-        let affected = self
+        let mut affected = self
             .similarity
             .replace(&self.config, &self.entries, &indices);
-        let ranked = self.similarity.rank_all(&affected);
+        affected.extend(&relinked);
+        affected.sort_unstable();
+        affected.dedup();
+        touched.extend(relinked);
+        let ranked = self.similarity.rank_all(&affected, &|i| {
+            related(&self.relations[i], &self.backlinks[i])
+        });
         for (i, similar) in affected.into_iter().zip(ranked) {
             if self.similar[i] != similar {
                 self.similar[i] = similar;
@@ -480,7 +502,7 @@ fn completeness(config: &Config, entry: &Entry, references: &[(String, Vec<usize
     let optional: Vec<&String> = config.types[entry.type_index]
         .fields
         .iter()
-        .filter(|f| !config.fields[*f].required)
+        .filter(|f| !config.fields[*f].required && !config.roles.is_meta(f))
         .collect();
     if optional.is_empty() {
         return 1.0;

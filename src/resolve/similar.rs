@@ -141,8 +141,13 @@ impl SimilarityIndex {
             .filter(move |&x| x != entry)
     }
 
-    /// The similar entries of each entry in `entries`, in parallel.
-    pub(super) fn rank_all(&self, entries: &[usize]) -> Vec<Vec<usize>> {
+    /// The similar entries of each entry in `entries`, in parallel, leaving out the entries
+    /// `related` gives for it (sorted): a page lists those under its relations already.
+    pub(super) fn rank_all(
+        &self,
+        entries: &[usize],
+        related: &(dyn Fn(usize) -> Vec<usize> + Sync),
+    ) -> Vec<Vec<usize>> {
         let n = self.entry_terms.len();
         if n < 2 {
             return vec![Vec::new(); entries.len()];
@@ -167,7 +172,7 @@ impl SimilarityIndex {
             .par_iter()
             .map_init(
                 || (vec![0f64; n], Vec::<usize>::new()),
-                |(scores, touched), &i| self.rank(i, &common, scores, touched),
+                |(scores, touched), &i| self.rank(i, &common, &related(i), scores, touched),
             )
             .collect()
     }
@@ -178,6 +183,7 @@ impl SimilarityIndex {
         &self,
         i: usize,
         common_bits: &HashMap<u32, Vec<u64>>,
+        related: &[usize],
         scores: &mut [f64],
         touched: &mut Vec<usize>,
     ) -> Vec<usize> {
@@ -207,7 +213,7 @@ impl SimilarityIndex {
         let ranked: Vec<(f64, usize)> = touched
             .iter()
             .map(|&j| (scores[j], j))
-            .filter(|(s, _)| *s > 0.0)
+            .filter(|(s, j)| *s > 0.0 && related.binary_search(j).is_err())
             .collect();
         for &j in touched.iter() {
             scores[j] = 0.0;

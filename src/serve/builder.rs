@@ -114,7 +114,10 @@ impl Builder {
 
     /// Keeps the last good site, tells the tabs and the terminal what is wrong.
     pub(super) fn fail(&mut self, rebuild: &Rebuild, sources: &[PathBuf]) {
-        let failure = Arc::new(Failure::new(rebuild.diagnostics.clone()));
+        let failure = Arc::new(Failure::new(
+            rebuild.diagnostics.clone(),
+            &self.session.words(),
+        ));
         let current = self.shared.served();
         self.shared.set(Served {
             files: Arc::clone(&current.files),

@@ -12,6 +12,7 @@ pub struct Failure {
     pub diagnostics: Vec<Diagnostic>,
     /// The `error` event's payload.
     pub json: String,
+    words: Words,
 }
 
 /// One diagnostic for the overlay: every field of [`Diagnostic`] plus the parts the browser
@@ -31,10 +32,36 @@ struct Payload<'a> {
     errors: usize,
     warnings: usize,
     diagnostics: Vec<Shown<'a>>,
+    /// The overlay's own words in the site's language ([`Words`]).
+    strings: &'a Words,
+}
+
+/// The words of the overlay and the error page, in the site's language: the theme's UI
+/// strings whose keys start with `preview_`.
+pub type Words = std::collections::BTreeMap<String, String>;
+
+/// A word of `words`, or the English one when the theme has none.
+fn word<'a>(words: &'a Words, key: &str, english: &'a str) -> &'a str {
+    words.get(key).map_or(english, String::as_str)
+}
+
+/// The heading: how many errors keep the catalogue from building.
+fn heading(words: &Words, errors: usize) -> String {
+    let (key, english) = match errors {
+        1 => (
+            "preview_failed_one",
+            "The catalogue does not build: {n} error",
+        ),
+        _ => (
+            "preview_failed_other",
+            "The catalogue does not build: {n} errors",
+        ),
+    };
+    word(words, key, english).replace("{n}", &errors.to_string())
 }
 
 impl Failure {
-    pub fn new(mut diagnostics: Vec<Diagnostic>) -> Failure {
+    pub fn new(mut diagnostics: Vec<Diagnostic>, words: &Words) -> Failure {
         // Errors first: they are why the build failed.
         diagnostics.sort_by_key(|d| d.severity != Severity::Error);
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
@@ -50,9 +77,14 @@ impl Failure {
                     text: d.render(false),
                 })
                 .collect(),
+            strings: words,
         };
         let json = serde_json::to_string(&payload).unwrap_or_else(|_| "{}".into());
-        Failure { diagnostics, json }
+        Failure {
+            diagnostics,
+            json,
+            words: words.clone(),
+        }
     }
 
     pub fn error_count(&self) -> usize {
@@ -62,13 +94,17 @@ impl Failure {
     /// The page served for every page request while no build has succeeded yet. It carries the
     /// live script, which keeps the list current and loads the site once a build succeeds.
     pub fn page(&self, live_script: &str) -> String {
-        let errors = self.error_count();
+        let words = &self.words;
+        let w = |key: &str, english: &'static str| escape::html(word(words, key, english));
         let mut items = String::new();
         for d in &self.diagnostics {
             let _ = write!(
                 items,
                 "<li><p><strong>{}[{}]</strong>: {}</p><p><code>{}</code></p>",
-                if d.is_error() { "error" } else { "warning" },
+                match d.is_error() {
+                    true => w("preview_error", "error"),
+                    false => w("preview_warning", "warning"),
+                },
                 escape::html(d.code),
                 escape::html(&d.message),
                 escape::html(&location(d)),
@@ -76,23 +112,33 @@ impl Failure {
             if let Some(frame) = frame(d) {
                 let _ = write!(items, "<pre>{}</pre>", escape::html(&frame));
             }
-            for (name, value) in [("found", &d.found), ("expected", &d.expected)] {
+            let labelled = [
+                (w("preview_found", "found"), &d.found),
+                (w("preview_expected", "expected"), &d.expected),
+                (w("preview_hint", "help"), &d.hint),
+            ];
+            for (name, value) in labelled {
                 if let Some(v) = value {
                     let _ = write!(items, "<p>{name}: {}</p>", escape::html(v));
                 }
             }
-            if let Some(hint) = &d.hint {
-                let _ = write!(items, "<p>help: {}</p>", escape::html(hint));
-            }
             items.push_str("</li>");
         }
+        let language = escape::html(word(words, "preview_language", "en"));
+        let title = w("preview_page_title", "Build failed – casebook");
+        let heading = heading(words, self.error_count());
+        let heading = escape::html(&heading);
+        let help = w(
+            "preview_page_help",
+            "casebook shows the site as soon as it builds. Fix the files below and save; this page updates by itself.",
+        );
         format!(
             r#"<!DOCTYPE html>
-<html lang="en">
+<html lang="{language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Build failed – casebook</title>
+<title>{title}</title>
 <style>
 body {{ font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1a1a1a; }}
 h1 {{ color: #a4161a; font-size: 1.5rem; }}
@@ -103,8 +149,8 @@ pre {{ background: #f4f4f4; padding: .75rem; overflow-x: auto; }}
 </head>
 <body>
 <main id="casebook-error-page" role="alert" aria-live="assertive">
-<h1>The catalogue does not build: {errors} error(s)</h1>
-<p>casebook shows the site as soon as it builds. Fix the files below and save; this page updates by itself.</p>
+<h1>{heading}</h1>
+<p>{help}</p>
 <ol id="casebook-diagnostics">{items}</ol>
 </main>
 {live_script}
@@ -155,7 +201,10 @@ mod tests {
 
     #[test]
     fn payload_has_location_frame_and_text() {
-        let failure = Failure::new(vec![Diagnostic::warning("w", "a", "m"), broken()]);
+        let failure = Failure::new(
+            vec![Diagnostic::warning("w", "a", "m"), broken()],
+            &Words::new(),
+        );
         let v: serde_json::Value = serde_json::from_str(&failure.json).unwrap();
         assert_eq!(v["errors"], 1);
         assert_eq!(v["warnings"], 1);
@@ -180,7 +229,7 @@ mod tests {
             12,
             2,
         );
-        let failure = Failure::new(vec![d]);
+        let failure = Failure::new(vec![d], &Words::new());
         let v: serde_json::Value = serde_json::from_str(&failure.json).unwrap();
         assert_eq!(
             v["diagnostics"][0]["frame"],
@@ -190,11 +239,34 @@ mod tests {
 
     #[test]
     fn error_page_escapes_everything() {
-        let page = Failure::new(vec![broken()]).page("<script src=live></script>");
+        let page = Failure::new(vec![broken()], &Words::new()).page("<script src=live></script>");
         assert!(page.contains("unknown term `&lt;parkin&gt;`"), "{page}");
         assert!(page.contains("content/orte/x.md:3:9"));
         assert!(page.contains("3 | thema: [parkin]"));
         assert!(!page.contains("<parkin>"));
         assert!(page.contains("<script src=live></script>"));
+    }
+
+    #[test]
+    fn a_german_site_gets_a_german_error_page_and_overlay() {
+        let words = crate::render::theme::built_in_strings("de")
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("preview_"))
+            .collect();
+        let failure = Failure::new(vec![broken()], &words);
+        let page = failure.page("");
+        assert!(page.contains("<html lang=\"de\">"), "{page}");
+        assert!(
+            page.contains("Der Katalog lässt sich nicht bauen: 1 Fehler"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<p>Hinweis: did you mean `parking`?</p>"),
+            "{page}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&failure.json).unwrap();
+        assert_eq!(v["strings"]["preview_close"], "Schließen");
+        let english = crate::render::theme::built_in_strings("en");
+        assert_eq!(english["preview_close"], "Close");
     }
 }

@@ -88,23 +88,34 @@
     return node;
   }
 
+  // The overlay's words come with each payload, in the site's language (the theme's
+  // `preview_*` strings); English where a theme has none.
+  var words = {};
+  function word(key, english) {
+    return Object.prototype.hasOwnProperty.call(words, key) ? words[key] : english;
+  }
+
   function diagnosticItem(d) {
     var li = el("li", null, d.severity);
     var what = el("p", null, "what");
-    what.appendChild(el("strong", d.severity + "[" + d.code + "]"));
+    var severity = d.severity === "error" ? word("preview_error", "error") : word("preview_warning", "warning");
+    what.appendChild(el("strong", severity + "[" + d.code + "]"));
     what.appendChild(document.createTextNode(": " + d.message));
     li.appendChild(what);
     li.appendChild(el("p", d.location, "where"));
     if (d.frame) li.appendChild(el("pre", d.frame));
-    if (d.found != null) li.appendChild(el("p", "found: " + d.found));
-    if (d.expected != null) li.appendChild(el("p", "expected: " + d.expected));
-    if (d.hint != null) li.appendChild(el("p", "help: " + d.hint, "hint"));
+    if (d.found != null) li.appendChild(el("p", word("preview_found", "found") + ": " + d.found));
+    if (d.expected != null) li.appendChild(el("p", word("preview_expected", "expected") + ": " + d.expected));
+    if (d.hint != null) li.appendChild(el("p", word("preview_hint", "help") + ": " + d.hint, "hint"));
     return li;
   }
 
   function heading(payload) {
     var n = payload.errors;
-    return "The catalogue does not build: " + n + (n === 1 ? " error" : " errors");
+    var text = n === 1
+      ? word("preview_failed_one", "The catalogue does not build: {n} error")
+      : word("preview_failed_other", "The catalogue does not build: {n} errors");
+    return text.replace("{n}", String(n));
   }
 
   function hideOverlay() {
@@ -156,14 +167,14 @@
     var title = el("h2", heading(payload));
     title.id = "casebook-overlay-title";
     header.appendChild(title);
-    var close = el("button", "Close");
+    var close = el("button", word("preview_close", "Close"));
     close.type = "button";
-    close.setAttribute("aria-label", "Close the error message (Escape)");
+    close.setAttribute("aria-label", word("preview_close_label", "Close the error message (Escape)"));
     close.addEventListener("click", hideOverlay);
     header.appendChild(close);
     dialog.appendChild(header);
-    var help = el("p", "You are looking at the last good build. Fix the files below and save; " +
-      "this message goes away by itself.");
+    var help = el("p", word("preview_overlay_help", "You are looking at the last good build. Fix the files below and save; " +
+      "this message goes away by itself."));
     help.id = "casebook-overlay-help";
     dialog.appendChild(help);
     var list = el("ol");
@@ -175,6 +186,7 @@
   }
 
   function showErrors(payload) {
+    words = payload.strings || {};
     if (errorPage) {
       // The error page served while nothing builds: keep its list current in place.
       errorPage.textContent = "";

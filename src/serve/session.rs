@@ -89,6 +89,20 @@ impl Session {
         }
     }
 
+    /// The words of the error overlay and page in the site's language: the loaded theme's
+    /// (which a catalogue's theme may change), else the built-in theme's for the language
+    /// site.yaml names, read even from a site.yaml that does not parse.
+    pub fn words(&self) -> std::collections::BTreeMap<String, String> {
+        let strings = match &self.site {
+            Some(site) => site.renderer.theme.strings.clone(),
+            None => crate::render::theme::built_in_strings(&site_language(&self.root)),
+        };
+        strings
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("preview_"))
+            .collect()
+    }
+
     /// The last good site.
     pub fn files(&self) -> Arc<SiteFiles> {
         self.memory.files()
@@ -185,4 +199,22 @@ impl Session {
             }
         }
     }
+}
+
+/// The `language:` line of `<root>/content/site.yaml`, found without parsing the file (it may be
+/// what is broken); `de`, the default, when there is none.
+fn site_language(root: &Path) -> String {
+    let text = std::fs::read_to_string(root.join("content/site.yaml")).unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("language:"))
+        .map(|v| {
+            v.split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\''])
+        })
+        .filter(|v| ["de", "en"].contains(v))
+        .unwrap_or("de")
+        .to_string()
 }

@@ -84,6 +84,16 @@ impl Site {
         timings: &mut Timings,
     ) -> Result<bool, SiteError> {
         let config = Arc::clone(&self.catalogue.config);
+        // A public site without its drafts resolves references only through the general path
+        // (the catalogue's ids lack the drafts that references may name).
+        if !config.preview
+            && self
+                .docs
+                .values()
+                .any(|d| d.entry.as_ref().is_some_and(|e| e.draft))
+        {
+            return Ok(false);
+        }
         let resolver = |p: &str| self.link_targets.get(p).cloned();
         let mut edits: Vec<(PathBuf, Arc<CheckedDoc>)> = Vec::with_capacity(changed.len());
         let start = Instant::now();
@@ -110,6 +120,14 @@ impl Site {
                 return Ok(false);
             };
             let doc = check::check_document(&config, doc, &resolver);
+            // A draft flag or earlier addresses that change add or remove pages (a public
+            // site's draft, a redirect): the general path plans the pages again.
+            let meta = |d: &CheckedDoc| d.entry.as_ref().map(|e| (e.draft, e.aliases.clone()));
+            if meta(&doc) != meta(previous)
+                || (!config.preview && doc.entry.as_ref().is_some_and(|e| e.draft))
+            {
+                return Ok(false);
+            }
             edits.push((path.clone(), Arc::new(doc)));
         }
         timings.steps.push(("check edited", start.elapsed()));
@@ -124,10 +142,14 @@ impl Site {
         let start = Instant::now();
         let mut report = Report::default();
         report.extend(self.walk_diagnostics.iter().cloned());
+        let mut all: Vec<&CheckedDoc> = Vec::with_capacity(self.docs.len());
         for (path, doc) in &self.docs {
             let doc = edited_doc(path).unwrap_or(doc);
             report.extend(doc.diagnostics.iter().cloned());
+            all.push(doc);
         }
+        report.extend(check::drafts_and_aliases(&config, &all));
+        drop(all);
         // Ids did not change, so only the edited entries' references resolve differently.
         let cat = &self.catalogue;
         let mut entries: Vec<(Arc<crate::model::Entry>, References)> = Vec::new();
@@ -204,6 +226,7 @@ impl Site {
         let mut updated = self.updated.clone();
         let read_again = changed.iter().filter_map(|p| docs.get(p)?.dated());
         self.dates.refresh(&mut updated, read_again);
+        let checked = published(&config, checked);
         self.catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
         self.updated = updated;
         self.docs = docs;

@@ -165,7 +165,9 @@ impl Site {
             checked,
         } = read;
         let dates = timings.time("dates", || Dates::read(&config));
+        let checked = published(&config, checked);
         let updated = dates.all(&checked);
+        report.extend(dates.warning());
         let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
         let theme = timings.time("theme", || Theme::load(&catalogue.config))?;
         let renderer = Renderer::new(theme)?;
@@ -247,6 +249,16 @@ impl Site {
             }
         }
         self.identity = identity;
+    }
+}
+
+/// The entries a site shows: all of them in the preview (`serve`, `build --preview`), where
+/// drafts carry a badge; the public build leaves drafts out before anything is built from them,
+/// so no page, list, count, export, feed or search record can show one.
+fn published(config: &Config, checked: crate::model::Checked) -> crate::model::Checked {
+    match config.preview {
+        true => checked,
+        false => checked.without_drafts(),
     }
 }
 

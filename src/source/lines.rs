@@ -86,6 +86,11 @@ impl KeyLines {
         KeyLines { keys, index }
     }
 
+    /// The byte index of the colon that ends the key of a top-level `key: value` line.
+    pub fn key_colon(line: &str) -> Option<usize> {
+        find_key_colon(line)
+    }
+
     /// The line where the value of the key at `i` in `keys` ends (exclusive): the next key's.
     fn end_of(&self, i: usize) -> usize {
         self.keys.get(i + 1).map_or(usize::MAX, |(_, l, _)| *l)

@@ -12,8 +12,10 @@ use std::path::Path;
 use std::time::SystemTime;
 
 mod lines;
+mod unclosed;
 
 pub use lines::{KeyLines, LineIndex};
+use unclosed::unclosed;
 
 /// Largest file casebook reads; anything bigger is surely not a hand-written case.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -94,6 +96,30 @@ pub fn read(path: &Path, shown: &Path) -> Result<String, Box<Diagnostic>> {
     read_with_time(path, shown).map(|(text, _)| text)
 }
 
+/// Texts an editor holds for files of the catalogue, unsaved, by absolute path: read instead
+/// of the files themselves (`casebook lsp`).
+pub type Buffers = std::collections::HashMap<std::path::PathBuf, String>;
+
+/// [`read`], or the text an editor holds for `path`, decoded the same way.
+pub fn read_or_buffer(
+    path: &Path,
+    shown: &Path,
+    buffers: &Buffers,
+) -> Result<String, Box<Diagnostic>> {
+    match buffers.get(path) {
+        Some(text) => decode_buffer(text, shown),
+        None => read(path, shown),
+    }
+}
+
+/// An editor's text as if it were a file's bytes: the same size limit and decoding.
+pub fn decode_buffer(text: &str, shown: &Path) -> Result<String, Box<Diagnostic>> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(Box::new(too_large(shown, text.len() as u64)));
+    }
+    decode(text.as_bytes().to_vec(), shown)
+}
+
 /// [`read`], also returning the file's modification time. One open and one `fstat` per file:
 /// at 10,000 entries, stating each file by name besides reading it cost 20,000 system calls.
 pub fn read_with_time(
@@ -127,18 +153,7 @@ pub fn read_with_time(
         return Err(not_a_file());
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Box::new(
-            Diagnostic::error(
-                "file-too-large",
-                shown,
-                format!("file is {} MB", meta.len() / (1024 * 1024)),
-            )
-            .expected(format!(
-                "at most {} MB per file",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ))
-            .hint("split the content, or move large data out of the catalogue"),
-        ));
+        return Err(Box::new(too_large(shown, meta.len())));
     }
     // Room for one byte more than the size, so that the read which finds the end needs no
     // growing; a file that grows meanwhile is still cut off at the limit.
@@ -147,6 +162,20 @@ pub fn read_with_time(
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
     Ok((decode(bytes, shown)?, meta.modified().ok()))
+}
+
+/// The diagnostic for a file over [`MAX_FILE_BYTES`].
+pub fn too_large(shown: &Path, bytes: u64) -> Diagnostic {
+    Diagnostic::error(
+        "file-too-large",
+        shown,
+        format!("file is {} MB", bytes / (1024 * 1024)),
+    )
+    .expected(format!(
+        "at most {} MB per file",
+        MAX_FILE_BYTES / (1024 * 1024)
+    ))
+    .hint("split the content, or move large data out of the catalogue")
 }
 
 /// Opens a file for reading without waiting for a writer: a named pipe would otherwise block
@@ -234,6 +263,34 @@ pub fn yaml_error(e: &yaml::Error, text: &str, line_offset: usize, shown: &Path)
         .unwrap_or(&message)
         .to_string();
     let mut d = Diagnostic::error("yaml-syntax", shown, format!("invalid YAML: {short}"));
+    if let Some(open) = unclosed(&message, text, line_offset) {
+        let (what, example) = match open.opener {
+            '[' => ("list", "with `]` after its last item, e.g. `[a, b]`"),
+            '{' => (
+                "mapping",
+                "with `}` after its last pair, e.g. `{ lat: 51.5, lon: 9.9 }`",
+            ),
+            '"' => ("text", "with a second `\"` at its end"),
+            _ => (
+                "text",
+                "with a second `'` at its end (write `''` for an apostrophe inside)",
+            ),
+        };
+        return Diagnostic::error(
+            "yaml-syntax",
+            shown,
+            format!(
+                "invalid YAML: this `{}` on line {} is never closed",
+                open.opener, open.line
+            ),
+        )
+        .at(text, open.line, open.column, 1)
+        .expected(format!("the {what} opened here closed {example}"))
+        .hint(format!(
+            "this `{}` on line {} is never closed; close the {what} {example}",
+            open.opener, open.line
+        ));
+    }
     if let Some(loc) = e.location() {
         let mut line = loc.line() + line_offset - 1;
         let mut column = loc.column();

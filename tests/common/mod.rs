@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod html;
+pub mod lsp;
 
 use casebook::source::yaml;
 use serde_json::Value as Json;

@@ -5,7 +5,8 @@ import { loadCatalogue } from './catalogue.js';
 
 /**
  * `{ home, browser, browserFiltered, entry, term, map, codebook, search }` as paths below the
- * site, plus `cat` (the model) and `query` (a word that full-text search finds).
+ * site, plus `cat` (the model) and `query` (a word that full-text search finds). `kinds` names
+ * one page of every kind the site has (an entry page per type), for checks that go through all.
  */
 export function samplePages(siteDir) {
   const cat = loadCatalogue(siteDir);
@@ -28,7 +29,29 @@ export function samplePages(siteDir) {
     map: 'karte/',
     codebook: 'codebuch/',
     search: 'suche/',
+    kinds: pageKinds(cat, entry, facet, term),
   };
+}
+
+/** `{ name: path }` for one page of every kind. */
+function pageKinds(cat, entry, facet, term) {
+  const kinds = { home: '' };
+  kinds.browser = 'katalog/';
+  for (const type of cat.types) {
+    // Per type the entry with the most terms, and that type's list.
+    const e = [...cat.entries].filter((x) => x.type === type).sort((a, b) => termCount(b) - termCount(a) || a.id.localeCompare(b.id))[0];
+    if (!e) continue;
+    kinds[`entry-${type}`] = e.path.replace(/^\//, '');
+    kinds[`list-${type}`] = e.path.replace(/^\//, '').split('/')[0] + '/';
+  }
+  kinds.vocabulary = `${facet.vocabulary}/`;
+  kinds.term = `${facet.vocabulary}/${term}/`;
+  kinds.map = 'karte/';
+  kinds.search = 'suche/';
+  kinds.codebook = 'codebuch/';
+  kinds.free = 'datenschutz/';
+  kinds.notfound = 'gibt-es-nicht/';
+  return kinds;
 }
 
 function termCount(e) {

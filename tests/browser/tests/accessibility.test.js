@@ -1,5 +1,6 @@
-// axe-core finds no WCAG 2.1 A/AA violation on the main kinds of page, in the state a visitor sees
-// them: the browser with and without a filter, and the search page with a query and results.
+// axe-core finds no WCAG 2.1 A/AA violation in the states a visitor brings pages into, at 1366,
+// 390 and 320 px: the browser with a filter and with its filters open as a sheet, and the search
+// page with a query and results. reflow.test.js checks every page kind as it loads.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,18 +21,20 @@ before(async () => {
 after(() => browser?.close());
 
 async function check(path, prepare) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  try {
-    await visit(page, new URL(path, site.url).href);
-    if (prepare) {
-      await prepare(page);
-      await quiet(page);
+  for (const width of [1366, 390, 320]) {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    try {
+      await visit(page, new URL(path, site.url).href);
+      if (prepare) {
+        await prepare(page, width);
+        await quiet(page);
+      }
+      const violations = await axeViolations(page);
+      assert.equal(violations.length, 0, `axe found ${violations.length} WCAG 2.1 A/AA violation(s) on /${path} at ${width} px:\n${describeViolations(violations)}`);
+    } finally {
+      await context.close();
     }
-    const violations = await axeViolations(page);
-    assert.equal(violations.length, 0, `axe found ${violations.length} WCAG 2.1 A/AA violation(s) on /${path}:\n${describeViolations(violations)}`);
-  } finally {
-    await context.close();
   }
 }
 
@@ -44,13 +47,16 @@ test('axe reports a known violation on a broken page (the check is live)', async
   assert.ok(ids.includes('image-alt') && ids.includes('label'), `expected image-alt and label violations, got ${ids.join(', ')}`);
 });
 
-test('home page', () => check(pages.home));
-test('catalogue browser without a filter', () => check(pages.browser, settled));
 test('catalogue browser with an active filter', () => check(pages.browserFiltered, settled));
-test('entry page', () => check(pages.entry));
-test('term page', () => check(pages.term));
-test('map page', () => check(pages.map));
-test('codebook', () => check(pages.codebook));
+test('catalogue browser with its filters open (a sheet on phones)', () =>
+  check(pages.browserFiltered, async (page, width) => {
+    await settled(page);
+    if (width < 960) await page.locator('[data-role=filters-toggle]').click();
+  }));
+test('map page after "Karte laden"', () =>
+  check(pages.map, async (page) => {
+    await page.locator('#map-app [data-role=map-load]').click();
+  }));
 test('search page with a query and results', () =>
   check(pages.search, async (page) => {
     const input = page.locator(SEARCH_INPUT).first();

@@ -114,6 +114,9 @@ test('serve: saving reloads the page, a broken file shows an overlay, fixing it 
   assert.match(text, new RegExp(name), `the overlay does not name the file:\n${text}`);
   const shownLine = Number(text.match(new RegExp(`${name}:(\\d+)`))?.[1]);
   assert.ok(shownLine >= entry.line && shownLine <= entry.line + 1, `the overlay should point at line ${entry.line} or ${entry.line + 1} of the file, says ${shownLine}:\n${text}`);
+  // The catalogue is German, and so is the overlay (the theme's `preview_*` strings).
+  assert.match(text, /Der Katalog lässt sich nicht bauen: 1 Fehler/, `the overlay is not in the site's language:\n${text}`);
+  assert.ok(await page.getByRole('button', { name: 'Fehlermeldung schließen (Escape)' }).isVisible(), 'no German close button');
   t.diagnostic(`overlay: ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
 
   // 3. Fixed again: the overlay goes away and the original title is back.

@@ -135,8 +135,13 @@ pub fn markdown_html_problem(html: &str) -> Option<String> {
         .map(|p| format!("{p} in: {html}"))
 }
 
-/// For a whole rendered page: the theme's own scripts only (`src` below `<base path>assets/`, or
-/// inline JSON data that parses as JSON), and nothing from `active_content`'s problem list.
+/// The one inline script the default theme writes (in `<head>`, before the first paint, so that
+/// pages are laid out as their scripts will leave them): exactly this text, nothing else.
+const THEME_INLINE_SCRIPT: &str = r#"document.documentElement.classList.add("js")"#;
+
+/// For a whole rendered page: the theme's own scripts only (`src` below `<base path>assets/`,
+/// inline JSON data that parses as JSON, or [`THEME_INLINE_SCRIPT`]), and nothing from
+/// `active_content`'s problem list.
 pub fn page_problem(html: &str, base_path: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);
     // The theme's empty favicon (`<link rel="icon" href="data:,">`) spares a request.
@@ -153,6 +158,7 @@ pub fn page_problem(html: &str, base_path: &str) -> Option<String> {
             (None, Some("application/json" | "application/ld+json")) => {
                 serde_json::from_str::<serde_json::Value>(&script.text).is_ok()
             }
+            (None, None) => script.text == THEME_INLINE_SCRIPT,
             (None, _) => false,
         };
         if !ok {

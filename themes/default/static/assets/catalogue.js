@@ -2,8 +2,9 @@
 // facets.js; this module owns the DOM, the URL and the full-text search.
 //
 // State is the query string: ?type=format&thema=beteiligung&thema=phase-null&q=markt&sort=newest
-// (repeated keys mean OR; comma lists are read too). Filter clicks push a history entry, typing
-// replaces the current one, and the back button restores any earlier state.
+// (repeated keys mean OR; comma lists are read too). Ticking a filter, removing a chip and
+// sorting replace the current history entry, so Back leaves the page rather than undoing each
+// tick; a search sent with Enter pushes one.
 
 import { evaluate, model, normalize, parseQuery, placeField, sortBits, toQuery } from "./facets.js";
 
@@ -35,10 +36,13 @@ export function plural(s, base, n, lang) {
   return fill(n === 1 ? s[base + "One"] : s[base + "Other"], { n: n.toLocaleString(lang) });
 }
 
+/** The folder of the catalogue browser's data (`katalog/` or `catalogue/`, from the page). */
+export const dataFolder = (root) => root.dataset.data || (root.dataset.base || "/") + "katalog/";
+
 let indexPromise;
-/** The browser index, fetched once per page. */
-export function loadIndex(base) {
-  indexPromise ??= fetch(base + "katalog/index.json").then((r) => {
+/** The browser index, fetched once per page; `folder` is [dataFolder]'s. */
+export function loadIndex(folder) {
+  indexPromise ??= fetch(folder + "index.json").then((r) => {
     if (!r.ok) throw new Error(r.status + " " + r.url);
     return r.json();
   });
@@ -65,7 +69,7 @@ export function detectPlace(index, root, base) {
 }
 
 /** Summaries come in chunks of `summary_chunk` entries; only chunks for shown cards are fetched. */
-export function summaryStore(base, index) {
+export function summaryStore(folder, index) {
   const size = index.summary_chunk || 200;
   const chunks = new Map();
   return {
@@ -78,7 +82,7 @@ export function summaryStore(base, index) {
       return Promise.all(
         [...wanted].map((n) => {
           if (!chunks.has(n)) {
-            const pending = fetch(base + "katalog/summaries/" + n + ".json")
+            const pending = fetch(folder + "summaries/" + n + ".json")
               .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
               .then((a) => chunks.set(n, a))
               .catch(() => chunks.delete(n));
@@ -107,7 +111,7 @@ export function context(root, index) {
     s,
     m: model(index),
     num: (n) => nf.format(n),
-    summaries: summaryStore(base, index),
+    summaries: summaryStore(dataFolder(root), index),
     url(p) {
       const e = index.entries[p];
       return base + index.types[e[2]].folder + "/" + e[0] + "/";
@@ -126,7 +130,7 @@ export function cardHtml(ctx, p, opts = {}) {
   const ty = index.types[e[2]];
   const level = opts.level || 3;
   const place = ctx.place(p);
-  const summary = opts.excerpt ? null : ctx.summaries.get(p);
+  const [summary, transfer] = opts.excerpt ? [] : summaryParts(ctx.summaries.get(p));
   const facets = [];
   index.facets.forEach((f, k) => {
     if (f.field === index.place || facets.length >= 2) return;
@@ -135,16 +139,23 @@ export function cardHtml(ctx, p, opts = {}) {
   });
   return (
     `<li><article class="card t-${esc(ty.key)}" data-pos="${p}">` +
-    `<h${level} class="card-title"><a href="${esc(ctx.url(p))}">${esc(e[1])}</a></h${level}>` +
+    `<h${level} class="card-title"><a href="${esc(ctx.url(p))}">${opts.titleHtml ?? esc(e[1])}</a></h${level}>` +
     `<p class="card-meta"><span class="badge t-${esc(ty.key)}">${esc(ty.label)}</span>` +
     (place ? ` <span class="card-place"><span class="vh">${esc(s.cardPlace)}: </span>${esc(place)}</span>` : "") +
     `</p>` +
     (opts.excerpt ? `<p class="card-excerpt">${opts.excerpt}</p>` : "") +
     (summary ? `<p class="card-summary">${esc(summary)}</p>` : "") +
+    (transfer ? transferHtml(s, transfer) : "") +
     (facets.length ? `<dl class="card-facets">${facets.join("")}</dl>` : "") +
     `</article></li>`
   );
 }
+
+/** A shard's item: the summary, or `[summary, transfer teaser]`. */
+const summaryParts = (item) => (Array.isArray(item) ? item : [item]);
+
+const transferHtml = (s, text) =>
+  `<p class="card-transfer"><span class="card-transfer-label">${esc(s.transferLabel)}:</span> ${esc(text)}</p>`;
 
 /** Fills in summaries of cards rendered before their chunk arrived. */
 export async function fillSummaries(ctx, container) {
@@ -153,7 +164,8 @@ export async function fillSummaries(ctx, container) {
   for (const card of cards) {
     card.dataset.done = "";
     if (card.querySelector(".card-summary, .card-excerpt")) continue;
-    const text = ctx.summaries.get(Number(card.dataset.pos));
+    const [text, transfer] = summaryParts(ctx.summaries.get(Number(card.dataset.pos)));
+    if (transfer) card.querySelector(".card-meta").insertAdjacentHTML("afterend", transferHtml(ctx.s, transfer));
     if (!text) continue;
     const p = document.createElement("p");
     p.className = "card-summary";
@@ -173,14 +185,19 @@ function searchIndex(base) {
 const searches = new Map();
 /**
  * What full-text search finds for `q` (cached per query): `positions` of the matching entries
- * (ascending), `scores` per document, `pages` (free pages), `excerpt(doc)` as safe HTML.
+ * (ascending), `scores` per document, `pages` (free pages), `excerpt(doc)` and `title(text)`
+ * as safe HTML with the matches marked, and `suggestion` (a query to try instead, or null).
  */
 export function hits(ctx, q) {
   const key = q.toLowerCase();
   if (!searches.has(key)) {
     const run = searchIndex(ctx.base).then(async (index) => {
       const found = await index.find(q);
-      return { ...found, excerpt: (doc) => index.excerpt(doc, found.terms) };
+      return {
+        ...found,
+        excerpt: (doc) => index.excerpt(doc, found.terms),
+        title: (text) => index.highlight(text, found.terms),
+      };
     });
     run.catch(() => searches.delete(key));
     searches.set(key, run);
@@ -387,7 +404,7 @@ export async function start(root, mode) {
   const status = root.querySelector("[data-role=count]");
   let index;
   try {
-    index = await loadIndex(root.dataset.base || "/");
+    index = await loadIndex(dataFolder(root));
   } catch {
     if (status) status.textContent = s.loadError;
     return;
@@ -403,6 +420,7 @@ export async function start(root, mode) {
   const sortSelect = root.querySelector("[data-role=sort]");
   const toggleBtn = root.querySelector("[data-role=filters-toggle]");
   const panelBox = root.querySelector("[data-role=filters]");
+  const suggestBox = root.querySelector("[data-role=suggestion]");
   root.classList.add("is-live");
 
   let state = parseQuery(index, location.search);
@@ -415,8 +433,10 @@ export async function start(root, mode) {
 
   const panel = filterPanel(ctx, panelBox, (field, key, on) => {
     state = { ...state, selection: toggle(index, state.selection, field, key, on) };
-    commit(true);
+    commit(false);
   });
+  const zero = root.querySelector("[data-role=zero]");
+  const apply = root.querySelector("[data-role=filters-apply]");
 
   if (form && searchable) {
     form.hidden = false;
@@ -446,7 +466,7 @@ export async function start(root, mode) {
     if (!placeField(index)) sortSelect.querySelector("option[value=place]")?.remove();
     sortSelect.addEventListener("change", () => {
       state = { ...state, sort: sortSelect.value === "title" ? "" : sortSelect.value };
-      commit(true);
+      commit(false);
     });
   }
 
@@ -459,8 +479,31 @@ export async function start(root, mode) {
     };
     toggleBtn.hidden = false;
     setOpen(false);
-    toggleBtn.addEventListener("click", () => setOpen(toggleBtn.getAttribute("aria-expanded") !== "true"));
+    toggleBtn.addEventListener("click", () => {
+      const open = toggleBtn.getAttribute("aria-expanded") !== "true";
+      setOpen(open);
+      if (open) area.querySelector("#filters-heading")?.focus();
+    });
+    // On a phone the open filters fill the screen; their sticky button shows the results.
+    apply?.addEventListener("click", () => {
+      setOpen(false);
+      toggleBtn.scrollIntoView({ block: "start" });
+      list.focus();
+    });
+    area.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape" && area.classList.contains("is-open")) {
+        setOpen(false);
+        toggleBtn.focus();
+      }
+    });
   }
+  zero?.addEventListener("click", (ev) => {
+    const btn = ev.target.closest(".chip");
+    if (!btn) return;
+    state = { ...state, selection: { ...state.selection } };
+    removeChip(state, btn);
+    commit(false).then(() => list.focus());
+  });
 
   chips.addEventListener("click", (ev) => {
     const btn = ev.target.closest(".chip");
@@ -469,7 +512,7 @@ export async function start(root, mode) {
     state = { ...state, selection: { ...state.selection } };
     removeChip(state, btn);
     if (input) input.value = state.q;
-    commit(true).then(() => focusAfterChip(chips, at, list));
+    commit(false).then(() => focusAfterChip(chips, at, list));
   });
 
   more.addEventListener("click", async () => {
@@ -509,6 +552,7 @@ export async function start(root, mode) {
     const q = searchable ? state.q : "";
     renderChips(ctx, chips, state);
     root.classList.toggle("has-query", !!q);
+    showSuggestion(null);
     if (mode === "search" && !q) {
       panel.update(state.selection, evaluate(index, state.selection).counts);
       items = [];
@@ -530,6 +574,7 @@ export async function start(root, mode) {
         return;
       }
       if (my !== seq) return;
+      showSuggestion(found.suggestion);
       const ev = evaluate(index, state.selection, found.positions);
       counted = ev.counts;
       if (sort === "relevance") {
@@ -562,7 +607,58 @@ export async function start(root, mode) {
     else await renderMore(my);
     if (my !== seq) return;
     root.dataset.renderMs = (performance.now() - t0).toFixed(1);
-    announce(n ? plural(s, "resultsCount", n, ctx.lang) : q ? fill(s.searchNone, { q }) : s.resultsNone);
+    const count = n ? plural(s, "resultsCount", n, ctx.lang) : q ? fill(s.searchNone, { q }) : s.resultsNone;
+    if (apply) apply.textContent = fill(s.filtersApply, { n: ctx.num(n) });
+    if (zero) await renderZero(my, n, q);
+    announce(count);
+  }
+
+  /** With no results: each selected filter as a button that drops it, with what would be left. */
+  async function renderZero(my, n, q) {
+    const found = q && !n ? await hits(ctx, q).catch(() => null) : null;
+    if (my !== seq) return;
+    const options = [];
+    if (!n) {
+      for (const f of ctx.m.facets) {
+        for (const key of state.selection[f.field] || []) {
+          const without = { ...state.selection, [f.field]: state.selection[f.field].filter((k) => k !== key) };
+          const left = evaluate(index, without, found ? found.positions : undefined).positions.length;
+          if (left) options.push({ field: f.field, key, left, label: (f.field === "type" ? s.filterType : f.label) + ": " + f.terms[f.byKey.get(key)].label });
+        }
+      }
+    }
+    options.sort((a, b) => b.left - a.left);
+    zero.hidden = !options.length;
+    zero.innerHTML = options.length
+      ? `<p>${esc(s.zeroHint)}</p><ul class="chips" role="list">` +
+        options
+          .slice(0, 4)
+          .map(
+            (o) =>
+              `<li><button type="button" class="chip" data-field="${esc(o.field)}" data-key="${esc(o.key)}">${esc(fill(s.zeroWithout, { label: o.label, n: ctx.num(o.left) }))}</button></li>`,
+          )
+          .join("") +
+        `</ul>`
+      : "";
+  }
+
+  /** "Meinten Sie: Quartier?" with a button that searches the suggestion (the search page only). */
+  function showSuggestion(text) {
+    if (!suggestBox) return;
+    suggestBox.hidden = !text;
+    suggestBox.innerHTML = "";
+    if (!text) return;
+    const [before, after = ""] = (s.searchSuggestion || "{q}").split("{q}");
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "link-button";
+    btn.textContent = text;
+    btn.addEventListener("click", () => {
+      if (input) input.value = text;
+      state = { ...state, q: text };
+      commit(true).then(() => input?.focus());
+    });
+    suggestBox.append(before, btn, after);
   }
 
   function updateMore() {
@@ -576,13 +672,17 @@ export async function start(root, mode) {
     const slice = items.slice(shown, shown + PAGE);
     shown += slice.length;
     let excerpts = [];
+    let title = (text) => esc(text);
     if (mode === "search" && state.q) {
       const found = await hits(ctx, state.q);
       excerpts = await Promise.all(slice.map((it) => found.excerpt(typeof it === "number" ? it : it.doc).catch(() => "")));
       if (my !== seq) return;
+      title = found.title;
     }
     const html = slice.map((it, j) =>
-      typeof it === "number" ? cardHtml(ctx, it, { excerpt: excerpts[j] }) : pageHtml(ctx, it, excerpts[j]),
+      typeof it === "number"
+        ? cardHtml(ctx, it, { excerpt: excerpts[j], titleHtml: title(index.entries[it][1]) })
+        : pageHtml(ctx, it, excerpts[j], title(it.title || it.url)),
     );
     list.insertAdjacentHTML("beforeend", html.join(""));
     updateMore();
@@ -593,10 +693,10 @@ export async function start(root, mode) {
 }
 
 /** A search hit that is a free page, not an entry; `excerpt` is safe HTML. */
-function pageHtml(ctx, page, excerpt) {
+function pageHtml(ctx, page, excerpt, titleHtml) {
   return (
     `<li><article class="card card-page">` +
-    `<h3 class="card-title"><a href="${esc(page.url)}">${esc(page.title || page.url)}</a></h3>` +
+    `<h3 class="card-title"><a href="${esc(page.url)}">${titleHtml ?? esc(page.title || page.url)}</a></h3>` +
     `<p class="card-meta"><span class="badge badge-page">${esc(ctx.s.pageBadge)}</span></p>` +
     (excerpt ? `<p class="card-excerpt">${excerpt}</p>` : "") +
     `</article></li>`

@@ -1,6 +1,8 @@
 // Maps: the catalogue map (karte/, `#map-app`) and the small map on entry pages (`.mini-map`).
 // A classic script (entry pages load it with `defer`); Leaflet and the catalogue modules are
-// fetched only when a page actually has a map. Tiles come from site.yaml (`map.tiles`).
+// fetched only when a map is wanted: the small map when it comes into view, and only if tiles
+// may load. Tiles come from site.yaml (`map.tiles`); a server that needs consent gets no request
+// before the visitor presses "Karte laden", a choice remembered in localStorage (no cookie).
 (function () {
   "use strict";
   // Works as a classic or a module script: find our own URL to locate the other assets.
@@ -38,6 +40,39 @@
     return window.L;
   }
 
+  const CONSENT = "casebook-map-tiles";
+  const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const motion = { zoomAnimation: !reducedMotion, fadeAnimation: !reducedMotion, markerZoomAnimation: !reducedMotion };
+
+  /** Whether tiles of this element's server may load: no consent needed, or given before. */
+  function allowed(el) {
+    if (el.dataset.consent !== "true") return true;
+    try {
+      return (localStorage.getItem(CONSENT) || "").split("\n").includes(el.dataset.tiles);
+    } catch {
+      return false;
+    }
+  }
+  function remember(tiles) {
+    try {
+      const known = (localStorage.getItem(CONSENT) || "").split("\n").filter(Boolean);
+      if (!known.includes(tiles)) localStorage.setItem(CONSENT, [...known, tiles].join("\n"));
+    } catch {
+      // Private modes may refuse storage; the map still loads this time.
+    }
+  }
+  /** Runs `fn` once the element is near the viewport. */
+  function whenVisible(el, fn) {
+    if (!("IntersectionObserver" in window)) return fn();
+    const watch = new IntersectionObserver((seen) => {
+      if (seen.some((x) => x.isIntersecting)) {
+        watch.disconnect();
+        fn();
+      }
+    }, { rootMargin: "200px" });
+    watch.observe(el);
+  }
+
   const text = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
 
   function tileLayer(L, el) {
@@ -59,30 +94,44 @@
     });
   }
 
-  /** The small map of one entry; without tiles configured the coordinates text stays. */
-  async function miniMaps() {
+  /** The small maps of an entry: without tiles configured the pin and coordinates stay. */
+  function miniMaps() {
+    for (const el of minis) {
+      if (!el.dataset.tiles) continue;
+      const button = el.querySelector("[data-role=map-load]");
+      if (allowed(el)) {
+        if (button) button.hidden = true;
+        whenVisible(el, () => miniMap(el).catch(() => {}));
+      } else if (button) {
+        button.addEventListener("click", () => {
+          remember(el.dataset.tiles);
+          miniMap(el).then(() => el.focus(), () => {});
+        });
+      }
+    }
+  }
+
+  async function miniMap(el) {
     if (!document.querySelector('link[href$="/map.css"]')) style(assets + "map.css");
     const L = await leaflet(false);
-    for (const el of minis) {
-      const lat = Number(el.dataset.lat);
-      const lon = Number(el.dataset.lon);
-      const layer = tileLayer(L, el);
-      if (!layer || !isFinite(lat) || !isFinite(lon)) continue;
-      el.classList.add("is-live");
-      // An overview: no zoom buttons (their labels would not be translated), no wheel zoom and
-      // no one-finger dragging that would trap a scrolling page; keys and pinch still zoom.
-      const map = L.map(el, { zoomControl: false, scrollWheelZoom: false, dragging: !L.Browser.mobile, tap: false });
-      layer.addTo(map);
-      map.setView([lat, lon], 13);
-      el.setAttribute("role", "region");
-      el.setAttribute("aria-label", el.dataset.label || el.dataset.title || "");
-      L.marker([lat, lon], {
-        icon: pinIcon(L, el.dataset.type || "", ""),
-        title: el.dataset.title || "",
-        alt: el.dataset.title || "",
-        keyboard: false,
-      }).addTo(map);
-    }
+    const lat = Number(el.dataset.lat);
+    const lon = Number(el.dataset.lon);
+    const layer = tileLayer(L, el);
+    if (!layer || !isFinite(lat) || !isFinite(lon)) return;
+    el.classList.add("is-live");
+    // An overview: no zoom buttons (their labels would not be translated), no wheel zoom and
+    // no one-finger dragging that would trap a scrolling page; keys and pinch still zoom.
+    const map = L.map(el, { zoomControl: false, scrollWheelZoom: false, dragging: !L.Browser.mobile, tap: false, ...motion });
+    layer.addTo(map);
+    map.setView([lat, lon], 13);
+    el.setAttribute("role", "region");
+    el.setAttribute("aria-label", el.dataset.label || el.dataset.title || "");
+    L.marker([lat, lon], {
+      icon: pinIcon(L, el.dataset.type || "", ""),
+      title: el.dataset.title || "",
+      alt: el.dataset.title || "",
+      keyboard: false,
+    }).addTo(map);
   }
 
   /** The catalogue map: the browser's filters, clustered markers and a list of the same entries. */
@@ -92,11 +141,11 @@
     const status = app.querySelector("[data-role=count]");
     let index;
     try {
-      index = await C.loadIndex(app.dataset.base || "/");
-      // Coordinates may live in a file of their own (`index.geo`, relative to katalog/:
+      index = await C.loadIndex(C.dataFolder(app));
+      // Coordinates may live in a file of their own (`index.geo`, relative to the data folder:
       // [[lat, lon] | null, …] in index order), so the catalogue browser need not load them.
       if (index.geo) {
-        const url = new URL(index.geo, new URL("katalog/", location.origin + (app.dataset.base || "/")));
+        const url = new URL(index.geo, new URL(C.dataFolder(app), location.origin));
         const points = await fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(r.status)));
         points.forEach((pt, p) => {
           if (pt && index.entries[p]) [index.entries[p][3], index.entries[p][4]] = pt;
@@ -116,14 +165,30 @@
     app.classList.add("is-live");
     app.querySelector("[data-role=live]").hidden = false;
 
-    const map = L.map(el, { zoomControl: false, worldCopyJump: true });
+    // maxZoom from the start: the cluster layer needs it before any tiles (which bring their own).
+    const map = L.map(el, { zoomControl: false, worldCopyJump: true, maxZoom: 19, ...motion });
     L.control.zoom({ zoomInTitle: s.mapZoomIn || "+", zoomOutTitle: s.mapZoomOut || "−" }).addTo(map);
-    const layer = tileLayer(L, app);
-    if (layer) layer.addTo(map);
     // Start on the extent of the whole catalogue; filtering zooms to what it leaves.
     const all = index.entries.filter((e) => e[3] != null && e[4] != null).map((e) => [e[3], e[4]]);
-    if (all.length) map.fitBounds(L.latLngBounds(all), { padding: [24, 24], maxZoom: 12 });
-    else map.setView([20, 0], 2);
+    if (all.length) {
+      map.fitBounds(L.latLngBounds(all), { padding: [24, 24], maxZoom: 12, animate: false });
+      // Before tiles load, the frame of the catalogue's region is the ground the pins stand on.
+      L.rectangle(L.latLngBounds(all).pad(0.05), { color: "#6b7684", weight: 1, fill: false, interactive: false }).addTo(map);
+    } else map.setView([20, 0], 2);
+    const button = app.querySelector("[data-role=map-load]");
+    const addTiles = () => {
+      const layer = tileLayer(L, app);
+      if (layer) layer.addTo(map);
+      if (button) button.hidden = true;
+    };
+    if (allowed(app)) addTiles();
+    else if (button) {
+      button.addEventListener("click", () => {
+        remember(app.dataset.tiles);
+        addTiles();
+        el.focus();
+      });
+    }
     el.setAttribute("role", "region");
     el.setAttribute("aria-label", s.mapLabel);
 
@@ -237,7 +302,7 @@
       if (unplaced) {
         const link = note.querySelector("a");
         link.textContent = C.fill(s.mapUnplaced, { n: ctx.num(unplaced) });
-        link.href = ctx.base + "katalog/" + F.toQuery(index, { selection: state.selection, q: state.q });
+        link.href = C.dataFolder(app) + F.toQuery(index, { selection: state.selection, q: state.q });
       }
       listEl.innerHTML = "";
       listed = 0;
@@ -267,6 +332,6 @@
     run(true);
   }
 
-  if (minis.length) miniMaps().catch(() => {});
+  if (minis.length) miniMaps();
   if (app) catalogueMap().catch((e) => console.error(e));
 })();

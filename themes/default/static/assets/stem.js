@@ -1,5 +1,5 @@
 // The German Snowball stemmer (the algorithm of Snowball 3.0's german.sbl), so that the browser
-// stems a query exactly as the build stemmed the index (src/search.rs, through the
+// stems a query exactly as the build stemmed the index (src/search/language.rs, through the
 // pagefind_stem crate). tests/search_stems.rs and the browser suite's stem test hold both to
 // the same list of words and stems. Input: one lower-case word.
 //
