@@ -396,6 +396,87 @@ fn collections_may_not_take_a_name_of_the_site_and_list_only_entry_ids() {
     assert_eq!(d.line, Some(3));
 }
 
+#[test]
+fn an_english_site_puts_calendars_finder_and_comparison_at_english_addresses() {
+    let (tmp, root) = catalogue_copy("discovery");
+    let site = root.join("content/site.yaml");
+    let text = std::fs::read_to_string(&site).unwrap();
+    std::fs::write(&site, text.replace("language: de", "language: en")).unwrap();
+    let out = tmp.join("site");
+    build(&root, &out, &[]).assert_exit(0);
+    for rel in [
+        "calendar/werkstaetten/index.html",
+        "calendar/werkstaetten/2020/index.html",
+        "calendar/werkstaetten.ics",
+        "finder/index.html",
+        "finder/quartier/-/index.html",
+        "finder/weights.json",
+        "compare/index.html",
+    ] {
+        assert!(out.join(rel).is_file(), "{rel}");
+    }
+    for gone in ["kalender", "wegweiser", "vergleich"] {
+        assert!(!out.join(gone).exists(), "{gone}");
+    }
+    let entry = page(&out, "orte/markthalle-sued/index.html");
+    let tray = entry
+        .select(&sel("[data-compare-tray]"))
+        .next()
+        .expect("tray");
+    assert_eq!(tray.value().attr("data-compare-tray"), Some("/compare/"));
+    let nav = hrefs(&out, "index.html", "nav");
+    assert!(nav.contains(&"/finder/".to_string()), "{nav:?}");
+
+    // `urls:` names them, and the names are the site's: no collections folder may take one.
+    let renamed = text.replacen(
+        "language: de",
+        "language: de\nurls: { calendar: termine, finder: fragen, compare: nebeneinander }",
+        1,
+    );
+    std::fs::write(&site, &renamed).unwrap();
+    let out = tmp.join("renamed");
+    build(&root, &out, &[]).assert_exit(0);
+    for rel in [
+        "termine/werkstaetten/index.html",
+        "fragen/weights.json",
+        "nebeneinander/index.html",
+    ] {
+        assert!(out.join(rel).is_file(), "{rel}");
+    }
+    std::fs::write(
+        &site,
+        renamed.replace("folder: sammlungen", "folder: termine"),
+    )
+    .unwrap();
+    let (run, json) = check_json(&root);
+    run.assert_exit(1);
+    let diags = json_diags(&json.expect("JSON"));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "invalid-schema" && d.message.contains("`termine`")),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn a_free_page_may_not_take_the_collections_address() {
+    let (_tmp, root) = catalogue_copy("discovery");
+    std::fs::write(
+        root.join("content/pages/sammlungen.md"),
+        "---\ntitel: Sammlungen\n---\nText.\n",
+    )
+    .unwrap();
+    let (run, json) = check_json(&root);
+    run.assert_exit(1);
+    let diags = json_diags(&json.expect("JSON"));
+    let d = diags
+        .iter()
+        .find(|d| d.code == "reserved-name")
+        .expect("reserved-name");
+    assert_eq!(d.file, "content/pages/sammlungen.md");
+}
+
 /// The finder's scores computed from the fixture's files: per chosen answer, its weight for each
 /// entry carrying one of its terms or a term below one.
 fn expected_ranking(root: &Path, chosen: &[(&str, &str)]) -> Vec<(String, f64)> {
@@ -524,7 +605,7 @@ fn the_finder_ranks_by_the_weights_of_the_answers_an_entry_matches() {
     assert!(none.select(&sel(".finder-results .empty")).next().is_some());
     // The weights the page's script adds up are the same matches.
     let weights: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("wegweiser/gewichte.json")).unwrap())
+        serde_json::from_slice(&std::fs::read(out.join("wegweiser/weights.json")).unwrap())
             .unwrap();
     let leerstand = &weights["questions"][1]["answers"][0];
     assert_eq!(leerstand["key"], "leerstand");

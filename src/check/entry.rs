@@ -330,6 +330,10 @@ pub(super) fn check_page(
     let mut ds = FileProblems::new(&doc.shown);
     let taken = config.is_reserved(&doc.slug)
         || config.types.iter().any(|t| t.folder == doc.slug)
+        || config
+            .collections
+            .as_ref()
+            .is_some_and(|c| c.folder == doc.slug)
         || config.vocabularies.contains_key(&doc.slug);
     if taken {
         ds.push(

@@ -49,7 +49,7 @@ impl Config {
             None => d,
         };
         if let Some(c) = &self.collections {
-            let taken = crate::urls::RESERVED.contains(&c.folder.as_str())
+            let taken = self.is_reserved(&c.folder)
                 || self.types.iter().any(|t| t.folder == c.folder)
                 || self.vocabularies.contains_key(&c.folder);
             if !is_clean_segment(&c.folder) || taken {

@@ -91,7 +91,7 @@ pub(super) fn calendars(
                         "url",
                         views
                             .urls
-                            .absolute(&views.urls.path(&urls::events(&ty.folder)))
+                            .absolute(&views.urls.path(&config.segments.events(&ty.folder)))
                             .into(),
                     ),
                 ]),
@@ -106,14 +106,14 @@ pub(super) fn calendars(
             .map(|e| event_value(cat, views, updated, e))
             .collect();
         files.push(file(
-            urls::events_ics(&ty.folder),
+            config.segments.events_ics(&ty.folder),
             format!("{} – {}", config.title, ty.plural),
             upcoming,
         )?);
         for e in &events {
             let entry = &cat.entries[e.entry];
             files.push(file(
-                urls::event_ics(&ty.folder, &entry.slug),
+                config.segments.event_ics(&ty.folder, &entry.slug),
                 entry.title.clone(),
                 vec![event_value(cat, views, updated, e)],
             )?);

@@ -1,4 +1,4 @@
-//! What the finder's script ranks with (`wegweiser/gewichte.json`): the entries in title order,
+//! What the finder's script ranks with (`wegweiser/weights.json`): the entries in title order,
 //! and per question and answer the entries it matches and its weight, all computed by
 //! [`Catalogue::answer_members`], the same definition the pre-rendered results use. The script
 //! only adds up the weights of the chosen answers.
@@ -43,7 +43,7 @@ struct AnswerJson<'a> {
     matches: Vec<usize>,
 }
 
-/// `wegweiser/gewichte.json`, or nothing when the catalogue has no finder.
+/// `wegweiser/weights.json`, or nothing when the catalogue has no finder.
 pub(super) fn finder_weights(cat: &Catalogue, views: &Views) -> Vec<OutputFile> {
     let config = &cat.config;
     let Some(finder) = &config.finder else {
@@ -105,5 +105,5 @@ pub(super) fn finder_weights(cat: &Catalogue, views: &Views) -> Vec<OutputFile> 
         entries,
         questions,
     });
-    vec![(urls::FINDER_WEIGHTS.into(), json)]
+    vec![(config.segments.finder_weights(), json)]
 }

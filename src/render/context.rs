@@ -351,7 +351,10 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
                     ("start", e.start.as_str().into()),
                     ("end", e.end.clone().into()),
                     ("place", e.place.clone().into()),
-                    ("url", views.urls.path(&urls::events(&t.folder)).into()),
+                    (
+                        "url",
+                        views.urls.path(&views.segments.events(&t.folder)).into(),
+                    ),
                 ])
             });
             m.insert("event".into(), event.into());
@@ -424,7 +427,7 @@ fn finder_codebook(config: &Config, views: &Views) -> Value {
         })
         .collect();
     map([
-        ("url", views.urls.path(urls::FINDER).into()),
+        ("url", views.urls.path(&views.segments.finder()).into()),
         ("questions", questions.into()),
     ])
 }

@@ -129,7 +129,10 @@ fn event_value(cat: &Catalogue, views: &Views, event: &Event<'_>) -> Value {
         ("place", event_place(cat, event.entry).into()),
         (
             "ics_url",
-            views.urls.path(&urls::event_ics(folder, &e.slug)).into(),
+            views
+                .urls
+                .path(&views.segments.event_ics(folder, &e.slug))
+                .into(),
         ),
     ])
 }
@@ -158,7 +161,13 @@ fn calendar_head(cat: &Catalogue, views: &Views, type_index: usize) -> tera::Map
                     "count",
                     events.iter().filter(|e| e.year() == y).count().into(),
                 ),
-                ("url", views.urls.path(&urls::events_year(folder, y)).into()),
+                (
+                    "url",
+                    views
+                        .urls
+                        .path(&views.segments.events_year(folder, y))
+                        .into(),
+                ),
             ])
         })
         .collect();
@@ -166,10 +175,13 @@ fn calendar_head(cat: &Catalogue, views: &Views, type_index: usize) -> tera::Map
     m.insert("type".into(), views.types[type_index].clone());
     m.insert("today".into(), cat.today.as_str().into());
     m.insert("years".into(), years.into());
-    m.insert("url".into(), views.urls.path(&urls::events(folder)).into());
+    m.insert(
+        "url".into(),
+        views.urls.path(&views.segments.events(folder)).into(),
+    );
     m.insert(
         "ics_url".into(),
-        views.urls.path(&urls::events_ics(folder)).into(),
+        views.urls.path(&views.segments.events_ics(folder)).into(),
     );
     m
 }
@@ -233,10 +245,16 @@ pub(super) fn calendars(cat: &Catalogue, views: &Views) -> Value {
         .map(|(t, ty)| {
             map([
                 ("type", views.types[t].clone()),
-                ("url", views.urls.path(&urls::events(&ty.folder)).into()),
+                (
+                    "url",
+                    views.urls.path(&views.segments.events(&ty.folder)).into(),
+                ),
                 (
                     "ics_url",
-                    views.urls.path(&urls::events_ics(&ty.folder)).into(),
+                    views
+                        .urls
+                        .path(&views.segments.events_ics(&ty.folder))
+                        .into(),
                 ),
             ])
         })

@@ -73,7 +73,7 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
     let step_url = |extra: &str| {
         let mut p = path.clone();
         p.push(extra);
-        views.urls.path(&urls::finder_step(&p))
+        views.urls.path(&views.segments.finder_step(&p))
     };
     let answered: Vec<Value> = chosen
         .iter()
@@ -88,7 +88,10 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
                 ),
                 (
                     "url",
-                    views.urls.path(&urls::finder_step(&path[..q])).into(),
+                    views
+                        .urls
+                        .path(&views.segments.finder_step(&path[..q]))
+                        .into(),
                 ),
             ])
         })
@@ -98,10 +101,13 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
     m.insert("step".into(), (chosen.len() + 1).into());
     m.insert("steps".into(), finder.questions.len().into());
     m.insert("answered".into(), answered.into());
-    m.insert("start_url".into(), views.urls.path(urls::FINDER).into());
+    m.insert(
+        "start_url".into(),
+        views.urls.path(&views.segments.finder()).into(),
+    );
     m.insert(
         "weights_url".into(),
-        views.urls.path(urls::FINDER_WEIGHTS).into(),
+        views.urls.path(&views.segments.finder_weights()).into(),
     );
     m.insert("state".into(), path.join("/").into());
     if let Some(q) = finder.questions.get(chosen.len()) {
@@ -127,7 +133,7 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
                 ("skip_url", step_url(urls::FINDER_SKIP).into()),
                 (
                     "results_url",
-                    views.urls.path(&urls::finder_step(&rest)).into(),
+                    views.urls.path(&views.segments.finder_step(&rest)).into(),
                 ),
             ]),
         );

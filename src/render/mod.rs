@@ -258,7 +258,7 @@ impl Renderer {
                         map([
                             ("title", f.title.clone().into()),
                             ("intro", f.intro.clone().into()),
-                            ("url", views.urls.path(urls::FINDER).into()),
+                            ("url", views.urls.path(&views.segments.finder()).into()),
                         ])
                     })
                     .into(),
@@ -276,6 +276,10 @@ impl Renderer {
                     (
                         "codebook",
                         views.urls.path(&config.segments.codebook()).into(),
+                    ),
+                    (
+                        "compare",
+                        views.urls.path(&config.segments.compare()).into(),
                     ),
                 ]),
             ),

@@ -126,12 +126,14 @@ impl PageKind {
             PageKind::Collection(i) => {
                 urls::collection(collections_folder(cat), &cat.collections[*i].0.slug)
             }
-            PageKind::Calendar(t) => urls::events(&config.types[*t].folder),
-            PageKind::CalendarYear { type_index, year } => {
-                urls::events_year(&config.types[*type_index].folder, year)
-            }
-            PageKind::Finder(chosen) => urls::finder_step(&finder::segments(config, chosen)),
-            PageKind::Compare => urls::COMPARE.into(),
+            PageKind::Calendar(t) => config.segments.events(&config.types[*t].folder),
+            PageKind::CalendarYear { type_index, year } => config
+                .segments
+                .events_year(&config.types[*type_index].folder, year),
+            PageKind::Finder(chosen) => config
+                .segments
+                .finder_step(&finder::segments(config, chosen)),
+            PageKind::Compare => config.segments.compare(),
             PageKind::Redirect { entry, alias } => {
                 let (type_index, slug) = &cat.entries[*entry].aliases[*alias];
                 config.entry_address(*type_index, slug)

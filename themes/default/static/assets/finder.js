@@ -1,5 +1,5 @@
 // The strategy finder's ranking in the browser. The build writes, per question and answer, the
-// entries the answer matches and its weight (wegweiser/gewichte.json); this script only adds up
+// entries the answer matches and its weight (wegweiser/weights.json); this script only adds up
 // the weights of the answers in the page's state (its address), ties by title, like the build's
 // own ranking of the pre-rendered results. On a results page it arranges the entries in that
 // order; on a question page it shows the entries that fit best so far.
