@@ -187,7 +187,14 @@ impl Catalogue {
         let pick = entries[rng.below(entries.len())].clone();
         match rng.below(22) {
             0 | 1 => {
-                self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
+                // After the opening quote of a quoted title, so the YAML stays valid.
+                let text = self.read(&pick);
+                let at = text.find("\ntitel: ").expect("a title") + 8;
+                let at = at + usize::from(text[at..].starts_with(['"', '\'']));
+                self.write(
+                    &pick,
+                    &format!("{}Geändert {step} {}", &text[..at], &text[at..]),
+                );
                 (vec![pick], "change a title")
             }
             2 => {
@@ -214,16 +221,25 @@ impl Catalogue {
                 (vec![new], "add an entry")
             }
             4 => {
+                // Only an entry no other file names: one that others name would leave the
+                // catalogue broken for the rest of the sequence.
+                let Some(pick) = self.unnamed(rng, &entries) else {
+                    return (vec![], "nothing");
+                };
                 let renamed = pick.with_file_name(format!("umbenannt-{step}.md"));
                 fs::rename(&pick, &renamed).expect("rename");
                 self.forget(&pick);
                 (vec![pick, renamed], "rename an entry")
             }
             5 => {
+                let Some(pick) = self.unnamed(rng, &entries) else {
+                    return (vec![], "nothing");
+                };
                 fs::remove_file(&pick).expect("delete");
                 self.forget(&pick);
                 (vec![pick], "delete an entry")
             }
+            6 if self.broken.is_some() => (vec![], "nothing"),
             6 => {
                 let text = self.read(&pick);
                 self.write(&pick, &text.replacen("\ntitel:", "\ntitel: [kaputt\n", 1));
@@ -336,30 +352,20 @@ impl Catalogue {
             19 => self.edit_event(rng, step),
             20 => {
                 // A finder question and the weight of one of its answers.
-                if !self.replace(
-                    &site,
-                    "question: Wo wollen Sie handeln?",
-                    &format!("question: Wo handeln Sie ({step})?"),
-                ) {
-                    let text = self.read(&site);
-                    let start = text.find("question: Wo handeln Sie").expect("question");
-                    let end = start + text[start..].find('\n').expect("line end");
-                    self.write(
-                        &site,
-                        &format!(
-                            "{}question: Wo wollen Sie handeln?{}",
-                            &text[..start],
-                            &text[end..]
-                        ),
-                    );
-                }
-                let weight = format!("weight: {}", 1 + rng.below(3));
                 let text = self.read(&site);
-                let at = text.find("weight: ").expect("a weight");
-                self.write(
-                    &site,
-                    &format!("{}{weight}{}", &text[..at], &text[at + 9..]),
+                let finder = text.find("\nfinder:\n").expect("a finder");
+                let (head, tail) = text.split_at(finder);
+                let question = tail.find("question: ").expect("a question") + 10;
+                let end = question + tail[question..].find('\n').expect("line end");
+                let weight = tail.find("weight: ").expect("a weight") + 8;
+                let tail = format!(
+                    "{}Wo handeln Sie ({step})?{}{}{}",
+                    &tail[..question],
+                    &tail[end..weight],
+                    1 + rng.below(3),
+                    &tail[weight + 1..]
                 );
+                self.write(&site, &format!("{head}{tail}"));
                 (vec![site], "change a finder question")
             }
             _ => {
@@ -395,6 +401,28 @@ impl Catalogue {
         format!("{key}/{stem}")
     }
 
+    /// A random entry whose file name no other file of the catalogue mentions (no reference,
+    /// link or collection names it).
+    fn unnamed(&self, rng: &mut Rng, entries: &[PathBuf]) -> Option<PathBuf> {
+        let mut texts = Vec::new();
+        for dir in walkdir::WalkDir::new(self.root.join("content"))
+            .into_iter()
+            .flatten()
+        {
+            if dir.file_type().is_file() {
+                texts.push((dir.path().to_path_buf(), self.read(dir.path())));
+            }
+        }
+        let free: Vec<&PathBuf> = entries
+            .iter()
+            .filter(|e| {
+                let stem = e.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                texts.iter().all(|(p, t)| p == *e || !t.contains(stem))
+            })
+            .collect();
+        (!free.is_empty()).then(|| free[rng.below(free.len())].clone())
+    }
+
     /// Files of a content folder, sorted.
     fn files(&self, folder: &str) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = fs::read_dir(self.root.join("content").join(folder))
@@ -407,39 +435,27 @@ impl Catalogue {
     /// Adds, changes (lists other entries with other notes) or deletes a collection.
     fn edit_collection(&mut self, rng: &mut Rng, step: usize) -> (Vec<PathBuf>, &'static str) {
         let entries = self.entries();
-        let collections = self.files("sammlungen");
-        let listed = |rng: &mut Rng| {
-            (0..3)
+        let collections = self.files(COLLECTIONS_FOLDER);
+        let text = |rng: &mut Rng| {
+            let listed: String = (0..3)
                 .map(|k| {
                     let id = Self::id(&entries[rng.below(entries.len())]);
                     match k {
-                        1 => format!(
-                            "  - {id}
-"
-                        ),
-                        _ => format!(
-                            "  - {id}: Anmerkung {step}.{k}
-"
-                        ),
+                        1 => format!("  - {id}\n"),
+                        _ => format!("  - {id}: Anmerkung {step}.{k}\n"),
                     }
                 })
-                .collect::<String>()
-        };
-        let text = |rng: &mut Rng| {
+                .collect();
             format!(
-                "---
-titel: Sammlung {step}
-kurzbeschreibung: Zusammengestellt in Schritt {step}.
-                 eintraege:
-{}---
-Warum diese Fälle zusammengehören.
-",
-                listed(rng)
+                "---\ntitel: Sammlung {step}\nkurzbeschreibung: Zusammengestellt in Schritt \
+                 {step}.\neintraege:\n{listed}---\nWarum diese Fälle zusammengehören.\n"
             )
         };
         match (rng.below(3), collections.is_empty()) {
             (0, _) | (_, true) => {
-                let new = self.root.join(format!("content/sammlungen/neu-{step}.md"));
+                let new = self
+                    .root
+                    .join(format!("content/{COLLECTIONS_FOLDER}/neu-{step}.md"));
                 let body = text(rng);
                 self.write(&new, &body);
                 (vec![new], "add a collection")
@@ -459,10 +475,19 @@ Warum diese Fälle zusammengehören.
         }
     }
 
+    /// An event's text: presenting `presented`, beginning at `start`.
+    fn event(step: usize, presented: &str, start: &str) -> String {
+        format!(
+            "---\ntitel: Termin {step}\nkurzbeschreibung: Eine Werkstatt.\n\
+             handlungsfeld: [lebendige-quartiere]\nprobe_beginn: {start}\n\
+             probe_ort: Saal {step}\nprobe_vorgestellt: [{presented}]\n---\n"
+        )
+    }
+
     /// Adds an event (past or upcoming), moves one to another date or deletes one.
     fn edit_event(&mut self, rng: &mut Rng, step: usize) -> (Vec<PathBuf>, &'static str) {
         let entries = self.entries();
-        let events = self.files("werkstaetten");
+        let events = self.files(EVENTS_FOLDER);
         let date = |rng: &mut Rng| match rng.below(3) {
             0 => format!("20{:02}-03-1{}", 10 + rng.below(15), rng.below(10)),
             1 => format!("2099-0{}-2{} 18:30", 1 + rng.below(9), rng.below(9)),
@@ -472,27 +497,16 @@ Warum diese Fälle zusammengehören.
             (0, _) | (_, true) => {
                 let new = self
                     .root
-                    .join(format!("content/werkstaetten/werkstatt-{step}.md"));
+                    .join(format!("content/{EVENTS_FOLDER}/termin-{step}.md"));
                 let presented = Self::id(&entries[rng.below(entries.len())]);
-                let body = format!(
-                    "---
-titel: Werkstatt {step}
-kurzbeschreibung: Eine Werkstatt.
-                     handlungsfeld: [lebendige-quartiere]
-termin_beginn: {}
-                     veranstaltungsort: Saal {step}
-vorgestellt: [{presented}]
----
-",
-                    date(rng)
-                );
+                let body = Self::event(step, &presented, &date(rng));
                 self.write(&new, &body);
                 (vec![new], "add an event")
             }
             (1, false) => {
                 let pick = events[rng.below(events.len())].clone();
                 let text = self.read(&pick);
-                let start = text.find("termin_beginn: ").expect("start") + 15;
+                let start = text.find("probe_beginn: ").expect("start") + 14;
                 let end = start + text[start..].find('\n').expect("line end");
                 let moved = format!("{}{}{}", &text[..start], date(rng), &text[end..]);
                 self.write(&pick, &moved);
@@ -507,30 +521,32 @@ vorgestellt: [{presented}]
         }
     }
 
-    /// Gives the copied catalogue collections and an event type (the bundled catalogue's
-    /// content for them comes later), with two collections and two events to start from.
+    /// Gives the copied catalogue collections, an event type and a finder of the test's own,
+    /// with a collection and two events to start from. Names of their own (`probe…`) and the
+    /// bundled `collections:` and `finder:` taken out first, so whatever the bundled catalogue
+    /// holds of these, the edits below know what they edit.
     fn add_discovery(&self) {
         const FIELDS: &str = r#"
 fields:
-  termin_beginn: { kind: date, label: Beginn, required: true }
-  veranstaltungsort: { kind: text, label: Veranstaltungsort }
-  vorgestellt:
+  probe_beginn: { kind: date, label: Beginn, required: true }
+  probe_ort: { kind: text, label: Veranstaltungsort }
+  probe_vorgestellt:
     kind: reference
     to: [ort, format, strategie]
     multiple: true
     label: Vorgestellte Fälle
-    inverse: Vorgestellt bei
+    inverse: Vorgestellt in der Probe
 "#;
         const EVENT_TYPE: &str = r#"
-  - key: werkstatt
-    folder: werkstaetten
-    label: Werkstatt
-    plural: Werkstätten
-    fields: [titel, kurzbeschreibung, handlungsfeld, termin_beginn, veranstaltungsort, vorgestellt]
-    event: { start: termin_beginn, place: veranstaltungsort }
+  - key: probetermin
+    folder: probetermine
+    label: Probetermin
+    plural: Probetermine
+    fields: [titel, kurzbeschreibung, handlungsfeld, probe_beginn, probe_ort, probe_vorgestellt]
+    event: { start: probe_beginn, place: probe_ort }
 "#;
-        const COLLECTIONS: &str =
-            "collections: { folder: sammlungen, label: Sammlung, plural: Sammlungen, list: eintraege }\n";
+        const COLLECTIONS: &str = "collections: { folder: probesammlungen, label: Sammlung, \
+                                   plural: Sammlungen, list: eintraege }\n";
         const FINDER: &str = r#"finder:
   questions:
     - key: wo
@@ -545,7 +561,8 @@ fields:
         - { key: beginn, label: Am Anfang, terms: { thema: [phase-null] } }
 "#;
         let site = self.root.join("content/site.yaml");
-        let text = self.read(&site).replacen("\nfields:\n", FIELDS, 1);
+        let text = without_top_level(&self.read(&site), "collections");
+        let text = without_top_level(&text, "finder").replacen("\nfields:\n", FIELDS, 1);
         let types = text.find("\ntypes:\n").expect("types");
         let end = types + text[types..].find("\n\n").expect("after types");
         let text = format!(
@@ -557,17 +574,15 @@ fields:
         let entries = self.entries();
         let (a, b) = (Self::id(&entries[0]), Self::id(&entries[entries.len() - 1]));
         self.write(
-            &self.root.join("content/sammlungen/erste.md"),
+            &self
+                .root
+                .join(format!("content/{COLLECTIONS_FOLDER}/erste.md")),
             &format!("---\ntitel: Erste\neintraege:\n  - {a}: Der Anfang.\n  - {b}\n---\n"),
         );
         for (name, date) in [("vergangen", "2020-03-12"), ("kommend", "2099-05-04 18:30")] {
             self.write(
-                &self.root.join(format!("content/werkstaetten/{name}.md")),
-                &format!(
-                    "---\ntitel: Werkstatt {name}\nkurzbeschreibung: Eine Werkstatt.\n\
-                     handlungsfeld: [lebendige-quartiere]\ntermin_beginn: {date}\n\
-                     vorgestellt: [{a}]\n---\n"
-                ),
+                &self.root.join(format!("content/{EVENTS_FOLDER}/{name}.md")),
+                &Self::event(0, &a, date),
             );
         }
     }
@@ -577,6 +592,26 @@ fields:
             self.broken = None;
         }
     }
+}
+
+/// The folders of the collections and of the event type the test adds (`add_discovery`).
+const COLLECTIONS_FOLDER: &str = "probesammlungen";
+const EVENTS_FOLDER: &str = "probetermine";
+
+/// `text` without the top-level key `key` and the lines that belong to it.
+fn without_top_level(text: &str, key: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let top = line.starts_with(|c: char| !c.is_whitespace() && c != '#');
+        if top {
+            inside = line.starts_with(&format!("{key}:"));
+        }
+        if !inside {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn run_sequence(seed: u64, steps: usize) {
@@ -592,8 +627,20 @@ fn run_sequence(seed: u64, steps: usize) {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut session = Session::new(&root, Some(BASE_URL.into()), true);
     let first = served(&mut session, &[]);
-    if let Outcome::Failed(errors) = &first {
-        panic!("the catalogue does not build: {errors:?}");
+    match &first {
+        Outcome::Failed(errors) => panic!("the catalogue does not build: {errors:?}"),
+        Outcome::Site(files) => {
+            let pages = [
+                format!("{COLLECTIONS_FOLDER}/erste/index.html"),
+                format!("kalender/{EVENTS_FOLDER}/index.html"),
+                format!("kalender/{EVENTS_FOLDER}.ics"),
+                "wegweiser/quartier/leerstand/index.html".into(),
+                "wegweiser/weights.json".into(),
+            ];
+            for page in pages {
+                assert!(files.contains_key(&page), "no {page}");
+            }
+        }
     }
     assert!(
         first == build_preview(&root, &out),
@@ -603,8 +650,12 @@ fn run_sequence(seed: u64, steps: usize) {
     let mut history = Vec::new();
     for step in 0..steps {
         let (touched, what) = catalogue.edit(&mut rng, step);
-        history.push(format!("{step}: {what}"));
         let serve = served(&mut session, &touched);
+        let failed = matches!(serve, Outcome::Failed(_));
+        history.push(format!(
+            "{step}: {what}{}",
+            if failed { " (fails)" } else { "" }
+        ));
         let build = build_preview(&root, &out);
         assert!(
             serve == build,
