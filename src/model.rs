@@ -97,6 +97,26 @@ pub struct Page {
     pub modified: Option<SystemTime>,
 }
 
+/// A collection (`content/<collections folder>/*.md`): a curated, ordered list of entries, each
+/// with an optional note on why it is there, and an introduction.
+#[derive(Debug, Clone, Hash)]
+pub struct Collection {
+    pub slug: String,
+    pub rel_path: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub intro_html: String,
+    /// Per listed entry, in order: the note, if any (its target is resolved across files).
+    pub notes: Vec<Option<String>>,
+}
+
+/// One entry of a collection, resolved: the entry's index and its note.
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct Member {
+    pub entry: usize,
+    pub note: Option<String>,
+}
+
 /// The result of checking: everything valid enough to publish.
 #[derive(Debug, Clone, Default)]
 pub struct Checked {
@@ -104,6 +124,8 @@ pub struct Checked {
     /// Per entry: its reference fields with the resolved target entries, in the order written.
     pub references: Vec<Vec<(String, Vec<usize>)>>,
     pub pages: Vec<Arc<Page>>,
+    /// The collections with their entries resolved, in file-name order.
+    pub collections: Vec<(Arc<Collection>, Vec<Member>)>,
 }
 
 impl Checked {
@@ -136,10 +158,27 @@ impl Checked {
                 (e, refs)
             })
             .unzip();
+        let collections = self
+            .collections
+            .into_iter()
+            .map(|(c, members)| {
+                let members = members
+                    .into_iter()
+                    .filter_map(|m| {
+                        Some(Member {
+                            entry: new_index[m.entry]?,
+                            note: m.note,
+                        })
+                    })
+                    .collect();
+                (c, members)
+            })
+            .collect();
         Checked {
             entries,
             references,
             pages: self.pages,
+            collections,
         }
     }
 }

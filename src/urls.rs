@@ -10,8 +10,9 @@ pub const HOME: &str = "";
 pub const SEARCH_INDEX: &str = "search/";
 
 /// The first path segments of the built-in pages, in the site's language: `katalog/`, `suche/`,
-/// `karte/`, `codebuch/` and `orte/seite/2/` in German, `catalogue/`, `search/`, `map/`,
-/// `codebook/` and `orte/page/2/` in English. site.yaml may name each (`urls:`).
+/// `karte/`, `codebuch/`, `kalender/`, `wegweiser/`, `vergleich/` and `orte/seite/2/` in
+/// German, `catalogue/`, `search/`, `map/`, `codebook/`, `calendar/`, `finder/`, `compare/` and
+/// `orte/page/2/` in English. site.yaml may name each (`urls:`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Segments {
     /// The catalogue browser, and the folder of its data (card index, map points, summaries).
@@ -19,6 +20,12 @@ pub struct Segments {
     pub search: String,
     pub map: String,
     pub codebook: String,
+    /// The event types' calendars and iCalendar files: `<calendar>/<type folder>/`.
+    pub calendar: String,
+    /// The strategy finder: its first question, the steps after it, the results, its weights.
+    pub finder: String,
+    /// The side-by-side comparison of up to three entries (their addresses in its query).
+    pub compare: String,
     /// Later pages of a type's list: `<folder>/<page>/2/`.
     pub page: String,
 }
@@ -26,15 +33,36 @@ pub struct Segments {
 impl Segments {
     /// The segments of a language: English for `en`, German for every other.
     pub fn for_language(language: &str) -> Segments {
-        let [browser, search, map, codebook, page] = match language {
-            "en" => ["catalogue", "search", "map", "codebook", "page"],
-            _ => ["katalog", "suche", "karte", "codebuch", "seite"],
+        let [browser, search, map, codebook, calendar, finder, compare, page] = match language {
+            "en" => [
+                "catalogue",
+                "search",
+                "map",
+                "codebook",
+                "calendar",
+                "finder",
+                "compare",
+                "page",
+            ],
+            _ => [
+                "katalog",
+                "suche",
+                "karte",
+                "codebuch",
+                "kalender",
+                "wegweiser",
+                "vergleich",
+                "seite",
+            ],
         };
         Segments {
             browser: browser.into(),
             search: search.into(),
             map: map.into(),
             codebook: codebook.into(),
+            calendar: calendar.into(),
+            finder: finder.into(),
+            compare: compare.into(),
             page: page.into(),
         }
     }
@@ -70,9 +98,63 @@ impl Segments {
         }
     }
 
-    /// The first segments these pages take (no type, vocabulary or free page may).
-    pub fn taken(&self) -> [&str; 4] {
-        [&self.browser, &self.search, &self.map, &self.codebook]
+    /// The comparison page.
+    pub fn compare(&self) -> String {
+        format!("{}/", self.compare)
+    }
+
+    /// The finder's first question.
+    pub fn finder(&self) -> String {
+        format!("{}/", self.finder)
+    }
+
+    /// A step of the finder: the answers so far (answer keys, [`FINDER_SKIP`] for skipped ones).
+    pub fn finder_step(&self, answers: &[&str]) -> String {
+        let mut address = self.finder();
+        for a in answers {
+            address.push_str(a);
+            address.push('/');
+        }
+        address
+    }
+
+    /// What the finder's script ranks with: the answers' matches and weights.
+    pub fn finder_weights(&self) -> String {
+        format!("{}/weights.json", self.finder)
+    }
+
+    /// The events of an event type: upcoming and past.
+    pub fn events(&self, type_folder: &str) -> String {
+        format!("{}/{type_folder}/", self.calendar)
+    }
+
+    /// The events of an event type that began in `year`.
+    pub fn events_year(&self, type_folder: &str, year: &str) -> String {
+        format!("{}/{type_folder}/{year}/", self.calendar)
+    }
+
+    /// The iCalendar file of an event type's upcoming events.
+    pub fn events_ics(&self, type_folder: &str) -> String {
+        format!("{}/{type_folder}.ics", self.calendar)
+    }
+
+    /// The iCalendar file of one event.
+    pub fn event_ics(&self, type_folder: &str, slug: &str) -> String {
+        format!("{}/{type_folder}/{slug}.ics", self.calendar)
+    }
+
+    /// The first segments these pages take (no type, vocabulary, collection folder or free
+    /// page may).
+    pub fn taken(&self) -> [&str; 7] {
+        [
+            &self.browser,
+            &self.search,
+            &self.map,
+            &self.codebook,
+            &self.calendar,
+            &self.finder,
+            &self.compare,
+        ]
     }
 }
 /// The page a static host shows for a missing address (a file, not a folder).
@@ -82,6 +164,8 @@ pub const ASSETS: &str = "assets/";
 pub const CATALOGUE_JSON: &str = "export/katalog.json";
 pub const ALL_FEED: &str = "feeds/alle.xml";
 pub const SITEMAP: &str = "sitemap.xml";
+/// The path segment of a question skipped in the finder's addresses.
+pub const FINDER_SKIP: &str = "-";
 pub const ROBOTS: &str = "robots.txt";
 
 /// First path segments the site itself uses (and the content folders that are not types): no
@@ -102,6 +186,12 @@ pub const RESERVED: &[&str] = &[
     "vocabularies",
     "media",
     "404",
+    "kalender",
+    "wegweiser",
+    "vergleich",
+    "calendar",
+    "finder",
+    "compare",
 ];
 
 /// Whether a first segment is taken by what every site has (assets, exports, feeds, the search
@@ -129,6 +219,21 @@ pub fn term(vocabulary: &str, term: &str) -> String {
 /// A free page (`content/pages/<slug>.md`).
 pub fn free_page(slug: &str) -> String {
     format!("{slug}/")
+}
+
+/// The list of collections: their folder (`collections: folder` in site.yaml).
+pub fn collections(folder: &str) -> String {
+    format!("{folder}/")
+}
+
+/// A collection's page.
+pub fn collection(folder: &str, slug: &str) -> String {
+    format!("{folder}/{slug}/")
+}
+
+/// A collection's feed: its entries in its order.
+pub fn collection_feed(folder: &str, slug: &str) -> String {
+    format!("feeds/{folder}/{slug}.xml")
 }
 
 pub fn type_feed(type_folder: &str) -> String {
@@ -278,7 +383,14 @@ mod tests {
         assert_eq!(en.codebook(), "codebook/");
         assert_eq!(en.type_list("places", 2), "places/page/2/");
         assert_eq!(en.browser_data("index.json"), "catalogue/index.json");
-        assert_eq!(Segments::for_language("de").browser(), "katalog/");
+        assert_eq!(en.events("events"), "calendar/events/");
+        assert_eq!(en.finder_step(&["town", FINDER_SKIP]), "finder/town/-/");
+        assert_eq!(en.compare(), "compare/");
+        let de = Segments::for_language("de");
+        assert_eq!(de.browser(), "katalog/");
+        assert_eq!(de.events_ics("werkstaetten"), "kalender/werkstaetten.ics");
+        assert_eq!(de.finder_weights(), "wegweiser/weights.json");
+        assert_eq!(de.compare(), "vergleich/");
     }
 
     #[test]
@@ -297,8 +409,16 @@ mod tests {
                 s.browser_data("index.json"),
                 s.search(),
                 s.map(),
+                s.codebook(),
+                s.compare(),
+                s.finder_step(&["innenstadt", FINDER_SKIP]),
+                s.finder_weights(),
+                s.events("werkstaetten"),
+                s.events_year("werkstaetten", "2025"),
+                s.events_ics("werkstaetten"),
+                s.event_ics("werkstaetten", "x"),
             ]);
-            addresses.push(s.codebook());
+            assert!(s.taken().iter().all(|t| RESERVED.contains(t)));
         }
         for address in addresses {
             let first = address.split(['/', '.']).next().unwrap_or_default();
@@ -308,6 +428,7 @@ mod tests {
             type_feed("orte"),
             term_feed("themen", "x"),
             type_csv("orte"),
+            collection_feed("sammlungen", "x"),
         ] {
             assert!(RESERVED.contains(&address.split('/').next().unwrap_or_default()));
         }

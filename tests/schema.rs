@@ -307,3 +307,50 @@ fn a_picture_is_held_to_what_check_asks_of_it() {
         );
     }
 }
+
+#[test]
+fn site_schema_knows_collections_events_the_finder_and_their_addresses() {
+    let (_tmp, root) = common::catalogue_copy("discovery");
+    let run = casebook(&[OsStr::new("--root"), root.as_os_str(), OsStr::new("schema")]);
+    run.assert_exit(0);
+    let site = validator(&root, "site.schema.json");
+    let good = yaml_as_json(&root.join("content/site.yaml"));
+    let bad = problems(&site, &good);
+    assert!(bad.is_empty(), "site.yaml:\n{}", bad.join("\n"));
+    let mut with_urls = good.clone();
+    with_urls["urls"] = serde_json::json!({ "calendar": "termine", "finder": "fragen", "compare": "nebeneinander" });
+    let bad = problems(&site, &with_urls);
+    assert!(bad.is_empty(), "urls:\n{}", bad.join("\n"));
+    let mut misspelt_weight = good.clone();
+    misspelt_weight["finder"]["questions"][1]["answers"][0]["wieght"] = 2.into();
+    let mut weight_as_text = good.clone();
+    weight_as_text["finder"]["questions"][1]["answers"][0]["weight"] = "viel".into();
+    let mut no_start = good.clone();
+    assert_eq!(no_start["types"][3]["key"], "werkstatt");
+    no_start["types"][3]["event"]
+        .as_object_mut()
+        .unwrap()
+        .remove("start");
+    let mut unknown_collection_key = good.clone();
+    unknown_collection_key["collections"]["ordner"] = "x".into();
+    let mut unknown_segment = good.clone();
+    unknown_segment["urls"] = serde_json::json!({ "kalender": "termine" });
+    for (what, broken) in [
+        ("a misspelt weight", &misspelt_weight),
+        ("a weight in words", &weight_as_text),
+        ("an event without start", &no_start),
+        ("an unknown key in collections", &unknown_collection_key),
+        ("an unknown page in urls", &unknown_segment),
+    ] {
+        assert!(!site.is_valid(broken), "the schema accepts {what}");
+    }
+    // An event's date may carry its time; the type's schema says so as `check` does.
+    let werkstatt = validator(&root, "werkstatt.schema.json");
+    let event = fields_as_json(&root.join("content/werkstaetten/werkstatt-abend-2099.md"));
+    assert_eq!(event["termin_beginn"], "2099-05-04 18:30");
+    let bad = problems(&werkstatt, &event);
+    assert!(bad.is_empty(), "an event:\n{}", bad.join("\n"));
+    let mut late = event.clone();
+    late["termin_beginn"] = "2099-05-04 25:30".into();
+    assert!(!werkstatt.is_valid(&late), "the schema accepts hour 25");
+}

@@ -8,9 +8,11 @@
 //! published again, given an earlier address and losing it; a term's label; the
 //! schema (a field label, the order of the types, the facet list); a template override added,
 //! changed and deleted; free pages added and deleted; pictures added to an entry, changed in
-//! place and removed; a media file (a PDF linked from a text) added and removed. The schema
-//! gets an image field `foto` for Orte first. A step that breaks the catalogue must
-//! fail in both, with the same errors (serve keeps its last good site then).
+//! place and removed; a media file (a PDF linked from a text) added and removed; collections
+//! and events (an event type added to the copied schema) added, changed and deleted; a finder
+//! question and weight changed. The schema gets an image field `foto` for Orte first. A step
+//! that breaks the catalogue must fail in both, with the same errors (serve keeps its last
+//! good site then).
 //!
 //! `CASEBOOK_SEED=<n>` with `CASEBOOK_STEPS=<n>` runs one long sequence instead:
 //! `CASEBOOK_SEED=7 CASEBOOK_STEPS=2000 cargo test --release --test serve_equals_build long`.
@@ -193,7 +195,14 @@ impl Catalogue {
         let pick = entries[rng.below(entries.len())].clone();
         match kinds[rng.below(kinds.len())] {
             0 | 1 => {
-                self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
+                // After the opening quote of a quoted title, so the YAML stays valid.
+                let text = self.read(&pick);
+                let at = text.find("\ntitel: ").expect("a title") + 8;
+                let at = at + usize::from(text[at..].starts_with(['"', '\'']));
+                self.write(
+                    &pick,
+                    &format!("{}Geändert {step} {}", &text[..at], &text[at..]),
+                );
                 (vec![pick], "change a title")
             }
             2 => {
@@ -220,16 +229,25 @@ impl Catalogue {
                 (vec![new], "add an entry")
             }
             4 => {
+                // Only an entry no other file names: one that others name would leave the
+                // catalogue broken for the rest of the sequence.
+                let Some(pick) = self.unnamed(rng, &entries) else {
+                    return (vec![], "nothing");
+                };
                 let renamed = pick.with_file_name(format!("umbenannt-{step}.md"));
                 fs::rename(&pick, &renamed).expect("rename");
                 self.forget(&pick);
                 (vec![pick, renamed], "rename an entry")
             }
             5 => {
+                let Some(pick) = self.unnamed(rng, &entries) else {
+                    return (vec![], "nothing");
+                };
                 fs::remove_file(&pick).expect("delete");
                 self.forget(&pick);
                 (vec![pick], "delete an entry")
             }
+            6 if self.broken.is_some() => (vec![], "nothing"),
             6 => {
                 let text = self.read(&pick);
                 self.write(&pick, &text.replacen("\ntitel:", "\ntitel: [kaputt\n", 1));
@@ -411,6 +429,26 @@ impl Catalogue {
                 self.write(&pick, &text);
                 (vec![pick], "add or remove an earlier address")
             }
+            22 => self.edit_collection(rng, step),
+            23 => self.edit_event(rng, step),
+            24 => {
+                // A finder question and the weight of one of its answers.
+                let text = self.read(&site);
+                let finder = text.find("\nfinder:\n").expect("a finder");
+                let (head, tail) = text.split_at(finder);
+                let question = tail.find("question: ").expect("a question") + 10;
+                let end = question + tail[question..].find('\n').expect("line end");
+                let weight = tail.find("weight: ").expect("a weight") + 8;
+                let tail = format!(
+                    "{}Wo handeln Sie ({step})?{}{}{}",
+                    &tail[..question],
+                    &tail[end..weight],
+                    1 + rng.below(3),
+                    &tail[weight + 1..]
+                );
+                self.write(&site, &format!("{head}{tail}"));
+                (vec![site], "change a finder question")
+            }
             _ => {
                 let pages: Vec<PathBuf> = fs::read_dir(content.join("pages"))
                     .expect("pages")
@@ -452,6 +490,207 @@ impl Catalogue {
         found.retain(|p| p.extension().is_some_and(|e| e == "png"));
         found.sort();
         found
+    }
+
+    /// The id (`ort/x`) of an entry file.
+    fn id(path: &Path) -> String {
+        let folder = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|f| f.to_str());
+        let key = match folder {
+            Some("orte") => "ort",
+            Some("formate") => "format",
+            _ => "strategie",
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        format!("{key}/{stem}")
+    }
+
+    /// A random entry whose file name no other file of the catalogue mentions (no reference,
+    /// link or collection names it).
+    fn unnamed(&self, rng: &mut Rng, entries: &[PathBuf]) -> Option<PathBuf> {
+        let mut texts = Vec::new();
+        for dir in walkdir::WalkDir::new(self.root.join("content"))
+            .into_iter()
+            .flatten()
+        {
+            if dir.file_type().is_file() {
+                texts.push((dir.path().to_path_buf(), self.read(dir.path())));
+            }
+        }
+        let free: Vec<&PathBuf> = entries
+            .iter()
+            .filter(|e| {
+                let stem = e.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                texts.iter().all(|(p, t)| p == *e || !t.contains(stem))
+            })
+            .collect();
+        (!free.is_empty()).then(|| free[rng.below(free.len())].clone())
+    }
+
+    /// Files of a content folder, sorted.
+    fn files(&self, folder: &str) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = fs::read_dir(self.root.join("content").join(folder))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// Adds, changes (lists other entries with other notes) or deletes a collection.
+    fn edit_collection(&mut self, rng: &mut Rng, step: usize) -> (Vec<PathBuf>, &'static str) {
+        let entries = self.entries();
+        let collections = self.files(COLLECTIONS_FOLDER);
+        let text = |rng: &mut Rng| {
+            let listed: String = (0..3)
+                .map(|k| {
+                    let id = Self::id(&entries[rng.below(entries.len())]);
+                    match k {
+                        1 => format!("  - {id}\n"),
+                        _ => format!("  - {id}: Anmerkung {step}.{k}\n"),
+                    }
+                })
+                .collect();
+            format!(
+                "---\ntitel: Sammlung {step}\nkurzbeschreibung: Zusammengestellt in Schritt \
+                 {step}.\neintraege:\n{listed}---\nWarum diese Fälle zusammengehören.\n"
+            )
+        };
+        match (rng.below(3), collections.is_empty()) {
+            (0, _) | (_, true) => {
+                let new = self
+                    .root
+                    .join(format!("content/{COLLECTIONS_FOLDER}/neu-{step}.md"));
+                let body = text(rng);
+                self.write(&new, &body);
+                (vec![new], "add a collection")
+            }
+            (1, false) => {
+                let pick = collections[rng.below(collections.len())].clone();
+                let body = text(rng);
+                self.write(&pick, &body);
+                (vec![pick], "change a collection")
+            }
+            _ => {
+                let pick = collections[rng.below(collections.len())].clone();
+                fs::remove_file(&pick).expect("delete collection");
+                self.forget(&pick);
+                (vec![pick], "delete a collection")
+            }
+        }
+    }
+
+    /// An event's text: presenting `presented`, beginning at `start`.
+    fn event(step: usize, presented: &str, start: &str) -> String {
+        format!(
+            "---\ntitel: Termin {step}\nkurzbeschreibung: Eine Werkstatt.\n\
+             handlungsfeld: [lebendige-quartiere]\nprobe_beginn: {start}\n\
+             probe_ort: Saal {step}\nprobe_vorgestellt: [{presented}]\n---\n"
+        )
+    }
+
+    /// Adds an event (past or upcoming), moves one to another date or deletes one.
+    fn edit_event(&mut self, rng: &mut Rng, step: usize) -> (Vec<PathBuf>, &'static str) {
+        let entries = self.entries();
+        let events = self.files(EVENTS_FOLDER);
+        let date = |rng: &mut Rng| match rng.below(3) {
+            0 => format!("20{:02}-03-1{}", 10 + rng.below(15), rng.below(10)),
+            1 => format!("2099-0{}-2{} 18:30", 1 + rng.below(9), rng.below(9)),
+            _ => format!("2098-11-0{}", 1 + rng.below(9)),
+        };
+        match (rng.below(3), events.is_empty()) {
+            (0, _) | (_, true) => {
+                let new = self
+                    .root
+                    .join(format!("content/{EVENTS_FOLDER}/termin-{step}.md"));
+                let presented = Self::id(&entries[rng.below(entries.len())]);
+                let body = Self::event(step, &presented, &date(rng));
+                self.write(&new, &body);
+                (vec![new], "add an event")
+            }
+            (1, false) => {
+                let pick = events[rng.below(events.len())].clone();
+                let text = self.read(&pick);
+                let start = text.find("probe_beginn: ").expect("start") + 14;
+                let end = start + text[start..].find('\n').expect("line end");
+                let moved = format!("{}{}{}", &text[..start], date(rng), &text[end..]);
+                self.write(&pick, &moved);
+                (vec![pick], "move an event")
+            }
+            _ => {
+                let pick = events[rng.below(events.len())].clone();
+                fs::remove_file(&pick).expect("delete event");
+                self.forget(&pick);
+                (vec![pick], "delete an event")
+            }
+        }
+    }
+
+    /// Gives the copied catalogue collections, an event type and a finder of the test's own,
+    /// with a collection and two events to start from. Names of their own (`probe…`) and the
+    /// bundled `collections:` and `finder:` taken out first, so whatever the bundled catalogue
+    /// holds of these, the edits below know what they edit.
+    fn add_discovery(&self) {
+        const FIELDS: &str = r#"
+fields:
+  probe_beginn: { kind: date, label: Beginn, required: true }
+  probe_ort: { kind: text, label: Veranstaltungsort }
+  probe_vorgestellt:
+    kind: reference
+    to: [ort, format, strategie]
+    multiple: true
+    label: Vorgestellte Fälle
+    inverse: Vorgestellt in der Probe
+"#;
+        const EVENT_TYPE: &str = r#"
+  - key: probetermin
+    folder: probetermine
+    label: Probetermin
+    plural: Probetermine
+    fields: [titel, kurzbeschreibung, handlungsfeld, probe_beginn, probe_ort, probe_vorgestellt]
+    event: { start: probe_beginn, place: probe_ort }
+"#;
+        const COLLECTIONS: &str = "collections: { folder: probesammlungen, label: Sammlung, \
+                                   plural: Sammlungen, list: eintraege }\n";
+        const FINDER: &str = r#"finder:
+  questions:
+    - key: wo
+      question: Wo wollen Sie handeln?
+      answers:
+        - { key: zentrum, label: Im Zentrum, terms: { raumtyp: [zentrum] }, weight: 1 }
+        - { key: quartier, label: Im Quartier, terms: { raumtyp: [quartier] } }
+    - key: thema
+      question: Worum geht es?
+      answers:
+        - { key: leerstand, label: Leerstand, terms: { thema: [leerstand-zwischennutzung] }, weight: 2 }
+        - { key: beginn, label: Am Anfang, terms: { thema: [phase-null] } }
+"#;
+        let site = self.root.join("content/site.yaml");
+        let text = without_top_level(&self.read(&site), "collections");
+        let text = without_top_level(&text, "finder").replacen("\nfields:\n", FIELDS, 1);
+        let types = text.find("\ntypes:\n").expect("types");
+        let end = types + text[types..].find("\n\n").expect("after types");
+        let text = format!(
+            "{}{EVENT_TYPE}\n{}\n{COLLECTIONS}{FINDER}",
+            &text[..end],
+            &text[end + 2..]
+        );
+        self.write(&site, &text);
+        let entries = self.entries();
+        let (a, b) = (Self::id(&entries[0]), Self::id(&entries[entries.len() - 1]));
+        self.write(
+            &self
+                .root
+                .join(format!("content/{COLLECTIONS_FOLDER}/erste.md")),
+            &format!("---\ntitel: Erste\neintraege:\n  - {a}: Der Anfang.\n  - {b}\n---\n"),
+        );
+        for (name, date) in [("vergangen", "2020-03-12"), ("kommend", "2099-05-04 18:30")] {
+            self.write(
+                &self.root.join(format!("content/{EVENTS_FOLDER}/{name}.md")),
+                &Self::event(0, &a, date),
+            );
+        }
     }
 
     fn forget(&mut self, path: &Path) {
@@ -500,13 +739,33 @@ fn with_a_picture_field(root: &Path) {
 
 /// Every kind of edit.
 const ALL_EDITS: &[usize] = &[
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
 ];
 
 /// Edits that keep the catalogue building (no deleted or broken entries), with pictures and
 /// media files often: in a sequence of every kind, an early deleted entry that others point at
 /// leaves the site broken, and both sides then only agree on their errors.
 const PICTURE_EDITS: &[usize] = &[0, 2, 3, 8, 16, 16, 17, 17, 18, 19];
+
+/// The folders of the collections and of the event type the test adds (`add_discovery`).
+const COLLECTIONS_FOLDER: &str = "probesammlungen";
+const EVENTS_FOLDER: &str = "probetermine";
+
+/// `text` without the top-level key `key` and the lines that belong to it.
+fn without_top_level(text: &str, key: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let top = line.starts_with(|c: char| !c.is_whitespace() && c != '#');
+        if top {
+            inside = line.starts_with(&format!("{key}:"));
+        }
+        if !inside {
+            out.push_str(line);
+        }
+    }
+    out
+}
 
 fn run_sequence(seed: u64, steps: usize) {
     run_edits(seed, steps, ALL_EDITS);
@@ -522,10 +781,25 @@ fn run_edits(seed: u64, steps: usize, kinds: &[usize]) {
         root: root.clone(),
         broken: None,
     };
+    catalogue.add_discovery();
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut session = Session::new(&root, Some(BASE_URL.into()), true);
     let first = served(&mut session, &[]);
-    assert!(matches!(first, Outcome::Site(_)), "the catalogue builds");
+    match &first {
+        Outcome::Failed(errors) => panic!("the catalogue does not build: {errors:?}"),
+        Outcome::Site(files) => {
+            let pages = [
+                format!("{COLLECTIONS_FOLDER}/erste/index.html"),
+                format!("kalender/{EVENTS_FOLDER}/index.html"),
+                format!("kalender/{EVENTS_FOLDER}.ics"),
+                "wegweiser/quartier/leerstand/index.html".into(),
+                "wegweiser/weights.json".into(),
+            ];
+            for page in pages {
+                assert!(files.contains_key(&page), "no {page}");
+            }
+        }
+    }
     assert!(
         first == build_preview(&root, &out),
         "unedited: {}",
@@ -536,6 +810,11 @@ fn run_edits(seed: u64, steps: usize, kinds: &[usize]) {
         let (touched, what) = catalogue.edit(&mut rng, step, kinds);
         history.push(format!("{step}: {what}"));
         let serve = served(&mut session, &touched);
+        let failed = matches!(serve, Outcome::Failed(_));
+        history.push(format!(
+            "{step}: {what}{}",
+            if failed { " (fails)" } else { "" }
+        ));
         let build = build_preview(&root, &out);
         // Both may reuse pages by fingerprint; a page whose pictures changed but whose
         // fingerprint did not would be stale in both alike, naming sizes that are gone.

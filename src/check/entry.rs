@@ -312,6 +312,26 @@ pub(super) fn sort_fields(config: &Config, entry: &mut Entry) {
 }
 
 /// Checks a free page: only the title and summary roles are allowed in its front matter.
+/// The text of a page's or collection's title or summary; anything else is `wrong-kind`.
+pub(super) fn text_value(
+    doc: &Document,
+    lines: &LineIndex,
+    key: &str,
+    value: &Yaml,
+    ds: &mut FileProblems,
+) -> Option<String> {
+    let text = scalar_text(value);
+    if text.is_none() {
+        let (line, col) = doc.keys.get(key).unwrap_or((1, 1));
+        ds.push(
+            Diagnostic::error("wrong-kind", &doc.shown, format!("`{key}` must be text"))
+                .at_in(lines, line, col, 1)
+                .found(describe(value)),
+        );
+    }
+    text.filter(|t| !t.is_empty())
+}
+
 pub(super) fn check_page(
     config: &Config,
     doc: Document,
@@ -321,6 +341,10 @@ pub(super) fn check_page(
     let mut ds = FileProblems::new(&doc.shown);
     let taken = config.is_reserved(&doc.slug)
         || config.types.iter().any(|t| t.folder == doc.slug)
+        || config
+            .collections
+            .as_ref()
+            .is_some_and(|c| c.folder == doc.slug)
         || config.vocabularies.contains_key(&doc.slug);
     if taken {
         ds.push(
@@ -341,17 +365,12 @@ pub(super) fn check_page(
     let mut summary = None;
     for (key, value) in &doc.fields {
         let key = key.as_str().unwrap_or("");
-        let (line, col) = doc.keys.get(key).unwrap_or((1, 1));
+        let (line, _) = doc.keys.get(key).unwrap_or((1, 1));
         if key == title_key || Some(key) == summary_key {
-            match scalar_text(value) {
-                Some(t) if t.is_empty() => {}
-                Some(t) if key == title_key => title = Some(t),
-                Some(t) => summary = Some(t),
-                None => ds.push(
-                    Diagnostic::error("wrong-kind", &doc.shown, format!("`{key}` must be text"))
-                        .at_in(&lines, line, col, 1)
-                        .found(describe(value)),
-                ),
+            let text = text_value(&doc, &lines, key, value, &mut ds);
+            match key == title_key {
+                true => title = text,
+                false => summary = text,
             }
         } else {
             ds.push(

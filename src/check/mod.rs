@@ -5,7 +5,7 @@ use crate::diagnostic::MAX_SOURCE_LINE;
 use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
 use crate::load::{self, Candidate, DocKind, Document};
 use crate::markdown;
-use crate::model::{Checked, Entry, FieldValue, ListValue, Page};
+use crate::model::{Checked, Collection, Entry, FieldValue, ListValue, Page};
 use crate::source::yaml::Value as Yaml;
 use crate::source::{describe, LineIndex};
 use rayon::prelude::*;
@@ -15,6 +15,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 mod body;
+mod collection;
 mod drafts;
 mod entry;
 mod picture;
@@ -23,6 +24,8 @@ mod value;
 
 pub use body::MAX_MARKDOWN_BYTES;
 use body::*;
+pub use collection::resolve_collection;
+use collection::*;
 pub use drafts::drafts_and_aliases;
 use entry::*;
 use reference::*;
@@ -57,6 +60,7 @@ pub struct CheckedDoc {
     pub slug: String,
     pub entry: Option<Arc<Entry>>,
     pub page: Option<Arc<Page>>,
+    pub collection: Option<Arc<Collection>>,
     pub refs: FieldRefs,
     pub diagnostics: Vec<Diagnostic>,
     /// Content paths this document links to; it must be re-checked when one appears or vanishes.
@@ -93,6 +97,13 @@ pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String
             let url = urls.path(&match c.kind {
                 DocKind::Entry(t) => crate::urls::entry(&config.types[t].folder, &slug),
                 DocKind::Page => crate::urls::free_page(&slug),
+                DocKind::Collection => crate::urls::collection(
+                    config
+                        .collections
+                        .as_ref()
+                        .map_or("", |c| c.folder.as_str()),
+                    &slug,
+                ),
             });
             (c.rel_path(config), url)
         })
@@ -239,45 +250,41 @@ pub fn check_document(
     doc: Document,
     resolver: &dyn markdown::LinkResolver,
 ) -> CheckedDoc {
-    let (kind, rel_path, shown, slug) = (
-        doc.kind,
-        doc.rel_path.clone(),
-        doc.shown.clone(),
-        doc.slug.clone(),
-    );
-    match doc.kind {
+    let mut checked = CheckedDoc {
+        kind: doc.kind,
+        rel_path: doc.rel_path.clone(),
+        shown: doc.shown.clone(),
+        slug: doc.slug.clone(),
+        entry: None,
+        page: None,
+        collection: None,
+        refs: vec![],
+        diagnostics: vec![],
+        internal_links: vec![],
+        alias_places: vec![],
+    };
+    (checked.diagnostics, checked.internal_links) = match doc.kind {
         DocKind::Entry(type_index) => {
-            let (entry, refs, diagnostics, internal_links, alias_places) =
+            let (entry, refs, diagnostics, links, alias_places) =
                 check_entry(config, doc, type_index, resolver);
-            CheckedDoc {
-                kind,
-                rel_path,
-                shown,
-                slug,
-                entry: Some(Arc::new(entry)),
-                page: None,
-                refs,
-                diagnostics,
-                internal_links,
-                alias_places,
-            }
+            checked.entry = Some(Arc::new(entry));
+            checked.refs = refs;
+            checked.alias_places = alias_places;
+            (diagnostics, links)
         }
         DocKind::Page => {
-            let (page, diagnostics, internal_links) = check_page(config, doc, resolver);
-            CheckedDoc {
-                kind,
-                rel_path,
-                shown,
-                slug,
-                entry: None,
-                page: Some(Arc::new(page)),
-                refs: vec![],
-                diagnostics,
-                internal_links,
-                alias_places: vec![],
-            }
+            let (page, diagnostics, links) = check_page(config, doc, resolver);
+            checked.page = Some(Arc::new(page));
+            (diagnostics, links)
         }
-    }
+        DocKind::Collection => {
+            let (collection, refs, diagnostics, links) = check_collection(config, doc, resolver);
+            checked.collection = Some(Arc::new(collection));
+            checked.refs = refs;
+            (diagnostics, links)
+        }
+    };
+    checked
 }
 
 /// The checks across files: duplicate ids and colliding slugs, then references resolved to
@@ -305,10 +312,19 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
     report.extend(problems.into_iter().flatten());
     report.extend(drafts_and_aliases(config, &kept));
     let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
+    let collections = kept
+        .iter()
+        .filter_map(|d| {
+            let c = d.collection.as_ref()?;
+            let members = resolve_collection(config, d, c, &ids, &entries, report);
+            Some((Arc::clone(c), members))
+        })
+        .collect();
     Checked {
         entries,
         references,
         pages,
+        collections,
     }
 }
 
@@ -330,6 +346,14 @@ pub fn distinct<'d>(
                 let id = match doc.kind {
                     DocKind::Entry(t) => format!("{}/{}", config.types[t].key, doc.slug),
                     DocKind::Page => format!("pages/{}", doc.slug),
+                    DocKind::Collection => format!(
+                        "{}/{}",
+                        config
+                            .collections
+                            .as_ref()
+                            .map_or("", |c| c.folder.as_str()),
+                        doc.slug
+                    ),
                 };
                 let (code, msg) = if same_stem {
                     ("duplicate-id", format!("two files define the entry `{id}`"))
@@ -394,7 +418,7 @@ pub fn resolve_references<K: Borrow<str> + Eq + Hash>(
                 Err(problem) => problems.push_with(problem.code(), || {
                     let source_type = match doc.kind {
                         DocKind::Entry(t) => Some(t),
-                        DocKind::Page => None,
+                        DocKind::Page | DocKind::Collection => None,
                     };
                     let d = reference_problem(config, source_type, def, &t.target, problem, ids);
                     let mut d = d.at(&t.source_line, 1, t.column, t.target.chars().count());

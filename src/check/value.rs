@@ -142,13 +142,13 @@ pub(super) fn check_value(
         }
         FieldKind::Date => {
             let text = scalar_text(value).ok_or_else(wrong_kind)?;
-            if is_iso_date(&text) {
+            if is_date_value(&text) {
                 Ok(Some(FieldValue::Date(text)))
             } else {
                 Err(vec![(
                     problem("wrong-kind", format!("`{}` must be a date", def.key))
                         .found(describe(value))
-                        .expected("a date like `2021-03-15` (year-month-day)"),
+                        .expected("a date like `2021-03-15` (year-month-day), optionally with a time: `2021-03-15 18:30`"),
                     Some(text),
                 )])
             }
@@ -213,6 +213,24 @@ pub(super) fn scalar_text(value: &Yaml) -> Option<String> {
         Yaml::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// A date, optionally with a time of day: `2021-03-15`, `2021-03-15 18:30` or `2021-03-15T18:30`
+/// (events have times; the time is local to the catalogue, without a zone).
+pub(super) fn is_date_value(s: &str) -> bool {
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let time_ok = time.is_none_or(|t| {
+        let b = t.as_bytes();
+        b.len() == 5
+            && b[2] == b':'
+            && t[..2].parse::<u8>().is_ok_and(|h| h < 24)
+            && t[3..].parse::<u8>().is_ok_and(|m| m < 60)
+            && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
+    });
+    time_ok && is_iso_date(date)
 }
 
 pub(super) fn is_iso_date(s: &str) -> bool {

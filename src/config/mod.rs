@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod images;
+mod discovery;
+mod finder;
 mod kinds;
 mod settings;
 mod validate;
@@ -17,6 +19,8 @@ mod vocabulary;
 pub use images::{
     ImageKey, ImageSettings, IMAGE_EXTENSIONS, IMAGE_KEYS, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE,
 };
+pub use discovery::{CollectionsConfig, EventSettings};
+pub use finder::{Answer, FinderConfig, Question, MAX_FINDER_PAGES};
 use kinds::*;
 pub use kinds::{FieldKind, ListItem};
 use settings::*;
@@ -74,6 +78,9 @@ pub struct EntryType {
     #[serde(default)]
     pub schema: Option<String>,
     pub fields: Vec<String>,
+    /// Its entries are events: dated, placed, listed as upcoming and past.
+    #[serde(default)]
+    pub event: Option<EventSettings>,
 }
 
 /// Which field plays which part on the site.
@@ -164,6 +171,10 @@ struct SiteFile {
     /// Weights of shared terms per facet for "similar entries"; facets not named weigh 1.
     #[serde(default)]
     similarity: BTreeMap<String, f64>,
+    #[serde(default)]
+    collections: Option<CollectionsConfig>,
+    #[serde(default)]
+    finder: Option<FinderConfig>,
 }
 
 /// The JSON Schema of site.yaml, made from the types that read it: whatever site.yaml accepts,
@@ -217,6 +228,10 @@ pub struct Config {
     pub facets: Vec<String>,
     pub similarity: BTreeMap<String, f64>,
     pub vocabularies: BTreeMap<String, Vocabulary>,
+    /// Curated lists of entries (`collections:`), if the catalogue has them.
+    pub collections: Option<CollectionsConfig>,
+    /// The strategy finder's questions (`finder:`), if the catalogue has one.
+    pub finder: Option<FinderConfig>,
 }
 
 /// Settings given on the command line that win over site.yaml.
@@ -335,12 +350,16 @@ impl Config {
             facets: site.facets,
             similarity: site.similarity,
             vocabularies,
+            collections: site.collections,
+            finder: site.finder,
         };
         for (key, field) in config.fields.iter_mut() {
             field.key = key.clone();
         }
         let before = report.error_count();
         config.validate(&text, &shown, report);
+        config.validate_discovery(&text, &shown, report);
+        config.validate_finder(&text, &shown, report);
         (report.error_count() == before).then_some(config)
     }
 
@@ -443,72 +462,6 @@ mod tests {
     }
 
     #[test]
-    fn url_settings_are_absolute_http_or_a_path_with_one_slash() {
-        for good in [
-            "https://example.org/katalog/",
-            "http://127.0.0.1:1111/",
-            "HTTPS://example.org",
-            "/",
-            "/katalog/",
-            "https://example.org/edit/{path}",
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        ] {
-            assert_eq!(check_url_setting(good), Ok(()), "{good}");
-        }
-        for bad in [
-            "javascript:alert(1)//",
-            "javascript:alert(1)//{path}",
-            "//evil.example/",
-            "/\\evil.example/",
-            "https://example.org/\nDisallow: /",
-            "/a\tb",
-            "example.org/kat",
-            "https://",
-            "data:text/html,x",
-            "",
-        ] {
-            assert!(check_url_setting(bad).is_err(), "{bad:?} passed");
-        }
-    }
-
-    #[test]
-    fn colours_are_css_colour_syntax() {
-        for good in [
-            "#0b6e4f",
-            "#abc",
-            "#abcd",
-            "#0b6e4f80",
-            "teal",
-            "rebeccapurple",
-            "rgb(11 110 79)",
-            "rgba(11, 110, 79, 0.5)",
-            "hsl(120deg 50% 40% / 80%)",
-            "oklch(0.6 0.1 160)",
-        ] {
-            assert!(is_css_colour(good), "{good}");
-        }
-        for bad in [
-            "red}body{display:none}.x{a:b",
-            "#12345",
-            "#ggg",
-            "",
-            "red;",
-            "rgb(1,2,3);x",
-            "url(x)",
-            "var(--x)",
-            "rgb(1 2 3",
-            "expression(alert(1))",
-            "re d",
-        ] {
-            assert!(!is_css_colour(bad), "{bad}");
-        }
-        assert!(is_type_key("ort") && is_type_key("good-practice-2"));
-        assert!(
-            !is_type_key("ort}x") && !is_type_key("Ort") && !is_type_key("a_b") && !is_type_key("")
-        );
-    }
-
-    #[test]
     fn term_places_find_depths_cycles_and_what_hangs_below_a_cycle() {
         use TermPlace::*;
         // 0 <- 1 <- 2; 3 <-> 4 (a cycle), 5 below 4; 6 its own parent.
@@ -584,6 +537,8 @@ mod tests {
             types: vec![],
             facets: vec![],
             similarity: BTreeMap::new(),
+            collections: None,
+            finder: None,
             vocabularies: BTreeMap::new(),
         }
     }

@@ -64,6 +64,12 @@ pub struct UrlSettings {
     #[serde(default)]
     pub codebook: Option<String>,
     #[serde(default)]
+    pub calendar: Option<String>,
+    #[serde(default)]
+    pub finder: Option<String>,
+    #[serde(default)]
+    pub compare: Option<String>,
+    #[serde(default)]
     pub page: Option<String>,
 }
 
@@ -76,6 +82,9 @@ impl UrlSettings {
             (&mut s.search, &self.search),
             (&mut s.map, &self.map),
             (&mut s.codebook, &self.codebook),
+            (&mut s.calendar, &self.calendar),
+            (&mut s.finder, &self.finder),
+            (&mut s.compare, &self.compare),
             (&mut s.page, &self.page),
         ];
         for (segment, setting) in pairs {
@@ -259,4 +268,75 @@ where
         }
     }
     d.deserialize_any(Setting)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_settings_are_absolute_http_or_a_path_with_one_slash() {
+        for good in [
+            "https://example.org/katalog/",
+            "http://127.0.0.1:1111/",
+            "HTTPS://example.org",
+            "/",
+            "/katalog/",
+            "https://example.org/edit/{path}",
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        ] {
+            assert_eq!(check_url_setting(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "javascript:alert(1)//{path}",
+            "//evil.example/",
+            "/\\evil.example/",
+            "https://example.org/\nDisallow: /",
+            "/a\tb",
+            "example.org/kat",
+            "https://",
+            "data:text/html,x",
+            "",
+        ] {
+            assert!(check_url_setting(bad).is_err(), "{bad:?} passed");
+        }
+    }
+
+    #[test]
+    fn colours_are_css_colour_syntax() {
+        for good in [
+            "#0b6e4f",
+            "#abc",
+            "#abcd",
+            "#0b6e4f80",
+            "teal",
+            "rebeccapurple",
+            "rgb(11 110 79)",
+            "rgba(11, 110, 79, 0.5)",
+            "hsl(120deg 50% 40% / 80%)",
+            "oklch(0.6 0.1 160)",
+        ] {
+            assert!(is_css_colour(good), "{good}");
+        }
+        for bad in [
+            "red}body{display:none}.x{a:b",
+            "#12345",
+            "#ggg",
+            "",
+            "red;",
+            "rgb(1,2,3);x",
+            "url(x)",
+            "var(--x)",
+            "rgb(1 2 3",
+            "expression(alert(1))",
+            "re d",
+        ] {
+            assert!(!is_css_colour(bad), "{bad}");
+        }
+        assert!(is_type_key("ort") && is_type_key("good-practice-2"));
+        assert!(
+            !is_type_key("ort}x") && !is_type_key("Ort") && !is_type_key("a_b") && !is_type_key("")
+        );
+    }
 }

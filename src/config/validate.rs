@@ -69,6 +69,9 @@ impl Config {
             ("search", &segments.search),
             ("map", &segments.map),
             ("codebook", &segments.codebook),
+            ("calendar", &segments.calendar),
+            ("finder", &segments.finder),
+            ("compare", &segments.compare),
             ("page", &segments.page),
         ];
         for (n, (name, value)) in all.iter().enumerate() {

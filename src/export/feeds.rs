@@ -18,7 +18,8 @@ pub(super) fn newest_date(updated: &Updated) -> &str {
     updated.values().map(String::as_str).max().unwrap_or("")
 }
 
-/// Atom feeds: all entries, per type, per term; newest first. Each is the theme's `feed.xml`
+/// Atom feeds: all entries, per type, per term, newest first; per collection in its order. Each
+/// is the theme's `feed.xml`
 /// filled with `feed` (`title`, `id`, `url`, `updated`) and up to [`FEED_SIZE`] `entries`
 /// (`title`, `id`, `url`, `updated`, `type` with `key` and `label`, `summary`).
 pub(super) fn feeds(
@@ -116,6 +117,15 @@ pub(super) fn feeds(
                 urls::term_feed(&vocab.key, &term.key),
                 format!("{} – {}", config.title, term.label),
                 &mut members.into_iter(),
+            )?);
+        }
+    }
+    if let Some(settings) = &config.collections {
+        for (collection, members) in &cat.collections {
+            files.push(feed(
+                urls::collection_feed(&settings.folder, &collection.slug),
+                format!("{} – {}", config.title, collection.title),
+                &mut members.iter().map(|m| m.entry),
             )?);
         }
     }

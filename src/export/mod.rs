@@ -10,7 +10,7 @@ use crate::model::{Entry, FieldValue, Updated};
 use crate::render::text::field_plain_text;
 use crate::render::views::{map, Views};
 use crate::render::xml::XmlTemplates;
-use crate::render::{plan, PageKind, RenderError};
+use crate::render::{plan, PageKind, RenderError, Renderer};
 use crate::resolve::{Catalogue, Relation};
 use crate::sink::{OutputError, WriteFn};
 use crate::urls;
@@ -25,7 +25,9 @@ use std::sync::Arc;
 use tera::{Context, Value};
 
 mod browser;
+mod calendar;
 mod feeds;
+mod finder;
 
 use browser::*;
 pub use browser::{browser_index, IndexRows};
@@ -58,15 +60,16 @@ pub enum ExportError {
 /// brings up to date with every rebuild), computed in parallel and handed to `sink` one by
 /// one. The catalogue as JSON and the CSV tables are written in pieces as they are serialised,
 /// never held whole (at 100,000 entries `katalog.json` alone is half a gigabyte). Feeds and the
-/// sitemap fill the theme's `feed.xml` and `sitemap.xml` (`xml`). Returns how many files were
-/// written.
+/// sitemap fill the theme's `feed.xml` and `sitemap.xml`, the event calendars its `event.ics`.
+/// Returns how many files were written.
 pub fn write_exports(
     cat: &Catalogue,
     views: &Views,
-    xml: &XmlTemplates,
+    templates: &Renderer,
     updated: &Updated,
     sink: &Sink<'_>,
 ) -> Result<usize, ExportError> {
+    let xml = &templates.xml;
     let bytes = |files: Vec<OutputFile>| -> Result<usize, ExportError> {
         for (path, bytes) in &files {
             sink(path, &|w| w.write_all(bytes))?;
@@ -90,6 +93,8 @@ pub fn write_exports(
             Ok(types.len())
         }),
         Box::new(|| bytes(feeds(cat, views, xml, updated)?)),
+        Box::new(|| bytes(calendar::calendars(cat, views, &templates.ics, updated)?)),
+        Box::new(|| bytes(finder::finder_weights(cat, views))),
         Box::new(|| {
             let sitemap = sitemap(cat, views, xml, updated)?;
             bytes(vec![(urls::SITEMAP.into(), sitemap)])
@@ -109,13 +114,13 @@ pub fn write_exports(
 pub fn exports(
     cat: &Catalogue,
     views: &Views,
-    xml: &XmlTemplates,
+    templates: &Renderer,
     updated: &Updated,
 ) -> Result<Vec<OutputFile>, ExportError> {
     // Writing into memory cannot fail; a template can.
     let mut written = Ok(0);
     let files = collect(|sink| {
-        written = write_exports(cat, views, xml, updated, sink);
+        written = write_exports(cat, views, templates, updated, sink);
         Ok(())
     });
     written.map(|_| files)
@@ -314,6 +319,24 @@ struct CatalogueJson<'a, E: Serialize> {
     base_url: &'a str,
     generator: &'static str,
     entries: E,
+    /// Present when site.yaml has `collections:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collections: Option<Vec<CollectionJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct CollectionJson<'a> {
+    id: String,
+    title: &'a str,
+    summary: Option<&'a str>,
+    url: String,
+    entries: Vec<MemberJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct MemberJson<'a> {
+    id: &'a str,
+    note: Option<&'a str>,
 }
 
 /// The whole catalogue with resolved relations in both directions.
@@ -352,12 +375,35 @@ fn write_catalogue_json(cat: &Catalogue, views: &Views, w: &mut dyn io::Write) -
             }
         })
     });
+    let collections = config.collections.as_ref().map(|settings| {
+        cat.collections
+            .iter()
+            .map(|(c, members)| CollectionJson {
+                id: format!("{}/{}", settings.folder, c.slug),
+                title: &c.title,
+                summary: c.summary.as_deref(),
+                url: views.urls.absolute(
+                    &views
+                        .urls
+                        .path(&urls::collection(&settings.folder, &c.slug)),
+                ),
+                entries: members
+                    .iter()
+                    .map(|m| MemberJson {
+                        id: &cat.entries[m.entry].id,
+                        note: m.note.as_deref(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    });
     let mut ser = serde_json::Serializer::with_formatter(w, HtmlSafe);
     CatalogueJson {
         title: &config.title,
         base_url: &config.base_url,
         generator: concat!("casebook ", env!("CARGO_PKG_VERSION")),
         entries,
+        collections,
     }
     .serialize(&mut ser)
     .map_err(io::Error::from)

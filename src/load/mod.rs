@@ -12,11 +12,13 @@ use std::time::SystemTime;
 mod dates;
 pub use dates::Dates;
 
-/// What a document is: an entry of a type (by index into `Config::types`) or a free page.
+/// What a document is: an entry of a type (by index into `Config::types`), a free page or a
+/// collection of entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocKind {
     Entry(usize),
     Page,
+    Collection,
 }
 
 /// One file of the catalogue as read from disk, not yet validated.
@@ -140,6 +142,9 @@ pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
         .map(|(i, t)| (DocKind::Entry(i), t.folder.clone()))
         .collect();
     folders.push((DocKind::Page, "pages".to_string()));
+    if let Some(c) = &config.collections {
+        folders.push((DocKind::Collection, c.folder.clone()));
+    }
 
     if let Ok(read_dir) = std::fs::read_dir(content) {
         let mut names: Vec<String> = read_dir
@@ -282,7 +287,7 @@ pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
             let allowed = match kind {
                 DocKind::Entry(_) => matches!(ext, "md" | "yaml" | "yml"),
-                DocKind::Page => ext == "md",
+                DocKind::Page | DocKind::Collection => ext == "md",
             };
             if !allowed {
                 report.push(
@@ -291,7 +296,7 @@ pub fn discover(config: &Config, report: &mut Report) -> Vec<Candidate> {
                         &shown,
                         format!("file `{name}` is ignored"),
                     )
-                    .expected(if kind == DocKind::Page {
+                    .expected(if !matches!(kind, DocKind::Entry(_)) {
                         "a `.md` file"
                     } else {
                         "a `.md` or `.yaml` file"

@@ -97,7 +97,7 @@ impl Workspace {
     }
 
     /// What document a file of the catalogue would be: an entry of the type whose folder holds
-    /// it, or a free page, as `load::discover` finds them.
+    /// it, a free page or a collection, as `load::discover` finds them.
     pub fn doc_kind(&self, path: &Path) -> Option<DocKind> {
         let config = self.config.as_ref()?;
         let folder = path.parent()?.strip_prefix(&config.content_dir).ok()?;
@@ -109,6 +109,13 @@ impl Workspace {
         }
         if folder == "pages" && ext == "md" {
             return Some(DocKind::Page);
+        }
+        if config
+            .collections
+            .as_ref()
+            .is_some_and(|c| c.folder == folder)
+        {
+            return (ext == "md").then_some(DocKind::Collection);
         }
         let t = config.types.iter().position(|t| t.folder == folder)?;
         matches!(ext, "md" | "yaml" | "yml").then_some(DocKind::Entry(t))
@@ -304,11 +311,16 @@ impl Workspace {
             let Some(Ok(doc)) = self.open.get(path) else {
                 continue;
             };
-            if doc.entry.is_some() && kept.contains(doc.rel_path.as_str()) {
-                let mut problems = Report::default();
-                check::resolve_references(config, doc, &ids, &entries, &mut problems);
-                references.insert(path.clone(), problems.diagnostics);
+            if !kept.contains(doc.rel_path.as_str()) {
+                continue;
             }
+            let mut problems = Report::default();
+            if doc.entry.is_some() {
+                check::resolve_references(config, doc, &ids, &entries, &mut problems);
+            } else if let Some(c) = &doc.collection {
+                check::resolve_collection(config, doc, c, &ids, &entries, &mut problems);
+            }
+            references.insert(path.clone(), problems.diagnostics);
         }
         drop(ids);
         self.references = references;
@@ -317,6 +329,7 @@ impl Workspace {
             entries,
             references: Vec::new(),
             pages,
+            collections: Vec::new(),
         };
     }
 

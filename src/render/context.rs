@@ -347,6 +347,18 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
                 .collect();
             let mut m = views.types[i].as_map().cloned().unwrap_or_default();
             m.insert("fields".into(), fields.into());
+            let event = t.event.as_ref().map(|e| {
+                map([
+                    ("start", e.start.as_str().into()),
+                    ("end", e.end.clone().into()),
+                    ("place", e.place.clone().into()),
+                    (
+                        "url",
+                        views.urls.path(&views.segments.events(&t.folder)).into(),
+                    ),
+                ])
+            });
+            m.insert("event".into(), event.into());
             Value::from(m)
         })
         .collect();
@@ -355,9 +367,69 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
         .keys()
         .map(|v| vocabulary_value(cat, views, v))
         .collect();
+    let collections = config.collections.as_ref().map(|c| {
+        map([
+            ("folder", c.folder.as_str().into()),
+            ("label", c.label.as_str().into()),
+            ("plural", c.plural.as_str().into()),
+            ("list", c.list.as_str().into()),
+            ("title", config.roles.title.as_str().into()),
+            ("summary", config.roles.summary.clone().into()),
+            ("url", views.urls.path(&urls::collections(&c.folder)).into()),
+        ])
+    });
     map([
         ("types", types.into()),
         ("vocabularies", vocabularies.into()),
+        ("collections", collections.into()),
+        ("finder", finder_codebook(config, views)),
+    ])
+}
+
+/// The finder's questions for the codebook: each answer with its weight and the terms it
+/// stands for.
+fn finder_codebook(config: &Config, views: &Views) -> Value {
+    let Some(finder) = &config.finder else {
+        return Value::none();
+    };
+    let questions: Vec<Value> = finder
+        .questions
+        .iter()
+        .map(|q| {
+            let answers: Vec<Value> = q
+                .answers
+                .iter()
+                .map(|a| {
+                    let terms: Vec<Value> = a
+                        .terms
+                        .iter()
+                        .flat_map(|(field, keys)| {
+                            let vocab = config.facet_vocabulary(field);
+                            keys.iter().filter_map(move |k| {
+                                let v = vocab?;
+                                let t = v.term_index(k)?;
+                                views.terms.get(&v.key)?.get(t).cloned()
+                            })
+                        })
+                        .collect();
+                    map([
+                        ("key", a.key.as_str().into()),
+                        ("label", a.label.as_str().into()),
+                        ("weight", a.weight.into()),
+                        ("terms", terms.into()),
+                    ])
+                })
+                .collect();
+            map([
+                ("key", q.key.as_str().into()),
+                ("question", q.question.as_str().into()),
+                ("answers", answers.into()),
+            ])
+        })
+        .collect();
+    map([
+        ("url", views.urls.path(&views.segments.finder()).into()),
+        ("questions", questions.into()),
     ])
 }
 

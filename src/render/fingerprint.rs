@@ -20,6 +20,8 @@ pub struct PageFingerprints<'a> {
     cards: &'a [u64],
     /// Per facet of `cat.facets`: a hash of its counts per term and per type × term.
     counts: Vec<u64>,
+    /// A hash of every card, for the pages that may show any entry (the finder's).
+    all_cards: u64,
 }
 
 impl<'a> PageFingerprints<'a> {
@@ -42,6 +44,9 @@ impl<'a> PageFingerprints<'a> {
                 h.finish()
             })
             .collect();
+        let mut h = crate::fingerprinter();
+        cards.hash(&mut h);
+        let all_cards = h.finish();
         PageFingerprints {
             cat,
             updated,
@@ -49,6 +54,7 @@ impl<'a> PageFingerprints<'a> {
             site,
             cards,
             counts,
+            all_cards,
         }
     }
 
@@ -65,16 +71,26 @@ impl<'a> PageFingerprints<'a> {
         let all_counts = |h: &mut crate::Fingerprinter| {
             self.counts.hash(h);
         };
+        // A collection as a link shows its title, summary, address and size.
+        let collection_link = |h: &mut crate::Fingerprinter, c: usize| {
+            let (collection, members) = &cat.collections[c];
+            (&collection.slug, &collection.title, &collection.summary).hash(h);
+            members.len().hash(h);
+        };
+        let all_collections = |h: &mut crate::Fingerprinter| {
+            (0..cat.collections.len()).for_each(|c| collection_link(h, c));
+        };
         let facet_counts = |h: &mut crate::Fingerprinter, vocabulary: &str| {
             if let Some(k) = cat.facets.iter().position(|f| f.vocabulary == vocabulary) {
                 self.counts[k].hash(h);
             }
         };
         match page {
-            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
+            PageKind::Search | PageKind::Map | PageKind::NotFound | PageKind::Compare => {}
             // The codebook lists every vocabulary with its counts.
             PageKind::Codebook => all_counts(&mut h),
             PageKind::Home => {
+                all_collections(&mut h);
                 all_counts(&mut h);
                 self.newest.iter().for_each(|&i| card(&mut h, i));
                 cat.entries.len().hash(&mut h);
@@ -120,6 +136,34 @@ impl<'a> PageFingerprints<'a> {
                     card(&mut h, n);
                 }
                 cat.completeness[i].to_bits().hash(&mut h);
+                for &c in &cat.in_collections[i] {
+                    collection_link(&mut h, c);
+                    let members = &cat.collections[c].1;
+                    members.iter().find(|m| m.entry == i).hash(&mut h);
+                }
+            }
+            PageKind::Collections => all_collections(&mut h),
+            // The finder's questions are in the schema; its results may show any entry, ranked
+            // by their terms and titles, which their cards stand for.
+            PageKind::Finder(_) => self.all_cards.hash(&mut h),
+            PageKind::Collection(c) => {
+                let (collection, members) = &cat.collections[*c];
+                collection.hash(&mut h);
+                for m in members {
+                    card(&mut h, m.entry);
+                    m.note.hash(&mut h);
+                }
+            }
+            // A calendar shows its type's events with their places, split by the build date.
+            PageKind::Calendar(t) | PageKind::CalendarYear { type_index: t, .. } => {
+                cat.today.hash(&mut h);
+                for &i in &cat.by_type[*t] {
+                    card(&mut h, i);
+                    cat.relations[i]
+                        .iter()
+                        .flat_map(|r| &r.targets)
+                        .for_each(|&target| card(&mut h, target));
+                }
             }
             PageKind::Vocabulary(v) => facet_counts(&mut h, v),
             PageKind::Term { vocabulary, term } => {

@@ -2,6 +2,7 @@
 //! precomputed contexts. Receives a resolved `Catalogue`; never loads or validates content.
 
 pub mod fill;
+pub mod ics;
 pub mod memo;
 pub mod text;
 pub mod theme;
@@ -9,6 +10,8 @@ pub mod views;
 pub mod xml;
 
 mod context;
+mod discovery;
+pub mod finder;
 mod fingerprint;
 mod jsonld;
 mod plan;
@@ -19,6 +22,7 @@ use crate::resolve::Catalogue;
 use crate::urls;
 use context::*;
 pub use context::{browser_url, newest_entries, term_order};
+pub use discovery::event_place;
 pub use fingerprint::{site_fingerprint, PageFingerprints};
 pub use plan::{plan, PageKind};
 use std::sync::Arc;
@@ -113,6 +117,8 @@ pub struct Renderer {
     pub tera: Tera,
     /// The `.xml` templates, which `export` fills (feeds, sitemap).
     pub xml: xml::XmlTemplates,
+    /// The `.ics` templates, which `export` fills (event calendars).
+    pub ics: ics::IcsTemplates,
     pub theme: Theme,
     /// Rendered components (`memo(component=…)` in templates), kept while `globals` stay.
     memo: Arc<memo::Memo>,
@@ -136,7 +142,13 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "vocabulary.html",
     "term.html",
     "page.html",
+    "collections.html",
+    "collection.html",
+    "calendar.html",
+    "finder.html",
+    "compare.html",
     "feed.xml",
+    "event.ics",
     "sitemap.xml",
 ];
 
@@ -147,8 +159,12 @@ impl Renderer {
             .templates
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
-            .partition(|(k, _)| k.ends_with(".xml"));
+            .partition(|(k, _)| k.ends_with(".xml") || k.ends_with(".ics"));
+        let (ics_templates, xml_templates): (Vec<_>, Vec<_>) = xml_templates
+            .into_iter()
+            .partition(|(k, _)| k.ends_with(".ics"));
         let xml = xml::XmlTemplates::new(xml_templates)?;
+        let ics = ics::IcsTemplates::new(ics_templates)?;
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html"]);
         let memo = Arc::new(memo::Memo::default());
@@ -157,7 +173,7 @@ impl Renderer {
         tera.add_raw_templates(templates)
             .map_err(|e| RenderError::from_tera("(loading)", e))?;
         for t in REQUIRED_TEMPLATES {
-            if !tera.contains_template(t) && !xml.contains(t) {
+            if !tera.contains_template(t) && !xml.contains(t) && !ics.contains(t) {
                 return Err(RenderError {
                     template: (*t).into(),
                     message: format!("the theme `{}` has no template `{t}`", theme.name),
@@ -167,6 +183,7 @@ impl Renderer {
         Ok(Renderer {
             tera,
             xml,
+            ics,
             theme,
             memo,
             globals: None,
@@ -231,6 +248,22 @@ impl Renderer {
             ("types", views.types.clone().into()),
             ("facets", facets.into()),
             ("pages", pages.into()),
+            ("collections", discovery::collections_settings(cat, views)),
+            ("calendars", discovery::calendars(cat, views)),
+            (
+                "finder",
+                config
+                    .finder
+                    .as_ref()
+                    .map(|f| {
+                        map([
+                            ("title", f.title.clone().into()),
+                            ("intro", f.intro.clone().into()),
+                            ("url", views.urls.path(&views.segments.finder()).into()),
+                        ])
+                    })
+                    .into(),
+            ),
             ("slots", slots),
             (
                 "urls",
@@ -244,6 +277,10 @@ impl Renderer {
                     (
                         "codebook",
                         views.urls.path(&config.segments.codebook()).into(),
+                    ),
+                    (
+                        "compare",
+                        views.urls.path(&config.segments.compare()).into(),
                     ),
                 ]),
             ),
@@ -296,6 +333,7 @@ impl Renderer {
             globals.insert_value("site", site.clone());
             globals.insert_value("t", strings.clone());
             self.xml.set_globals(site.clone(), strings.clone());
+            self.ics.set_globals(site.clone(), strings.clone());
             self.globals = Some((site, strings));
         }
         self.memo.reset(self.tera.clone(), same);
@@ -375,6 +413,25 @@ impl Renderer {
                 cat.pages[*i].title.clone(),
                 cat.pages[*i].summary.clone().unwrap_or_default(),
             ),
+            PageKind::Collections => config
+                .collections
+                .as_ref()
+                .map(|c| (c.plural.clone(), c.description.clone().unwrap_or_default()))
+                .unwrap_or_default(),
+            PageKind::Collection(i) => (
+                cat.collections[*i].0.title.clone(),
+                cat.collections[*i].0.summary.clone().unwrap_or_default(),
+            ),
+            PageKind::Calendar(t) => (
+                format!("{}: {}", config.types[*t].plural, s("calendar_title")),
+                config.types[*t].description.clone().unwrap_or_default(),
+            ),
+            PageKind::CalendarYear { type_index, year } => (
+                format!("{} {year}", config.types[*type_index].plural),
+                String::new(),
+            ),
+            PageKind::Finder(chosen) => finder::title(config, chosen, &s),
+            PageKind::Compare => (s("compare_title"), s("compare_intro")),
             PageKind::Redirect { entry, .. } => (cat.entries[*entry].title.clone(), String::new()),
         };
         let kind = page.name();
@@ -402,6 +459,7 @@ impl Renderer {
         );
         match page {
             PageKind::Home => {
+                ctx.insert_value("collections", discovery::collections(cat, views));
                 ctx.insert_value("matrix", matrix(cat, views));
                 ctx.insert_value("newest", newest(views));
                 ctx.insert_value("entry_points", entry_points(cat, views));
@@ -419,7 +477,7 @@ impl Renderer {
                 );
                 ctx.insert_value("total", cat.entries.len().into());
             }
-            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
+            PageKind::Search | PageKind::Map | PageKind::NotFound | PageKind::Compare => {}
             PageKind::Codebook => ctx.insert_value("codebook", codebook(cat, views)),
             PageKind::TypeList { type_index, page } => {
                 let list = &cat.by_type[*type_index];
@@ -463,6 +521,27 @@ impl Renderer {
             PageKind::Entry(i) => {
                 let date = updated.get(&cat.entries[*i].rel_path).cloned();
                 ctx.insert_value("entry", views.entry(cat, *i, date));
+                ctx.insert_value(
+                    "in_collections",
+                    discovery::entry_collections(cat, views, *i),
+                );
+                ctx.insert_value("event", discovery::entry_event(cat, views, *i));
+            }
+            PageKind::Collections => {
+                ctx.insert_value("collections", discovery::collections(cat, views))
+            }
+            PageKind::Collection(i) => {
+                ctx.insert_value("collection", discovery::collection(cat, views, *i))
+            }
+            PageKind::Calendar(t) => {
+                ctx.insert_value("calendar", discovery::calendar(cat, views, *t))
+            }
+            PageKind::CalendarYear { type_index, year } => ctx.insert_value(
+                "calendar",
+                discovery::calendar_year(cat, views, *type_index, year),
+            ),
+            PageKind::Finder(chosen) => {
+                ctx.insert_value("finder", finder::finder(cat, views, chosen))
             }
             PageKind::Vocabulary(v) => {
                 ctx.insert_value("vocabulary", vocabulary_value(cat, views, v))

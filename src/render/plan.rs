@@ -22,6 +22,21 @@ pub enum PageKind {
         term: usize,
     },
     Free(usize),
+    /// The list of collections.
+    Collections,
+    Collection(usize),
+    /// An event type's calendar: upcoming and past events.
+    Calendar(usize),
+    /// An event type's events of one year.
+    CalendarYear {
+        type_index: usize,
+        year: String,
+    },
+    /// A step of the strategy finder: per question answered so far, the answer chosen (none
+    /// when skipped). With every question answered or skipped, the results.
+    Finder(Vec<Option<usize>>),
+    /// The side-by-side comparison; its script reads the entries from the address.
+    Compare,
     /// An earlier address of an entry (`roles: aliases:`): a page that sends the reader on.
     Redirect {
         entry: usize,
@@ -44,6 +59,12 @@ impl PageKind {
             PageKind::Vocabulary(_) => "vocabulary",
             PageKind::Term { .. } => "term",
             PageKind::Free(_) => "free",
+            PageKind::Collections => "collections",
+            PageKind::Collection(_) => "collection",
+            PageKind::Calendar(_) => "calendar",
+            PageKind::CalendarYear { .. } => "calendar_year",
+            PageKind::Finder(_) => "finder",
+            PageKind::Compare => "compare",
             PageKind::Redirect { .. } => "redirect",
         }
     }
@@ -70,6 +91,11 @@ impl PageKind {
             PageKind::Vocabulary(_) => "vocabulary.html",
             PageKind::Term { .. } => "term.html",
             PageKind::Free(_) => "page.html",
+            PageKind::Collections => "collections.html",
+            PageKind::Collection(_) => "collection.html",
+            PageKind::Calendar(_) | PageKind::CalendarYear { .. } => "calendar.html",
+            PageKind::Finder(_) => "finder.html",
+            PageKind::Compare => "compare.html",
             PageKind::Redirect { .. } => REDIRECT_TEMPLATE,
         }
     }
@@ -96,6 +122,18 @@ impl PageKind {
                 &config.vocabularies[vocabulary].terms[*term].key,
             ),
             PageKind::Free(i) => urls::free_page(&cat.pages[*i].slug),
+            PageKind::Collections => urls::collections(collections_folder(cat)),
+            PageKind::Collection(i) => {
+                urls::collection(collections_folder(cat), &cat.collections[*i].0.slug)
+            }
+            PageKind::Calendar(t) => config.segments.events(&config.types[*t].folder),
+            PageKind::CalendarYear { type_index, year } => config
+                .segments
+                .events_year(&config.types[*type_index].folder, year),
+            PageKind::Finder(chosen) => config
+                .segments
+                .finder_step(&finder::segments(config, chosen)),
+            PageKind::Compare => config.segments.compare(),
             PageKind::Redirect { entry, alias } => {
                 let (type_index, slug) = &cat.entries[*entry].aliases[*alias];
                 config.entry_address(*type_index, slug)
@@ -130,6 +168,8 @@ impl PageKind {
                 .facet_of_vocabulary(vocabulary)
                 .map_or(0, |f| f.members[*term].len()),
             PageKind::TypeList { .. } => PAGE_SIZE,
+            PageKind::Collection(i) => cat.collections[*i].1.len(),
+            PageKind::Calendar(t) => cat.by_type[*t].len(),
             _ => 4,
         }
     }
@@ -145,6 +185,7 @@ pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
         PageKind::Map,
         PageKind::Codebook,
         PageKind::NotFound,
+        PageKind::Compare,
     ];
     for (t, list) in cat.by_type.iter().enumerate() {
         let count = list.len().div_ceil(PAGE_SIZE).max(1);
@@ -167,5 +208,48 @@ pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
     }
     pages.dedup();
     pages.extend((0..cat.pages.len()).map(PageKind::Free));
+    if config.collections.is_some() {
+        pages.push(PageKind::Collections);
+        pages.extend((0..cat.collections.len()).map(PageKind::Collection));
+    }
+    for (t, ty) in config.types.iter().enumerate() {
+        if ty.event.is_some() {
+            pages.push(PageKind::Calendar(t));
+            pages.extend(discovery::event_years(cat, t).into_iter().map(|year| {
+                PageKind::CalendarYear {
+                    type_index: t,
+                    year,
+                }
+            }));
+        }
+    }
+    if let Some(finder) = &config.finder {
+        // Breadth first: every combination of the answers so far, each question skippable.
+        let mut level: Vec<Vec<Option<usize>>> = vec![Vec::new()];
+        for q in &finder.questions {
+            pages.extend(level.iter().cloned().map(PageKind::Finder));
+            level = level
+                .into_iter()
+                .flat_map(|path| {
+                    std::iter::once(None)
+                        .chain((0..q.answers.len()).map(Some))
+                        .map(move |a| {
+                            let mut next = path.clone();
+                            next.push(a);
+                            next
+                        })
+                })
+                .collect();
+        }
+        pages.extend(level.into_iter().map(PageKind::Finder));
+    }
     pages
+}
+
+/// The collections' folder from site.yaml (empty without collections, which then have no pages).
+fn collections_folder(cat: &Catalogue) -> &str {
+    cat.config
+        .collections
+        .as_ref()
+        .map_or("", |c| c.folder.as_str())
 }

@@ -10,23 +10,39 @@ use super::{fill, RenderError};
 use crate::escape;
 use tera::{Context, Tera, Value};
 
-/// Compiled `.xml` templates, with the same `site` and `t` as the HTML templates.
-pub struct XmlTemplates {
+/// Compiled templates of a file format with an escaping of its own (`.xml`, and `.ics` in
+/// [`super::ics`]), with the same `site` and `t` as the HTML templates.
+pub struct EscapedTemplates {
     tera: Tera,
 }
 
-impl XmlTemplates {
-    /// Compiles `templates`: name (`feed.xml`) and source.
+/// The `.xml` templates.
+pub type XmlTemplates = EscapedTemplates;
+
+/// A Tera escape function.
+pub type EscapeFn = fn(&str, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+impl EscapedTemplates {
+    /// Compiles `.xml` `templates`: name (`feed.xml`) and source.
     pub fn new<'a>(
         templates: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<XmlTemplates, RenderError> {
+    ) -> Result<EscapedTemplates, RenderError> {
+        EscapedTemplates::escaped(templates, ".xml", escape::write_xml)
+    }
+
+    /// Compiles `templates` whose names end in `extension`, their values escaped by `escape`.
+    pub fn escaped<'a>(
+        templates: impl IntoIterator<Item = (&'a str, &'a str)>,
+        extension: &'static str,
+        escape: EscapeFn,
+    ) -> Result<EscapedTemplates, RenderError> {
         let mut tera = Tera::new();
-        tera.set_escape_fn(escape::write_xml);
-        tera.autoescape_on(vec![".xml"]);
+        tera.set_escape_fn(escape);
+        tera.autoescape_on(vec![extension]);
         tera.register_filter(fill::FILTER, fill::fill);
         tera.add_raw_templates(templates)
             .map_err(|e| RenderError::from_tera("(loading)", e))?;
-        Ok(XmlTemplates { tera })
+        Ok(EscapedTemplates { tera })
     }
 
     pub fn contains(&self, template: &str) -> bool {
@@ -34,7 +50,7 @@ impl XmlTemplates {
     }
 
     /// Sets `site` and `t` (see `Renderer::set_globals`).
-    pub(super) fn set_globals(&mut self, site: Value, strings: Value) {
+    pub(crate) fn set_globals(&mut self, site: Value, strings: Value) {
         let globals = self.tera.global_context();
         globals.insert_value("site", site);
         globals.insert_value("t", strings);

@@ -10,8 +10,13 @@ use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+mod discovery;
+mod finder;
 mod similar;
 
+use discovery::*;
+pub use discovery::{build_date, day, Event, ResolvedCollection};
+pub use finder::Ranked;
 use similar::*;
 
 /// A typed relation from one entry to others, with its label as seen from the entry.
@@ -70,6 +75,12 @@ pub struct Catalogue {
     pub facets: Vec<FacetIndex>,
     pub similar: Vec<Vec<usize>>,
     pub completeness: Vec<f32>,
+    /// The collections with their entries, in file-name order.
+    pub collections: Vec<ResolvedCollection>,
+    /// Per entry: the collections that list it.
+    pub in_collections: Vec<Vec<usize>>,
+    /// The build date (`YYYY-MM-DD`, [`build_date`]): events before it are past.
+    pub today: String,
     /// What `similar` was computed from, so an update re-ranks only the entries it can move.
     similarity: SimilarityIndex,
 }
@@ -84,7 +95,9 @@ impl Catalogue {
             entries,
             references,
             pages,
+            collections,
         } = checked;
+        let in_collections = in_collections(entries.len(), &collections);
         let by_id = entries
             .iter()
             .enumerate()
@@ -131,6 +144,9 @@ impl Catalogue {
             facets,
             similar,
             completeness,
+            collections,
+            in_collections,
+            today: build_date(),
             similarity,
         }
     }
@@ -161,6 +177,7 @@ impl Catalogue {
             }
         }
         self.pages = pages;
+        self.today = build_date();
         let mut touched = indices.clone();
         // Entries whose relations or backlinks changed: their similar entries leave those out.
         let mut relinked = indices.clone();

@@ -187,11 +187,11 @@ fn field(config: &Config, def: &FieldDef, ids: &EntryIds) -> Value {
             { "type": "integer", "minimum": 1000, "maximum": 2200 },
             { "type": "string", "pattern": "^\\s*(1[0-9]{3}|2[01][0-9]{2}|2200)\\s*$" },
         ]}),
-        FieldKind::Date => json!({
-            "type": "string",
-            "format": "date",
-            "pattern": "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\\s*$",
-        }),
+        // A date, or (for events) a date with a local time: `2026-05-04 18:30`.
+        FieldKind::Date => json!({ "anyOf": [
+            { "type": "string", "format": "date", "pattern": "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\\s*$" },
+            { "type": "string", "pattern": "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]([01][0-9]|2[0-3]):[0-5][0-9]\\s*$" },
+        ]}),
         FieldKind::Url => url(),
         FieldKind::Email => json!({
             "type": "string",

@@ -107,6 +107,11 @@ impl Site {
             let Some(previous) = self.docs.get(path) else {
                 return Ok(false);
             };
+            // A collection's list resolves against every id and feeds the pages of the entries
+            // it lists: it takes the general path, which resolves the graph in full.
+            if previous.kind == load::DocKind::Collection {
+                return Ok(false);
+            }
             let is_file = path
                 .symlink_metadata()
                 .is_ok_and(|m| m.file_type().is_file());

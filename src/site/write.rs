@@ -191,9 +191,13 @@ impl Site {
 
     fn render_exports_into(&self, sink: &dyn Sink) -> Result<usize, SiteError> {
         let write = |path: &str, content: &WriteFn<'_>| sink.write(path, content);
-        let xml = &self.renderer.xml;
-        let written =
-            export::write_exports(&self.catalogue, &self.views, xml, &self.updated, &write);
+        let written = export::write_exports(
+            &self.catalogue,
+            &self.views,
+            &self.renderer,
+            &self.updated,
+            &write,
+        );
         written.map_err(|e| match e {
             export::ExportError::Output(e) => SiteError::Output(e),
             export::ExportError::Render(e) => SiteError::Render(e),

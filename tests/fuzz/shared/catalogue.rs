@@ -263,7 +263,7 @@ impl Tiny {
         let rows = export::IndexRows::new(cat, &updated);
         let mut renderer = self.renderer.lock().unwrap_or_else(|e| e.into_inner());
         renderer.set_globals(cat, &views);
-        let mut files = export::exports(cat, &views, &renderer.xml, &updated)
+        let mut files = export::exports(cat, &views, &renderer, &updated)
             .unwrap_or_else(|e| panic!("the exports do not render: {e}"));
         files.extend(export::browser_index(cat, &rows));
         for (rel, bytes) in files {

@@ -1,0 +1,185 @@
+//! The strategy finder's pages: one question at a time (every answer a link, each question
+//! skippable), and after the last one the entries that fit best, ranked by
+//! [`Catalogue::rank`], grouped by type, each with the answers it matches. Every step has an
+//! address of its own (`wegweiser/<answer>/-/…/`), so the finder works without JavaScript and
+//! its state is in the URL.
+
+use super::*;
+use crate::config::FinderConfig;
+
+/// The address segments of the answers so far: answer keys, `-` for a skipped question.
+pub fn segments<'a>(config: &'a Config, chosen: &[Option<usize>]) -> Vec<&'a str> {
+    let Some(finder) = &config.finder else {
+        return Vec::new();
+    };
+    chosen
+        .iter()
+        .zip(&finder.questions)
+        .map(|(a, q)| match a {
+            Some(a) => q.answers[*a].key.as_str(),
+            None => urls::FINDER_SKIP,
+        })
+        .collect()
+}
+
+fn settings(config: &Config) -> Option<&FinderConfig> {
+    config.finder.as_ref()
+}
+
+/// The page's title and description.
+pub(super) fn title(
+    config: &Config,
+    chosen: &[Option<usize>],
+    s: &dyn Fn(&str) -> String,
+) -> (String, String) {
+    let Some(finder) = settings(config) else {
+        return Default::default();
+    };
+    let name = finder.title.clone().unwrap_or_else(|| s("finder_title"));
+    let intro = finder.intro.clone().unwrap_or_else(|| s("finder_intro"));
+    match finder.questions.get(chosen.len()) {
+        Some(q) if !chosen.is_empty() => (format!("{name}: {}", q.question), intro),
+        Some(_) => (name, intro),
+        None => (format!("{name}: {}", s("finder_results")), intro),
+    }
+}
+
+/// The `field=term` filters of the chosen answers, for the catalogue browser.
+fn browser_filters<'a>(
+    finder: &'a FinderConfig,
+    chosen: &[Option<usize>],
+) -> Vec<(&'a str, &'a str)> {
+    let mut filters: Vec<(&str, &str)> = Vec::new();
+    for (q, a) in chosen.iter().enumerate() {
+        let Some(a) = a else { continue };
+        for (field, terms) in &finder.questions[q].answers[*a].terms {
+            for t in terms {
+                if !filters.contains(&(field.as_str(), t.as_str())) {
+                    filters.push((field, t));
+                }
+            }
+        }
+    }
+    filters
+}
+
+/// Everything a step or the results show.
+pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -> Value {
+    let config = &cat.config;
+    let Some(finder) = settings(config) else {
+        return Value::none();
+    };
+    let path = segments(config, chosen);
+    let step_url = |extra: &str| {
+        let mut p = path.clone();
+        p.push(extra);
+        views.urls.path(&views.segments.finder_step(&p))
+    };
+    let answered: Vec<Value> = chosen
+        .iter()
+        .enumerate()
+        .map(|(q, a)| {
+            let question = &finder.questions[q];
+            map([
+                ("question", question.question.as_str().into()),
+                (
+                    "answer",
+                    a.map(|a| question.answers[a].label.as_str()).into(),
+                ),
+                (
+                    "url",
+                    views
+                        .urls
+                        .path(&views.segments.finder_step(&path[..q]))
+                        .into(),
+                ),
+            ])
+        })
+        .collect();
+    let mut m = tera::Map::new();
+    m.insert("title".into(), finder.title.clone().into());
+    m.insert("step".into(), (chosen.len() + 1).into());
+    m.insert("steps".into(), finder.questions.len().into());
+    m.insert("answered".into(), answered.into());
+    m.insert(
+        "start_url".into(),
+        views.urls.path(&views.segments.finder()).into(),
+    );
+    m.insert(
+        "weights_url".into(),
+        views.urls.path(&views.segments.finder_weights()).into(),
+    );
+    m.insert("state".into(), path.join("/").into());
+    if let Some(q) = finder.questions.get(chosen.len()) {
+        let answers: Vec<Value> = q
+            .answers
+            .iter()
+            .map(|a| {
+                map([
+                    ("key", a.key.as_str().into()),
+                    ("label", a.label.as_str().into()),
+                    ("url", step_url(&a.key).into()),
+                ])
+            })
+            .collect();
+        let mut rest = path.clone();
+        rest.resize(finder.questions.len(), urls::FINDER_SKIP);
+        m.insert(
+            "question".into(),
+            map([
+                ("key", q.key.as_str().into()),
+                ("question", q.question.as_str().into()),
+                ("answers", answers.into()),
+                ("skip_url", step_url(urls::FINDER_SKIP).into()),
+                (
+                    "results_url",
+                    views.urls.path(&views.segments.finder_step(&rest)).into(),
+                ),
+            ]),
+        );
+        return m.into();
+    }
+    let ranked = cat.rank(chosen);
+    let groups: Vec<Value> = (0..config.types.len())
+        .filter_map(|ty| {
+            let entries: Vec<Value> = ranked
+                .iter()
+                .filter(|r| cat.entries[r.entry].type_index == ty)
+                .map(|r| {
+                    let reasons: Vec<Value> = r
+                        .reasons
+                        .iter()
+                        .map(|&(q, a)| finder.questions[q].answers[a].label.as_str().into())
+                        .collect();
+                    map([
+                        ("card", views.cards[r.entry].clone()),
+                        ("id", cat.entries[r.entry].id.as_str().into()),
+                        ("score", r.score.into()),
+                        ("reasons", reasons.into()),
+                    ])
+                })
+                .collect();
+            (!entries.is_empty()).then(|| {
+                map([
+                    ("type", views.types[ty].clone()),
+                    ("entries", entries.into()),
+                ])
+            })
+        })
+        .collect();
+    let filters = browser_filters(finder, chosen);
+    m.insert("results".into(), groups.into());
+    let ids: String = ranked
+        .iter()
+        .map(|r| format!("{} ", cat.entries[r.entry].id))
+        .collect();
+    m.insert("ranked".into(), ids.into());
+    m.insert("count".into(), ranked.len().into());
+    m.insert(
+        "browser_url".into(),
+        (!filters.is_empty())
+            .then(|| browser_url(views, &filters))
+            .into(),
+    );
+    m.into()
+}
