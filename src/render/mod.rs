@@ -10,6 +10,7 @@ pub mod xml;
 
 mod context;
 mod fingerprint;
+mod inputs;
 mod jsonld;
 mod plan;
 
@@ -20,6 +21,7 @@ use crate::urls;
 use context::*;
 pub use context::{browser_url, newest_entries, term_order};
 pub use fingerprint::{site_fingerprint, PageFingerprints};
+pub use inputs::{EntryInputs, Inputs};
 pub use plan::{plan, PageKind};
 use std::sync::Arc;
 use tera::{Context, Tera, Value};
@@ -378,8 +380,13 @@ impl Renderer {
             PageKind::Redirect { entry, .. } => (cat.entries[*entry].title.clone(), String::new()),
         };
         let kind = page.name();
+        let inputs = Inputs::of(cat, views, updated, page);
+        let date = match &inputs {
+            Inputs::Entry(e) => e.updated,
+            _ => None,
+        };
         let meta = meta_description(cat, page, &title, &description, &s);
-        let json_ld = jsonld::json_ld(cat, views, page, &title, updated, &s("home"));
+        let json_ld = jsonld::json_ld(cat, views, page, &title, date, &s("home"));
         // The picture a shared link shows (`og:image`): an entry's lead picture.
         let image = match page {
             PageKind::Entry(i) => views.pictures(*i).first().cloned(),
@@ -400,56 +407,68 @@ impl Renderer {
                 ("image", image.into()),
             ]),
         );
-        match page {
-            PageKind::Home => {
-                ctx.insert_value("matrix", matrix(cat, views));
-                ctx.insert_value("newest", newest(views));
-                ctx.insert_value("entry_points", entry_points(cat, views));
+        // Each variant taken apart whole, as `Inputs::fingerprint` does (see `inputs`).
+        let cards = |list: &[usize]| -> Value {
+            list.iter()
+                .map(|&i| views.cards[i].clone())
+                .collect::<Vec<_>>()
+                .into()
+        };
+        match inputs {
+            Inputs::Plain => {}
+            Inputs::Home {
+                facets,
+                newest,
+                total,
+            } => {
+                ctx.insert_value("matrix", matrix(config, facets, views));
+                ctx.insert_value("newest", cards(newest));
+                ctx.insert_value("entry_points", entry_points(config, facets, views));
+                ctx.insert_value("total", total.into());
             }
-            PageKind::Browser => {
-                ctx.insert_value("filters", filters(cat, &s("filter_type")));
+            Inputs::Browser {
+                facets,
+                first,
+                per_type,
+                total,
+            } => {
                 ctx.insert_value(
-                    "entries",
-                    cat.by_title
-                        .iter()
-                        .take(BROWSER_FIRST_CARDS)
-                        .map(|&i| views.cards[i].clone())
-                        .collect::<Vec<_>>()
-                        .into(),
+                    "filters",
+                    filters(config, facets, &per_type, &s("filter_type")),
                 );
-                ctx.insert_value("total", cat.entries.len().into());
+                ctx.insert_value("entries", cards(first));
+                ctx.insert_value("total", total.into());
             }
-            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
-            PageKind::Codebook => ctx.insert_value("codebook", codebook(cat, views)),
-            PageKind::TypeList { type_index, page } => {
-                let list = &cat.by_type[*type_index];
-                let pages = list.len().div_ceil(PAGE_SIZE).max(1);
+            Inputs::Codebook { facets } => {
+                ctx.insert_value("codebook", codebook(config, facets, views))
+            }
+            Inputs::TypeList {
+                type_index,
+                page,
+                cards: list,
+                total,
+            } => {
+                let pages = total.div_ceil(PAGE_SIZE).max(1);
                 let start = (page - 1) * PAGE_SIZE;
-                let cards: Vec<Value> = list
-                    .iter()
-                    .skip(start)
-                    .take(PAGE_SIZE)
-                    .map(|&i| views.cards[i].clone())
-                    .collect();
                 let link = |p: usize| {
                     views.urls.path(
                         &config
                             .segments
-                            .type_list(&config.types[*type_index].folder, p),
+                            .type_list(&config.types[type_index].folder, p),
                     )
                 };
-                ctx.insert_value("type", views.types[*type_index].clone());
-                ctx.insert_value("entries", cards.into());
+                ctx.insert_value("type", views.types[type_index].clone());
+                ctx.insert_value("entries", cards(list));
                 ctx.insert_value(
                     "paginator",
                     map([
-                        ("current", (*page).into()),
+                        ("current", page.into()),
                         ("total_pages", pages.into()),
                         ("first_item", (start + 1).into()),
-                        ("last_item", (start + PAGE_SIZE).min(list.len()).into()),
-                        ("total_items", list.len().into()),
-                        ("prev_url", (*page > 1).then(|| link(page - 1)).into()),
-                        ("next_url", (*page < pages).then(|| link(page + 1)).into()),
+                        ("last_item", (start + PAGE_SIZE).min(total).into()),
+                        ("total_items", total.into()),
+                        ("prev_url", (page > 1).then(|| link(page - 1)).into()),
+                        ("next_url", (page < pages).then(|| link(page + 1)).into()),
                         (
                             "pages",
                             (1..=pages)
@@ -460,18 +479,18 @@ impl Renderer {
                     ]),
                 );
             }
-            PageKind::Entry(i) => {
-                let date = updated.get(&cat.entries[*i].rel_path).cloned();
-                ctx.insert_value("entry", views.entry(cat, *i, date));
-            }
-            PageKind::Vocabulary(v) => {
-                ctx.insert_value("vocabulary", vocabulary_value(cat, views, v))
-            }
-            PageKind::Term { vocabulary, term } => {
-                ctx.insert_value("term", term_value(cat, views, vocabulary, *term))
-            }
-            PageKind::Redirect { entry, .. } => {
-                let e = &cat.entries[*entry];
+            Inputs::Entry(entry) => ctx.insert_value("entry", views.entry(cat, entry)),
+            Inputs::Vocabulary { vocabulary, facet } => ctx.insert_value(
+                "vocabulary",
+                vocabulary_value(config, views, vocabulary, facet),
+            ),
+            Inputs::Term {
+                vocabulary,
+                term,
+                facet,
+            } => ctx.insert_value("term", term_value(cat, views, vocabulary, term, facet)),
+            Inputs::Redirect { entry, alias } => {
+                let e = &cat.entries[entry];
                 let target = views
                     .urls
                     .path(&config.entry_address(e.type_index, &e.slug));
@@ -481,19 +500,19 @@ impl Renderer {
                         ("title", e.title.as_str().into()),
                         ("url", target.as_str().into()),
                         ("permalink", views.urls.absolute(&target).into()),
+                        ("from", alias.into()),
                     ]),
                 );
             }
-            PageKind::Free(i) => {
-                let p = &cat.pages[*i];
+            Inputs::Free { page, updated } => {
                 ctx.insert_value(
                     "content",
                     map([
-                        ("title", p.title.as_str().into()),
-                        ("summary", p.summary.clone().into()),
-                        ("body", Value::safe_string(&p.body_html)),
-                        ("edit_url", views::edit_url(config, &p.rel_path).into()),
-                        ("updated", updated.get(&p.rel_path).cloned().into()),
+                        ("title", page.title.as_str().into()),
+                        ("summary", page.summary.clone().into()),
+                        ("body", Value::safe_string(&page.body_html)),
+                        ("edit_url", views::edit_url(config, &page.rel_path).into()),
+                        ("updated", updated.into()),
                     ]),
                 );
             }

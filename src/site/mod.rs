@@ -222,7 +222,7 @@ impl Site {
             media_outputs: Vec::new(),
         };
         site.renderer.set_globals(&site.catalogue, &site.views);
-        timings.time("fingerprints", || site.plan(None));
+        timings.time("fingerprints", || site.plan(false));
         Ok(site)
     }
 
@@ -236,42 +236,22 @@ impl Site {
         self.walk_diagnostics = Vec::new();
     }
 
-    /// Makes the page plan with every page's fingerprint; with `only`, the plan stays and only
-    /// the fingerprints of the pages it names are computed again (the others cannot change).
-    pub(super) fn plan(&mut self, only: Option<&[usize]>) {
+    /// Makes the page plan with every page's fingerprint; with `keep`, the plan stays (an edit
+    /// in place adds or removes no page) and only the fingerprints are computed again, each from
+    /// the page's [`render::Inputs`], in parallel.
+    pub(super) fn plan(&mut self, keep: bool) {
         let identity = identity(&self.catalogue, &self.renderer.theme);
         let cat = &self.catalogue;
-        let fingerprints = render::PageFingerprints::new(
-            cat,
-            &self.updated,
-            &self.views.newest,
-            identity,
-            &self.views.card_hashes,
-        );
+        let fingerprints =
+            render::PageFingerprints::new(cat, &self.views, &self.updated, identity);
         self.media_outputs = self.media.outputs(&cat.entries);
-        match only.filter(|_| identity == self.identity) {
-            Some(entries) => {
-                let mut check = vec![false; cat.entries.len()];
-                for &i in entries {
-                    check[i] = true;
-                }
-                self.pages.par_iter_mut().for_each(|(page, _, fp)| {
-                    if !matches!(page, PageKind::Entry(i) if !check[*i]) {
-                        *fp = fingerprints.of(page);
-                    }
-                });
-                if cfg!(debug_assertions) {
-                    for (page, path, fp) in &self.pages {
-                        assert_eq!(
-                            fingerprints.of(page),
-                            *fp,
-                            "{path} changed, but the short path kept its fingerprint: \
-                             `entry_pages_to_check` misses an input of `render::PageFingerprints`"
-                        );
-                    }
-                }
+        match keep && identity == self.identity {
+            true => {
+                self.pages
+                    .par_iter_mut()
+                    .for_each(|(page, _, fp)| *fp = fingerprints.of(page));
             }
-            None => {
+            false => {
                 let mut pages: Vec<PlannedPage> = render::plan(cat)
                     .into_par_iter()
                     .map(|p| {
