@@ -515,8 +515,9 @@ impl Catalogue {
             .into_iter()
             .flatten()
         {
-            if dir.file_type().is_file() {
-                texts.push((dir.path().to_path_buf(), self.read(dir.path())));
+            // Text files only: pictures and other media are not read.
+            if let Ok(text) = fs::read_to_string(dir.path()) {
+                texts.push((dir.path().to_path_buf(), text));
             }
         }
         let free: Vec<&PathBuf> = entries

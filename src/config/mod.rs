@@ -8,19 +8,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-mod images;
 mod discovery;
 mod finder;
+mod images;
 mod kinds;
 mod settings;
 mod validate;
 mod vocabulary;
 
+pub use discovery::{CollectionsConfig, EventSettings};
+pub use finder::{Answer, FinderConfig, Question, MAX_FINDER_PAGES};
 pub use images::{
     ImageKey, ImageSettings, IMAGE_EXTENSIONS, IMAGE_KEYS, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE,
 };
-pub use discovery::{CollectionsConfig, EventSettings};
-pub use finder::{Answer, FinderConfig, Question, MAX_FINDER_PAGES};
 use kinds::*;
 pub use kinds::{FieldKind, ListItem};
 use settings::*;

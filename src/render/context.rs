@@ -1,7 +1,9 @@
 //! The values pages show besides cards: the typology matrix, the newest entries, entry points,
 //! the filters of the catalogue browser, vocabularies and terms, and the codebook.
 
+use super::inputs::Facet;
 use super::*;
+use crate::resolve::FacetIndex;
 
 /// The URL of the catalogue browser filtered by the given `field=term` pairs.
 pub fn browser_url(views: &Views, filters: &[(&str, &str)]) -> String {
@@ -16,9 +18,9 @@ pub fn browser_url(views: &Views, filters: &[(&str, &str)]) -> String {
 
 /// The typology matrix: rows are the terms of the first facet (with their children indented),
 /// columns are the entry types, each cell the count linking to the filtered browser.
-pub(super) fn matrix(cat: &Catalogue, views: &Views) -> Value {
-    let config = &cat.config;
-    let Some(facet) = config.facets.first().and_then(|f| cat.facet(f)) else {
+pub(super) fn matrix(config: &Config, facets: &[FacetIndex], views: &Views) -> Value {
+    let first = config.facets.first();
+    let Some(facet) = first.and_then(|f| facets.iter().find(|x| x.field == *f)) else {
         return Value::none();
     };
     let vocab = &config.vocabularies[&facet.vocabulary];
@@ -97,19 +99,9 @@ pub fn newest_entries(cat: &Catalogue, updated: &Updated, n: usize) -> Vec<usize
     newest
 }
 
-pub(super) fn newest(views: &Views) -> Value {
-    views
-        .newest
-        .iter()
-        .map(|&i| views.cards[i].clone())
-        .collect::<Vec<_>>()
-        .into()
-}
-
 /// Entry points by facet for the home page: each facet's top-level terms by count.
-pub(super) fn entry_points(cat: &Catalogue, views: &Views) -> Value {
-    let config = &cat.config;
-    cat.facets
+pub(super) fn entry_points(config: &Config, facets: &[FacetIndex], views: &Views) -> Value {
+    facets
         .iter()
         .filter(|f| config.facets.contains(&f.field))
         .map(|f| {
@@ -145,8 +137,12 @@ pub(super) fn term_link(views: &Views, vocab: &str, term: usize, count: usize) -
 }
 
 /// Filter panel data for the browser: every facet with its terms, counts and depth.
-pub(super) fn filters(cat: &Catalogue, type_label: &str) -> Value {
-    let config = &cat.config;
+pub(super) fn filters(
+    config: &Config,
+    facets: &[FacetIndex],
+    per_type: &[usize],
+    type_label: &str,
+) -> Value {
     let mut out: Vec<Value> = Vec::new();
     out.push(map([
         ("field", "type".into()),
@@ -162,7 +158,7 @@ pub(super) fn filters(cat: &Catalogue, type_label: &str) -> Value {
                     map([
                         ("key", t.key.as_str().into()),
                         ("label", t.plural.as_str().into()),
-                        ("count", cat.by_type[i].len().into()),
+                        ("count", per_type[i].into()),
                         ("depth", 0usize.into()),
                         ("parent", Value::none()),
                     ])
@@ -172,7 +168,9 @@ pub(super) fn filters(cat: &Catalogue, type_label: &str) -> Value {
         ),
     ]));
     for field in &config.facets {
-        let Some(f) = cat.facet(field) else { continue };
+        let Some(f) = facets.iter().find(|f| f.field == *field) else {
+            continue;
+        };
         let vocab = &config.vocabularies[&f.vocabulary];
         let terms: Vec<Value> = term_order(vocab)
             .into_iter()
@@ -197,10 +195,14 @@ pub(super) fn filters(cat: &Catalogue, type_label: &str) -> Value {
     out.into()
 }
 
-pub(super) fn vocabulary_value(cat: &Catalogue, views: &Views, v: &str) -> Value {
-    let config = &cat.config;
+pub(super) fn vocabulary_value(
+    config: &Config,
+    views: &Views,
+    v: &str,
+    facet: Option<Facet>,
+) -> Value {
     let vocab = &config.vocabularies[v];
-    let facet = cat.facet_of_vocabulary(v);
+    let facet = facet.map(|f| f.data);
     let terms: Vec<Value> = term_order(vocab)
         .into_iter()
         .map(|(t, depth)| {
@@ -237,11 +239,17 @@ pub(super) fn vocabulary_value(cat: &Catalogue, views: &Views, v: &str) -> Value
     ])
 }
 
-pub(super) fn term_value(cat: &Catalogue, views: &Views, v: &str, t: usize) -> Value {
+pub(super) fn term_value(
+    cat: &Catalogue,
+    views: &Views,
+    v: &str,
+    t: usize,
+    facet: Option<Facet>,
+) -> Value {
     let config = &cat.config;
     let vocab = &config.vocabularies[v];
     let term = &vocab.terms[t];
-    let facet = cat.facet_of_vocabulary(v);
+    let facet = facet.map(|f| f.data);
     let members: &[usize] = facet.map(|f| f.members[t].as_slice()).unwrap_or(&[]);
     let count_of = |i: usize| facet.map(|f| f.members[i].len()).unwrap_or(0);
     let groups: Vec<Value> = (0..config.types.len())
@@ -293,8 +301,7 @@ pub(super) fn term_value(cat: &Catalogue, views: &Views, v: &str, t: usize) -> V
 }
 
 /// The data dictionary: every type with its fields, every vocabulary with its terms.
-pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
-    let config: &Config = &cat.config;
+pub(super) fn codebook(config: &Config, facets: &[FacetIndex], views: &Views) -> Value {
     let types: Vec<Value> = config
         .types
         .iter()
@@ -365,7 +372,14 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
     let vocabularies: Vec<Value> = config
         .vocabularies
         .keys()
-        .map(|v| vocabulary_value(cat, views, v))
+        .map(|v| {
+            let facet = facets
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.vocabulary == *v)
+                .map(|(index, data)| Facet { index, data });
+            vocabulary_value(config, views, v, facet)
+        })
         .collect();
     let collections = config.collections.as_ref().map(|c| {
         map([

@@ -2,18 +2,22 @@
 //! entry is listed) and the event calendars (upcoming and past, by year).
 
 use super::*;
-use crate::resolve::Event;
+use crate::config::Config;
+use crate::resolve::{Event, ResolvedCollection};
 
-fn folder(cat: &Catalogue) -> &str {
-    cat.config
+fn folder(config: &Config) -> &str {
+    config
         .collections
         .as_ref()
         .map_or("", |c| c.folder.as_str())
 }
 
-/// `{ title, summary, url, feed_url, count }` of collection `c`.
-fn collection_link(cat: &Catalogue, views: &Views, c: usize) -> tera::Map {
-    let (collection, members) = &cat.collections[c];
+/// `{ title, summary, url, feed_url, count }` of a collection.
+fn collection_link(
+    config: &Config,
+    views: &Views,
+    (collection, members): &ResolvedCollection,
+) -> tera::Map {
     let mut m = tera::Map::new();
     m.insert("title".into(), collection.title.as_str().into());
     m.insert("summary".into(), collection.summary.clone().into());
@@ -21,14 +25,14 @@ fn collection_link(cat: &Catalogue, views: &Views, c: usize) -> tera::Map {
         "url".into(),
         views
             .urls
-            .path(&urls::collection(folder(cat), &collection.slug))
+            .path(&urls::collection(folder(config), &collection.slug))
             .into(),
     );
     m.insert(
         "feed_url".into(),
         views
             .urls
-            .path(&urls::collection_feed(folder(cat), &collection.slug))
+            .path(&urls::collection_feed(folder(config), &collection.slug))
             .into(),
     );
     m.insert("count".into(), members.len().into());
@@ -50,17 +54,22 @@ pub(super) fn collections_settings(cat: &Catalogue, views: &Views) -> Value {
 }
 
 /// Every collection, for their list and the home page.
-pub(super) fn collections(cat: &Catalogue, views: &Views) -> Value {
-    (0..cat.collections.len())
-        .map(|c| Value::from(collection_link(cat, views, c)))
+pub(super) fn collections(
+    config: &Config,
+    collections: &[ResolvedCollection],
+    views: &Views,
+) -> Value {
+    collections
+        .iter()
+        .map(|c| Value::from(collection_link(config, views, c)))
         .collect::<Vec<_>>()
         .into()
 }
 
 /// A collection's page: its introduction and its entries as cards, in order, with the notes.
-pub(super) fn collection(cat: &Catalogue, views: &Views, c: usize) -> Value {
-    let (collection, members) = &cat.collections[c];
-    let mut m = collection_link(cat, views, c);
+pub(super) fn collection(config: &Config, views: &Views, c: &ResolvedCollection) -> Value {
+    let (collection, members) = c;
+    let mut m = collection_link(config, views, c);
     m.insert("intro".into(), Value::safe_string(&collection.intro_html));
     let entries: Vec<Value> = members
         .iter()
@@ -75,13 +84,20 @@ pub(super) fn collection(cat: &Catalogue, views: &Views, c: usize) -> Value {
     m.into()
 }
 
-/// The collections that list entry `i`, each with the note it has there.
-pub(super) fn entry_collections(cat: &Catalogue, views: &Views, i: usize) -> Value {
-    cat.in_collections[i]
+/// The collections (`in_collections`, indices into `collections`) that list entry `i`, each
+/// with the note it has there.
+pub(super) fn entry_collections(
+    config: &Config,
+    views: &Views,
+    i: usize,
+    in_collections: &[usize],
+    collections: &[ResolvedCollection],
+) -> Value {
+    in_collections
         .iter()
         .map(|&c| {
-            let mut m = collection_link(cat, views, c);
-            let note = cat.collections[c]
+            let mut m = collection_link(config, views, &collections[c]);
+            let note = collections[c]
                 .1
                 .iter()
                 .find(|member| member.entry == i)
@@ -149,7 +165,7 @@ pub fn event_years(cat: &Catalogue, type_index: usize) -> Vec<String> {
     years
 }
 
-fn calendar_head(cat: &Catalogue, views: &Views, type_index: usize) -> tera::Map {
+fn calendar_head(cat: &Catalogue, views: &Views, type_index: usize, today: &str) -> tera::Map {
     let folder = &cat.config.types[type_index].folder;
     let events = cat.events(type_index);
     let years: Vec<Value> = event_years(cat, type_index)
@@ -173,7 +189,7 @@ fn calendar_head(cat: &Catalogue, views: &Views, type_index: usize) -> tera::Map
         .collect();
     let mut m = tera::Map::new();
     m.insert("type".into(), views.types[type_index].clone());
-    m.insert("today".into(), cat.today.as_str().into());
+    m.insert("today".into(), today.into());
     m.insert("years".into(), years.into());
     m.insert(
         "url".into(),
@@ -188,16 +204,16 @@ fn calendar_head(cat: &Catalogue, views: &Views, type_index: usize) -> tera::Map
 
 /// An event type's calendar: upcoming events (soonest first) and past ones (latest first),
 /// split by the build date.
-pub(super) fn calendar(cat: &Catalogue, views: &Views, type_index: usize) -> Value {
+pub(super) fn calendar(cat: &Catalogue, views: &Views, type_index: usize, today: &str) -> Value {
     let events = cat.events(type_index);
     let (past, upcoming): (Vec<&Event<'_>>, Vec<&Event<'_>>) =
-        events.iter().partition(|e| e.is_past(&cat.today));
+        events.iter().partition(|e| e.is_past(today));
     let values = |list: &mut dyn Iterator<Item = &&Event<'_>>| {
         list.map(|e| event_value(cat, views, e))
             .collect::<Vec<_>>()
             .into()
     };
-    let mut m = calendar_head(cat, views, type_index);
+    let mut m = calendar_head(cat, views, type_index, today);
     m.insert("upcoming".into(), values(&mut upcoming.iter()));
     m.insert("past".into(), values(&mut past.iter().rev()));
     m.into()
@@ -209,9 +225,10 @@ pub(super) fn calendar_year(
     views: &Views,
     type_index: usize,
     year: &str,
+    today: &str,
 ) -> Value {
     let events = cat.events(type_index);
-    let mut m = calendar_head(cat, views, type_index);
+    let mut m = calendar_head(cat, views, type_index, today);
     m.insert("year".into(), year.into());
     m.insert(
         "events".into(),

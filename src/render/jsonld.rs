@@ -15,7 +15,7 @@ pub(super) fn json_ld(
     views: &Views,
     page: &PageKind,
     title: &str,
-    updated: &Updated,
+    date: Option<&str>,
     home_label: &str,
 ) -> String {
     let config = &cat.config;
@@ -52,7 +52,7 @@ pub(super) fn json_ld(
                 ty.plural.clone(),
                 abs(&config.segments.type_list(&ty.folder, 1)),
             ));
-            graph.push(entry(cat, views, *i, updated));
+            graph.push(entry(cat, views, *i, date));
         }
         PageKind::TypeList { type_index, page } if *page > 1 => {
             let ty = &config.types[*type_index];
@@ -94,7 +94,7 @@ pub(super) fn json_ld(
 }
 
 /// One entry as the schema.org thing its type names.
-fn entry(cat: &Catalogue, views: &Views, i: usize, updated: &Updated) -> Json {
+fn entry(cat: &Catalogue, views: &Views, i: usize, date: Option<&str>) -> Json {
     let config = &cat.config;
     let e = &cat.entries[i];
     let ty = &config.types[e.type_index];
@@ -114,8 +114,8 @@ fn entry(cat: &Catalogue, views: &Views, i: usize, updated: &Updated) -> Json {
     if let Some(summary) = &e.summary {
         thing["description"] = summary.clone().into();
     }
-    if let Some(date) = updated.get(&e.rel_path) {
-        thing["dateModified"] = date.clone().into();
+    if let Some(date) = date {
+        thing["dateModified"] = date.into();
     }
     let about: Vec<Json> = config
         .facets

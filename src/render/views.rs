@@ -379,7 +379,17 @@ impl Views {
     /// neither Markdown nor lists of links nor coordinates), `sections` (Markdown with text)
     /// and `sources` (lists of links with items). Sorting them here spares the template three
     /// loops over every field, with a test of three attributes for each.
-    pub fn entry(&self, cat: &Catalogue, i: usize, updated: Option<String>) -> Value {
+    pub fn entry(&self, cat: &Catalogue, inputs: super::EntryInputs) -> Value {
+        let super::EntryInputs {
+            entry: i,
+            relations,
+            backlinks,
+            similar,
+            prev,
+            next,
+            completeness,
+            updated,
+        } = inputs;
         let e = &cat.entries[i];
         let config = &cat.config;
         let skip = [Some(&config.roles.title), config.roles.summary.as_ref()];
@@ -414,7 +424,6 @@ impl Views {
             }
             _ => None,
         });
-        let (prev, next) = cat.prev_next(i);
         let edit_url = edit_url(config, &e.rel_path);
         let mut card = self.cards[i].as_map().cloned().unwrap_or_default();
         let extra = [
@@ -424,14 +433,11 @@ impl Views {
             ("sources", Value::from(sources)),
             ("transfer", transfer.into()),
             ("body", Value::safe_string(&e.body_html)),
-            ("relations", self.relation_values(&cat.relations[i])),
-            (
-                "backlinks",
-                self.relation_values(&unrepeated_backlinks(cat, i)),
-            ),
+            ("relations", self.relation_values(relations)),
+            ("backlinks", self.relation_values(&backlinks)),
             (
                 "similar",
-                cat.similar[i]
+                similar
                     .iter()
                     .map(|&s| self.cards[s].clone())
                     .collect::<Vec<_>>()
@@ -449,7 +455,7 @@ impl Views {
             ("source_path", format!("content/{}", e.rel_path).into()),
             (
                 "completeness",
-                ((cat.completeness[i] * 100.0).round() as i64).into(),
+                ((completeness * 100.0).round() as i64).into(),
             ),
             (
                 "permalink",
@@ -522,22 +528,4 @@ fn list_item(item: &ListValue) -> Value {
         ("text", item.text.as_str().into()),
         ("url", item.url.clone().into()),
     ])
-}
-
-/// The entries pointing at entry `i`, without those it points at itself: a pair that names
-/// each other (`siehe_auch` both ways) shows each entry once on the page, under the relation
-/// the entry states. The catalogue keeps every backlink (exports, search).
-fn unrepeated_backlinks(cat: &Catalogue, i: usize) -> Vec<Relation> {
-    let stated = |t: &usize| cat.relations[i].iter().any(|r| r.targets.contains(t));
-    cat.backlinks[i]
-        .iter()
-        .filter_map(|r| {
-            let targets: Vec<usize> = r.targets.iter().copied().filter(|t| !stated(t)).collect();
-            (!targets.is_empty()).then(|| Relation {
-                field: r.field.clone(),
-                label: r.label.clone(),
-                targets,
-            })
-        })
-        .collect()
 }

@@ -157,14 +157,12 @@ impl Catalogue {
     /// edited catalogue, but costs only what the edited entries touch (their lists, relations,
     /// terms, and the similar entries of entries that share a changed term).
     ///
-    /// Returns the entries whose own data may have changed: the edited ones, those whose
-    /// backlinks, similar entries or neighbours in their type's title order changed. `None`,
-    /// changing nothing, when an entry is new, changed its type or comes twice.
+    /// `false`, changing nothing, when an entry is new, changed its type or comes twice.
     pub fn update(
         &mut self,
         changed: Vec<(Arc<Entry>, References)>,
         pages: Vec<Arc<Page>>,
-    ) -> Option<Vec<usize>> {
+    ) -> bool {
         let mut indices = Vec::with_capacity(changed.len());
         for (entry, _) in &changed {
             match self.by_id.get(&entry.id) {
@@ -173,18 +171,17 @@ impl Catalogue {
                 {
                     indices.push(i)
                 }
-                _ => return None,
+                _ => return false,
             }
         }
         self.pages = pages;
         self.today = build_date();
-        let mut touched = indices.clone();
         // Entries whose relations or backlinks changed: their similar entries leave those out.
         let mut relinked = indices.clone();
         let mut previous = Vec::with_capacity(changed.len());
         for ((entry, references), &i) in changed.into_iter().zip(&indices) {
             let old = std::mem::replace(&mut self.entries[i], entry);
-            touched.extend(self.reorder(i));
+            self.reorder(i);
             relinked.extend(self.relink(i, &references));
             self.completeness[i] = completeness(&self.config, &self.entries[i], &references);
             previous.push(old);
@@ -196,31 +193,13 @@ impl Catalogue {
         affected.extend(&relinked);
         affected.sort_unstable();
         affected.dedup();
-        touched.extend(relinked);
         let ranked = self.similarity.rank_all(&affected, &|i| {
             related(&self.relations[i], &self.backlinks[i])
         });
         for (i, similar) in affected.into_iter().zip(ranked) {
-            if self.similar[i] != similar {
-                self.similar[i] = similar;
-                touched.push(i);
-            }
+            self.similar[i] = similar;
         }
-        touched.sort_unstable();
-        touched.dedup();
-        Some(touched)
-    }
-
-    /// The entries that list `entry` among their similar entries.
-    pub fn similar_to(&self, entry: usize) -> Vec<usize> {
-        let mut found: Vec<usize> = self
-            .similarity
-            .candidates(entry)
-            .filter(|&x| self.similar[x].contains(&entry))
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found
+        true
     }
 
     /// Title order of two entries: by sort key, then by id (ids are unique).
@@ -229,25 +208,18 @@ impl Catalogue {
         x.sort_key.cmp(&y.sort_key).then_with(|| x.id.cmp(&y.id))
     }
 
-    /// Moves entry `i` to its place in the title lists after its title changed; returns its
-    /// neighbours in its type's list before and after, whose previous or next entry changed.
-    fn reorder(&mut self, i: usize) -> Vec<usize> {
+    /// Moves entry `i` to its place in the title lists after its title changed.
+    fn reorder(&mut self, i: usize) {
         let type_index = self.entries[i].type_index;
         let mut by_title = std::mem::take(&mut self.by_title);
         self.place(&mut by_title, i);
         self.by_title = by_title;
-        let mut neighbours = Vec::with_capacity(4);
-        let (prev, next) = self.prev_next(i);
-        neighbours.extend(prev.into_iter().chain(next));
         let mut of_type = std::mem::take(&mut self.by_type[type_index]);
         self.place(&mut of_type, i);
         for (pos, &j) in of_type.iter().enumerate() {
             self.type_position[j] = pos;
         }
         self.by_type[type_index] = of_type;
-        let (prev, next) = self.prev_next(i);
-        neighbours.extend(prev.into_iter().chain(next));
-        neighbours
     }
 
     /// Takes entry `i` out of a list in title order and puts it back where it now belongs.

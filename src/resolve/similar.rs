@@ -128,19 +128,6 @@ impl SimilarityIndex {
         (self.entry_terms.len() / 20).clamp(64, MAX_RARE)
     }
 
-    /// Every entry that may rank `entry` as similar: an entry finds its candidates only
-    /// through its rare terms, so it must share one of them with `entry`.
-    pub(super) fn candidates(&self, entry: usize) -> impl Iterator<Item = usize> + '_ {
-        let cap = self.cap();
-        self.entry_terms[entry]
-            .iter()
-            .filter_map(|k| self.postings.get(k))
-            .filter(move |list| list.len() <= cap)
-            .flatten()
-            .copied()
-            .filter(move |&x| x != entry)
-    }
-
     /// The similar entries of each entry in `entries`, in parallel, leaving out the entries
     /// `related` gives for it (sorted): a page lists those under its relations already.
     pub(super) fn rank_all(

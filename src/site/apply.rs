@@ -183,14 +183,9 @@ impl Site {
             .filter(|(_, doc)| doc.page.is_some())
             .filter_map(|(path, doc)| edited_doc(path).unwrap_or(doc).page.clone())
             .collect();
-        let edited: Vec<usize> = entries
-            .iter()
-            .filter_map(|(e, _)| cat.by_id.get(&e.id).copied())
-            .collect();
-        let Some(touched) = self.catalogue.update(entries, pages) else {
+        if !self.catalogue.update(entries, pages) {
             return Ok(false);
-        };
-        let entry_pages = entry_pages_to_check(&self.catalogue, &edited, touched);
+        }
         let read_again = edits.iter().filter_map(|(_, doc)| doc.dated());
         self.dates.refresh(&mut self.updated, read_again);
         for (path, doc) in edits {
@@ -216,7 +211,7 @@ impl Site {
         );
         self.renderer.set_globals(&self.catalogue, &self.views);
         timings.steps.push(("views", start.elapsed()));
-        timings.time("fingerprints", || self.plan(Some(&entry_pages)));
+        timings.time("fingerprints", || self.plan(true));
         Ok(true)
     }
 
@@ -275,7 +270,7 @@ impl Site {
             )
         });
         self.renderer.set_globals(&self.catalogue, &self.views);
-        timings.time("fingerprints", || self.plan(None));
+        timings.time("fingerprints", || self.plan(false));
         Ok(())
     }
 
@@ -300,22 +295,4 @@ impl Site {
         let url = urls.next()?;
         urls.next().is_none().then_some(url)
     }
-}
-
-/// The entries whose page fingerprint an edit in place can change: those whose own data changed
-/// (`touched`, from [`Catalogue::update`]: the edited ones and those whose backlinks, similar
-/// entries or neighbours changed), and those whose page shows an edited entry's card: the
-/// entries that point at it, that it points at or that are its neighbours (both in `touched`),
-/// and those that list it as similar. This mirrors what `render::PageFingerprints` hashes for an
-/// entry page; debug builds check that no other entry page's fingerprint changed.
-fn entry_pages_to_check(cat: &Catalogue, edited: &[usize], mut touched: Vec<usize>) -> Vec<usize> {
-    for &e in edited {
-        for r in &cat.backlinks[e] {
-            touched.extend(&r.targets);
-        }
-        touched.extend(cat.similar_to(e));
-    }
-    touched.sort_unstable();
-    touched.dedup();
-    touched
 }

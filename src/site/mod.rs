@@ -26,7 +26,7 @@ use crate::resolve::{Catalogue, References};
 use crate::search;
 use crate::sink::{OutputError, Sink, WriteFn};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -222,7 +222,7 @@ impl Site {
             media_outputs: Vec::new(),
         };
         site.renderer.set_globals(&site.catalogue, &site.views);
-        timings.time("fingerprints", || site.plan(None));
+        timings.time("fingerprints", || site.plan(false));
         Ok(site)
     }
 
@@ -236,43 +236,29 @@ impl Site {
         self.walk_diagnostics = Vec::new();
     }
 
-    /// Makes the page plan with every page's fingerprint; with `only`, the plan stays and only
-    /// the fingerprints of the pages it names are computed again (the others cannot change).
-    pub(super) fn plan(&mut self, only: Option<&[usize]>) {
+    /// Makes the page plan with every page's fingerprint, each from the page's
+    /// [`render::Inputs`]. With `keep` (an edit in place), the plan and its order stay when the
+    /// edit added or removed no page (an event's new date can move it to another year's page)
+    /// and only the fingerprints are computed again, in parallel.
+    pub(super) fn plan(&mut self, keep: bool) {
         let identity = identity(&self.catalogue, &self.renderer.theme);
         let cat = &self.catalogue;
-        let fingerprints = render::PageFingerprints::new(
-            cat,
-            &self.updated,
-            &self.views.newest,
-            identity,
-            &self.views.card_hashes,
-        );
+        let fingerprints = render::PageFingerprints::new(cat, &self.views, &self.updated, identity);
         self.media_outputs = self.media.outputs(&cat.entries);
-        match only.filter(|_| identity == self.identity) {
-            Some(entries) => {
-                let mut check = vec![false; cat.entries.len()];
-                for &i in entries {
-                    check[i] = true;
-                }
-                self.pages.par_iter_mut().for_each(|(page, _, fp)| {
-                    if !matches!(page, PageKind::Entry(i) if !check[*i]) {
-                        *fp = fingerprints.of(page);
-                    }
-                });
-                if cfg!(debug_assertions) {
-                    for (page, path, fp) in &self.pages {
-                        assert_eq!(
-                            fingerprints.of(page),
-                            *fp,
-                            "{path} changed, but the short path kept its fingerprint: \
-                             `entry_pages_to_check` misses an input of `render::PageFingerprints`"
-                        );
-                    }
-                }
+        let planned = render::plan(cat);
+        let same_pages =
+            keep && identity == self.identity && planned.len() == self.pages.len() && {
+                let current: HashSet<&PageKind> = self.pages.iter().map(|(p, ..)| p).collect();
+                planned.iter().all(|p| current.contains(p))
+            };
+        match same_pages {
+            true => {
+                self.pages
+                    .par_iter_mut()
+                    .for_each(|(page, _, fp)| *fp = fingerprints.of(page));
             }
-            None => {
-                let mut pages: Vec<PlannedPage> = render::plan(cat)
+            false => {
+                let mut pages: Vec<PlannedPage> = planned
                     .into_par_iter()
                     .map(|p| {
                         let path = p.output_path(cat);
