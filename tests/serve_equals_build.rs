@@ -388,27 +388,16 @@ impl Catalogue {
                 .map(|k| {
                     let id = Self::id(&entries[rng.below(entries.len())]);
                     match k {
-                        1 => format!(
-                            "  - {id}
-"
-                        ),
-                        _ => format!(
-                            "  - {id}: Anmerkung {step}.{k}
-"
-                        ),
+                        1 => format!("  - {id}\n"),
+                        _ => format!("  - {id}: Anmerkung {step}.{k}\n"),
                     }
                 })
                 .collect::<String>()
         };
         let text = |rng: &mut Rng| {
             format!(
-                "---
-titel: Sammlung {step}
-kurzbeschreibung: Zusammengestellt in Schritt {step}.
-                 eintraege:
-{}---
-Warum diese Fälle zusammengehören.
-",
+                "---\ntitel: Sammlung {step}\nkurzbeschreibung: Zusammengestellt in Schritt {step}.\n\
+                 eintraege:\n{}---\nWarum diese Fälle zusammengehören.\n",
                 listed(rng)
             )
         };
@@ -437,7 +426,7 @@ Warum diese Fälle zusammengehören.
     /// Adds an event (past or upcoming), moves one to another date or deletes one.
     fn edit_event(&mut self, rng: &mut Rng, step: usize) -> (Vec<PathBuf>, &'static str) {
         let entries = self.entries();
-        let events = self.files("werkstaetten");
+        let events = self.files("veranstaltungen");
         let date = |rng: &mut Rng| match rng.below(3) {
             0 => format!("20{:02}-03-1{}", 10 + rng.below(15), rng.below(10)),
             1 => format!("2099-0{}-2{} 18:30", 1 + rng.below(9), rng.below(9)),
@@ -447,27 +436,26 @@ Warum diese Fälle zusammengehören.
             (0, _) | (_, true) => {
                 let new = self
                     .root
-                    .join(format!("content/werkstaetten/werkstatt-{step}.md"));
+                    .join(format!("content/veranstaltungen/werkstatt-{step}.md"));
                 let presented = Self::id(&entries[rng.below(entries.len())]);
                 let body = format!(
-                    "---
-titel: Werkstatt {step}
-kurzbeschreibung: Eine Werkstatt.
-                     handlungsfeld: [lebendige-quartiere]
-termin_beginn: {}
-                     veranstaltungsort: Saal {step}
-vorgestellt: [{presented}]
----
-",
+                    "---\ntitel: Werkstatt {step}\nkurzbeschreibung: Eine Werkstatt.\n\
+                     handlungsfeld: [lebendige-quartiere]\ntermin_beginn: {}\n\
+                     veranstaltungsort: Saal {step}\nvorgestellt: [{presented}]\n\
+                     quellen: [Schritt {step}]\n---\n",
                     date(rng)
                 );
                 self.write(&new, &body);
                 (vec![new], "add an event")
             }
             (1, false) => {
+                // An undated event (the bundled SEiSMiC round) gets its first date.
                 let pick = events[rng.below(events.len())].clone();
-                let text = self.read(&pick);
-                let start = text.find("termin_beginn: ").expect("start") + 15;
+                let mut text = self.read(&pick);
+                if !text.contains("\ntermin_beginn: ") {
+                    text = text.replacen("\ntitel: ", "\ntermin_beginn: 2000-01-01\ntitel: ", 1);
+                }
+                let start = text.find("\ntermin_beginn: ").expect("start") + 16;
                 let end = start + text[start..].find('\n').expect("line end");
                 let moved = format!("{}{}{}", &text[..start], date(rng), &text[end..]);
                 self.write(&pick, &moved);
@@ -482,69 +470,25 @@ vorgestellt: [{presented}]
         }
     }
 
-    /// Gives the copied catalogue collections and an event type (the bundled catalogue's
-    /// content for them comes later), with two collections and two events to start from.
+    /// The bundled catalogue has an event type (`veranstaltungen/`), collections and a finder;
+    /// its events are all past, so an upcoming one is added (both halves of the calendar and
+    /// the upcoming events' iCalendar file then change under the edits), and a small
+    /// collection whose first entry the entry edits may touch.
     fn add_discovery(&self) {
-        const FIELDS: &str = r#"
-fields:
-  termin_beginn: { kind: date, label: Beginn, required: true }
-  veranstaltungsort: { kind: text, label: Veranstaltungsort }
-  vorgestellt:
-    kind: reference
-    to: [ort, format, strategie]
-    multiple: true
-    label: Vorgestellte Fälle
-    inverse: Vorgestellt bei
-"#;
-        const EVENT_TYPE: &str = r#"
-  - key: werkstatt
-    folder: werkstaetten
-    label: Werkstatt
-    plural: Werkstätten
-    fields: [titel, kurzbeschreibung, handlungsfeld, termin_beginn, veranstaltungsort, vorgestellt]
-    event: { start: termin_beginn, place: veranstaltungsort }
-"#;
-        const COLLECTIONS: &str =
-            "collections: { folder: sammlungen, label: Sammlung, plural: Sammlungen, list: eintraege }\n";
-        const FINDER: &str = r#"finder:
-  questions:
-    - key: wo
-      question: Wo wollen Sie handeln?
-      answers:
-        - { key: zentrum, label: Im Zentrum, terms: { raumtyp: [zentrum] }, weight: 1 }
-        - { key: quartier, label: Im Quartier, terms: { raumtyp: [quartier] } }
-    - key: thema
-      question: Worum geht es?
-      answers:
-        - { key: leerstand, label: Leerstand, terms: { thema: [leerstand-zwischennutzung] }, weight: 2 }
-        - { key: beginn, label: Am Anfang, terms: { thema: [phase-null] } }
-"#;
-        let site = self.root.join("content/site.yaml");
-        let text = self.read(&site).replacen("\nfields:\n", FIELDS, 1);
-        let types = text.find("\ntypes:\n").expect("types");
-        let end = types + text[types..].find("\n\n").expect("after types");
-        let text = format!(
-            "{}{EVENT_TYPE}\n{}\n{COLLECTIONS}{FINDER}",
-            &text[..end],
-            &text[end + 2..]
-        );
-        self.write(&site, &text);
         let entries = self.entries();
         let (a, b) = (Self::id(&entries[0]), Self::id(&entries[entries.len() - 1]));
         self.write(
             &self.root.join("content/sammlungen/erste.md"),
             &format!("---\ntitel: Erste\neintraege:\n  - {a}: Der Anfang.\n  - {b}\n---\n"),
         );
-        for (name, date) in [("vergangen", "2020-03-12"), ("kommend", "2099-05-04 18:30")] {
-            self.write(
-                &self.root.join(format!("content/werkstaetten/{name}.md")),
-                &format!(
-                    "---\ntitel: Werkstatt {name}\nkurzbeschreibung: Eine Werkstatt.\n\
-                     handlungsfeld: [lebendige-quartiere]\ntermin_beginn: {date}\n\
-                     vorgestellt: [{a}]\n---\n"
-                ),
-            );
-        }
+        self.write(
+            &self.root.join("content/veranstaltungen/kommend.md"),
+            &format!(
+                "---\ntitel: Werkstatt kommend\nkurzbeschreibung: Eine Werkstatt.\n\
+                 handlungsfeld: [lebendige-quartiere]\ntermin_beginn: 2099-05-04 18:30\n\
+                 vorgestellt: [{a}]\nquellen: [Ankündigung]\n---\n"
+            ),
+        );
     }
 
     fn forget(&mut self, path: &Path) {
