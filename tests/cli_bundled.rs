@@ -108,3 +108,98 @@ fn the_bundled_catalogue_is_balanced_and_connected() {
         assert!(total > 0, "the matrix column {plural} is empty");
     }
 }
+
+/// The bundled events and collections: every event gives its day or says in `zeitangabe` why it
+/// has none; a dated one stands in its year's archive and has an iCalendar file, an undated one
+/// has neither; every presented case names its event on its page. Every collection has an
+/// introduction and at least five entries, each with a note, shown on its page in file order.
+#[test]
+fn the_bundled_events_and_collections_are_complete() {
+    let root = repo_root();
+    let tmp = TempDir::new("bundled-discovery");
+    let out = tmp.join("site");
+    build(&root, &out, &["--no-search"]).assert_exit(0);
+    let read = |p: std::path::PathBuf| {
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
+    };
+    let entries = common::read_entries(&root);
+    let folder_of: BTreeMap<&str, &str> = entries
+        .iter()
+        .map(|e| (e.id.as_str(), e.folder.as_str()))
+        .collect();
+
+    let events: Vec<_> = entries
+        .iter()
+        .filter(|e| e.type_key == "veranstaltung")
+        .collect();
+    assert!(events.len() >= 14, "only {} events", events.len());
+    let calendar = out.join("kalender/veranstaltungen");
+    for e in &events {
+        let text = |k: &str| e.fields.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let link = format!("/veranstaltungen/{}/", e.slug);
+        let ics = calendar.join(format!("{}.ics", e.slug));
+        match text("termin_beginn") {
+            Some(day) => {
+                let year = read(calendar.join(&day[..4]).join("index.html"));
+                assert!(
+                    year.contains(&link),
+                    "{} missing in the {} archive",
+                    e.id,
+                    &day[..4]
+                );
+                assert!(ics.is_file(), "{} has no iCalendar file", e.id);
+            }
+            None => {
+                let why = text("zeitangabe").unwrap_or_default();
+                assert!(
+                    !why.trim().is_empty(),
+                    "{} has neither a day nor a zeitangabe",
+                    e.id
+                );
+                assert!(!ics.exists(), "undated {} has an iCalendar file", e.id);
+            }
+        }
+        for case in common::list_of(&e.fields, "vorgestellt") {
+            let (_, slug) = case.split_once('/').expect("type/slug");
+            let folder = folder_of.get(case.as_str()).expect("presented case exists");
+            let page = read(out.join(folder).join(slug).join("index.html"));
+            assert!(page.contains(&link), "{case} does not name {}", e.id);
+        }
+    }
+
+    let dir = root.join("content/sammlungen");
+    let mut collections: Vec<_> = std::fs::read_dir(&dir)
+        .expect("content/sammlungen")
+        .flatten()
+        .map(|d| d.path())
+        .collect();
+    collections.sort();
+    assert!(
+        collections.len() >= 6,
+        "only {} collections",
+        collections.len()
+    );
+    for path in collections {
+        let text = read(path.clone());
+        let rest = text.strip_prefix("---\n").expect("front matter");
+        let (head, intro) = rest.split_once("\n---\n").expect("closing ---");
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("slug");
+        assert!(intro.trim().len() > 200, "{name} has no real introduction");
+        let head: casebook::source::yaml::Value =
+            casebook::source::yaml::from_str(head).expect("collection yaml");
+        let items = head["eintraege"].as_sequence().expect("eintraege");
+        assert!(items.len() >= 5, "{name}: {} entries", items.len());
+        let page = read(out.join("sammlungen").join(name).join("index.html"));
+        let mut at = 0;
+        for item in items {
+            let map = item.as_mapping().expect("an entry with its note");
+            let (id, note) = map.iter().next().expect("one pair");
+            let (id, note) = (id.as_str().expect("id"), note.as_str().unwrap_or(""));
+            assert!(note.len() > 20, "{name}: {id} has no note");
+            let (_, slug) = id.split_once('/').expect("type/slug");
+            let link = format!("/{}/{slug}/", folder_of[id]);
+            let found = page[at..].find(&link).map(|i| i + at);
+            at = found.unwrap_or_else(|| panic!("{name}: {id} missing or out of order"));
+        }
+    }
+}

@@ -1,9 +1,12 @@
 // axe-core finds no WCAG 2.1 A/AA violation in the states a visitor brings pages into, at 1366,
 // 390 and 320 px: the browser with a filter and with its filters open as a sheet, and the search
-// page with a query and results. reflow.test.js checks every page kind as it loads.
+// page with a query and results; and on the pages of the ways in (calendar, event, collection,
+// finder result), found in the build. reflow.test.js checks every page kind as it loads.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { launchBrowser, quiet, visit } from '../lib/browser.js';
 import { axeViolations, describeViolations } from '../lib/axe.js';
 import { bundledSite } from '../lib/site.js';
@@ -66,3 +69,38 @@ test('search page with a query and results', () =>
     await page.locator(`${RESULTS} a[href]`).first().waitFor({ timeout: 15_000 });
     await settled(page);
   }));
+
+// The first sub-folder of a folder of the built site (sorted), or none.
+function firstDir(dir, skip = '') {
+  try {
+    return readdirSync(join(site.dir, dir), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name !== skip)
+      .map((d) => d.name)
+      .sort()[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function calendar() {
+  const folder = firstDir('kalender');
+  assert.ok(folder, 'the bundled catalogue has an event type with a calendar');
+  return folder;
+}
+
+test('event calendar', () => check(`kalender/${calendar()}/`));
+test('event page', () => {
+  const folder = calendar();
+  return check(`${folder}/${firstDir(folder)}/`);
+});
+test('collection page', () => {
+  const slug = firstDir('sammlungen');
+  assert.ok(slug, 'the bundled catalogue has collections');
+  return check(`sammlungen/${slug}/`);
+});
+test('finder result after answering every question', () => {
+  let path = 'wegweiser';
+  for (let next = firstDir(path, '-'); next; next = firstDir(path, '-')) path = `${path}/${next}`;
+  assert.ok(path.split('/').length > 2, 'the bundled catalogue has a finder');
+  return check(`${path}/`);
+});
