@@ -71,7 +71,11 @@ impl<'a> PageFingerprints<'a> {
             }
         };
         match page {
-            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
+            PageKind::Search | PageKind::NotFound => {}
+            // The outline behind the pins is drawn for the region of all places.
+            PageKind::Map => super::outline::region(super::outline::places(cat))
+                .map(|f| f.bits())
+                .hash(&mut h),
             // The codebook lists every vocabulary with its counts.
             PageKind::Codebook => all_counts(&mut h),
             PageKind::Home => {

@@ -11,6 +11,7 @@ pub mod xml;
 mod context;
 mod fingerprint;
 mod jsonld;
+pub mod outline;
 mod plan;
 
 use crate::config::Config;
@@ -419,7 +420,15 @@ impl Renderer {
                 );
                 ctx.insert_value("total", cat.entries.len().into());
             }
-            PageKind::Search | PageKind::Map | PageKind::NotFound => {}
+            PageKind::Map => {
+                let drawing = self.theme.outline.as_deref().and_then(|outline| {
+                    outline::region(outline::places(cat)).map(|frame| outline.draw(frame))
+                });
+                if let Some(d) = drawing {
+                    ctx.insert_value("outline", outline_value(&d));
+                }
+            }
+            PageKind::Search | PageKind::NotFound => {}
             PageKind::Codebook => ctx.insert_value("codebook", codebook(cat, views)),
             PageKind::TypeList { type_index, page } => {
                 let list = &cat.by_type[*type_index];
