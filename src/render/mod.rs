@@ -424,7 +424,7 @@ impl Renderer {
                 let drawing = self.theme.outline.as_deref().and_then(|outline| {
                     outline::region(outline::places(cat)).map(|frame| outline.draw(frame))
                 });
-                if let Some(d) = drawing {
+                if let Some(d) = drawing.filter(|d| d.points > 0) {
                     ctx.insert_value("outline", outline_value(&d));
                 }
             }

@@ -103,7 +103,7 @@ impl Theme {
         }
         if let Some(bytes) = theme.data.get(super::outline::FILE) {
             let parsed = super::outline::Outline::parse(&String::from_utf8_lossy(bytes))
-                .map_err(|e| ThemeError::Data(format!("{}/{outline}", theme.origin), e))?;
+                .map_err(|e| ThemeError::Data(format!("themes/{}/{outline}", theme.name), e))?;
             theme.outline = Some(std::sync::Arc::new(parsed));
         }
         theme.strings = theme.load_strings(&config.language)?;

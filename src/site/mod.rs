@@ -111,6 +111,16 @@ impl SiteError {
             .unwrap_or_default();
         match self {
             SiteError::Invalid(report) => report.diagnostics.clone(),
+            SiteError::Theme(ThemeError::Data(file, e)) => vec![Diagnostic::error(
+                "theme",
+                file,
+                e.message.clone(),
+            )
+            .at_line(e.line)
+            .hint(
+                "each line is `c` (coast) or `b` (border) and `lon,lat` pairs in hundredths \
+                 of a degree, after the first as differences; scripts/outline.mjs writes such a file",
+            )],
             SiteError::Theme(e) => vec![Diagnostic::error("theme", theme, e.to_string())],
             SiteError::Render(e) => vec![Diagnostic::error("template", theme, e.to_string())],
             SiteError::Output(e) => vec![Diagnostic::error("output", "", e.to_string())],
