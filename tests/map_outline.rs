@@ -6,7 +6,7 @@
 mod common;
 
 use common::{build, catalogue_copy};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The map page of a build of `root`.
 fn map_page(root: &Path, out: &Path) -> String {
@@ -22,17 +22,20 @@ fn attribute(page: &str, element: &str, name: &str) -> Option<String> {
     Some(tag[start..start + tag[start..].find('"')?].to_string())
 }
 
-#[test]
-fn a_catalogue_theme_brings_its_own_outline() {
+/// A copy of the small fixture with a theme folder of its own (the default theme's files) whose
+/// `data/outline.txt` is `outline`; returns the temporary folder, the root and the theme folder.
+fn with_own_outline(outline: &str) -> (common::TempDir, PathBuf, PathBuf) {
     let (tmp, root) = catalogue_copy("valid-small");
     let theme = root.join("themes/default");
     common::copy_dir(&common::repo_root().join("themes/default"), &theme);
+    std::fs::write(theme.join("data/outline.txt"), outline).expect("write outline");
+    (tmp, root, theme)
+}
+
+#[test]
+fn a_catalogue_theme_brings_its_own_outline() {
     // A square from 9°E 51°N to 12°E 52°N around the fixture's two places, as differences.
-    std::fs::write(
-        theme.join("data/outline.txt"),
-        "# a square\nc 900,5100 300,0 0,100 -300,0 0,-100\n",
-    )
-    .expect("write outline");
+    let (tmp, root, theme) = with_own_outline("# a square\nc 900,5100 300,0 0,100 -300,0 0,-100\n");
     let page = map_page(&root, &tmp.join("own"));
     let d = attribute(&page, "<path class=\"map-coast\"", "d").expect("the coast path");
     assert!(
@@ -70,14 +73,7 @@ fn a_catalogue_theme_brings_its_own_outline() {
 
 #[test]
 fn a_broken_outline_stops_the_build_naming_file_and_line() {
-    let (tmp, root) = catalogue_copy("valid-small");
-    let theme = root.join("themes/default");
-    common::copy_dir(&common::repo_root().join("themes/default"), &theme);
-    std::fs::write(
-        theme.join("data/outline.txt"),
-        "# fine so far\nb 900,5100 10,10\nc 900,5100 zehn,10\n",
-    )
-    .expect("write outline");
+    let (tmp, root, _) = with_own_outline("# fine so far\nb 900,5100 10,10\nc 900,5100 zehn,10\n");
     let out = tmp.join("site");
     let run = build(&root, &out, &["--no-search"]);
     run.assert_exit(1);
