@@ -417,6 +417,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     );
                     Ok(ExitCode::FAILURE)
                 }
+                // A theme data file that does not parse has a line to point at.
+                Err(e @ BuildError::Theme(casebook::render::theme::ThemeError::Data(..))) => {
+                    let mut report = Report::default();
+                    report.extend(e.diagnostics(None));
+                    print_diagnostics(&report, cli.quiet);
+                    errln!("build failed: {}", output_left(&output));
+                    Ok(ExitCode::FAILURE)
+                }
                 Err(e) => Err(format!("{e}; {}", output_left(&output))),
             }
         }

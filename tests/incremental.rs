@@ -258,7 +258,7 @@ fn edit_in_place(
     let other = files[rng.below(files.len())].clone();
     let text = fs::read_to_string(&pick).unwrap();
     let write = |path: &Path, text: String| fs::write(path, text).unwrap();
-    match rng.below(10) {
+    match rng.below(11) {
         // The title moves the entry to the front or the end of every list.
         0 => write(
             &pick,
@@ -308,6 +308,15 @@ fn edit_in_place(
             );
             return vec![page];
         }
+        // A place moved to the country's edge: the map's region and outline change.
+        9 => write(
+            &pick,
+            set_key(
+                &text,
+                "lage",
+                Some(&format!("{{ lat: 54.{step:02}, lon: 9.{step:02} }}")),
+            ),
+        ),
         // Break the YAML (fixed by a later step).
         _ => {
             write(&pick, text.replacen("\ntitel:", "\ntitel: [kaputt\n", 1));
@@ -461,4 +470,41 @@ fn a_single_edit_renders_only_affected_pages() {
         first.rendered
     );
     assert!(second.changed.iter().any(|p| p.ends_with("index.html")));
+}
+
+/// The map's outline is drawn for the region of all places: moving one place to the edge of the
+/// country redraws the map page, as a full build draws it.
+#[test]
+fn moving_a_place_redraws_the_map_outline() {
+    let copy = catalogue_copy("outline");
+    let root = copy.path();
+    let url = Some("http://127.0.0.1:1111/".to_string());
+    let mut session = Session::new(root, url.clone(), false);
+    let map_page = |outcome: &Outcome| match outcome {
+        Outcome::Site(files) => files
+            .iter()
+            .find(|(k, _)| k == "karte/index.html")
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+            .expect("a map page"),
+        Outcome::Failed(e) => panic!("{e:?}"),
+    };
+    let before = map_page(&outcome(&mut session, &[]));
+    assert!(
+        before.contains("<svg class=\"map-outline\""),
+        "the map has its outline"
+    );
+    let pick = entry_files(root)
+        .into_iter()
+        .find(|p| fs::read_to_string(p).unwrap().contains("\nlage: "))
+        .expect("an entry with a place");
+    let text = fs::read_to_string(&pick).unwrap();
+    fs::write(
+        &pick,
+        set_key(&text, "lage", Some("{ lat: 55.0, lon: 8.4 }")),
+    )
+    .unwrap();
+    let after = map_page(&outcome(&mut session, std::slice::from_ref(&pick)));
+    let fresh = map_page(&outcome(&mut Session::new(root, url, false), &[]));
+    assert_ne!(before, after, "the outline follows the region");
+    assert_eq!(after, fresh, "the rebuilt map page equals a full build's");
 }

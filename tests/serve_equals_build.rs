@@ -449,6 +449,21 @@ impl Catalogue {
                 self.write(&site, &format!("{head}{tail}"));
                 (vec![site], "change a finder question")
             }
+            25 => {
+                // A place moved to the edge of the country (or given one): the map's region, and
+                // with it the outline its pins stand on, grows or shifts.
+                let text = self.read(&pick);
+                let lage = format!("\nlage: {{ lat: 54.{step:02}, lon: 9.{step:02} }}\n");
+                let text = match text.find("\nlage: ") {
+                    Some(at) => {
+                        let end = at + 1 + text[at + 1..].find('\n').expect("line end");
+                        format!("{}{lage}{}", &text[..at], &text[end + 1..])
+                    }
+                    None => text.replacen("\ntitel:", &format!("{}titel:", lage), 1),
+                };
+                self.write(&pick, &text);
+                (vec![pick], "move a place on the map")
+            }
             _ => {
                 let pages: Vec<PathBuf> = fs::read_dir(content.join("pages"))
                     .expect("pages")
@@ -740,13 +755,13 @@ fn with_a_picture_field(root: &Path) {
 
 /// Every kind of edit.
 const ALL_EDITS: &[usize] = &[
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
 ];
 
 /// Edits that keep the catalogue building (no deleted or broken entries), with pictures and
-/// media files often: in a sequence of every kind, an early deleted entry that others point at
+/// media files often, and places moved: in a sequence of every kind, an early deleted entry that others point at
 /// leaves the site broken, and both sides then only agree on their errors.
-const PICTURE_EDITS: &[usize] = &[0, 2, 3, 8, 16, 16, 17, 17, 18, 19];
+const PICTURE_EDITS: &[usize] = &[0, 2, 3, 8, 16, 16, 17, 17, 18, 19, 25];
 
 /// The folders of the collections and of the event type the test adds (`add_discovery`).
 const COLLECTIONS_FOLDER: &str = "probesammlungen";

@@ -461,3 +461,20 @@ fn image_keys(config: &Config, def: &crate::config::FieldDef) -> Value {
         .collect::<Vec<_>>()
         .into()
 }
+
+/// The map's outline for the templates: the `viewBox` size, the path data of coasts and
+/// borders, and the region's edges in degrees (`south`, `west`, `north`, `east`, as text with
+/// six decimals, about 0.1 m) for placing it on the map.
+pub(super) fn outline_value(d: &outline::Drawing) -> Value {
+    let degrees = |v: f64| Value::from(format!("{v:.6}"));
+    map([
+        ("width", d.width.into()),
+        ("height", d.height.into()),
+        ("coast", Value::safe_string(&d.coast)),
+        ("borders", Value::safe_string(&d.borders)),
+        ("south", degrees(d.south)),
+        ("west", degrees(d.west)),
+        ("north", degrees(d.north)),
+        ("east", degrees(d.east)),
+    ])
+}

@@ -23,8 +23,12 @@ pub struct Facet<'c> {
 
 /// Everything one page shows of the catalogue, by page kind.
 pub enum Inputs<'c> {
-    /// Search, map and the 404 page: only what every page shares.
+    /// Search, comparison and the 404 page: only what every page shares.
     Plain,
+    /// The map: the region of all places, which the outline behind the pins is drawn for.
+    Map {
+        region: Option<outline::Frame>,
+    },
     Home {
         /// Every facet: the matrix and the entry points show their counts.
         facets: &'c [FacetIndex],
@@ -136,9 +140,10 @@ impl<'c> Inputs<'c> {
                 .map_or("", |(k, _)| k.as_str())
         };
         match page {
-            PageKind::Search | PageKind::Map | PageKind::NotFound | PageKind::Compare => {
-                Inputs::Plain
-            }
+            PageKind::Search | PageKind::NotFound | PageKind::Compare => Inputs::Plain,
+            PageKind::Map => Inputs::Map {
+                region: outline::region(outline::places(cat)),
+            },
             PageKind::Home => Inputs::Home {
                 facets: &cat.facets,
                 newest: &views.newest,
@@ -266,6 +271,7 @@ impl<'c> Inputs<'c> {
         };
         match self {
             Inputs::Plain => {}
+            Inputs::Map { region } => region.map(|f| f.bits()).hash(h),
             Inputs::Home {
                 facets,
                 newest,

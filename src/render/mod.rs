@@ -15,6 +15,7 @@ pub mod finder;
 mod fingerprint;
 mod inputs;
 mod jsonld;
+pub mod outline;
 mod page;
 mod plan;
 

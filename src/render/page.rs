@@ -119,6 +119,16 @@ impl Renderer {
         };
         match inputs {
             Inputs::Plain => {}
+            Inputs::Map { region } => {
+                let drawing = self
+                    .theme
+                    .outline
+                    .as_deref()
+                    .and_then(|outline| region.map(|frame| outline.draw(frame)));
+                if let Some(d) = drawing.filter(|d| d.points > 0) {
+                    ctx.insert_value("outline", outline_value(&d));
+                }
+            }
             Inputs::Home {
                 facets,
                 newest,

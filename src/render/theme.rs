@@ -21,6 +21,11 @@ pub struct Theme {
     pub assets: BTreeMap<String, Vec<u8>>,
     /// UI strings (`search: Suche`).
     pub strings: BTreeMap<String, String>,
+    /// Files of the theme's `data/` folder that pages are drawn from, not published.
+    pub data: BTreeMap<String, Vec<u8>>,
+    /// The coastlines and borders behind the map's pins (`data/outline.txt`), none when the
+    /// theme has no such file.
+    pub outline: Option<std::sync::Arc<super::outline::Outline>>,
     /// Files the theme was read from, so `serve` knows what to watch.
     pub dir: Option<PathBuf>,
 }
@@ -34,6 +39,8 @@ pub enum ThemeError {
     Io(PathBuf, std::io::Error),
     #[error("UI strings in {0} are not valid YAML: {1}")]
     Strings(String, String),
+    #[error("{0} {1}; see scripts/outline.mjs for the format (the default theme's file is one)")]
+    Data(String, super::outline::OutlineError),
     #[error("{0} links outside the catalogue, to {1} (symlink-outside); copy the files into the catalogue instead of linking to them")]
     Outside(PathBuf, PathBuf),
 }
@@ -85,6 +92,20 @@ impl Theme {
                 );
             }
         }
+        // Likewise the outline of the map's region.
+        let outline = format!("data/{}", super::outline::FILE);
+        if theme.dir.is_some() && !theme.data.contains_key(super::outline::FILE) {
+            if let Some(file) = DEFAULT_THEME.get_file(&outline) {
+                theme
+                    .data
+                    .insert(super::outline::FILE.into(), file.contents().to_vec());
+            }
+        }
+        if let Some(bytes) = theme.data.get(super::outline::FILE) {
+            let parsed = super::outline::Outline::parse(&String::from_utf8_lossy(bytes))
+                .map_err(|e| ThemeError::Data(format!("themes/{}/{outline}", theme.name), e))?;
+            theme.outline = Some(std::sync::Arc::new(parsed));
+        }
         theme.strings = theme.load_strings(&config.language)?;
         Ok(theme)
     }
@@ -95,6 +116,7 @@ impl Theme {
             .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
             .collect();
         let assets = read_tree(&dir.join("static"), within)?;
+        let data = read_tree(&dir.join("data"), within)?;
         let mut raw_strings = BTreeMap::new();
         for (k, v) in read_tree(&dir.join("i18n"), within)? {
             raw_strings.insert(k, v);
@@ -105,6 +127,8 @@ impl Theme {
             templates,
             assets,
             strings: BTreeMap::new(),
+            data,
+            outline: None,
             dir: Some(dir.to_path_buf()),
         };
         theme.assets.extend(
@@ -118,6 +142,7 @@ impl Theme {
     fn built_in() -> Theme {
         let mut templates = BTreeMap::new();
         let mut assets = BTreeMap::new();
+        let mut data = BTreeMap::new();
         collect_embedded(&DEFAULT_THEME, &mut |path, bytes| {
             let path = path.replace('\\', "/");
             if let Some(t) = path.strip_prefix("templates/") {
@@ -126,6 +151,8 @@ impl Theme {
                 assets.insert(s.to_string(), bytes.to_vec());
             } else if let Some(i) = path.strip_prefix("i18n/") {
                 assets.insert(format!("\0i18n/{i}"), bytes.to_vec());
+            } else if let Some(d) = path.strip_prefix("data/") {
+                data.insert(d.to_string(), bytes.to_vec());
             }
         });
         Theme {
@@ -134,6 +161,8 @@ impl Theme {
             templates,
             assets,
             strings: BTreeMap::new(),
+            data,
+            outline: None,
             dir: None,
         }
     }

@@ -111,6 +111,16 @@ impl SiteError {
             .unwrap_or_default();
         match self {
             SiteError::Invalid(report) => report.diagnostics.clone(),
+            SiteError::Theme(ThemeError::Data(file, e)) => vec![Diagnostic::error(
+                "theme",
+                file,
+                e.message.clone(),
+            )
+            .at_line(e.line)
+            .hint(
+                "each line is `c` (coast) or `b` (border) and `lon,lat` pairs in hundredths \
+                 of a degree, after the first as differences; scripts/outline.mjs writes such a file",
+            )],
             SiteError::Theme(e) => vec![Diagnostic::error("theme", theme, e.to_string())],
             SiteError::Render(e) => vec![Diagnostic::error("template", theme, e.to_string())],
             SiteError::Output(e) => vec![Diagnostic::error("output", "", e.to_string())],
@@ -381,7 +391,7 @@ fn identity(cat: &Catalogue, theme: &Theme) -> u64 {
     for path in schema {
         (&path, std::fs::read(&path).ok()).hash(&mut h);
     }
-    (&theme.templates, &theme.assets, &theme.strings).hash(&mut h);
+    (&theme.templates, &theme.assets, &theme.strings, &theme.data).hash(&mut h);
     // The program itself: another casebook may render the same input differently.
     let exe = std::env::current_exe().and_then(std::fs::metadata);
     env!("CARGO_PKG_VERSION").hash(&mut h);

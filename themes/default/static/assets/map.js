@@ -174,15 +174,24 @@
     L.control.zoom({ zoomInTitle: s.mapZoomIn || "+", zoomOutTitle: s.mapZoomOut || "−" }).addTo(map);
     // Start on the extent of the whole catalogue; filtering zooms to what it leaves.
     const all = index.entries.filter((e) => e[3] != null && e[4] != null).map((e) => [e[3], e[4]]);
-    if (all.length) {
-      map.fitBounds(L.latLngBounds(all), { padding: [24, 24], maxZoom: 12, animate: false });
-      // Before tiles load, the frame of the catalogue's region is the ground the pins stand on.
-      L.rectangle(L.latLngBounds(all).pad(0.05), { color: "#6b7684", weight: 1, fill: false, interactive: false }).addTo(map);
-    } else map.setView([20, 0], 2);
+    if (all.length) map.fitBounds(L.latLngBounds(all), { padding: [24, 24], maxZoom: 12, animate: false });
+    else map.setView([20, 0], 2);
+    // Before tiles load, the region's coasts and borders (drawn by the build in the same Web
+    // Mercator projection, with its edges in degrees) are the ground the pins stand on.
+    const outline = app.querySelector("[data-role=outline]");
+    let ground = null;
+    if (outline) {
+      const [south, west, north, east] = outline.dataset.bounds.split(",").map(Number);
+      outline.setAttribute("preserveAspectRatio", "none");
+      ground = L.svgOverlay(outline, [[south, west], [north, east]], { interactive: false }).addTo(map);
+    }
     const button = app.querySelector("[data-role=map-load]");
     const addTiles = () => {
       const layer = tileLayer(L, app);
-      if (layer) layer.addTo(map);
+      if (layer) {
+        layer.addTo(map);
+        if (ground) map.removeLayer(ground);
+      }
       if (button) button.hidden = true;
     };
     if (allowed(app)) addTiles();
