@@ -252,18 +252,26 @@ fn assets_that_name_each_other_in_a_circle_are_refused() {
     build(&root, &out, &["--no-search", "--preview"]).assert_exit(0);
 }
 
-#[test]
-fn a_template_asking_for_a_missing_asset_is_told_the_close_one() {
+/// valid-small with an override of the default theme's template `name`, `from` replaced by
+/// `to` in it.
+fn with_override(name: &str, from: &str, to: &str) -> (TempDir, std::path::PathBuf) {
     let (tmp, root) = catalogue_copy("valid-small");
     let templates = root.join("templates");
     std::fs::create_dir_all(&templates).unwrap();
-    let page = std::fs::read_to_string(repo_root().join("themes/default/templates/404.html"))
-        .unwrap()
-        .replace(
-            "{% block content %}",
-            "{% block content %}<link href=\"{{ asset(path=\"sit.css\") }}\">",
-        );
-    std::fs::write(templates.join("404.html"), page).unwrap();
+    let default = repo_root().join("themes/default/templates").join(name);
+    let source = std::fs::read_to_string(default).unwrap();
+    assert!(source.contains(from), "{name} has no {from}");
+    std::fs::write(templates.join(name), source.replace(from, to)).unwrap();
+    (tmp, root)
+}
+
+#[test]
+fn a_template_asking_for_a_missing_asset_is_told_the_close_one() {
+    let (tmp, root) = with_override(
+        "404.html",
+        "{% block content %}",
+        r#"{% block content %}<link href="{{ asset(path="sit.css") }}">"#,
+    );
     let run = build(&root, &tmp.join("out"), &["--no-search"]);
     run.assert_exit(1);
     let said = run.output();
@@ -271,4 +279,21 @@ fn a_template_asking_for_a_missing_asset_is_told_the_close_one() {
         said.contains("no asset `sit.css`") && said.contains("did you mean `site.css`"),
         "{said}"
     );
+}
+
+#[test]
+fn a_template_linking_an_asset_by_its_plain_address_is_refused() {
+    // components.html as themes wrote it before `asset(…)`.
+    let (tmp, root) = with_override(
+        "components.html",
+        r#"{{ asset(path="site.css") }}"#,
+        "{{ site.base_path }}assets/site.css",
+    );
+    for args in [&["--no-search"][..], &["--no-search", "--preview"]] {
+        let run = build(&root, &tmp.join("out"), args);
+        run.assert_exit(1);
+        let said = run.output();
+        assert!(said.contains("components.html"), "{said}");
+        assert!(said.contains(r#"asset(path="site.css")"#), "{said}");
+    }
 }

@@ -52,6 +52,26 @@ impl AssetNames {
         Some(published_path(self.units.get(unit)?, rest))
     }
 
+    /// The first asset a template names by its plain address (`assets/site.css"`, as themes
+    /// did before `asset(…)`): a public build does not publish that name.
+    pub fn named_plainly(&self, template: &str) -> Option<&str> {
+        let text = template.as_bytes();
+        self.units.keys().find_map(|unit| {
+            let folder = self
+                .paths
+                .iter()
+                .any(|p| p.starts_with(&format!("{unit}/")));
+            let needle = match folder {
+                true => format!("{}{unit}/", urls::ASSETS),
+                false => format!("{}{unit}", urls::ASSETS),
+            };
+            let ends = |end: usize| folder || text.get(end).is_some_and(|b| b"\"'?#".contains(b));
+            memchr::memmem::find_iter(text, needle.as_bytes())
+                .any(|at| ends(at + needle.len()))
+                .then_some(unit.as_str())
+        })
+    }
+
     /// The asset names a template may ask for, for the message about a misspelt one.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.paths.iter().map(String::as_str)
@@ -392,6 +412,23 @@ mod tests {
         assert_eq!(circle.0, ["a.js", "b.js", "c.js", "a.js"]);
         // The preview never needs the order.
         assert!(publish(files, false).is_ok());
+    }
+
+    #[test]
+    fn a_template_naming_an_asset_plainly_is_found() {
+        let files = theme(&[("assets/site.css", ""), ("assets/vendor/l.js", "")]);
+        let (_, names) = publish(files, true).unwrap();
+        let plainly = |t: &str| names.named_plainly(t);
+        assert_eq!(
+            plainly(r#"<link href="{{ b }}assets/site.css">"#),
+            Some("site.css")
+        );
+        assert_eq!(plainly(r#"src='/assets/vendor/l.js'"#), Some("vendor"));
+        assert_eq!(
+            plainly(r#"<link href="{{ asset(path="site.css") }}">"#),
+            None
+        );
+        assert_eq!(plainly("{# assets/site.css does this #}"), None);
     }
 
     #[test]

@@ -161,6 +161,17 @@ impl Renderer {
         tera.register_function(assets::FUNCTION, asset);
         tera.add_raw_templates(templates)
             .map_err(|e| RenderError::from_tera("(loading)", e))?;
+        // A template from before `asset(…)` would link names a public build does not publish.
+        for (name, source) in &theme.templates {
+            if let Some(unit) = theme.asset_names.named_plainly(source) {
+                return Err(RenderError {
+                    template: name.clone(),
+                    message: format!(
+                        "names the asset `assets/{unit}` by its plain address, which a public build publishes with a hash of its content in the name; write {{{{ asset(path=\"{unit}\") }}}} (a path inside a folder after it: asset(path=\"{unit}/…\"))"
+                    ),
+                });
+            }
+        }
         for t in REQUIRED_TEMPLATES {
             if !tera.contains_template(t) && !xml.contains(t) {
                 return Err(RenderError {
