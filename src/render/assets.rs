@@ -10,7 +10,12 @@
 //! hashed after its references are rewritten, so a changed module renames the modules that import
 //! it; files that name each other in a circle cannot both carry the other's final name and are
 //! refused. Files inside a folder are published as they are and name each other relatively, so
-//! the folder's one hash (over every path and byte in it) covers them.
+//! the folder's one hash (over every path and byte in it) covers them. A file that names itself
+//! keeps that name as it is: it cannot hold its own hash.
+//!
+//! The hash is the one picture sizes carry ([`crate::fingerprinter`], ten hex digits): stable
+//! from build to build of one casebook; another version may name the same bytes otherwise,
+//! which costs a browser one download.
 //!
 //! `serve` and `build --preview` keep the plain names: serve's stylesheet swap finds a changed
 //! stylesheet by its path, and the preview stays byte for byte what serve shows.
