@@ -58,9 +58,18 @@ impl AssetNames {
     }
 
     /// The first asset a template names by its plain address (`assets/site.css"`, as themes
-    /// did before `asset(…)`): a public build does not publish that name.
-    pub fn named_plainly(&self, template: &str) -> Option<&str> {
+    /// did before `asset(…)`), as the path to ask `asset` for: a public build does not publish
+    /// that name.
+    pub fn named_plainly(&self, template: &str) -> Option<String> {
         let text = template.as_bytes();
+        let path_end = |from: usize| {
+            let rest = &text[from..];
+            let len = rest
+                .iter()
+                .position(|b| b"\"'?# {}<>".contains(b))
+                .unwrap_or(rest.len());
+            String::from_utf8_lossy(&rest[..len]).into_owned()
+        };
         self.units.keys().find_map(|unit| {
             let folder = self
                 .paths
@@ -72,8 +81,8 @@ impl AssetNames {
             };
             let ends = |end: usize| folder || text.get(end).is_some_and(|b| b"\"'?#".contains(b));
             memchr::memmem::find_iter(text, needle.as_bytes())
-                .any(|at| ends(at + needle.len()))
-                .then_some(unit.as_str())
+                .find(|&at| ends(at + needle.len()))
+                .map(|at| path_end(at + urls::ASSETS.len()))
         })
     }
 
@@ -424,11 +433,9 @@ mod tests {
         let files = theme(&[("assets/site.css", ""), ("assets/vendor/l.js", "")]);
         let (_, names) = publish(files, true).unwrap();
         let plainly = |t: &str| names.named_plainly(t);
-        assert_eq!(
-            plainly(r#"<link href="{{ b }}assets/site.css">"#),
-            Some("site.css")
-        );
-        assert_eq!(plainly(r#"src='/assets/vendor/l.js'"#), Some("vendor"));
+        let found = |t: &str| plainly(t).unwrap_or_default();
+        assert_eq!(found(r#"<link href="{{ b }}assets/site.css">"#), "site.css");
+        assert_eq!(found(r#"src='/assets/vendor/l.js'"#), "vendor/l.js");
         assert_eq!(
             plainly(r#"<link href="{{ asset(path="site.css") }}">"#),
             None

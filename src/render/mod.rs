@@ -163,11 +163,11 @@ impl Renderer {
             .map_err(|e| RenderError::from_tera("(loading)", e))?;
         // A template from before `asset(…)` would link names a public build does not publish.
         for (name, source) in &theme.templates {
-            if let Some(unit) = theme.asset_names.named_plainly(source) {
+            if let Some(path) = theme.asset_names.named_plainly(source) {
                 return Err(RenderError {
                     template: name.clone(),
                     message: format!(
-                        "names the asset `assets/{unit}` by its plain address, which a public build publishes with a hash of its content in the name; write {{{{ asset(path=\"{unit}\") }}}} (a path inside a folder after it: asset(path=\"{unit}/…\"))"
+                        "links `assets/{path}` by its plain address, which a public build publishes with a hash of its content in the name; write {{{{ asset(path=\"{path}\") }}}}"
                     ),
                 });
             }
