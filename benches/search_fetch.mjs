@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // What full-text search costs the browser: for each query, the files the built site's own
-// assets/find.js fetches (its index.json, shards, and the excerpt texts of the first 50 hits),
+// assets/find.js (find.<hash>.js in a public build) fetches (its index.json, shards, and the excerpt texts of the first 50 hits),
 // their size raw and gzipped (level 6, as a server would send them), and the time in Node.
 //
 //     node benches/search_fetch.mjs <built site> Ankaufprogramm "Ankaufprogramm Güterbahnhof"
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +15,7 @@ globalThis.fetch = async (url) => {
   files++; raw += body.length; gz += gzipSync(body, { level: 6 }).length;
   return { ok: true, json: async () => JSON.parse(body) };
 };
-const find = await import(pathToFileURL(join(dir, 'assets', 'find.js')).href);
+const find = await import(pathToFileURL(join(dir, 'assets', readdirSync(join(dir, 'assets')).find((f) => /^find(\.[0-9a-f]{10})?\.js$/.test(f)))).href);
 const ix = await find.open('/');
 for (const q of queries) {
   files = raw = gz = 0;

@@ -9,7 +9,7 @@
 //
 // -v prints each query with the rank of each expected entry.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -45,7 +45,7 @@ export function fetchFrom(dir) {
 /** Each query's ranked hits as paths (`folder/slug` for entries, the URL for pages). */
 export async function rankings(dir, queries) {
   globalThis.fetch = fetchFrom(dir);
-  const find = await import(pathToFileURL(join(dir, 'assets', 'find.js')).href);
+  const find = await import(pathToFileURL(join(dir, 'assets', readdirSync(join(dir, 'assets')).find((f) => /^find(\.[0-9a-f]{10})?\.js$/.test(f)))).href);
   const index = await find.open('/');
   const browser = JSON.parse(readFileSync(join(dir, 'katalog', 'index.json'), 'utf8'));
   const path = (doc) => {

@@ -265,6 +265,17 @@ pub fn picture_variant(src: &str, width: u32, hash: u64, ext: &str) -> String {
     format!("{MEDIA_FOLDER}/{name}-{width}.{:010x}.{ext}", hash >> 24)
 }
 
+/// The published name of a theme asset (a file or folder directly in `assets/`) in a public
+/// build: `site.css` → `site.3f9a1c0b2d.css`, `vendor` → `vendor.8e21a4c07f`; the hash is of
+/// its content, so a CDN may keep it for a year (see `render::assets`).
+pub fn hashed_asset(name: &str, hash: u64) -> String {
+    let hash = hash >> 24;
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash:010x}.{ext}"),
+        _ => format!("{name}.{hash:010x}"),
+    }
+}
+
 /// An address whose segments are file names as a user wrote them (`media/Plan Süd.pdf`), each
 /// percent-encoded for a link; the output file keeps the name as written.
 pub fn encoded(address: &str) -> String {

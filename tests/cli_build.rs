@@ -807,7 +807,15 @@ fn rebuilds_reuse_the_spare_rewriting_only_what_changed() {
     let name = b.out.file_name().unwrap().to_string_lossy().into_owned();
     let spare = b.out.with_file_name(format!(".{name}.casebook-spare"));
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).unwrap();
-    let css = "assets/site.css";
+    // The public build's stylesheet carries a hash of its content (`site.3f9a1c0b2d.css`).
+    let css = std::fs::read_dir(b.out.join("assets"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("site.") && n.ends_with(".css"))
+        .map(|n| format!("assets/{n}"))
+        .expect("the site's stylesheet");
+    let css = css.as_str();
     let first_css = modified(&b.out.join(css));
     let first_home = modified(&b.out.join("index.html"));
     // A file casebook does not produce, in the first output.

@@ -1,6 +1,7 @@
 //! Rendering: the page plan (which pages exist) and filling the theme's templates with small,
 //! precomputed contexts. Receives a resolved `Catalogue`; never loads or validates content.
 
+pub mod assets;
 pub mod fill;
 pub mod ics;
 pub mod memo;
@@ -174,8 +175,23 @@ impl Renderer {
         let memo = Arc::new(memo::Memo::default());
         tera.register_function(memo::FUNCTION, memo::Memo::function(&memo));
         tera.register_filter(fill::FILTER, fill::fill);
+        // Known before the templates load (Tera checks the names); `set_globals` sets the
+        // site's base path.
+        let asset = assets::function(theme.asset_names.clone(), String::new());
+        tera.register_function(assets::FUNCTION, asset);
         tera.add_raw_templates(templates)
             .map_err(|e| RenderError::from_tera("(loading)", e))?;
+        // A template from before `asset(…)` would link names a public build does not publish.
+        for (name, source) in &theme.templates {
+            if let Some(path) = theme.asset_names.named_plainly(source) {
+                return Err(RenderError {
+                    template: name.clone(),
+                    message: format!(
+                        "links `assets/{path}` by its plain address, which a public build publishes with a hash of its content in the name; write {{{{ asset(path=\"{path}\") }}}}"
+                    ),
+                });
+            }
+        }
         for t in REQUIRED_TEMPLATES {
             if !tera.contains_template(t) && !xml.contains(t) && !ics.contains(t) {
                 return Err(RenderError {
@@ -340,6 +356,10 @@ impl Renderer {
             self.ics.set_globals(site.clone(), strings.clone());
             self.globals = Some((site, strings));
         }
+        self.tera.register_function(
+            assets::FUNCTION,
+            assets::function(self.theme.asset_names.clone(), views.urls.base_path.clone()),
+        );
         self.memo.reset(self.tera.clone(), same);
     }
 

@@ -2,6 +2,7 @@
 //! default theme is also built into the binary, so any catalogue folder builds without copying it.
 //! Single templates can be overridden per catalogue in `<root>/templates/`.
 
+use super::assets::{self, AssetNames};
 use crate::config::Config;
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
@@ -17,8 +18,10 @@ pub struct Theme {
     pub origin: String,
     /// Template name (`entry.html`) → source, overrides already applied.
     pub templates: BTreeMap<String, String>,
-    /// Output path (`assets/site.css`) → bytes.
+    /// Output path (`assets/site.css`, in a public build `assets/site.3f9a1c0b2d.css`) → bytes.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// The published name of each asset, for the templates' `asset(path=…)`.
+    pub asset_names: AssetNames,
     /// UI strings (`search: Suche`).
     pub strings: BTreeMap<String, String>,
     /// Files of the theme's `data/` folder that pages are drawn from, not published.
@@ -41,6 +44,8 @@ pub enum ThemeError {
     Strings(String, String),
     #[error("{0} {1}; see scripts/outline.mjs for the format (the default theme's file is one)")]
     Data(String, super::outline::OutlineError),
+    #[error("the theme's assets {0} name each other in a circle (asset-circle); a file's published name carries a hash of its text, names included, so one of them must stop naming the other: move what they share into a file of its own")]
+    AssetCircle(String),
     #[error("{0} links outside the catalogue, to {1} (symlink-outside); copy the files into the catalogue instead of linking to them")]
     Outside(PathBuf, PathBuf),
 }
@@ -107,6 +112,13 @@ impl Theme {
             theme.outline = Some(std::sync::Arc::new(parsed));
         }
         theme.strings = theme.load_strings(&config.language)?;
+        // Hashed names for the public build only: serve swaps a stylesheet by its path, and
+        // `build --preview` is what serve shows.
+        let files = std::mem::take(&mut theme.assets);
+        let (assets, names) = assets::publish(files, !config.preview)
+            .map_err(|c| ThemeError::AssetCircle(c.0.join(" → ")))?;
+        theme.assets = assets;
+        theme.asset_names = names;
         Ok(theme)
     }
 
@@ -126,6 +138,7 @@ impl Theme {
             origin: dir.display().to_string(),
             templates,
             assets,
+            asset_names: AssetNames::default(),
             strings: BTreeMap::new(),
             data,
             outline: None,
@@ -160,6 +173,7 @@ impl Theme {
             origin: "built-in".into(),
             templates,
             assets,
+            asset_names: AssetNames::default(),
             strings: BTreeMap::new(),
             data,
             outline: None,

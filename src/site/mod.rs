@@ -391,6 +391,7 @@ fn identity(cat: &Catalogue, theme: &Theme) -> u64 {
     for path in schema {
         (&path, std::fs::read(&path).ok()).hash(&mut h);
     }
+    // In a public build the assets' keys are their hashed names, which every page names.
     (&theme.templates, &theme.assets, &theme.strings, &theme.data).hash(&mut h);
     // The program itself: another casebook may render the same input differently.
     let exe = std::env::current_exe().and_then(std::fs::metadata);

@@ -6,7 +6,7 @@
 // sorting replace the current history entry, so Back leaves the page rather than undoing each
 // tick; a search sent with Enter pushes one.
 
-import { evaluate, model, normalize, parseQuery, placeField, sortBits, toQuery } from "./facets.js";
+import { esc, evaluate, model, normalize, parseQuery, placeField, sortBits, toQuery } from "./facets.js";
 
 /** Results rendered per step; the rest waits behind "more", so a click never renders 10,000 cards. */
 export const PAGE = 50;
@@ -17,9 +17,6 @@ const FIND_FROM = 15;
 
 /** Lower case without diacritics, for matching typed text against labels. */
 const fold = (t) => t.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
-
-export const esc = (s) =>
-  String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
 /** UI strings from the root's data-s-* attributes (filled from the theme's i18n files). */
 export function strings(root) {

@@ -310,3 +310,12 @@ export function entryUrl(index, basePath, position) {
   const e = index.entries[position];
   return basePath + index.types[e[2]].folder + "/" + e[0] + "/";
 }
+
+/**
+ * Text as HTML, the five characters that matter escaped: for the cards (catalogue.js) and the
+ * search excerpts (find.js). It lives here, in the module both import, because find.js must not
+ * import catalogue.js, which loads it: modules that name each other cannot both carry the
+ * other's hashed name (src/render/assets.rs).
+ */
+export const esc = (s) =>
+  String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);

@@ -8,7 +8,7 @@
 // `search::split_compound`). Synonyms from site.yaml find each other. Every word (or synonym
 // group) must match; documents are entry positions in katalog/index.json, then free pages.
 
-import { esc } from "./catalogue.js";
+import { esc } from "./facets.js";
 import { stemGerman } from "./stem.js";
 
 const WORD = /[\p{Alphabetic}\p{N}]+/gu;

@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   // Works as a classic or a module script: find our own URL to locate the other assets.
-  const me = document.currentScript || [...document.scripts].find((el) => /\/map\.js(\?|$)/.test(el.src));
+  const me = document.currentScript || [...document.scripts].find((el) => /\/map(\.[0-9a-f]+)?\.js(\?|$)/.test(el.src));
   const assets = new URL(".", me ? me.src : location.href).href;
   const vendor = assets + "vendor/";
   const app = document.getElementById("map-app");
