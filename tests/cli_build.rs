@@ -1197,6 +1197,11 @@ fn entry_pages_place_each_field_by_its_kind() {
     let site = common::read_yaml(&root.join("content/site.yaml"));
     let defs = site["fields"].as_mapping().expect("fields");
     let transfer = site["roles"]["transfer"].as_str();
+    // The roles that steer the build (draft, earlier addresses, date) are not shown.
+    let steering: Vec<&str> = ["draft", "aliases", "updated"]
+        .iter()
+        .filter_map(|r| site["roles"][*r].as_str())
+        .collect();
     let kind = |key: &str| -> (String, String, String) {
         let def = &defs[key];
         let s = |k: &str| def[k].as_str().unwrap_or("").to_string();
@@ -1219,6 +1224,7 @@ fn entry_pages_place_each_field_by_its_kind() {
             let id = format!("#field-{key}");
             match (kind.as_str(), item.as_str()) {
                 _ if key == "titel" || key == "kurzbeschreibung" => {}
+                _ if steering.contains(&key) => {}
                 ("geo" | "reference", _) => {}
                 ("markdown", _) => {
                     let has_text = value.as_str().is_some_and(|t| !t.trim().is_empty());
