@@ -443,14 +443,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 report.extend(casebook::links::check(&read.config, &docs, &options));
             }
             report.sort();
+            // "en: 40 of 180 entries translated", per language but the default.
+            let coverage = site
+                .as_ref()
+                .map(|s| check::coverage(&s.config, &s.checked))
+                .unwrap_or_default();
             match format {
                 Format::Json => {
-                    let json = serde_json::json!({
+                    let mut json = serde_json::json!({
                         "errors": report.error_count(),
                         "warnings": report.warning_count(),
                         "entries": site.as_ref().map(|s| s.checked.entries.len()).unwrap_or(0),
                         "diagnostics": report.diagnostics,
                     });
+                    for (language, translated, of) in &coverage {
+                        json["translated"][language] = serde_json::json!(translated);
+                        json["translatable"] = serde_json::json!(of);
+                    }
                     outln!(
                         "{}",
                         serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
@@ -483,6 +492,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         };
                         // The schema's plural labels: shown like every other value from a file.
                         errln!("{}: {}", escape_controls(&checked), summary_line(&report));
+                        for (language, translated, of) in &coverage {
+                            errln!("{language}: {translated} of {of} entries translated");
+                        }
                     }
                 }
             }

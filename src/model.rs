@@ -63,6 +63,9 @@ pub struct Entry {
     pub aliases: Vec<(usize, String)>,
     /// The last update the entry gives itself (`roles: updated:`), `YYYY-MM-DD`.
     pub updated: Option<String>,
+    /// The language of its texts where they are not in the language of the pages that show it:
+    /// an entry without a translation, shown in the default language's words.
+    pub text_language: Option<Arc<str>>,
 }
 
 impl Entry {
@@ -80,6 +83,18 @@ pub struct Page {
     pub summary: Option<String>,
     pub body_html: String,
     pub modified: Option<SystemTime>,
+    /// As [`Entry::text_language`]: a page shown untranslated in another language's site.
+    pub text_language: Option<Arc<str>>,
+}
+
+/// A translation of an entry (`<slug>.<language>.md` beside the original): its texts, as an
+/// entry with the original's id that holds only the fields that depend on language.
+#[derive(Debug, Clone)]
+pub struct Translation {
+    pub language: String,
+    /// The entry's address in the language, where the translation gives one (`slug:`).
+    pub slug: Option<String>,
+    pub entry: Arc<Entry>,
 }
 
 /// The result of checking: everything valid enough to publish.
@@ -89,6 +104,8 @@ pub struct Checked {
     /// Per entry: its reference fields with the resolved target entries, in the order written.
     pub references: Vec<Vec<(String, Vec<usize>)>>,
     pub pages: Vec<Arc<Page>>,
+    /// The translations whose original exists, in the order of the files.
+    pub translations: Vec<Arc<Translation>>,
 }
 
 impl Checked {
@@ -125,6 +142,7 @@ impl Checked {
             entries,
             references,
             pages: self.pages,
+            translations: self.translations,
         }
     }
 }

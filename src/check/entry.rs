@@ -154,9 +154,11 @@ pub(super) fn check_entry(
             }
         }
     }
+    // A translation needs only its title: the rest comes from the original.
     for required in ty
         .fields
         .iter()
+        .filter(|f| doc.language.is_none() || **f == config.roles.title)
         .filter(|f| config.fields.get(*f).is_some_and(|d| d.required))
     {
         let def = &config.fields[required];
@@ -227,6 +229,7 @@ pub(super) fn check_entry(
         draft: meta.draft,
         aliases: meta.aliases,
         updated: meta.updated,
+        text_language: None,
     };
     // Where each earlier address stands, for collisions found across files.
     let alias_places = match &config.roles.aliases {
@@ -274,6 +277,15 @@ pub(super) fn check_file_name(doc: &Document, ds: &mut FileProblems) {
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("");
+    // A translation's name is its original's and the language: `x.en.md`.
+    let stem = match &doc.language {
+        Some(language) => stem.strip_suffix(language.as_str()).unwrap_or(stem),
+        None => stem,
+    };
+    let stem = stem
+        .strip_suffix('.')
+        .filter(|_| doc.language.is_some())
+        .unwrap_or(stem);
     if stem != doc.slug {
         ds.push(
             Diagnostic::warning(
@@ -378,6 +390,7 @@ pub(super) fn check_page(
         summary,
         body_html: rendered.html,
         modified: doc.modified,
+        text_language: None,
     };
     (page, ds.finish(), rendered.internal_links)
 }

@@ -18,6 +18,7 @@ mod body;
 mod drafts;
 mod entry;
 mod reference;
+mod translation;
 mod value;
 
 pub use body::MAX_MARKDOWN_BYTES;
@@ -25,6 +26,8 @@ use body::*;
 pub use drafts::drafts_and_aliases;
 use entry::*;
 use reference::*;
+use translation::*;
+pub use translation::{coverage, is_translatable, TranslationDoc, SLUG_KEY};
 pub use value::check_url;
 use value::*;
 
@@ -62,6 +65,8 @@ pub struct CheckedDoc {
     pub internal_links: Vec<String>,
     /// Where the entry's earlier addresses stand, one for each of `Entry::aliases`.
     pub alias_places: Vec<LocatedTarget>,
+    /// A translation of an entry (`<slug>.<language>.md`): then `entry` is `None`.
+    pub translation: Option<TranslationDoc>,
 }
 
 impl CheckedDoc {
@@ -84,12 +89,17 @@ pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String
     candidates
         .iter()
         .map(|c| {
-            let slug = c.slug();
-            let url = urls.path(&match c.kind {
-                DocKind::Entry(t) => crate::urls::entry(&config.types[t].folder, &slug),
-                DocKind::Page => crate::urls::free_page(&slug),
-            });
-            (c.rel_path(config), url)
+            let address = match (c.kind, load::translation_language(config, &c.path)) {
+                (DocKind::Entry(t), Some(language)) => {
+                    let stem = c.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                    let slug = crate::urls::slugify(&stem[..stem.len() - language.len() - 1]);
+                    let address = crate::urls::entry(&config.types[t].folder, &slug);
+                    format!("{language}/{address}")
+                }
+                (DocKind::Entry(t), None) => crate::urls::entry(&config.types[t].folder, &c.slug()),
+                (DocKind::Page, _) => crate::urls::free_page(&c.slug()),
+            };
+            (c.rel_path(config), urls.path(&address))
         })
         .collect()
 }
@@ -230,6 +240,9 @@ pub fn check_document(
         doc.slug.clone(),
     );
     match doc.kind {
+        DocKind::Entry(type_index) if doc.language.is_some() => {
+            check_translation(config, doc, type_index, resolver)
+        }
         DocKind::Entry(type_index) => {
             let (entry, refs, diagnostics, internal_links, alias_places) =
                 check_entry(config, doc, type_index, resolver);
@@ -244,6 +257,7 @@ pub fn check_document(
                 diagnostics,
                 internal_links,
                 alias_places,
+                translation: None,
             }
         }
         DocKind::Page => {
@@ -259,6 +273,7 @@ pub fn check_document(
                 diagnostics,
                 internal_links,
                 alias_places: vec![],
+                translation: None,
             }
         }
     }
@@ -289,10 +304,12 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
     report.extend(problems.into_iter().flatten());
     report.extend(drafts_and_aliases(config, &kept));
     let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
+    let translations = attach_translations(config, &kept, report);
     Checked {
         entries,
         references,
         pages,
+        translations,
     }
 }
 
@@ -307,6 +324,11 @@ pub fn distinct<'d>(
     let mut seen: HashMap<(DocKind, &str), &CheckedDoc> = HashMap::new();
     let mut kept: Vec<&CheckedDoc> = Vec::with_capacity(docs.len());
     for doc in docs {
+        // Translations share their original's address; `attach_translations` checks them.
+        if doc.translation.is_some() {
+            kept.push(doc);
+            continue;
+        }
         match seen.get(&(doc.kind, doc.slug.as_str())) {
             Some(first) => {
                 let same_stem = std::path::Path::new(&first.rel_path).file_stem()
@@ -424,7 +446,7 @@ impl WithFile for Diagnostic {
 pub fn count_by_type(config: &Config, entries: &[Arc<Entry>]) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for e in entries {
-        *out.entry(config.types[e.type_index].plural.clone())
+        *out.entry(config.types[e.type_index].plural.to_string())
             .or_insert(0) += 1;
     }
     out

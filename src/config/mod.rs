@@ -9,15 +9,18 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod kinds;
+mod localized;
 mod settings;
 mod validate;
 mod vocabulary;
 
 use kinds::*;
 pub use kinds::{FieldKind, ListItem};
+pub use localized::Localized;
 use settings::*;
 pub use settings::{
-    check_url_setting, is_css_colour, MapConfig, PageSlots, TileServer, Tiles, UrlSettings,
+    check_url_setting, is_css_colour, MapConfig, PageSlots, TileServer, Tiles, Untranslated,
+    UrlSettings,
 };
 use vocabulary::*;
 pub use vocabulary::{Term, Vocabulary, MAX_TERM_DEPTH};
@@ -29,9 +32,9 @@ pub struct FieldDef {
     #[serde(skip_deserializing)]
     pub key: String,
     pub kind: FieldKind,
-    pub label: String,
+    pub label: Localized,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Localized>,
     #[serde(default)]
     pub required: bool,
     /// facet: the vocabulary whose terms are allowed.
@@ -45,7 +48,7 @@ pub struct FieldDef {
     pub to: Vec<String>,
     /// reference: the label of the relation seen from the target ("Formate an diesem Ort").
     #[serde(default)]
-    pub inverse: Option<String>,
+    pub inverse: Option<Localized>,
     /// list: the kind of its items.
     #[serde(default)]
     pub item: ListItem,
@@ -57,10 +60,10 @@ pub struct FieldDef {
 pub struct EntryType {
     pub key: String,
     pub folder: String,
-    pub label: String,
-    pub plural: String,
+    pub label: Localized,
+    pub plural: Localized,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Localized>,
     /// Accent colour of the type; always shown together with the text label.
     #[serde(default)]
     pub color: Option<String>,
@@ -134,6 +137,13 @@ struct SiteFile {
     base_url: String,
     #[serde(default = "default_language")]
     language: String,
+    /// The site's languages, the default first (its pages at `/`, the others' below
+    /// `/<language>/`); instead of `language:`.
+    #[serde(default)]
+    languages: Vec<String>,
+    /// What the pages of another language do with an entry that has no translation into it.
+    #[serde(default)]
+    untranslated: Untranslated,
     #[serde(default = "default_theme")]
     theme: String,
     #[serde(default)]
@@ -188,7 +198,11 @@ pub struct Config {
     pub tagline: Option<String>,
     pub description: String,
     pub base_url: String,
+    /// The language of the pages this config makes (see [`Config::in_language`]).
     pub language: String,
+    /// Every language of the site, the default first; one for a one-language site.
+    pub languages: Vec<String>,
+    pub untranslated: Untranslated,
     pub theme: String,
     pub edit_url: Option<String>,
     pub map: MapConfig,
@@ -298,7 +312,12 @@ impl Config {
             }
         };
         let vocabularies = load_vocabularies(&content_dir, &within, buffers, report);
-        let segments = site.urls.segments(&site.language);
+        let languages = match site.languages.is_empty() {
+            true => vec![site.language.clone()],
+            false => site.languages.clone(),
+        };
+        let language = languages[0].clone();
+        let segments = site.urls.segments(&language);
         let mut config = Config {
             root: root.to_path_buf(),
             content_dir,
@@ -306,7 +325,9 @@ impl Config {
             tagline: site.tagline,
             description: site.description,
             base_url: normalize_base_url(&site.base_url),
-            language: site.language,
+            language,
+            languages,
+            untranslated: site.untranslated,
             theme: site.theme,
             edit_url: site.edit_url,
             map: site.map,
@@ -328,6 +349,8 @@ impl Config {
         }
         let before = report.error_count();
         config.validate(&text, &shown, report);
+        config.check_text_languages(&text, report);
+        config.localize();
         (report.error_count() == before).then_some(config)
     }
 
@@ -556,6 +579,8 @@ mod tests {
             description: String::new(),
             base_url: "/".into(),
             language: "de".into(),
+            languages: vec!["de".into()],
+            untranslated: Untranslated::Show,
             theme: "default".into(),
             edit_url: None,
             map: MapConfig::default(),

@@ -260,3 +260,15 @@ where
     }
     d.deserialize_any(Setting)
 }
+
+/// `untranslated:` in site.yaml: what the pages of another language do with an entry that has
+/// no translation into it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Untranslated {
+    /// Shown in the default language's text, marked with its language and a note.
+    #[default]
+    Show,
+    /// Left out of that language's pages.
+    Omit,
+}

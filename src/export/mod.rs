@@ -338,7 +338,7 @@ fn write_csv(cat: &Catalogue, views: &Views, t: usize, out: &mut dyn io::Write) 
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["id".to_string(), "url".to_string()];
-    header.extend(ty.fields.iter().map(|f| config.fields[f].label.clone()));
+    header.extend(ty.fields.iter().map(|f| config.fields[f].label.to_string()));
     w.write_record(&header)?;
     for &i in &cat.by_type[t] {
         let e = &cat.entries[i];

@@ -317,6 +317,7 @@ impl Workspace {
             entries,
             references: Vec::new(),
             pages,
+            translations: Vec::new(),
         };
     }
 

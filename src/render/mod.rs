@@ -351,9 +351,9 @@ impl Renderer {
                 let title = if *page > 1 {
                     format!("{} ({} {page})", t.plural, s("page"))
                 } else {
-                    t.plural.clone()
+                    t.plural.to_string()
                 };
-                (title, t.description.clone().unwrap_or_default())
+                (title, t.description.clone().unwrap_or_default().into())
             }
             PageKind::Entry(i) => (
                 cat.entries[*i].title.clone(),
@@ -363,12 +363,15 @@ impl Renderer {
                 let vocab = &config.vocabularies[v];
                 (
                     vocab.plural_label().to_string(),
-                    vocab.description.clone().unwrap_or_default(),
+                    vocab.description.clone().unwrap_or_default().into(),
                 )
             }
             PageKind::Term { vocabulary, term } => {
                 let t = &config.vocabularies[vocabulary].terms[*term];
-                (t.label.clone(), t.description.clone().unwrap_or_default())
+                (
+                    t.label.to_string(),
+                    t.description.clone().unwrap_or_default().into(),
+                )
             }
             PageKind::Free(i) => (
                 cat.pages[*i].title.clone(),

@@ -84,6 +84,7 @@ impl Catalogue {
             entries,
             references,
             pages,
+            ..
         } = checked;
         let by_id = entries
             .iter()
@@ -267,7 +268,7 @@ impl Catalogue {
             let def = &config.fields[field];
             self.relations[i].push(Relation {
                 field: field.clone(),
-                label: def.label.clone(),
+                label: def.label.to_string(),
                 targets: targets.clone(),
             });
             for &t in targets {
@@ -384,7 +385,7 @@ fn relations(
             let def = &config.fields[field];
             out[i].push(Relation {
                 field: field.clone(),
-                label: def.label.clone(),
+                label: def.label.to_string(),
                 targets: targets.clone(),
             });
             for &t in targets {
@@ -411,7 +412,7 @@ fn add_backlink(rels: &mut Vec<Relation>, config: &Config, field: &str, source: 
             let def = &config.fields[field];
             rels.push(Relation {
                 field: field.to_string(),
-                label: def.inverse.clone().unwrap_or_else(|| def.label.clone()),
+                label: def.inverse.as_ref().unwrap_or(&def.label).to_string(),
                 targets: vec![source],
             })
         }

@@ -122,9 +122,9 @@ fn entry_type(config: &Config, t: usize, ids: &EntryIds) -> Value {
         // An empty field counts as absent (and a required one must not be empty, below).
         let mut schema = json!({ "anyOf": [field(config, def, ids), { "type": "null" }] });
         if let Some(map) = schema.as_object_mut() {
-            map.insert("title".into(), def.label.clone().into());
+            map.insert("title".into(), def.label.to_string().into());
             if let Some(d) = &def.description {
-                map.insert("description".into(), d.clone().into());
+                map.insert("description".into(), d.to_string().into());
             }
         }
         properties.insert(key.clone(), schema);
@@ -145,7 +145,7 @@ fn entry_type(config: &Config, t: usize, ids: &EntryIds) -> Value {
         "additionalProperties": false,
     });
     if let Some(d) = &ty.description {
-        schema["description"] = d.clone().into();
+        schema["description"] = d.to_string().into();
     }
     // Required fields must be there and filled, but in a draft (`check` warns there).
     let rule = json!({ "required": required, "properties": filled });
