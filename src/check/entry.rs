@@ -305,7 +305,7 @@ pub(super) fn check_file_name(doc: &Document, ds: &mut FileProblems) {
 }
 
 /// Orders fields as the type lists them, so every entry page shows them the same way.
-pub(super) fn sort_fields(config: &Config, entry: &mut Entry) {
+pub fn sort_fields(config: &Config, entry: &mut Entry) {
     let order = &config.types[entry.type_index].fields;
     entry
         .fields

@@ -24,6 +24,7 @@ mod value;
 pub use body::MAX_MARKDOWN_BYTES;
 use body::*;
 pub use drafts::drafts_and_aliases;
+pub use entry::sort_fields;
 use entry::*;
 use reference::*;
 use translation::*;

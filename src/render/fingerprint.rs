@@ -144,6 +144,8 @@ impl<'a> PageFingerprints<'a> {
                 self.updated.get(&p.rel_path).hash(&mut h);
             }
         }
+        // Its addresses in the site's other languages (`hreflang`, the language switcher).
+        super::languages::alternates(cat, page).hash(&mut h);
         h.finish()
     }
 }

@@ -10,6 +10,7 @@ pub mod xml;
 mod context;
 mod fingerprint;
 mod jsonld;
+pub mod languages;
 mod plan;
 
 use crate::config::Config;
@@ -380,6 +381,13 @@ impl Renderer {
             PageKind::Redirect { entry, .. } => (cat.entries[*entry].title.clone(), String::new()),
         };
         let kind = page.name();
+        let alternates = languages::alternates(cat, page);
+        // Shown in another language's words for want of a translation.
+        let text_language = match page {
+            PageKind::Entry(i) => cat.entries[*i].text_language.as_deref(),
+            PageKind::Free(i) => cat.pages[*i].text_language.as_deref(),
+            _ => None,
+        };
         let meta = meta_description(cat, page, &title, &description, &s);
         let json_ld = jsonld::json_ld(cat, views, page, &title, updated, &s("home"));
         ctx.insert_value(
@@ -394,6 +402,8 @@ impl Renderer {
                 ("url", url.clone().into()),
                 ("section", views.urls.path(section(&rel)).into()),
                 ("permalink", views.urls.absolute(&url).into()),
+                ("alternates", languages::alternates_value(cat, &alternates)),
+                ("text_language", text_language.into()),
             ]),
         );
         match page {

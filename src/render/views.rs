@@ -223,6 +223,7 @@ impl Views {
             ("transfer", transfer_teaser(cat, i).into()),
             ("facets", facets.into()),
             ("draft", e.draft.into()),
+            ("text_language", e.text_language.as_deref().into()),
         ])
     }
 

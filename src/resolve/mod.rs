@@ -10,7 +10,10 @@ use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+mod editions;
 mod similar;
+
+pub use editions::{Edition, Editions};
 
 use similar::*;
 
@@ -70,6 +73,8 @@ pub struct Catalogue {
     pub facets: Vec<FacetIndex>,
     pub similar: Vec<Vec<usize>>,
     pub completeness: Vec<f32>,
+    /// Where each page is in every language of the site (none for one language).
+    pub editions: Arc<Editions>,
     /// What `similar` was computed from, so an update re-ranks only the entries it can move.
     similarity: SimilarityIndex,
 }
@@ -132,6 +137,7 @@ impl Catalogue {
             facets,
             similar,
             completeness,
+            editions: Arc::default(),
             similarity,
         }
     }

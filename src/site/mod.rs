@@ -33,6 +33,7 @@ pub use apply::Applied;
 pub use write::Rendered;
 
 mod apply;
+mod languages;
 mod write;
 
 /// Time taken by each step, for `--verbose` and benchmarks, and on Linux the peak memory of
@@ -131,6 +132,10 @@ pub struct Site {
     identity: u64,
     /// Warnings of the last load or apply.
     pub report: Report,
+    /// The translations of entries, for the other languages' sites.
+    translations: Vec<Arc<crate::model::Translation>>,
+    /// The site in each language but the default, each below `/<language>/`.
+    pub editions: Vec<Site>,
 }
 
 impl Site {
@@ -165,7 +170,8 @@ impl Site {
             checked,
         } = read;
         let dates = timings.time("dates", || Dates::read(&config));
-        let checked = published(&config, checked);
+        let mut checked = published(&config, checked);
+        let translations = std::mem::take(&mut checked.translations);
         let updated = dates.all(&checked);
         report.extend(dates.warning());
         let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
@@ -188,7 +194,11 @@ impl Site {
             pages: Vec::new(),
             identity: 0,
             report,
+            translations,
+            editions: Vec::new(),
         };
+        // A new schema makes the other languages anew (their config changed with it).
+        site.make_editions(Vec::new(), false, timings)?;
         site.renderer.set_globals(&site.catalogue, &site.views);
         timings.time("fingerprints", || site.plan(None));
         Ok(site)
@@ -202,6 +212,7 @@ impl Site {
         self.docs = Docs::default();
         self.link_targets = HashMap::new();
         self.walk_diagnostics = Vec::new();
+        self.translations = Vec::new();
     }
 
     /// Makes the page plan with every page's fingerprint; with `only`, the plan stays and only

@@ -1,6 +1,7 @@
 //! Writing a site into a sink: the pages (those the sink does not hold), the catalogue
 //! browser's index, the theme's assets, the exports and the search index.
 
+use super::languages::Prefixed;
 use super::*;
 
 /// What rendering wrote.
@@ -16,9 +17,9 @@ pub struct Rendered {
 }
 
 impl Site {
-    /// How many pages the site has.
+    /// How many pages the site has, in all its languages.
     pub fn page_count(&self) -> usize {
-        self.pages.len()
+        self.pages.len() + self.editions.iter().map(Site::page_count).sum::<usize>()
     }
 
     /// Renders the whole site into `sink`: the pages and the exports side by side, and the
@@ -66,6 +67,14 @@ impl Site {
             rendered.files += bundle.files;
             rendered.search_reused = bundle.reused;
         }
+        for edition in &mut self.editions {
+            let language = edition.catalogue.config.language.clone();
+            let more = edition.render(&Prefixed::new(sink, &language), on_page, timings)?;
+            rendered.rendered += more.rendered;
+            rendered.pages += more.pages;
+            rendered.files += more.files;
+            rendered.search_reused &= more.search_reused;
+        }
         Ok(rendered)
     }
 
@@ -74,9 +83,21 @@ impl Site {
     /// ([`Site::page_paths`]).
     pub fn render_pages(&mut self, sink: &dyn Sink) -> Result<(Rendered, Vec<String>), SiteError> {
         let recorder = Recorder::new(sink);
-        let (rendered, rows) = self.render_pages_into(&recorder, &|| {})?;
+        let (mut rendered, rows) = self.render_pages_into(&recorder, &|| {})?;
         self.index_rows = Some(rows);
-        Ok((rendered, recorder.into_paths_but_pages()))
+        let mut paths = recorder.into_paths_but_pages();
+        // The other languages' pages count among the paths produced besides this site's own.
+        for edition in &mut self.editions {
+            let language = edition.catalogue.config.language.clone();
+            let prefixed = Prefixed::new(sink, &language);
+            let (more, files) = edition.render_pages(&prefixed)?;
+            rendered.rendered += more.rendered;
+            rendered.pages += more.pages;
+            rendered.files += more.files;
+            let pages = edition.page_paths().map(String::from);
+            paths.extend(pages.chain(files).map(|p| prefixed.path(&p)));
+        }
+        Ok((rendered, paths))
     }
 
     /// Renders the exports, feeds, sitemap and the search index into `sink` (serve's second
@@ -87,7 +108,13 @@ impl Site {
         if self.catalogue.config.search {
             self.render_search(&recorder)?;
         }
-        Ok(recorder.into_paths_but_pages())
+        let mut paths = recorder.into_paths_but_pages();
+        for edition in &self.editions {
+            let prefixed = Prefixed::new(sink, &edition.catalogue.config.language);
+            let files = edition.render_exports(&prefixed)?;
+            paths.extend(files.iter().map(|p| prefixed.path(p)));
+        }
+        Ok(paths)
     }
 
     /// The output paths of the pages.
