@@ -373,7 +373,9 @@ impl Config {
     /// Whether a first path segment belongs to the site itself (its built-in pages, assets,
     /// exports), so that no type folder, vocabulary or free page may take it.
     pub fn is_reserved(&self, name: &str) -> bool {
-        crate::urls::RESERVED.contains(&name) || self.segments.taken().contains(&name)
+        crate::urls::RESERVED.contains(&name)
+            || self.segments.taken().contains(&name)
+            || self.languages[1..].iter().any(|l| l == name)
     }
 
     /// The address of an entry's page.

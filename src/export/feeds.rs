@@ -158,16 +158,23 @@ pub(super) fn sitemap(
                     .unwrap_or(""),
                 _ => newest,
             };
+            // Its versions in the site's languages (`<xhtml:link hreflang>`), none with one.
+            let alternates: Vec<Value> = crate::render::languages::alternates(cat, &page)
+                .into_iter()
+                .map(|a| map([("language", a.language.into()), ("url", a.permalink.into())]))
+                .collect();
             map([
                 (
                     "url",
                     views.urls.absolute(&views.urls.path(&page.rel(cat))).into(),
                 ),
                 ("updated", (!lastmod.is_empty()).then_some(lastmod).into()),
+                ("alternates", alternates.into()),
             ])
         })
         .collect();
     let mut context = Context::new();
     context.insert_value("pages", pages.into());
+    context.insert_value("languages", (cat.config.languages.len() > 1).into());
     xml.render("sitemap.xml", &context)
 }

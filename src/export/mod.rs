@@ -94,10 +94,22 @@ pub fn write_exports(
             bytes(vec![(urls::SITEMAP.into(), sitemap)])
         }),
         Box::new(|| {
-            let robots = format!(
-                "User-agent: *\nAllow: /\nSitemap: {}\n",
-                views.urls.absolute(&views.urls.path(urls::SITEMAP))
-            );
+            // One robots.txt at the root, naming the sitemap of every language.
+            let editions = &cat.editions.languages;
+            if editions.first().is_some_and(|e| e.language != cat.config.language) {
+                return Ok(0);
+            }
+            let mut robots = "User-agent: *\nAllow: /\n".to_string();
+            let mut sitemaps: Vec<String> = editions
+                .iter()
+                .map(|e| e.urls.absolute(&e.urls.path(urls::SITEMAP)))
+                .collect();
+            if sitemaps.is_empty() {
+                sitemaps.push(views.urls.absolute(&views.urls.path(urls::SITEMAP)));
+            }
+            for sitemap in sitemaps {
+                robots.push_str(&format!("Sitemap: {sitemap}\n"));
+            }
             bytes(vec![(urls::ROBOTS.into(), robots.into_bytes())])
         }),
     ];
