@@ -96,7 +96,10 @@ pub fn write_exports(
         Box::new(|| {
             // One robots.txt at the root, naming the sitemap of every language.
             let editions = &cat.editions.languages;
-            if editions.first().is_some_and(|e| e.language != cat.config.language) {
+            if editions
+                .first()
+                .is_some_and(|e| e.language != cat.config.language)
+            {
                 return Ok(0);
             }
             let mut robots = "User-agent: *\nAllow: /\n".to_string();

@@ -16,6 +16,7 @@ import { loadCatalogue } from '../lib/catalogue.js';
 import { ROOT, bundledSite } from '../lib/site.js';
 import { allResultPaths, panelCounts, rerender, settled, RESULTS, SEARCH_INPUT } from '../lib/catalogue-page.js';
 import { stemGerman } from '../../../themes/default/static/assets/stem.js';
+import { stemEnglish } from '../../../themes/default/static/assets/stem-en.js';
 import { splitCompound } from '../../../themes/default/static/assets/find.js';
 import { qualitySet, rankings, quality } from '../../../benches/search_quality.mjs';
 
@@ -79,6 +80,22 @@ test('stem.js stems every listed word as the build does', () => {
     n++;
   }
   assert.ok(n > 3000, `only ${n} words listed`);
+  assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} of ${n} words stemmed differently`);
+});
+
+test('stem-en.js stems every listed English word as the build does', () => {
+  const list = readFileSync(join(ROOT, 'tests', 'fixtures', 'stems-en.tsv'), 'utf8');
+  const wrong = [];
+  let n = 0;
+  for (const line of list.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const [word, want] = line.split('\t');
+    const got = stemEnglish(word);
+    if (got !== want) wrong.push(`${word}: ${got}, the build ${want}`);
+    n++;
+  }
+  assert.ok(n > 7000, `only ${n} words listed`);
+  assert.equal(stemEnglish('neighbourhoods'), stemEnglish('neighbourhood'));
   assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} of ${n} words stemmed differently`);
 });
 
