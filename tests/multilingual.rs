@@ -1,0 +1,367 @@
+//! A catalogue in two languages (tests/fixtures/multilingual: German at `/`, English below
+//! `/en/`, two of six entries translated): every page kind exists in both, `hreflang` pairs
+//! are symmetric, the switcher leads to the counterpart, an untranslated entry is shown with a
+//! note or left out as site.yaml says, English search stems, and `check` reports translations
+//! without an original, repeated and differing facts, and the coverage.
+
+mod common;
+
+use common::{catalogue_copy, TempDir};
+use scraper::{Html, Selector};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("selector")
+}
+
+/// Builds the fixture (after `edit` on its folder) and returns the output's pages by path.
+fn built(edit: impl FnOnce(&Path)) -> (TempDir, BTreeMap<String, Vec<u8>>) {
+    let (tmp, root) = catalogue_copy("multilingual");
+    edit(&root);
+    let out = tmp.join("site");
+    let run = common::build(&root, &out, &["--base-url", "https://example.org/"]);
+    run.assert_exit(0);
+    let files = common::snapshot(&out);
+    (tmp, files)
+}
+
+fn html(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Html {
+    let bytes = files.get(path).unwrap_or_else(|| {
+        panic!(
+            "no {path} among {:?}",
+            files.keys().take(80).collect::<Vec<_>>()
+        )
+    });
+    Html::parse_document(&String::from_utf8_lossy(bytes))
+}
+
+/// `hreflang` → href of a page's alternates.
+fn alternates(page: &Html) -> BTreeMap<String, String> {
+    page.select(&sel(r#"link[rel="alternate"][hreflang]"#))
+        .map(|l| {
+            (
+                l.value().attr("hreflang").unwrap_or_default().to_string(),
+                l.value().attr("href").unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The output file of an absolute URL of the site.
+fn file_of(url: &str) -> String {
+    let path = url
+        .strip_prefix("https://example.org/")
+        .expect("the site's URL");
+    format!("{path}index.html")
+}
+
+#[test]
+fn every_page_kind_exists_in_both_languages_with_symmetric_alternates() {
+    let (_tmp, files) = built(|_| {});
+    // Every page kind: home, browser, search, map, codebook, type lists, entries, vocabulary,
+    // term, free page; and the exports, feeds, search index and sitemap.
+    let pairs = [
+        ("index.html", "en/index.html"),
+        ("katalog/index.html", "en/catalogue/index.html"),
+        ("suche/index.html", "en/search/index.html"),
+        ("karte/index.html", "en/map/index.html"),
+        ("codebuch/index.html", "en/codebook/index.html"),
+        ("orte/index.html", "en/orte/index.html"),
+        (
+            "orte/stadtteilbuero-nord/index.html",
+            "en/orte/neighbourhood-office-north/index.html",
+        ),
+        (
+            "formate/quartiersspaziergang/index.html",
+            "en/formate/quartiersspaziergang/index.html",
+        ),
+        ("themen/index.html", "en/themen/index.html"),
+        (
+            "themen/beteiligung/index.html",
+            "en/themen/beteiligung/index.html",
+        ),
+        ("ueber/index.html", "en/ueber/index.html"),
+    ];
+    for (de, en) in pairs {
+        assert!(files.contains_key(de), "{de}");
+        assert!(files.contains_key(en), "{en}");
+        assert_eq!(
+            html(&files, en).root_element().attr("lang"),
+            Some("en"),
+            "{en}"
+        );
+        assert_eq!(
+            html(&files, de).root_element().attr("lang"),
+            Some("de"),
+            "{de}"
+        );
+    }
+    for file in [
+        "export/katalog.json",
+        "export/orte.csv",
+        "feeds/alle.xml",
+        "sitemap.xml",
+        "search/index.json",
+    ] {
+        assert!(files.contains_key(file), "{file}");
+        assert!(files.contains_key(&format!("en/{file}")), "en/{file}");
+    }
+    assert!(files.contains_key("robots.txt") && !files.contains_key("en/robots.txt"));
+    let robots = String::from_utf8_lossy(&files["robots.txt"]);
+    assert!(
+        robots.contains("Sitemap: https://example.org/en/sitemap.xml"),
+        "{robots}"
+    );
+
+    // Every page that names alternates names itself, and each alternate names it back.
+    let mut checked = 0;
+    for path in files
+        .keys()
+        .filter(|p| p.ends_with(".html") && *p != "404.html")
+    {
+        let page = html(&files, path);
+        let alts = alternates(&page);
+        if page
+            .select(&sel(r#"meta[http-equiv="refresh"]"#))
+            .next()
+            .is_some()
+        {
+            assert!(alts.is_empty(), "a redirect has no alternates: {path}");
+            continue;
+        }
+        if path.ends_with("404.html") {
+            continue;
+        }
+        assert_eq!(alts.len(), 3, "de, en and x-default in {path}: {alts:?}");
+        assert_eq!(alts["x-default"], alts["de"], "{path}");
+        let own = page
+            .select(&sel(r#"link[rel="canonical"]"#))
+            .next()
+            .and_then(|l| l.value().attr("href"))
+            .expect("canonical")
+            .to_string();
+        let language = page.root_element().attr("lang").expect("lang").to_string();
+        assert_eq!(alts[&language], own, "{path} names itself");
+        for (other, url) in alts.iter().filter(|(l, _)| *l != "x-default") {
+            let counterpart = html(&files, &file_of(url));
+            assert_eq!(
+                alternates(&counterpart),
+                alts,
+                "{path} and its {other} version disagree"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} pages checked");
+}
+
+#[test]
+fn the_switcher_leads_to_the_counterpart_and_labels_are_translated() {
+    let (_tmp, files) = built(|_| {});
+    let de = html(&files, "orte/stadtteilbuero-nord/index.html");
+    let link = de
+        .select(&sel(".language-switcher a[hreflang=en]"))
+        .next()
+        .expect("a link to English");
+    assert_eq!(
+        link.value().attr("href"),
+        Some("/en/orte/neighbourhood-office-north/")
+    );
+    let en = html(&files, "en/orte/neighbourhood-office-north/index.html");
+    let back = en
+        .select(&sel(".language-switcher a[hreflang=de]"))
+        .next()
+        .expect("a link to German");
+    assert_eq!(
+        back.value().attr("href"),
+        Some("/orte/stadtteilbuero-nord/")
+    );
+    let h1: String = en.select(&sel("h1")).next().expect("h1").text().collect();
+    assert_eq!(h1, "Neighbourhood Office North");
+    // The English address of the entry; its German address under /en/ sends readers on.
+    let moved = html(&files, "en/orte/stadtteilbuero-nord/index.html");
+    assert!(moved
+        .select(&sel(r#"meta[http-equiv="refresh"]"#))
+        .next()
+        .is_some());
+    // Labels per language: the type's plural and the term, in the English pages' words.
+    let list = html(&files, "en/orte/index.html");
+    let title: String = list.select(&sel("h1")).next().expect("h1").text().collect();
+    assert_eq!(title.trim(), "Places");
+    let term = html(&files, "en/themen/beteiligung/index.html");
+    let title: String = term.select(&sel("h1")).next().expect("h1").text().collect();
+    assert!(title.contains("Participation"), "{title}");
+    let term = html(&files, "themen/beteiligung/index.html");
+    let title: String = term.select(&sel("h1")).next().expect("h1").text().collect();
+    assert!(title.contains("Beteiligung"), "{title}");
+    // Links in a translation's text lead to pages of its language.
+    let body = String::from_utf8_lossy(&files["en/orte/neighbourhood-office-north/index.html"]);
+    assert!(
+        body.contains(r#"href="/en/formate/reallabor-marktplatz/""#),
+        "{body}"
+    );
+}
+
+#[test]
+fn an_untranslated_entry_is_shown_with_a_note_by_default() {
+    let (_tmp, files) = built(|_| {});
+    let page = html(&files, "en/formate/quartiersspaziergang/index.html");
+    let note = page
+        .select(&sel(".untranslated-note"))
+        .next()
+        .expect("a note");
+    assert!(note
+        .text()
+        .collect::<String>()
+        .contains("not been translated"));
+    let h1 = page.select(&sel("h1")).next().expect("h1");
+    assert_eq!(h1.value().attr("lang"), Some("de"));
+    assert_eq!(h1.text().collect::<String>(), "Quartiersspaziergang");
+    // In lists: the card in German, marked, with a visible note in English.
+    let list = html(&files, "en/formate/index.html");
+    let card = list
+        .select(&sel("article.card"))
+        .find(|c| {
+            c.text()
+                .collect::<String>()
+                .contains("Quartiersspaziergang")
+        })
+        .expect("the card");
+    assert_eq!(card.value().attr("lang"), Some("de"));
+    let badge = card
+        .select(&sel(".badge-untranslated"))
+        .next()
+        .expect("badge");
+    assert_eq!(badge.value().attr("lang"), Some("en"));
+    // A translated one has neither.
+    let page = html(&files, "en/orte/neighbourhood-office-north/index.html");
+    assert!(page.select(&sel(".untranslated-note")).next().is_none());
+    // German pages never carry a note.
+    let german = files
+        .keys()
+        .filter(|p| !p.starts_with("en/") && p.ends_with(".html"));
+    for path in german {
+        let page = html(&files, path);
+        let marked = page.select(&sel(
+            ".untranslated-note, .badge-untranslated, [lang=de] [lang]",
+        ));
+        assert_eq!(marked.count(), 0, "{path}");
+    }
+}
+
+#[test]
+fn an_untranslated_entry_can_be_left_out() {
+    let (_tmp, files) = built(|root| {
+        let site = root.join("content/site.yaml");
+        let text = fs::read_to_string(&site).expect("site.yaml");
+        fs::write(
+            &site,
+            text.replace(
+                "languages: [de, en]\n",
+                "languages: [de, en]\nuntranslated: omit\n",
+            ),
+        )
+        .expect("write");
+    });
+    assert!(files.contains_key("formate/quartiersspaziergang/index.html"));
+    assert!(!files.contains_key("en/formate/quartiersspaziergang/index.html"));
+    assert!(files.contains_key("en/orte/neighbourhood-office-north/index.html"));
+    let list = String::from_utf8_lossy(&files["en/formate/index.html"]);
+    assert!(!list.contains("Quartiersspaziergang"));
+    // The German page of an entry without English has no English alternate and no switcher.
+    let page = html(&files, "formate/quartiersspaziergang/index.html");
+    let alts = alternates(&page);
+    assert_eq!(alts.keys().collect::<Vec<_>>(), ["de", "x-default"]);
+    assert!(page.select(&sel(".language-switcher")).next().is_none());
+    let json = String::from_utf8_lossy(&files["en/export/katalog.json"]);
+    assert!(!json.contains("quartiersspaziergang") && json.contains("neighbourhood-office-north"));
+}
+
+#[test]
+fn english_search_finds_the_singular_by_the_plural() {
+    let (_tmp, files) = built(|_| {});
+    let meta: serde_json::Value =
+        serde_json::from_slice(&files["en/search/index.json"]).expect("index.json");
+    assert_eq!(meta["stemmer"], "english");
+    let de: serde_json::Value =
+        serde_json::from_slice(&files["search/index.json"]).expect("index.json");
+    assert_eq!(de["stemmer"], "german");
+    // The English index holds "neighbourhood" under its stem, which "neighbourhoods" has too.
+    let stem = casebook::search::Terms::for_language("en").stem("neighbourhoods");
+    assert_eq!(stem, "neighbourhood");
+    let shard: BTreeSet<&String> = files
+        .keys()
+        .filter(|p| p.starts_with("en/search/") && p.contains("/ne"))
+        .collect();
+    let found = shard
+        .iter()
+        .any(|p| String::from_utf8_lossy(&files[*p]).contains("\"neighbourhood\""));
+    assert!(found, "no English shard holds neighbourhood: {shard:?}");
+}
+
+#[test]
+fn check_reports_translations_and_their_coverage() {
+    let (_tmp, root) = catalogue_copy("multilingual");
+    let run = common::check_human(&root);
+    run.assert_exit(0);
+    assert!(
+        run.stderr.contains("en: 2 of 6 entries translated"),
+        "{}",
+        run.stderr
+    );
+    let formate = root.join("content/formate");
+    fs::write(
+        formate.join("quartiersspaziergang.en.md"),
+        "---\ntitel: Neighbourhood walk\nthema: [klima]\nhandlungsfeld: [mikroquartiere]\n---\nA walk.\n",
+    )
+    .expect("write");
+    fs::write(
+        formate.join("reallabor.en.md"),
+        "---\ntitel: Living lab\n---\n",
+    )
+    .expect("write");
+    let (run, json) = common::check_json(&root);
+    run.assert_exit(1);
+    let diags = common::json_diags(&json.expect("json"));
+    let find = |code: &str| {
+        diags
+            .iter()
+            .find(|d| d.code == code)
+            .unwrap_or_else(|| panic!("no {code} in {diags:?}"))
+    };
+    let differs = find("translation-differs");
+    assert_eq!(differs.file, "content/formate/quartiersspaziergang.en.md");
+    assert_eq!(differs.line, Some(3));
+    assert!(differs
+        .hint
+        .as_deref()
+        .unwrap_or("")
+        .contains("remove the line"));
+    let repeats = find("translation-repeats-field");
+    assert_eq!(repeats.line, Some(4));
+    assert_eq!(repeats.severity, "warning");
+    let orphan = find("translation-without-original");
+    assert_eq!(orphan.file, "content/formate/reallabor.en.md");
+    assert!(
+        orphan
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("reallabor-marktplatz.en.md"),
+        "{orphan:?}"
+    );
+}
+
+#[test]
+fn a_one_language_site_has_no_alternates_and_no_language_folder() {
+    let (tmp, root) = catalogue_copy("valid-small");
+    let out = tmp.join("site");
+    common::build(&root, &out, &["--base-url", "https://example.org/"]).assert_exit(0);
+    let files = common::snapshot(&out);
+    assert!(!files.keys().any(|p| p.starts_with("en/")));
+    let page = html(&files, "orte/stadtteilbuero-nord/index.html");
+    assert!(alternates(&page).is_empty());
+    assert!(page.select(&sel(".language-switcher")).next().is_none());
+}
