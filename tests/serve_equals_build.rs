@@ -10,6 +10,11 @@
 //! changed and deleted; free pages added and deleted. A step that breaks the catalogue must
 //! fail in both, with the same errors (serve keeps its last good site then).
 //!
+//! The same in two languages (`languages: [de, en]`, a fifth of the entries translated): besides
+//! those edits, translations added, retitled, given an address of their own and losing it, and
+//! deleted; `untranslated:` switched between showing and leaving out; a label given per
+//! language and taken back.
+//!
 //! `CASEBOOK_SEED=<n>` with `CASEBOOK_STEPS=<n>` runs one long sequence instead:
 //! `CASEBOOK_SEED=7 CASEBOOK_STEPS=2000 cargo test --release --test serve_equals_build long`.
 
@@ -33,8 +38,10 @@ enum Outcome {
 
 /// The files a build keeps for itself in its output (not part of the site, never served).
 fn is_bookkeeping(rel: &str) -> bool {
+    // Each language's search index keeps its own record (`en/.casebook-search`).
+    let name = rel.rsplit('/').next().unwrap_or(rel);
     matches!(
-        rel,
+        name,
         ".casebook-output" | ".casebook-pages" | ".casebook-search"
     )
 }
@@ -135,6 +142,8 @@ struct Catalogue {
     root: PathBuf,
     /// A file broken on purpose and its good text, to be fixed by a later step.
     broken: Option<(PathBuf, String)>,
+    /// Whether the site is in German and English, with translations to edit.
+    multilingual: bool,
 }
 
 impl Catalogue {
@@ -183,7 +192,7 @@ impl Catalogue {
         let site = content.join("site.yaml");
         let entries = self.entries();
         let pick = entries[rng.below(entries.len())].clone();
-        match rng.below(18) {
+        match rng.below(if self.multilingual { 23 } else { 18 }) {
             0 | 1 => {
                 self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
                 (vec![pick], "change a title")
@@ -330,6 +339,55 @@ impl Catalogue {
                 self.write(&pick, &text);
                 (vec![pick], "add or remove an earlier address")
             }
+            18 | 19 => {
+                let translation = translation_of(&pick);
+                if translation.exists() {
+                    self.replace(&translation, "titel: ", &format!("titel: Changed {step} "));
+                    return (vec![translation], "retitle a translation");
+                }
+                self.write(&translation, &english(&pick, step));
+                (vec![translation], "add a translation")
+            }
+            20 => {
+                let translation = translation_of(&pick);
+                if !translation.exists() {
+                    return (vec![], "nothing");
+                }
+                if !self.replace(&translation, "slug: english-", "slug: other-") {
+                    let text = self.read(&translation);
+                    let slug = format!("slug: english-{step}\n");
+                    self.write(
+                        &translation,
+                        &text.replacen("---\n", &format!("---\n{slug}"), 1),
+                    );
+                }
+                (
+                    vec![translation],
+                    "give a translation an address of its own",
+                )
+            }
+            21 => {
+                let translation = translation_of(&pick);
+                if translation.exists() {
+                    fs::remove_file(&translation).expect("delete translation");
+                    self.forget(&translation);
+                }
+                (vec![translation], "delete a translation")
+            }
+            22 => {
+                let toggles = [
+                    (
+                        "languages: [de, en]\n",
+                        "languages: [de, en]\nuntranslated: omit\n",
+                    ),
+                    ("    label: Ort\n", "    label: { de: Ort, en: Place }\n"),
+                ];
+                let (from, to) = toggles[rng.below(toggles.len())];
+                if !self.replace(&site, to, from) {
+                    self.replace(&site, from, to);
+                }
+                (vec![site], "toggle a setting of the languages")
+            }
             _ => {
                 let pages: Vec<PathBuf> = fs::read_dir(content.join("pages"))
                     .expect("pages")
@@ -355,7 +413,39 @@ impl Catalogue {
     }
 }
 
+/// The English translation beside an entry (`x.en.md` for `x.md`, `x.en.md` for itself).
+fn translation_of(entry: &Path) -> PathBuf {
+    let stem = entry.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
+    let stem = stem.strip_suffix(".en").unwrap_or(stem);
+    entry.with_file_name(format!("{stem}.en.md"))
+}
+
+/// An English translation of the entry at `entry`.
+fn english(entry: &Path, step: usize) -> String {
+    let stem = entry.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
+    format!(
+        "---\ntitel: English {stem} {step}\nkurzbeschreibung: An English summary, step {step}.\n---\n\
+         The neighbourhoods of this case, in English. See [the place](@/{}).\n",
+        "pages/ueber.md"
+    )
+}
+
+/// Makes the copied bundled catalogue one in German and English, a fifth of it translated.
+fn make_multilingual(catalogue: &Catalogue) {
+    let site = catalogue.root.join("content/site.yaml");
+    assert!(catalogue.replace(&site, "\nlanguage: de\n", "\nlanguages: [de, en]\n"));
+    for (i, entry) in catalogue.entries().iter().enumerate() {
+        if i % 5 == 0 {
+            catalogue.write(&translation_of(entry), &english(entry, 0));
+        }
+    }
+}
+
 fn run_sequence(seed: u64, steps: usize) {
+    run_languages(seed, steps, false);
+}
+
+fn run_languages(seed: u64, steps: usize, multilingual: bool) {
     let tmp = TempDir::new(&format!("serve-equals-build-{seed}"));
     let root = tmp.join("catalogue");
     common::copy_dir(&common::repo_root().join("content"), &root.join("content"));
@@ -363,7 +453,11 @@ fn run_sequence(seed: u64, steps: usize) {
     let mut catalogue = Catalogue {
         root: root.clone(),
         broken: None,
+        multilingual,
     };
+    if multilingual {
+        make_multilingual(&catalogue);
+    }
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut session = Session::new(&root, Some(BASE_URL.into()), true);
     let first = served(&mut session, &[]);
@@ -396,6 +490,11 @@ fn serve_equals_build_seed_1() {
 #[test]
 fn serve_equals_build_seed_2() {
     run_sequence(2, 70);
+}
+
+#[test]
+fn serve_equals_build_in_two_languages() {
+    run_languages(3, 60, true);
 }
 
 #[test]
