@@ -198,10 +198,15 @@ enum Command {
     /// shows it with a badge, the public build leaves it out until the flag is removed.
     New {
         /// The entry type: a type key from content/site.yaml, or its folder name.
-        #[arg(value_name = "TYPE")]
-        type_key: String,
+        #[arg(value_name = "TYPE", required_unless_present = "translate")]
+        type_key: Option<String>,
         /// The title; the file name is made from it.
-        title: String,
+        #[arg(required_unless_present = "translate")]
+        title: Option<String>,
+        /// Create a translation of the entry ID (`ort/<slug>`) into LANGUAGE beside it, with
+        /// the original's texts as comments (`new --translate ort/stadtteilbuero en`).
+        #[arg(long, num_args = 2, value_names = ["ID", "LANGUAGE"], conflicts_with_all = ["type_key", "title"])]
+        translate: Option<Vec<String>>,
     },
     /// Run the language server for editors, speaking LSP on stdin and stdout.
     ///
@@ -554,15 +559,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::New { type_key, title } => {
+        Command::New {
+            type_key,
+            title,
+            translate,
+        } => {
             let root = catalogue_root(root)?;
             let mut report = Report::default();
             let config = Config::load(&root, &mut report).ok_or_else(|| {
                 print_diagnostics(&report, false);
                 "the schema has errors; fix content/site.yaml first".to_string()
             })?;
-            let path =
-                scaffold::new_entry(&config, &type_key, &title).map_err(|e| e.to_string())?;
+            let path = match (translate.as_deref(), type_key, title) {
+                (Some([id, language]), ..) => scaffold::new_translation(&config, id, language),
+                (_, Some(type_key), Some(title)) => scaffold::new_entry(&config, &type_key, &title),
+                _ => return Err("give TYPE and TITLE, or --translate ID LANGUAGE".into()),
+            }
+            .map_err(|e| e.to_string())?;
             outln!("{}", path.display());
             if !cli.quiet {
                 let draft = match &config.roles.draft {

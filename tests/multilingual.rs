@@ -363,3 +363,69 @@ fn a_one_language_site_has_no_alternates_and_no_language_folder() {
     assert!(alternates(&page).is_empty());
     assert!(page.select(&sel(".language-switcher")).next().is_none());
 }
+
+#[test]
+fn new_translate_prefills_the_original_texts_as_comments_and_never_overwrites() {
+    let (_tmp, root) = catalogue_copy("multilingual");
+    let args = |id: &str, language: &str| {
+        vec![
+            "--root".to_string(),
+            root.display().to_string(),
+            "new".into(),
+            "--translate".into(),
+            id.into(),
+            language.into(),
+        ]
+    };
+    let run = common::casebook(&args("format/quartiersspaziergang", "en"));
+    run.assert_exit(0);
+    let path = root.join("content/formate/quartiersspaziergang.en.md");
+    let text = fs::read_to_string(&path).expect("the translation");
+    assert!(
+        text.contains("#   Quartiersspaziergang\ntitel: \"\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("#   Ein geführter Rundgang"), "{text}");
+    assert!(
+        text.contains("#   Der Spaziergang dauert zwei Stunden"),
+        "{text}"
+    );
+    // Facts stay out; only texts are offered.
+    assert!(
+        !text.contains("handlungsfeld") && !text.contains("eingesetzt_an"),
+        "{text}"
+    );
+    // check asks for the title at its line.
+    let (run, json) = common::check_json(&root);
+    run.assert_exit(1);
+    let diags = common::json_diags(&json.expect("json"));
+    assert!(
+        diags.iter().any(|d| d.code == "empty-field"
+            && d.file == "content/formate/quartiersspaziergang.en.md"
+            && d.line == Some(7)),
+        "{diags:?}"
+    );
+    // Never overwrites: the second call fails and leaves the file as it was.
+    fs::write(&path, "---\ntitel: Walk\n---\n").expect("write");
+    let again = common::casebook(&args("format/quartiersspaziergang", "en"));
+    assert_eq!(again.code, Some(1), "{}", again.output());
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert_eq!(
+        fs::read_to_string(&path).expect("read"),
+        "---\ntitel: Walk\n---\n"
+    );
+    // A language the site does not have, and a mistyped id, are refused with a hint.
+    let run = common::casebook(&args("format/quartiersspaziergang", "fr"));
+    assert!(
+        run.stderr.contains("not one of the site's other languages"),
+        "{}",
+        run.stderr
+    );
+    let run = common::casebook(&args("format/reallabor-marktplat", "en"));
+    assert!(
+        run.stderr
+            .contains("did you mean `format/reallabor-marktplatz`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -173,7 +173,7 @@ pub(super) fn check_entry(
                 .at_in(&lines, line, 1, required.chars().count())
                 .hint(format!(
                     "fill in `{required}`{}",
-                    draft_hint(config, meta.draft)
+                    draft_hint(config, meta.draft, doc.language.is_some())
                 ))
             }
             None => problem(
@@ -183,7 +183,7 @@ pub(super) fn check_entry(
             .at_in(&lines, 1, 1, 3)
             .hint(format!(
                 "add a line `{required}: …` to the front matter{}",
-                draft_hint(config, meta.draft)
+                draft_hint(config, meta.draft, doc.language.is_some())
             )),
         };
         let mut d = found.with_file(&doc).expected(expected_for(config, def));
@@ -477,8 +477,10 @@ fn is_draft(config: &Config, doc: &Document) -> bool {
 }
 
 /// The end of an empty-field hint: how to keep the entry out of the public site meanwhile.
-fn draft_hint(config: &Config, draft: bool) -> String {
+/// A translation cannot be a draft of its own: it gets no hint about drafts.
+fn draft_hint(config: &Config, draft: bool, translation: bool) -> String {
     match (&config.roles.draft, draft) {
+        _ if translation => String::new(),
         (Some(k), false) => format!(", or mark the entry as a draft with `{k}: true`"),
         (Some(k), true) => format!("; remove `{k}: true` once the entry is ready to publish"),
         (None, _) => String::new(),

@@ -124,7 +124,8 @@ fn translated(config: &Config, original: &Entry, t: &Translation) -> Entry {
         e.summary = words.summary.clone();
     }
     for (key, value) in &words.fields {
-        if !crate::check::is_translatable(config, key) {
+        let empty = matches!(value, FieldValue::Text(t) | FieldValue::Markdown(t, _) if t.trim().is_empty());
+        if empty || !crate::check::is_translatable(config, key) {
             continue;
         }
         match e.fields.iter_mut().find(|(k, _)| k == key) {
