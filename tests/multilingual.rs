@@ -429,3 +429,41 @@ fn new_translate_prefills_the_original_texts_as_comments_and_never_overwrites() 
         run.stderr
     );
 }
+
+#[test]
+fn json_schema_knows_translation_files() {
+    let (_tmp, root) = catalogue_copy("multilingual");
+    let run = common::casebook(&["--root", &root.display().to_string(), "schema"]);
+    run.assert_exit(0);
+    let dir = root.join(".casebook/schema");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&fs::read_to_string(dir.join(name)).expect(name)).expect("JSON")
+    };
+    let schema = read("ort.translation.schema.json");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let as_json = |yaml: &str| -> serde_json::Value {
+        let value: casebook::source::yaml::Value =
+            casebook::source::yaml::from_str(yaml).expect("YAML");
+        serde_json::to_value(value).expect("JSON")
+    };
+    let translation =
+        fs::read_to_string(root.join("content/orte/markthalle-sued.en.yaml")).expect("read");
+    assert!(validator.is_valid(&as_json(&translation)), "{translation}");
+    assert!(validator.is_valid(&as_json("titel: Office\nslug: office-north\n")));
+    // A fact, a missing title and a bad address are not a translation's.
+    assert!(!validator.is_valid(&as_json("titel: Office\nthema: [klima]\n")));
+    assert!(!validator.is_valid(&as_json("kurzbeschreibung: Only a summary\n")));
+    assert!(!validator.is_valid(&as_json("titel: Office\nslug: Not An Address\n")));
+    // The original's schema still wants its facts.
+    let original = jsonschema::validator_for(&read("ort.schema.json")).expect("valid");
+    assert!(!original.is_valid(&as_json(&translation)));
+    // VS Code maps translations to their schema and leaves them out of the original's.
+    let settings = fs::read_to_string(root.join(".vscode/settings.json"))
+        .ok()
+        .unwrap_or_else(|| run.stdout.clone() + &run.stderr);
+    assert!(
+        settings.contains("ort.translation.schema.json")
+            && settings.contains("!content/orte/*.en.yaml"),
+        "{settings}"
+    );
+}

@@ -28,7 +28,7 @@ pub use entry::sort_fields;
 use entry::*;
 use reference::*;
 use translation::*;
-pub use translation::{coverage, is_translatable, TranslationDoc, SLUG_KEY};
+pub use translation::{attach_translations, coverage, is_translatable, TranslationDoc, SLUG_KEY};
 pub use value::check_url;
 use value::*;
 

@@ -111,7 +111,7 @@ pub(super) fn check_translation(
 /// original`), one per language (`duplicate-translation`), and the fields it repeats must
 /// say what the original says (`translation-repeats-field`, a warning) or are errors
 /// (`translation-differs`). Returns the translations with an original.
-pub(super) fn attach_translations(
+pub fn attach_translations(
     config: &Config,
     docs: &[&CheckedDoc],
     report: &mut Report,
