@@ -196,6 +196,14 @@ fn the_switcher_leads_to_the_counterpart_and_labels_are_translated() {
     let term = html(&files, "themen/beteiligung/index.html");
     let title: String = term.select(&sel("h1")).next().expect("h1").text().collect();
     assert!(title.contains("Beteiligung"), "{title}");
+    // The site's own title per language.
+    let home = |path: &str| -> String {
+        let page = html(&files, path);
+        let title = page.select(&sel("title")).next().expect("title");
+        title.text().collect()
+    };
+    assert_eq!(home("en/index.html"), "Small test catalogue");
+    assert_eq!(home("index.html"), "Kleiner Testkatalog");
     // Links in a translation's text lead to pages of its language.
     let body = String::from_utf8_lossy(&files["en/orte/neighbourhood-office-north/index.html"]);
     assert!(

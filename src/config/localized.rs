@@ -153,6 +153,9 @@ impl Config {
 
     /// Calls `f` with every localized text of the schema and the vocabularies.
     fn each_text(&mut self, f: &mut dyn FnMut(&mut Localized)) {
+        f(&mut self.title);
+        self.tagline.iter_mut().for_each(&mut *f);
+        f(&mut self.description);
         for field in self.fields.values_mut() {
             f(&mut field.label);
             field.description.iter_mut().for_each(&mut *f);

@@ -129,11 +129,11 @@ impl Roles {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SiteFile {
-    title: String,
+    title: Localized,
     #[serde(default)]
-    tagline: Option<String>,
+    tagline: Option<Localized>,
     #[serde(default)]
-    description: String,
+    description: Localized,
     base_url: String,
     #[serde(default = "default_language")]
     language: String,
@@ -193,10 +193,10 @@ fn default_theme() -> String {
 pub struct Config {
     pub root: PathBuf,
     pub content_dir: PathBuf,
-    pub title: String,
+    pub title: Localized,
     /// What the site is for, in one line: the home page's heading (the title when unset).
-    pub tagline: Option<String>,
-    pub description: String,
+    pub tagline: Option<Localized>,
+    pub description: Localized,
     pub base_url: String,
     /// The language of the pages this config makes (see [`Config::in_language`]).
     pub language: String,
@@ -546,9 +546,9 @@ mod tests {
         Config {
             root: PathBuf::new(),
             content_dir: PathBuf::new(),
-            title: String::new(),
+            title: Localized::default(),
             tagline: None,
-            description: String::new(),
+            description: Localized::default(),
             base_url: "/".into(),
             language: "de".into(),
             languages: vec!["de".into()],

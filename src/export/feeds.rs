@@ -89,7 +89,7 @@ pub(super) fn feeds(
     };
     let mut files = vec![feed(
         urls::ALL_FEED.into(),
-        config.title.clone(),
+        config.title.to_string(),
         &mut newest.iter().copied(),
     )?];
     for (t, ty) in config.types.iter().enumerate() {

@@ -31,7 +31,7 @@ pub(super) fn json_ld(
                 "inLanguage": config.language,
             });
             if !config.description.is_empty() {
-                site["description"] = config.description.clone().into();
+                site["description"] = config.description.to_string().into();
             }
             if config.search {
                 site["potentialAction"] = json!({

@@ -95,7 +95,7 @@ fn meta_description(
         PageKind::Free(_) | PageKind::Vocabulary(_) if description.is_empty() => {
             format!("{title} – {}", config.title)
         }
-        _ if description.is_empty() => config.description.clone(),
+        _ if description.is_empty() => config.description.to_string(),
         _ => description.to_string(),
     };
     views::cut_words(text.trim(), META_DESCRIPTION)
@@ -341,7 +341,7 @@ impl Renderer {
             views.urls.path(&rel)
         };
         let (title, description) = match page {
-            PageKind::Home => (config.title.clone(), config.description.clone()),
+            PageKind::Home => (config.title.to_string(), config.description.to_string()),
             PageKind::Browser => (s("browser_title"), s("browser_intro")),
             PageKind::Search => (s("search_title"), s("search_intro")),
             PageKind::Map => (s("map_title"), s("map_intro")),
