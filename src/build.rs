@@ -32,6 +32,8 @@ pub struct BuildSummary {
     pub files: usize,
     pub report: Report,
     pub timings: Timings,
+    /// What publishing the media did (picture sizes encoded, taken from the cache).
+    pub media: crate::media::Published,
 }
 
 /// Why a build did not produce output. The previous output is untouched in every case.
@@ -46,6 +48,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         base_url: options.base_url.clone(),
         no_search: !options.search,
         preview: options.preview,
+        output: Some(options.output.clone()),
     };
     let mut site = Site::load(&options.root, overrides, &mut timings)?;
     site.forget_sources();
@@ -66,6 +69,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         p.finish_and_clear();
     }
     timings.time("commit", || staging.commit())?;
+    site.prune_image_cache();
     let summary = BuildSummary {
         entries: site.catalogue.entries.len(),
         pages: rendered.pages,
@@ -73,6 +77,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         files: rendered.files + 1,
         report,
         timings,
+        media: rendered.media,
     };
     // The output is complete. Freeing the catalogue, the cards and the rendered components
     // takes a few per cent of a build (6 ms of 300 at 1k entries); a thread of its own does

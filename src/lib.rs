@@ -22,6 +22,7 @@ pub mod links;
 pub mod load;
 pub mod lsp;
 pub mod markdown;
+pub mod media;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -393,6 +393,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                                 .unwrap_or_default();
                             errln!("  {step:<14} {:>8.1} ms{peak}", d.as_secs_f64() * 1000.0);
                         }
+                        let media = summary.media;
+                        errln!(
+                            "  media: {} files, {} picture sizes encoded, {} from the cache",
+                            media.files,
+                            media.encoded,
+                            media.cached
+                        );
                     }
                     if !cli.quiet {
                         errln!(
@@ -429,6 +436,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let mut timings = Timings::default();
             let site = casebook::site::read_catalogue(
                 &root,
+                &Default::default(),
                 &Default::default(),
                 &mut report,
                 &mut timings,

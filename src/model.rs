@@ -23,11 +23,26 @@ pub enum FieldValue {
         lat: f64,
         lon: f64,
     },
-    Image(String),
+    /// One picture, or several for a gallery (`multiple: true`).
+    Image(Vec<Picture>),
     /// Term indices into the field's vocabulary.
     Terms(Vec<usize>),
     List(Vec<ListValue>),
     Bool(bool),
+}
+
+/// A picture as an entry names it: the file and what is said about it. Its size and the files
+/// published for it come from the file itself, later (`media`).
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct Picture {
+    /// The file below `content/` (`media/markt.jpg`).
+    pub src: String,
+    /// The alternative text; empty for a decorative picture.
+    pub alt: String,
+    pub credit: Option<String>,
+    pub caption: Option<String>,
+    pub licence: Option<String>,
+    pub decorative: bool,
 }
 
 /// One item of a `list` field.

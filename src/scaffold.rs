@@ -1,7 +1,7 @@
 //! Creating files for editors: `casebook new` (one entry, pre-filled from the schema) and
 //! `casebook init` (a new catalogue that checks without a warning). Never overwrites anything.
 
-use crate::config::{Config, FieldKind};
+use crate::config::{Config, FieldKind, IMAGE_KEYS};
 use crate::load::links_outside;
 use crate::urls::slugify;
 use std::fs::OpenOptions;
@@ -214,6 +214,15 @@ struct Words {
     date: &'static str,
     url: &'static str,
     boolean: &'static str,
+    /// An image field: `{lead}` is `image_one` or `image_many`, `{credit}` is empty or
+    /// `credit_free`.
+    image: &'static str,
+    image_one: &'static str,
+    image_many: &'static str,
+    credit_free: &'static str,
+    /// The examples of `alt` and `credit` in a new picture.
+    alt_example: &'static str,
+    credit_example: &'static str,
     draft: &'static str,
     body: &'static str,
 }
@@ -227,6 +236,12 @@ const GERMAN: Words = Words {
     date: "Datum als JJJJ-MM-TT",
     url: "Adresse mit https://",
     boolean: "true oder false",
+    image: "{lead} src (Datei unter content/media/), alt (was das Bild zeigt), credit (Bildnachweis){credit}; frei: caption, licence, decorative: true mit alt: \"\"",
+    image_one: "Ein Bild mit",
+    image_many: "Eine Liste von Bildern, je",
+    credit_free: " (hier frei)",
+    alt_example: "Was das Bild zeigt",
+    credit_example: "Foto: …",
     draft: "nur in der Vorschau (casebook serve) sichtbar. Löschen Sie die Zeile, sobald die Pflichtfelder ausgefüllt sind; dann wird der Eintrag veröffentlicht.",
     body: "Beschreibung des Falls in Markdown: was es ist, wer es trägt, wie es funktioniert.",
 };
@@ -240,6 +255,12 @@ const ENGLISH: Words = Words {
     date: "date as YYYY-MM-DD",
     url: "address with https://",
     boolean: "true or false",
+    image: "{lead} src (a file below content/media/), alt (what the picture shows), credit (who made it){credit}; optional: caption, licence, decorative: true with alt: \"\"",
+    image_one: "One picture with",
+    image_many: "A list of pictures, each with",
+    credit_free: " (optional here)",
+    alt_example: "What the picture shows",
+    credit_example: "Photo: …",
     draft: "shown only in the preview (casebook serve). Delete this line once the required fields are filled in; the entry is then published.",
     body: "The case in Markdown: what it is, who runs it, how it works.",
 };
@@ -294,6 +315,26 @@ fn entry_template(config: &Config, ty: &crate::config::EntryType, title: &str) -
             FieldKind::Date => Some(words.date.into()),
             FieldKind::Url => Some(words.url.into()),
             FieldKind::Boolean => Some(words.boolean.into()),
+            FieldKind::Image => Some(
+                words
+                    .image
+                    .replace(
+                        "{lead}",
+                        if def.multiple {
+                            words.image_many
+                        } else {
+                            words.image_one
+                        },
+                    )
+                    .replace(
+                        "{credit}",
+                        if config.images.require_credit {
+                            ""
+                        } else {
+                            words.credit_free
+                        },
+                    ),
+            ),
             _ => None,
         };
         out.push_str(&format!("# {comment}\n"));
@@ -321,6 +362,7 @@ fn entry_template(config: &Config, ty: &crate::config::EntryType, title: &str) -
                 FieldKind::Geo => "{ lat: 0.0, lon: 0.0 }".into(),
                 FieldKind::Markdown => "|\n  …".into(),
                 FieldKind::Boolean => "false".into(),
+                FieldKind::Image => image_template(def.multiple, words),
                 _ => "\"…\"".into(),
             }
         };
@@ -335,6 +377,26 @@ fn entry_template(config: &Config, ty: &crate::config::EntryType, title: &str) -
         }
     }
     out.push_str(&format!("---\n\n{}\n", words.body));
+    out
+}
+
+/// An image field's value with the sub-keys every picture needs ([`IMAGE_KEYS`]).
+fn image_template(gallery: bool, words: &Words) -> String {
+    let example = |key: &str| match key {
+        "src" => "media/bild.jpg".to_string(),
+        "alt" => yaml_string(words.alt_example),
+        _ => yaml_string(words.credit_example),
+    };
+    let mut out = String::new();
+    let required = IMAGE_KEYS.iter().filter(|k| k.required);
+    for (n, k) in required.enumerate() {
+        let lead = match (gallery, n) {
+            (true, 0) => "\n  - ",
+            (true, _) => "\n    ",
+            (false, _) => "\n  ",
+        };
+        out.push_str(&format!("{lead}{}: {}", k.key, example(k.key)));
+    }
     out
 }
 

@@ -39,3 +39,13 @@ pub trait Sink: Sync {
         None
     }
 }
+
+/// Where the sizes casebook makes of each picture are kept between runs, by a name that says
+/// what they were made from (`output` keeps them beside the output folder). Losing one is
+/// harmless: it is made again.
+pub trait VariantCache: Sync {
+    /// The bytes kept under `name`, if any.
+    fn get(&self, name: &str) -> Option<Vec<u8>>;
+    /// Keeps `bytes` under `name`; a failure only means the next run makes them again.
+    fn put(&self, name: &str, bytes: &[u8]);
+}

@@ -143,6 +143,36 @@ pub fn type_csv(type_folder: &str) -> String {
     format!("export/{type_folder}.csv")
 }
 
+/// The folder below `content/` whose files the site publishes as they are, at the same path
+/// (`content/media/plan.pdf` at `media/plan.pdf`).
+pub const MEDIA_FOLDER: &str = "media";
+
+/// A size of a picture, made by casebook: `media/<name>-<width>.<hash>.<ext>`, the name made
+/// URL-clean from the file's. The hash is of the picture's bytes and the settings it was made
+/// with, so a CDN may keep the file for a year: changed bytes make another name.
+pub fn picture_variant(src: &str, width: u32, hash: u64, ext: &str) -> String {
+    let file = src.rsplit('/').next().unwrap_or(src);
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    let mut name = slugify(stem);
+    if name.is_empty() {
+        name.push_str("bild");
+    }
+    format!("{MEDIA_FOLDER}/{name}-{width}.{:010x}.{ext}", hash >> 24)
+}
+
+/// An address whose segments are file names as a user wrote them (`media/Plan Süd.pdf`), each
+/// percent-encoded for a link; the output file keeps the name as written.
+pub fn encoded(address: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    utf8_percent_encode(address, KEEP).to_string()
+}
+
 /// The output file of an address: `index.html` in a page's folder, a file as it is.
 pub fn output_file(address: &str) -> String {
     if address.is_empty() || address.ends_with('/') {

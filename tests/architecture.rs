@@ -23,6 +23,7 @@ const ORDER: &[&str] = &[
     "load",
     "check",
     "resolve",
+    "media",
     "render",
     "export",
     "search",

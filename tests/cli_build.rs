@@ -24,7 +24,13 @@ struct Built {
 }
 
 fn built(extra: &[&str]) -> Built {
+    built_after(extra, |_| {})
+}
+
+/// The fixture built after `edit` changed its copy.
+fn built_after(extra: &[&str], edit: impl FnOnce(&Path)) -> Built {
     let (tmp, root) = catalogue_copy("valid-small");
+    edit(&root);
     let out = tmp.join("site");
     build(&root, &out, extra).assert_exit(0);
     let entries = read_entries(&root);
@@ -219,26 +225,62 @@ fn markdown_links_between_entries_and_pages_are_resolved() {
 
 #[test]
 fn entry_pages_show_relations_and_their_inverse_labels() {
-    let b = built(&["--no-search"]);
+    // One pair names each other (`siehe_auch` both ways): each page shows the other once,
+    // under the relation it states itself.
+    let b = built_after(&["--no-search"], |root| {
+        let file = root.join("content/formate/reallabor-marktplatz.md");
+        let text = std::fs::read_to_string(&file).expect("read");
+        let text = text.replacen(
+            "\n---\n",
+            "\nsiehe_auch: [format/quartiersspaziergang]\n---\n",
+            1,
+        );
+        std::fs::write(&file, text).expect("write");
+    });
     let labels = site_labels(&b.root);
     let by_id: BTreeMap<&str, &FixtureEntry> =
         b.entries.iter().map(|e| (e.id.as_str(), e)).collect();
-    let mut checked = 0;
+    let points_at = |from: &FixtureEntry, to: &FixtureEntry| {
+        labels
+            .keys()
+            .any(|field| common::list_of(&from.fields, field).contains(&to.id))
+    };
+    let (mut checked, mut mutual) = (0, 0);
     for source in &b.entries {
         for (field, (label, inverse)) in &labels {
             for target_id in common::list_of(&source.fields, field) {
                 let target = by_id[target_id.as_str()];
                 assert_relation_shown(&b, &entry_page(source), label, target);
-                let back = inverse.as_deref().unwrap_or(label);
-                assert_relation_shown(&b, &entry_page(target), back, source);
+                if points_at(target, source) {
+                    mutual += 1;
+                    let shown = relation_links(&b, &entry_page(target), source);
+                    assert_eq!(shown, 1, "{} shows {} {shown} times", target.id, source.id);
+                } else {
+                    let back = inverse.as_deref().unwrap_or(label);
+                    assert_relation_shown(&b, &entry_page(target), back, source);
+                }
                 checked += 1;
             }
         }
     }
     assert!(
-        checked >= 8,
-        "the fixture should have relations to check, found {checked}"
+        checked >= 8 && mutual >= 2,
+        "the fixture should have relations to check, found {checked} ({mutual} mutual)"
     );
+}
+
+/// How often the relations section of a page links to `target`.
+fn relation_links(b: &Built, page_rel: &str, target: &FixtureEntry) -> usize {
+    let doc = page(&b.out, page_rel);
+    let want = b.out.join(entry_page(target));
+    let section = doc
+        .select(&sel("section.relations"))
+        .next()
+        .unwrap_or_else(|| panic!("{page_rel} has no relations section"));
+    link_targets(&b.out, page_rel, section, "/")
+        .iter()
+        .filter(|(p, _)| *p == want)
+        .count()
 }
 
 #[test]

@@ -504,3 +504,36 @@ fn translations_are_checked_against_their_original_as_typed() {
     client.diagnostics(&walk_uri, |d| d.is_empty());
     client.shutdown();
 }
+
+#[test]
+fn an_image_field_says_what_a_picture_takes() {
+    let (_tmp, root) = catalogue_copy("valid-small");
+    let root = root.canonicalize().unwrap();
+    let site = root.join("content/site.yaml");
+    let text = std::fs::read_to_string(&site).unwrap();
+    let text = text
+        .replacen(
+            "fields:\n",
+            "fields:\n  foto: { label: Foto, kind: image }\n",
+            1,
+        )
+        .replacen("    fields: [titel, ", "    fields: [foto, titel, ", 1);
+    std::fs::write(&site, text).unwrap();
+    let file = root.join("content/orte/neuer-ort.md");
+    let mut client = Client::initialized(&root);
+    let doc = "---\ntitel: X\nfoto: { src: media/a.jpg }\n---\n";
+    let uri = client.open(&file, doc);
+    let hover = client.request(
+        "textDocument/hover",
+        text_position(&uri, find(doc, "foto", 1)),
+    );
+    let shown = hover["result"]["contents"]["value"].as_str().unwrap_or("");
+    for key in [
+        "`src`",
+        "`alt`",
+        "`credit` (text, required)",
+        "`decorative` (bool)",
+    ] {
+        assert!(shown.contains(key), "{key}: {shown}");
+    }
+}

@@ -475,3 +475,94 @@ fn json_schema_knows_translation_files() {
         "{settings}"
     );
 }
+
+/// The site paths (`/media/…`) a page names in `src`, `srcset`, `href` and `og:image`.
+fn media_addresses(page: &Html) -> Vec<String> {
+    let mut found = Vec::new();
+    for element in page.select(&sel("img, source, a, meta[property='og:image']")) {
+        let v = element.value();
+        let values = ["src", "srcset", "href", "content"]
+            .iter()
+            .filter_map(|a| v.attr(a))
+            .flat_map(|s| s.split(", ").map(|c| c.split(' ').next().unwrap_or("")));
+        for value in values {
+            let path = value.strip_prefix("https://example.org").unwrap_or(value);
+            if path.contains("/media/") {
+                found.push(path.to_string());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn pictures_and_media_links_are_the_same_files_in_every_language() {
+    let (_tmp, files) = built(|root| {
+        let site = root.join("content/site.yaml");
+        let text = fs::read_to_string(&site).unwrap();
+        let text = text
+            .replacen(
+                "fields:\n",
+                "fields:\n  foto: { kind: image, label: Foto }\n",
+                1,
+            )
+            .replacen("    fields: [titel, ", "    fields: [foto, titel, ", 1);
+        fs::write(&site, text).unwrap();
+        let media = root.join("content/media");
+        fs::create_dir_all(&media).unwrap();
+        image::RgbImage::from_pixel(640, 400, image::Rgb([40, 120, 200]))
+            .save(media.join("buero.png"))
+            .unwrap();
+        fs::write(media.join("plan.pdf"), "%PDF-1.4 plan\n").unwrap();
+        let original = root.join("content/orte/stadtteilbuero-nord.md");
+        let text = fs::read_to_string(&original).unwrap().replacen(
+            "\ntitel:",
+            "\nfoto: { src: media/buero.png, alt: Das Büro, credit: Test }\ntitel:",
+            1,
+        );
+        fs::write(&original, text).unwrap();
+        let translation = root.join("content/orte/stadtteilbuero-nord.en.md");
+        let text = fs::read_to_string(&translation).unwrap();
+        fs::write(
+            &translation,
+            format!("{text}\nThe [plan](@/media/plan.pdf).\n"),
+        )
+        .unwrap();
+    });
+    assert!(
+        !files.keys().any(|p| p.starts_with("en/media/")),
+        "media are published once"
+    );
+    let pages = [
+        "orte/stadtteilbuero-nord/index.html",
+        "en/orte/neighbourhood-office-north/index.html",
+        "orte/index.html",
+        "en/orte/index.html",
+    ];
+    for path in pages {
+        for address in media_addresses(&html(&files, path)) {
+            let file = address.trim_start_matches('/');
+            assert!(
+                files.contains_key(file),
+                "{path} names {address}, not in the site"
+            );
+        }
+    }
+    let english_entry = media_addresses(&html(
+        &files,
+        "en/orte/neighbourhood-office-north/index.html",
+    ));
+    assert!(
+        english_entry.iter().any(|a| a.ends_with(".webp")),
+        "the English entry shows the picture: {english_entry:?}"
+    );
+    assert!(
+        english_entry.iter().any(|a| a == "/media/plan.pdf"),
+        "the translation's link leads to the one file: {english_entry:?}"
+    );
+    let thumbs = media_addresses(&html(&files, "en/orte/index.html"));
+    assert!(
+        thumbs.iter().any(|a| a.ends_with(".webp")),
+        "the English list's card has its thumbnail: {thumbs:?}"
+    );
+}

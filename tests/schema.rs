@@ -228,3 +228,82 @@ fn the_bundled_vscode_settings_map_every_schema() {
         "run `casebook schema` and copy its settings"
     );
 }
+
+#[test]
+fn a_picture_is_held_to_what_check_asks_of_it() {
+    let tmp = TempDir::new("schema-image");
+    let root = tmp.join("katalog");
+    copy_dir(&repo_root().join("content"), &root.join("content"));
+    let site = root.join("content/site.yaml");
+    let text = std::fs::read_to_string(&site).unwrap();
+    let text = text
+        .replacen(
+            "fields:\n",
+            "fields:\n  foto: { label: Foto, kind: image }\n  bilder: { label: Bilder, kind: image, multiple: true }\n",
+            1,
+        )
+        .replacen("    fields: [", "    fields: [foto, bilder, ", 1);
+    std::fs::write(&site, text).unwrap();
+    casebook(&[OsStr::new("--root"), root.as_os_str(), OsStr::new("schema")]).assert_exit(0);
+    let config = casebook::config::Config::load(&root, &mut Default::default()).expect("config");
+    let first = &config.types[0];
+    let v = validator(&root, &format!("{}.schema.json", first.key));
+    let file = std::fs::read_dir(root.join("content").join(&first.folder))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .expect("an entry");
+    let good = fields_as_json(&file);
+    let with = |field: &str, picture: Json| {
+        let mut entry = good.clone();
+        entry[field] = picture;
+        entry
+    };
+    let full =
+        serde_json::json!({ "src": "media/a.jpg", "alt": "Der Markt", "credit": "Foto: Stadt" });
+    let decorative = serde_json::json!({ "src": "media/a.jpg", "alt": "", "decorative": true, "credit": "Foto: Stadt" });
+    for (what, entry) in [
+        ("a full picture", with("foto", full.clone())),
+        ("a decorative picture", with("foto", decorative)),
+        (
+            "a gallery",
+            with("bilder", serde_json::json!([full.clone(), full.clone()])),
+        ),
+        (
+            "one picture in a gallery field",
+            with("bilder", full.clone()),
+        ),
+    ] {
+        let bad = problems(&v, &entry);
+        assert!(bad.is_empty(), "{what}: {}", bad.join("\n"));
+    }
+    for (what, picture) in [
+        ("a bare path", serde_json::json!("media/a.jpg")),
+        (
+            "no alt",
+            serde_json::json!({ "src": "media/a.jpg", "credit": "Foto: Stadt" }),
+        ),
+        (
+            "an empty alt without decorative",
+            serde_json::json!({ "src": "media/a.jpg", "alt": "", "credit": "Foto: Stadt" }),
+        ),
+        (
+            "no credit",
+            serde_json::json!({ "src": "media/a.jpg", "alt": "Der Markt" }),
+        ),
+        (
+            "an unknown key",
+            serde_json::json!({ "src": "media/a.jpg", "alt": "Der Markt", "credit": "Foto: Stadt", "titel": "x" }),
+        ),
+        (
+            "a list in a one-picture field",
+            serde_json::json!([full.clone()]),
+        ),
+    ] {
+        assert!(
+            !v.is_valid(&with("foto", picture)),
+            "the schema accepts {what}"
+        );
+    }
+}

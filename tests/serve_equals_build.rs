@@ -7,7 +7,9 @@
 //! The edits: entries changed, added, renamed, deleted, broken and fixed, made drafts and
 //! published again, given an earlier address and losing it; a term's label; the
 //! schema (a field label, the order of the types, the facet list); a template override added,
-//! changed and deleted; free pages added and deleted. A step that breaks the catalogue must
+//! changed and deleted; free pages added and deleted; pictures added to an entry, changed in
+//! place and removed; a media file (a PDF linked from a text) added and removed. The schema
+//! gets an image field `foto` for Orte first. A step that breaks the catalogue must
 //! fail in both, with the same errors (serve keeps its last good site then).
 //!
 //! The same in two languages (`languages: [de, en]`, a fifth of the entries translated): besides
@@ -142,8 +144,6 @@ struct Catalogue {
     root: PathBuf,
     /// A file broken on purpose and its good text, to be fixed by a later step.
     broken: Option<(PathBuf, String)>,
-    /// Whether the site is in German and English, with translations to edit.
-    multilingual: bool,
 }
 
 impl Catalogue {
@@ -179,8 +179,14 @@ impl Catalogue {
         true
     }
 
-    /// One random edit; returns the paths it touched and what it did.
-    fn edit(&mut self, rng: &mut Rng, step: usize) -> (Vec<PathBuf>, &'static str) {
+    /// One random edit of the kinds `kinds` (numbers of the arms below); returns the paths it
+    /// touched and what it did.
+    fn edit(
+        &mut self,
+        rng: &mut Rng,
+        step: usize,
+        kinds: &[usize],
+    ) -> (Vec<PathBuf>, &'static str) {
         if let Some((path, text)) = self.broken.take() {
             if rng.below(2) == 0 {
                 self.write(&path, &text);
@@ -192,7 +198,7 @@ impl Catalogue {
         let site = content.join("site.yaml");
         let entries = self.entries();
         let pick = entries[rng.below(entries.len())].clone();
-        match rng.below(if self.multilingual { 23 } else { 18 }) {
+        match kinds[rng.below(kinds.len())] {
             0 | 1 => {
                 self.replace(&pick, "\ntitel: ", &format!("\ntitel: Geändert {step} "));
                 (vec![pick], "change a title")
@@ -308,6 +314,79 @@ impl Catalogue {
                 }
                 (vec![over], "delete the template override")
             }
+            16 => {
+                let orte: Vec<&PathBuf> = entries
+                    .iter()
+                    .filter(|p| p.parent().is_some_and(|d| d.ends_with("orte")))
+                    .collect();
+                let entry = orte[rng.below(orte.len())].clone();
+                let png = content.join(format!("media/bild-{step}.png"));
+                self.picture(&png, rng);
+                let text = self.read(&entry);
+                let foto = format!(
+                    "\nfoto: {{ src: media/bild-{step}.png, alt: Bild {step}, credit: Test }}"
+                );
+                let text = match text.find("\nfoto: ") {
+                    Some(at) => {
+                        let end = at + 1 + text[at + 1..].find('\n').unwrap_or(0);
+                        format!("{}{foto}{}", &text[..at], &text[end..])
+                    }
+                    None => text.replacen("\ntitel:", &format!("{foto}\ntitel:"), 1),
+                };
+                self.write(&entry, &text);
+                (vec![png, entry], "add a picture to an Ort")
+            }
+            17 => match self.pictures().first() {
+                Some(png) => {
+                    self.picture(png, rng);
+                    (vec![png.clone()], "change a picture in place")
+                }
+                None => (vec![], "nothing"),
+            },
+            18 => match self.pictures().last() {
+                Some(png) => {
+                    let name = png
+                        .file_name()
+                        .expect("name")
+                        .to_string_lossy()
+                        .into_owned();
+                    fs::remove_file(png).expect("delete picture");
+                    let mut touched = vec![png.clone()];
+                    for entry in &entries {
+                        let text = self.read(entry);
+                        let kept: Vec<&str> = text
+                            .split_inclusive('\n')
+                            .filter(|l| !(l.starts_with("foto: ") && l.contains(&name)))
+                            .collect();
+                        if kept.concat() != text {
+                            self.write(entry, &kept.concat());
+                            touched.push(entry.clone());
+                        }
+                    }
+                    (touched, "remove a picture and its use")
+                }
+                None => (vec![], "nothing"),
+            },
+            19 => {
+                let pdf = content.join("media/handreichung.pdf");
+                let link = "\nDie [Handreichung](@/media/handreichung.pdf).\n";
+                let mut touched = vec![pdf.clone()];
+                if pdf.exists() {
+                    fs::remove_file(&pdf).expect("delete pdf");
+                    for entry in &entries {
+                        if self.replace(entry, link, "\n") {
+                            touched.push(entry.clone());
+                        }
+                    }
+                    (touched, "remove a linked media file")
+                } else {
+                    self.write(&pdf, &format!("%PDF-1.4 Schritt {step}\n"));
+                    let text = self.read(&pick);
+                    self.write(&pick, &format!("{text}{link}"));
+                    touched.push(pick);
+                    (touched, "add a media file and link to it")
+                }
+            }
             14 => {
                 let page = content.join(format!("pages/seite-{step}.md"));
                 self.write(
@@ -316,7 +395,7 @@ impl Catalogue {
                 );
                 (vec![page], "add a free page")
             }
-            16 => {
+            20 => {
                 // A draft (shown with its badge) and published again.
                 let text = self.read(&pick);
                 let text = match text.find("\nentwurf: true\n") {
@@ -326,7 +405,7 @@ impl Catalogue {
                 self.write(&pick, &text);
                 (vec![pick], "toggle the draft flag")
             }
-            17 => {
+            21 => {
                 // An earlier address (a redirect page) added or taken away.
                 let text = self.read(&pick);
                 let text = match text.find("\nfrueher: [") {
@@ -339,7 +418,7 @@ impl Catalogue {
                 self.write(&pick, &text);
                 (vec![pick], "add or remove an earlier address")
             }
-            18 | 19 => {
+            22 | 23 => {
                 let translation = translation_of(&pick);
                 if translation.exists() {
                     self.replace(&translation, "titel: ", &format!("titel: Changed {step} "));
@@ -348,7 +427,7 @@ impl Catalogue {
                 self.write(&translation, &english(&pick, step));
                 (vec![translation], "add a translation")
             }
-            20 => {
+            24 => {
                 let translation = translation_of(&pick);
                 if !translation.exists() {
                     return (vec![], "nothing");
@@ -366,7 +445,7 @@ impl Catalogue {
                     "give a translation an address of its own",
                 )
             }
-            21 => {
+            25 => {
                 let translation = translation_of(&pick);
                 if translation.exists() {
                     fs::remove_file(&translation).expect("delete translation");
@@ -374,7 +453,7 @@ impl Catalogue {
                 }
                 (vec![translation], "delete a translation")
             }
-            22 => {
+            26 => {
                 let toggles = [
                     (
                         "languages: [de, en]\n",
@@ -404,6 +483,31 @@ impl Catalogue {
                 }
             }
         }
+    }
+
+    /// Writes a small PNG of a random colour at `path`.
+    fn picture(&self, path: &Path, rng: &mut Rng) {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("mkdir");
+        }
+        let colour = [
+            rng.below(256) as u8,
+            rng.below(256) as u8,
+            rng.below(256) as u8,
+        ];
+        image::RgbImage::from_pixel(48 + rng.below(40) as u32, 32, image::Rgb(colour))
+            .save(path)
+            .expect("write picture");
+    }
+
+    /// The pictures added so far, sorted.
+    fn pictures(&self) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = fs::read_dir(self.root.join("content/media"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        found.retain(|p| p.extension().is_some_and(|e| e == "png"));
+        found.sort();
+        found
     }
 
     fn forget(&mut self, path: &Path) {
@@ -441,19 +545,72 @@ fn make_multilingual(catalogue: &Catalogue) {
     }
 }
 
-fn run_sequence(seed: u64, steps: usize) {
-    run_languages(seed, steps, false);
+/// The addresses below `/media/` that pages name (in `src`, `srcset`, `href`) and the site
+/// does not hold.
+fn dangling_media(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut missing = Vec::new();
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let text = String::from_utf8_lossy(bytes);
+        for (at, _) in text
+            .match_indices("\"/media/")
+            .chain(text.match_indices(" /media/"))
+        {
+            let rest = &text[at + 2..];
+            let end = rest.find(['"', ' ', ',']).unwrap_or(rest.len());
+            let name = &rest[..end];
+            if !files.contains_key(name) {
+                missing.push(format!("{path}: {name}"));
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    missing
 }
 
-fn run_languages(seed: u64, steps: usize, multilingual: bool) {
+/// Gives the Orte of the copied catalogue an optional image field `foto`.
+fn with_a_picture_field(root: &Path) {
+    let site = root.join("content/site.yaml");
+    let text = fs::read_to_string(&site).expect("site.yaml");
+    let text = text
+        .replacen(
+            "\nfields:\n",
+            "\nfields:\n  foto: { kind: image, label: Foto }\n",
+            1,
+        )
+        .replacen("    fields: [titel, ", "    fields: [foto, titel, ", 1);
+    fs::write(&site, text).expect("write site.yaml");
+}
+
+/// Every kind of edit.
+const ALL_EDITS: &[usize] = &[
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+];
+
+/// Edits that keep the catalogue building (no deleted or broken entries), with pictures and
+/// media files often: in a sequence of every kind, an early deleted entry that others point at
+/// leaves the site broken, and both sides then only agree on their errors.
+const PICTURE_EDITS: &[usize] = &[0, 2, 3, 8, 16, 16, 17, 17, 18, 19];
+
+/// Every kind of edit, and those of translations and the languages' settings.
+const LANGUAGE_EDITS: &[usize] = &[
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+    26,
+];
+
+fn run_sequence(seed: u64, steps: usize) {
+    run_edits(seed, steps, ALL_EDITS, false);
+}
+
+fn run_edits(seed: u64, steps: usize, kinds: &[usize], multilingual: bool) {
     let tmp = TempDir::new(&format!("serve-equals-build-{seed}"));
     let root = tmp.join("catalogue");
     common::copy_dir(&common::repo_root().join("content"), &root.join("content"));
+    with_a_picture_field(&root);
     let out = tmp.join("site");
     let mut catalogue = Catalogue {
         root: root.clone(),
         broken: None,
-        multilingual,
     };
     if multilingual {
         make_multilingual(&catalogue);
@@ -469,10 +626,21 @@ fn run_languages(seed: u64, steps: usize, multilingual: bool) {
     );
     let mut history = Vec::new();
     for step in 0..steps {
-        let (touched, what) = catalogue.edit(&mut rng, step);
+        let (touched, what) = catalogue.edit(&mut rng, step, kinds);
         history.push(format!("{step}: {what}"));
         let serve = served(&mut session, &touched);
         let build = build_preview(&root, &out);
+        // Both may reuse pages by fingerprint; a page whose pictures changed but whose
+        // fingerprint did not would be stale in both alike, naming sizes that are gone.
+        if let Outcome::Site(files) = &serve {
+            let dangling = dangling_media(files);
+            assert!(
+                dangling.is_empty(),
+                "seed {seed}, step {step} ({what}): pages name media files the site does not \
+                 have: {dangling:?}\nsteps so far:\n{}",
+                history.join("\n")
+            );
+        }
         assert!(
             serve == build,
             "seed {seed}, step {step} ({what}, {touched:?})\n{}\nsteps so far:\n{}",
@@ -494,12 +662,19 @@ fn serve_equals_build_seed_2() {
 
 #[test]
 fn serve_equals_build_in_two_languages() {
-    run_languages(3, 60, true);
+    run_edits(3, 60, LANGUAGE_EDITS, true);
 }
 
 #[test]
 fn serve_equals_build_seed_3() {
     run_sequence(3, 70);
+}
+
+/// Pictures added, changed in place and removed, a linked PDF added and removed, among edits
+/// that keep the site building; every page's media addresses must exist.
+#[test]
+fn serve_equals_build_with_pictures() {
+    run_edits(6, 40, PICTURE_EDITS, false);
 }
 
 /// A long run for a seed from the environment (without `CASEBOOK_SEED` it runs seed 4 briefly).

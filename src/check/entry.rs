@@ -25,6 +25,7 @@ pub(super) fn check_entry(
         draft: is_draft(config, &doc),
         ..Meta::default()
     };
+    let mut pictures: Vec<String> = Vec::new();
     for (key, value) in &doc.fields {
         let Some(key) = key.as_str() else {
             ds.push(
@@ -69,6 +70,9 @@ pub(super) fn check_entry(
             continue;
         }
         let def = &config.fields[key];
+        if def.kind == FieldKind::Image {
+            picture_sources(value, &mut pictures);
+        }
         if def.kind == FieldKind::Reference {
             match reference_targets(def, value) {
                 Ok(targets) => {
@@ -253,13 +257,20 @@ pub(super) fn check_entry(
     };
     let mut entry = entry;
     sort_fields(config, &mut entry);
-    (
-        entry,
-        refs,
-        ds.finish(),
-        rendered.internal_links,
-        alias_places,
-    )
+    // A picture's file is checked like a link's target: the entry is checked again when it
+    // appears or vanishes.
+    let mut links = rendered.internal_links;
+    links.extend(pictures);
+    (entry, refs, ds.finish(), links, alias_places)
+}
+
+/// The `src` of each picture in an image field's value, as written.
+fn picture_sources(value: &Yaml, out: &mut Vec<String>) {
+    match value {
+        Yaml::Sequence(items) => items.iter().for_each(|v| picture_sources(v, out)),
+        Yaml::Mapping(m) => out.extend(m.get("src").and_then(scalar_text)),
+        v => out.extend(scalar_text(v)),
+    }
 }
 
 pub(super) fn check_file_name(doc: &Document, ds: &mut FileProblems) {

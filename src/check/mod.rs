@@ -17,6 +17,7 @@ use std::sync::{Arc, OnceLock};
 mod body;
 mod drafts;
 mod entry;
+mod picture;
 mod reference;
 mod translation;
 mod value;
@@ -87,6 +88,10 @@ impl CheckedDoc {
 /// one by one. A document's URL follows from its path alone.
 pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String, String> {
     let urls = config.urls();
+    // Files below content/media/ are published at their own path: `@/media/plan.pdf` links there.
+    let media = load::media_files(config, &mut Report::default())
+        .into_iter()
+        .map(|rel| (rel.clone(), urls.path(&crate::urls::encoded(&rel))));
     candidates
         .iter()
         .map(|c| {
@@ -102,6 +107,7 @@ pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String
             };
             (c.rel_path(config), urls.path(&address))
         })
+        .chain(media)
         .collect()
 }
 
@@ -149,6 +155,16 @@ pub fn check_documents(
         }
         None => Default::default(),
     };
+    // Media files that changed may have appeared or vanished: what links to them or shows them
+    // is checked again.
+    let mut moved = moved;
+    let media = config.content_dir.join(crate::urls::MEDIA_FOLDER);
+    moved.extend(
+        changed
+            .iter()
+            .filter(|p| p.starts_with(&media))
+            .map(|p| load::rel_path(config, p)),
+    );
     let kept = |c: &Candidate| {
         let doc = previous?.get(&c.path)?;
         let fresh =

@@ -72,13 +72,19 @@ pub(super) fn check_translation(
         .collect();
     let prefix = format!("{}{language}/", config.base_path());
     let base = config.base_path();
+    // Pages in the translation's language; media files are published once, for all languages.
     let in_language = |path: &str| {
-        resolver
-            .resolve(path)
-            .map(|url| match url.strip_prefix(&base) {
-                Some(rest) => format!("{prefix}{rest}"),
-                None => url,
-            })
+        let url = resolver.resolve(path)?;
+        if path
+            .strip_prefix(crate::urls::MEDIA_FOLDER)
+            .is_some_and(|rest| rest.starts_with('/'))
+        {
+            return Some(url);
+        }
+        Some(match url.strip_prefix(&base) {
+            Some(rest) => format!("{prefix}{rest}"),
+            None => url,
+        })
     };
     let (kind, rel_path, shown) = (doc.kind, doc.rel_path.clone(), doc.shown.clone());
     let (entry, refs, diagnostics, internal_links, _) =

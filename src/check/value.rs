@@ -21,7 +21,7 @@ pub(super) fn expected_for(config: &Config, def: &FieldDef) -> String {
         FieldKind::Url => "an address starting with `https://`".into(),
         FieldKind::Email => "an e-mail address".into(),
         FieldKind::Geo => "`{ lat: 51.53, lon: 9.93 }`".into(),
-        FieldKind::Image => "a path below content/, like `media/bild.jpg`".into(),
+        FieldKind::Image => super::picture::IMAGE_SHAPE.into(),
         FieldKind::Facet => {
             let vocab = def
                 .vocabulary
@@ -183,20 +183,7 @@ pub(super) fn check_value(
             }
         }
         FieldKind::Geo => check_geo(def, value).map(Some),
-        FieldKind::Image => {
-            let text = scalar_text(value).ok_or_else(wrong_kind)?;
-            let clean = !text.contains("..") && !text.starts_with('/') && !text.contains('\\');
-            if clean && config.content_dir.join(&text).is_file() {
-                Ok(Some(FieldValue::Image(text)))
-            } else {
-                Err(vec![(
-                    problem("missing-image", format!("image `{text}` not found"))
-                        .expected(expected_for(config, def))
-                        .hint("put images into content/media/ and name them relative to content/"),
-                    Some(text),
-                )])
-            }
-        }
+        FieldKind::Image => super::picture::check_image(config, def, value),
         FieldKind::Facet => check_terms(config, def, value).map(|t| {
             if t.is_empty() {
                 None

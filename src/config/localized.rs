@@ -138,6 +138,17 @@ impl Config {
         config
     }
 
+    /// Where the media are published: once for all languages, below the default language's
+    /// address, so that a picture on an English page is the same file as on the German one.
+    pub fn media_urls(&self) -> crate::urls::Urls {
+        let own = format!("{}/", self.language);
+        let base_url = match self.language != self.default_language() {
+            true => self.base_url.strip_suffix(&own).unwrap_or(&self.base_url),
+            false => &self.base_url,
+        };
+        crate::urls::Urls::new(base_url, super::path_of(base_url))
+    }
+
     /// The language of the pages at `/`: the first of `languages:`.
     pub fn default_language(&self) -> &str {
         self.languages

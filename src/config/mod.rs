@@ -8,12 +8,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+mod images;
 mod kinds;
 mod localized;
 mod settings;
 mod validate;
 mod vocabulary;
 
+pub use images::{
+    ImageKey, ImageSettings, IMAGE_EXTENSIONS, IMAGE_KEYS, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE,
+};
 use kinds::*;
 pub use kinds::{FieldKind, ListItem};
 pub use localized::Localized;
@@ -40,7 +44,8 @@ pub struct FieldDef {
     /// facet: the vocabulary whose terms are allowed.
     #[serde(default)]
     pub vocabulary: Option<String>,
-    /// facet and reference: whether a list of values is allowed.
+    /// facet, reference and image: whether a list of values is allowed (a list of images is
+    /// a gallery).
     #[serde(default)]
     pub multiple: bool,
     /// reference: the entry types it may point to.
@@ -159,6 +164,8 @@ struct SiteFile {
     #[serde(default, deserialize_with = "search_setting")]
     #[schemars(with = "Option<settings::SearchSchema>")]
     search: Option<SearchSettings>,
+    #[serde(default)]
+    images: ImageSettings,
     roles: Roles,
     fields: BTreeMap<String, FieldDef>,
     types: Vec<EntryType>,
@@ -216,6 +223,8 @@ pub struct Config {
     /// Built as `serve` shows it (`build --preview`, and `serve` itself): what only editors
     /// see may appear. Never set by site.yaml.
     pub preview: bool,
+    /// How pictures are published (`images:` in site.yaml).
+    pub images: ImageSettings,
     pub roles: Roles,
     pub fields: BTreeMap<String, FieldDef>,
     pub types: Vec<EntryType>,
@@ -233,6 +242,9 @@ pub struct Overrides {
     pub no_search: bool,
     /// The site as `serve` shows it (`build --preview`).
     pub preview: bool,
+    /// The output folder the site is made for: the sizes made of its pictures are kept beside
+    /// it between runs. `None`: made anew every run.
+    pub output: Option<PathBuf>,
 }
 
 impl Config {
@@ -337,6 +349,7 @@ impl Config {
             search: site.search.as_ref().is_none_or(|s| s.enabled),
             synonyms: site.search.map(|s| s.synonyms).unwrap_or_default(),
             preview: false,
+            images: site.images,
             roles: site.roles,
             fields: site.fields,
             types: site.types,
@@ -384,12 +397,17 @@ impl Config {
     }
 
     pub fn base_path(&self) -> String {
-        let after_scheme = self.base_url.split("://").nth(1).unwrap_or(&self.base_url);
-        match after_scheme.find('/') {
-            Some(i) if self.base_url.contains("://") => after_scheme[i..].to_string(),
-            _ if self.base_url.starts_with('/') => self.base_url.clone(),
-            _ => "/".into(),
-        }
+        path_of(&self.base_url)
+    }
+}
+
+/// The path part of a base URL (`/` or `/katalog/`).
+fn path_of(base_url: &str) -> String {
+    let after_scheme = base_url.split("://").nth(1).unwrap_or(base_url);
+    match after_scheme.find('/') {
+        Some(i) if base_url.contains("://") => after_scheme[i..].to_string(),
+        _ if base_url.starts_with('/') => base_url.to_string(),
+        _ => "/".into(),
     }
 }
 
@@ -562,6 +580,7 @@ mod tests {
             search: true,
             synonyms: Vec::new(),
             preview: false,
+            images: ImageSettings::default(),
             roles: Roles::default(),
             fields: BTreeMap::new(),
             types: vec![],

@@ -98,6 +98,16 @@ impl Config {
                 });
             }
         }
+        if let Some(why) = self.images.problem() {
+            problems.push_with("invalid-schema", || {
+                let d = Diagnostic::error("invalid-schema", shown, why)
+                    .expected("`images: { widths: [480, 960, 1600], quality: 80 }`");
+                match keys.get("images") {
+                    Some((l, c)) => d.at(text, l, c, "images".len()),
+                    None => d,
+                }
+            });
+        }
         let field_keys: Vec<&str> = self.fields.keys().map(String::as_str).collect();
         let type_keys: Vec<&str> = self.types.iter().map(|t| t.key.as_str()).collect();
         let unknown_field = |problems: &mut FileProblems, name: &str, top: &str, context: &str| {

@@ -2,6 +2,7 @@
 //! summaries in shards, and the rows `serve` keeps from one rebuild to the next.
 
 use super::*;
+use crate::media::Media;
 
 /// A sequence serialised from an iterator made on demand, without collecting it first.
 pub(super) struct Lazy<F>(pub(super) F);
@@ -62,7 +63,8 @@ pub(super) struct Index<'a, T: Serialize, F: Serialize, E: Serialize> {
 ///
 /// Each entry is `[slug, title, type index, null, null, [[term indices] per facet in `facets`
 /// order], "YYYY-MM-DD"|""]`; its URL is `base_path + types[t].folder + "/" + slug + "/"`.
-/// `katalog/geo.json` holds `[lat, lon]` or null per entry, in the same order; `place` names
+/// `katalog/geo.json` holds `[lat, lon]` or null per entry, in the same order, and for an
+/// entry with a picture `[lat, lon, thumbnail path, width, height]`; `place` names
 /// the facet that holds an entry's place.
 pub fn browser_index(cat: &Catalogue, rows: &IndexRows) -> Vec<OutputFile> {
     debug_assert_eq!(
@@ -141,6 +143,8 @@ pub struct IndexRows {
 
 pub(super) struct IndexRow {
     pub(super) date: String,
+    /// What the entry's pictures are ([`Media::pictures_hash`]).
+    pub(super) pictures: u64,
     pub(super) entry_json: Box<RawValue>,
     pub(super) point: Box<RawValue>,
     pub(super) summary: Box<RawValue>,
@@ -148,10 +152,15 @@ pub(super) struct IndexRow {
 
 impl IndexRows {
     pub fn new(cat: &Catalogue, updated: &Updated) -> IndexRows {
-        IndexRows::reusing(cat, updated, None)
+        IndexRows::reusing(cat, updated, None, &Media::default())
     }
 
-    pub fn reusing(cat: &Catalogue, updated: &Updated, previous: Option<&IndexRows>) -> IndexRows {
+    pub fn reusing(
+        cat: &Catalogue,
+        updated: &Updated,
+        previous: Option<&IndexRows>,
+        media: &Media,
+    ) -> IndexRows {
         let taken = match previous {
             Some(p) => cat.unchanged_since(&p.sources, &p.config),
             None => vec![None; cat.entries.len()],
@@ -162,9 +171,14 @@ impl IndexRows {
             .enumerate()
             .map(|(i, e)| {
                 let date = updated.get(&e.rel_path).map(String::as_str).unwrap_or("");
+                let pictures = media.pictures_hash(e);
                 match (taken[i], previous) {
-                    (Some(k), Some(p)) if p.rows[k].date == date => Arc::clone(&p.rows[k]),
-                    _ => Arc::new(IndexRow::new(cat, i, date)),
+                    (Some(k), Some(p))
+                        if p.rows[k].date == date && p.rows[k].pictures == pictures =>
+                    {
+                        Arc::clone(&p.rows[k])
+                    }
+                    _ => Arc::new(IndexRow::new(cat, i, date, media, pictures)),
                 }
             })
             .collect();
@@ -177,7 +191,7 @@ impl IndexRows {
 }
 
 impl IndexRow {
-    fn new(cat: &Catalogue, i: usize, date: &str) -> IndexRow {
+    fn new(cat: &Catalogue, i: usize, date: &str, media: &Media, pictures: u64) -> IndexRow {
         let config = &cat.config;
         let e = &cat.entries[i];
         let terms = Lazy(move || config.facets.iter().map(move |f| cat.entry_terms(i, f)));
@@ -185,15 +199,28 @@ impl IndexRow {
         // catalogue browser's first load does not carry them.
         let row: IndexEntry<'_, _> = (&e.slug, &e.title, e.type_index, (), (), terms, date);
         let point = match config.roles.geo.as_deref().and_then(|g| e.field(g)) {
-            Some(FieldValue::Geo { lat, lon }) => Some([round4(*lat), round4(*lon)]),
-            _ => None,
+            Some(FieldValue::Geo { lat, lon }) => {
+                let (lat, lon) = (round4(*lat), round4(*lon));
+                // The map's popup shows the smallest size of the entry's lead picture.
+                let thumb = crate::media::lead_picture(config, e)
+                    .and_then(|p| media.rendition(&p.src))
+                    .and_then(|r| r.webp.into_iter().next());
+                match thumb {
+                    Some(v) => {
+                        raw_json(&(lat, lon, config.urls().path(&v.path), v.width, v.height))
+                    }
+                    None => raw_json(&[lat, lon]),
+                }
+            }
+            _ => raw_json(&None::<()>),
         };
         IndexRow {
             date: date.to_string(),
+            pictures,
             entry_json: raw_json(&row),
-            point: raw_json(&point),
+            point,
             // `"summary"`, or `["summary", "transfer teaser"]` when the entry has one.
-            summary: match crate::render::views::transfer_teaser(cat, i) {
+            summary: match crate::render::text::transfer_teaser(cat, i) {
                 Some(transfer) => raw_json(&(e.summary.as_deref().unwrap_or(""), transfer)),
                 None => raw_json(&e.summary.as_deref().unwrap_or("")),
             },

@@ -7,7 +7,8 @@
 use crate::config::Config;
 use crate::markdown::plain_text;
 use crate::model::{Entry, FieldValue, Updated};
-use crate::render::views::{field_plain_text, map, Views};
+use crate::render::text::field_plain_text;
+use crate::render::views::{map, Views};
 use crate::render::xml::XmlTemplates;
 use crate::render::{plan, PageKind, RenderError};
 use crate::resolve::{Catalogue, Relation};
@@ -228,8 +229,28 @@ impl Serialize for FieldJson<'_> {
             | FieldValue::Date(t)
             | FieldValue::Url(t)
             | FieldValue::Email(t)
-            | FieldValue::Image(t)
             | FieldValue::Markdown(t, _) => s.serialize_str(t),
+            FieldValue::Image(pictures) => {
+                let urls = self.cat.config.urls();
+                let mut json = pictures.iter().map(|p| PictureJson {
+                    url: urls.absolute(&urls.path(&crate::urls::encoded(&p.src))),
+                    alt: &p.alt,
+                    decorative: p.decorative,
+                    credit: p.credit.as_deref(),
+                    caption: p.caption.as_deref(),
+                    licence: p.licence.as_deref(),
+                });
+                let gallery = self
+                    .cat
+                    .config
+                    .fields
+                    .get(self.key)
+                    .is_some_and(|f| f.multiple);
+                match gallery {
+                    true => s.collect_seq(json),
+                    false => json.next().serialize(s),
+                }
+            }
             FieldValue::Number(n) => s.serialize_f64(*n),
             FieldValue::Year(y) => s.serialize_i32(*y),
             FieldValue::Bool(b) => s.serialize_bool(*b),
@@ -251,6 +272,17 @@ impl Serialize for FieldJson<'_> {
             })),
         }
     }
+}
+
+/// A picture in `katalog.json`: the address of its file and what is said about it.
+#[derive(Serialize)]
+struct PictureJson<'a> {
+    url: String,
+    alt: &'a str,
+    decorative: bool,
+    credit: Option<&'a str>,
+    caption: Option<&'a str>,
+    licence: Option<&'a str>,
 }
 
 #[derive(Serialize)]

@@ -6,7 +6,7 @@ use super::cursor::{self, Spot};
 use super::text::Lines;
 use super::workspace::Workspace;
 use super::At;
-use crate::config::{Config, FieldDef, FieldKind};
+use crate::config::{Config, FieldDef, FieldKind, IMAGE_KEYS};
 use crate::load::DocKind;
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionItemLabelDetails, CompletionTextEdit,
@@ -198,6 +198,20 @@ pub fn field_doc(config: &Config, def: &FieldDef) -> String {
     }
     if !def.to.is_empty() {
         doc.push_str(&format!("\n\npoints to: {}", def.to.join(", ")));
+    }
+    if def.kind == FieldKind::Image {
+        doc.push_str("\n\nA picture is a mapping with these keys:");
+        for k in IMAGE_KEYS {
+            let required = match k.key {
+                "credit" => k.required && config.images.require_credit,
+                _ => k.required,
+            };
+            let required = if required { ", required" } else { "" };
+            doc.push_str(&format!(
+                "\n- `{}` ({}{required}): {}",
+                k.key, k.kind, k.description
+            ));
+        }
     }
     if let Some(d) = &def.description {
         doc.push_str(&format!("\n\n{d}"));

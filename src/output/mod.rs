@@ -13,10 +13,12 @@ pub const MARKER: &str = ".casebook-output";
 
 pub use crate::sink::{OutputError, Sink, WriteFn};
 pub use guard::{absolute, check_output_dir, links_cache, spare_dir, BuildLock};
+pub use images::ImageCache;
 pub use memory::{Memory, Pass, SiteFiles};
 pub use staging::Staging;
 
 mod guard;
+mod images;
 mod memory;
 mod staging;
 mod update;

@@ -341,6 +341,7 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
                         ("inverse", def.inverse.clone().into()),
                         ("item", def.item.name().into()),
                         ("role", config.roles.meta_role(f).into()),
+                        ("image_keys", image_keys(config, def)),
                     ])
                 })
                 .collect();
@@ -358,4 +359,19 @@ pub(super) fn codebook(cat: &Catalogue, views: &Views) -> Value {
         ("types", types.into()),
         ("vocabularies", vocabularies.into()),
     ])
+}
+
+/// The sub-keys of an image field for the codebook, each with whether it is required.
+fn image_keys(config: &Config, def: &crate::config::FieldDef) -> Value {
+    if def.kind != crate::config::FieldKind::Image {
+        return Value::none();
+    }
+    crate::config::IMAGE_KEYS
+        .iter()
+        .map(|k| {
+            let required = k.required && (k.key != "credit" || config.images.require_credit);
+            map([("key", k.key.into()), ("required", required.into())])
+        })
+        .collect::<Vec<_>>()
+        .into()
 }

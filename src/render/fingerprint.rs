@@ -16,22 +16,22 @@ pub struct PageFingerprints<'a> {
     /// The entries the home page shows ([`Views::newest`]).
     newest: &'a [usize],
     site: u64,
-    /// Per entry: the hash of its file, which stands for its card.
-    cards: Vec<u64>,
+    /// Per entry: the hash of its file and its pictures, which stands for its card.
+    cards: &'a [u64],
     /// Per facet of `cat.facets`: a hash of its counts per term and per type × term.
     counts: Vec<u64>,
 }
 
 impl<'a> PageFingerprints<'a> {
+    /// `cards` holds per entry what its card is made from ([`Views::card_hashes`]).
     pub fn new(
         cat: &'a Catalogue,
         updated: &'a Updated,
         newest: &'a [usize],
         site: u64,
+        cards: &'a [u64],
     ) -> PageFingerprints<'a> {
-        use rayon::prelude::*;
         use std::hash::{Hash, Hasher};
-        let cards: Vec<u64> = cat.entries.par_iter().map(|e| e.content_hash).collect();
         let counts = cat
             .facets
             .iter()

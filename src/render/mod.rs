@@ -3,6 +3,7 @@
 
 pub mod fill;
 pub mod memo;
+pub mod text;
 pub mod theme;
 pub mod views;
 pub mod xml;
@@ -86,7 +87,7 @@ fn meta_description(
         PageKind::TypeList { page, .. } if *page > 1 => {
             let suffix = format!(" ({} {page})", s("page"));
             let room = META_DESCRIPTION.saturating_sub(suffix.chars().count());
-            return format!("{}{suffix}", views::cut_words(description, room));
+            return format!("{}{suffix}", text::cut_words(description, room));
         }
         PageKind::Entry(i) if description.is_empty() => {
             let e = &cat.entries[*i];
@@ -98,7 +99,7 @@ fn meta_description(
         _ if description.is_empty() => config.description.to_string(),
         _ => description.to_string(),
     };
-    views::cut_words(text.trim(), META_DESCRIPTION)
+    text::cut_words(text.trim(), META_DESCRIPTION)
 }
 
 /// The host a tile server's URL names (`tile.openstreetmap.org`), for "Karte laden (…)".
@@ -390,6 +391,11 @@ impl Renderer {
         };
         let meta = meta_description(cat, page, &title, &description, &s);
         let json_ld = jsonld::json_ld(cat, views, page, &title, updated, &s("home"));
+        // The picture a shared link shows (`og:image`): an entry's lead picture.
+        let image = match page {
+            PageKind::Entry(i) => views.pictures(*i).first().cloned(),
+            _ => None,
+        };
         ctx.insert_value(
             "page",
             map([
@@ -404,6 +410,7 @@ impl Renderer {
                 ("permalink", views.urls.absolute(&url).into()),
                 ("alternates", languages::alternates_value(cat, &alternates)),
                 ("text_language", text_language.into()),
+                ("image", image.into()),
             ]),
         );
         match page {

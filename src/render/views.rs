@@ -2,7 +2,9 @@
 //! entry and shared (Tera values are reference-counted), so a list of 3,000 entries costs 3,000
 //! pointer copies, not 3,000 serialisations.
 
+use super::text::{field_plain_text, transfer_teaser};
 use crate::config::{Config, FieldKind, ListItem};
+use crate::media::{self, Media};
 use crate::model::{Entry, FieldValue, ListValue, Updated};
 use crate::resolve::{Catalogue, Relation};
 use crate::urls::{self, Urls};
@@ -59,9 +61,16 @@ fn pairs_map(pairs: &[(&'static str, Value)]) -> Value {
 /// Values shared by many pages, computed once per build.
 pub struct Views {
     pub urls: Urls,
+    /// Where the media are (the default language's address in every language).
+    media_urls: Urls,
     /// The first segments of the built-in pages (`katalog/`, `karte/`…).
     pub segments: urls::Segments,
     pub cards: Vec<Value>,
+    /// Per entry: a hash of what its card is made from (its file and its pictures' bytes),
+    /// for the fingerprints of the pages that show it.
+    pub card_hashes: Vec<u64>,
+    /// Per entry: the values of its pictures (`picture` below), the lead one first.
+    pictures: Vec<Vec<Value>>,
     /// Per type: `{ key, label, plural, color, url }`.
     pub types: Vec<Value>,
     /// Per vocabulary key, per term: `{ key, label, url }`.
@@ -82,12 +91,17 @@ pub struct Views {
 
 impl Views {
     pub fn new(cat: &Catalogue, updated: &Updated) -> Views {
-        Views::reusing(cat, updated, None)
+        Views::reusing(cat, updated, None, &Media::default())
     }
 
     /// Builds the views, taking over the cards of `previous` for entries whose file (and the
     /// schema) did not change: `serve` rebuilds only what an edit touched.
-    pub fn reusing(cat: &Catalogue, updated: &Updated, previous: Option<&Views>) -> Views {
+    pub fn reusing(
+        cat: &Catalogue,
+        updated: &Updated,
+        previous: Option<&Views>,
+        media: &Media,
+    ) -> Views {
         let config = &cat.config;
         let urls = config.urls();
         let types: Vec<Value> = config
@@ -158,8 +172,19 @@ impl Views {
                 (key.clone(), fixed)
             })
             .collect();
+        let card_hashes: Vec<u64> = cat
+            .entries
+            .par_iter()
+            .map(|e| match media.pictures_hash(e) {
+                0 => e.content_hash,
+                pictures => e.content_hash ^ pictures.rotate_left(1),
+            })
+            .collect();
         let mut views = Views {
+            pictures: Vec::new(),
+            card_hashes,
             urls,
+            media_urls: config.media_urls(),
             segments: config.segments.clone(),
             cards: Vec::new(),
             types,
@@ -174,6 +199,22 @@ impl Views {
             Some(p) => cat.unchanged_since(&p.sources, &p.config),
             None => vec![None; cat.entries.len()],
         };
+        // A card is taken over if its entry and its pictures are the same.
+        let taken: Vec<Option<usize>> = taken
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let p = previous?;
+                k.filter(|&k| p.card_hashes[k] == views.card_hashes[i])
+            })
+            .collect();
+        views.pictures = (0..cat.entries.len())
+            .into_par_iter()
+            .map(|i| match (taken[i], previous) {
+                (Some(k), Some(p)) => p.pictures[k].clone(),
+                _ => views.picture_values(cat, i, media),
+            })
+            .collect();
         views.cards = (0..cat.entries.len())
             .into_par_iter()
             .map(|i| match (taken[i], previous) {
@@ -224,7 +265,73 @@ impl Views {
             ("facets", facets.into()),
             ("draft", e.draft.into()),
             ("text_language", e.text_language.as_deref().into()),
+            ("image", self.pictures[i].first().cloned().into()),
         ])
+    }
+
+    /// The values of an entry's pictures: the one of the `image` role's field (or else the
+    /// first) leads, the others follow in field order.
+    fn picture_values(&self, cat: &Catalogue, i: usize, media: &Media) -> Vec<Value> {
+        let e = &cat.entries[i];
+        let lead_field = cat.config.roles.image.as_deref();
+        let mut pictures: Vec<&crate::model::Picture> = Vec::new();
+        if let Some(FieldValue::Image(lead)) = lead_field.and_then(|f| e.field(f)) {
+            pictures.extend(lead);
+        }
+        for (key, value) in &e.fields {
+            if let FieldValue::Image(list) = value {
+                if Some(key.as_str()) != lead_field {
+                    pictures.extend(list);
+                }
+            }
+        }
+        pictures
+            .into_iter()
+            .filter_map(|p| self.picture(p, media))
+            .collect()
+    }
+
+    /// A picture as templates show it: the sizes made of it in WebP (`webp_srcset`) and in a
+    /// format every browser shows (`src`, `srcset`, `type`), its size for `width` and
+    /// `height`, the smallest size as `thumb`, and what is said about it.
+    fn picture(&self, p: &crate::model::Picture, media: &Media) -> Option<Value> {
+        let r = media.rendition(&p.src)?;
+        let srcset = |variants: &[media::Variant]| {
+            variants
+                .iter()
+                .map(|v| format!("{} {}w", self.media_urls.path(&v.path), v.width))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let largest = r.fallback.last()?;
+        let thumb = r.webp.first()?;
+        let src = self.media_urls.path(&largest.path);
+        Some(map([
+            ("src", src.clone().into()),
+            ("width", r.width.into()),
+            ("height", r.height.into()),
+            ("type", largest.format.mime().into()),
+            ("srcset", srcset(&r.fallback).into()),
+            ("webp_srcset", srcset(&r.webp).into()),
+            ("thumb", self.media_urls.path(&thumb.path).into()),
+            ("thumb_width", thumb.width.into()),
+            ("thumb_height", thumb.height.into()),
+            ("absolute", self.media_urls.absolute(&src).into()),
+            (
+                "original",
+                self.media_urls.path(&crate::urls::encoded(&p.src)).into(),
+            ),
+            ("alt", p.alt.as_str().into()),
+            ("decorative", p.decorative.into()),
+            ("credit", p.credit.clone().into()),
+            ("caption", p.caption.clone().into()),
+            ("licence", p.licence.clone().into()),
+        ]))
+    }
+
+    /// The picture values of entry `i`, the lead one first.
+    pub fn pictures(&self, i: usize) -> &[Value] {
+        &self.pictures[i]
     }
 
     /// Term values (`{key,label,url}`) of a facet field on an entry.
@@ -293,7 +400,7 @@ impl Views {
                     (FieldKind::Markdown, FieldValue::Markdown(_, html)) if !html.is_empty() => {
                         sections.push(value.clone())
                     }
-                    (FieldKind::Markdown | FieldKind::Geo, _) => {}
+                    (FieldKind::Markdown | FieldKind::Geo | FieldKind::Image, _) => {}
                     (FieldKind::List, FieldValue::List(items))
                         if link_list && !items.is_empty() =>
                     {
@@ -322,7 +429,10 @@ impl Views {
             ("transfer", transfer.into()),
             ("body", Value::safe_string(&e.body_html)),
             ("relations", self.relation_values(&cat.relations[i])),
-            ("backlinks", self.relation_values(&cat.backlinks[i])),
+            (
+                "backlinks",
+                self.relation_values(&unrepeated_backlinks(cat, i)),
+            ),
             (
                 "similar",
                 cat.similar[i]
@@ -334,6 +444,10 @@ impl Views {
             ("prev", prev.map(|p| self.cards[p].clone()).into()),
             ("next", next.map(|n| self.cards[n].clone()).into()),
             ("geo", geo.into()),
+            (
+                "gallery",
+                self.pictures[i].get(1..).unwrap_or(&[]).to_vec().into(),
+            ),
             ("edit_url", edit_url.into()),
             ("updated", updated.into()),
             ("source_path", format!("content/{}", e.rel_path).into()),
@@ -361,8 +475,24 @@ impl Views {
             FieldValue::Text(t)
             | FieldValue::Date(t)
             | FieldValue::Email(t)
-            | FieldValue::Image(t)
             | FieldValue::Url(t) => (t.as_str().into(), none(), vec![], vec![]),
+            FieldValue::Image(pictures) => (
+                none(),
+                none(),
+                vec![],
+                pictures
+                    .iter()
+                    .map(|p| {
+                        map([
+                            ("text", p.alt.as_str().into()),
+                            (
+                                "url",
+                                self.media_urls.path(&crate::urls::encoded(&p.src)).into(),
+                            ),
+                        ])
+                    })
+                    .collect(),
+            ),
             FieldValue::Markdown(_, h) => (none(), Value::safe_string(h), vec![], vec![]),
             FieldValue::Number(n) => (n.to_string().into(), none(), vec![], vec![]),
             FieldValue::Year(y) => (y.to_string().into(), none(), vec![], vec![]),
@@ -401,133 +531,20 @@ fn list_item(item: &ListValue) -> Value {
     ])
 }
 
-/// The longest teaser of the transfer role on a card, in characters.
-pub const TRANSFER_TEASER: usize = 160;
-
-/// The transfer role's text in short, for cards: its first sentence, or its first words up to
-/// [`TRANSFER_TEASER`] characters and `…`.
-pub fn transfer_teaser(cat: &Catalogue, entry: usize) -> Option<String> {
-    transfer_text(cat, entry).map(|text| teaser(&text, TRANSFER_TEASER))
-}
-
-/// The transfer role's text of an entry as plain text (what search indexes), if it has one.
-pub fn transfer_text(cat: &Catalogue, entry: usize) -> Option<String> {
-    let field = cat.config.roles.transfer.as_ref()?;
-    let text = match cat.entries[entry].field(field)? {
-        FieldValue::Markdown(_, html) => crate::markdown::plain_text(html),
-        FieldValue::Text(t) => t.trim().to_string(),
-        _ => return None,
-    };
-    (!text.is_empty()).then_some(text)
-}
-
-/// The first sentence of `text` when it fits in `max` characters, else its first words and `…`.
-/// A sentence ends at `.`, `!` or `?` before a space and a capital, after a word of four or more
-/// letters, so "z. B." or "bzw." does not end one.
-pub fn teaser(text: &str, max: usize) -> String {
-    let first = sentence_end(text).map_or(text, |end| &text[..end]);
-    if first.chars().count() <= max {
-        return first.to_string();
-    }
-    cut_words(text, max)
-}
-
-/// `text` whole when it has at most `max` characters, else its first words and `…` within `max`.
-pub fn cut_words(text: &str, max: usize) -> String {
-    let Some((cut, _)) = text.char_indices().nth(max.saturating_sub(1)) else {
-        return text.to_string();
-    };
-    if text[cut..].chars().count() <= 1 {
-        return text.to_string();
-    }
-    let head = text[..cut].trim_end();
-    let head = head.rfind(char::is_whitespace).map_or(head, |s| &head[..s]);
-    format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' ', '–']))
-}
-
-fn sentence_end(text: &str) -> Option<usize> {
-    let mut word = 0usize;
-    for (at, c) in text.char_indices() {
-        if c.is_alphabetic() {
-            word += 1;
-            continue;
-        }
-        if matches!(c, '.' | '!' | '?') && word >= 4 {
-            let rest = &text[at + 1..];
-            let after = rest.trim_start();
-            if after.len() < rest.len() && after.starts_with(char::is_uppercase) {
-                return Some(at + 1);
-            }
-        }
-        word = 0;
-    }
-    None
-}
-
-/// A field as plain text: term labels joined with ", ", lists joined with "; ".
-pub fn field_plain_text(cat: &Catalogue, entry: usize, field: &str) -> Option<String> {
-    let e = &cat.entries[entry];
-    if let Some(rel) = cat.relations[entry].iter().find(|r| r.field == field) {
-        return Some(
-            rel.targets
-                .iter()
-                .map(|&t| cat.entries[t].id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-    }
-    let value = e.field(field)?;
-    let text = match value {
-        FieldValue::Text(t)
-        | FieldValue::Date(t)
-        | FieldValue::Email(t)
-        | FieldValue::Image(t)
-        | FieldValue::Url(t) => t.clone(),
-        FieldValue::Markdown(md, _) => md.clone(),
-        FieldValue::Number(n) => n.to_string(),
-        FieldValue::Year(y) => y.to_string(),
-        FieldValue::Geo { lat, lon } => format!("{lat}, {lon}"),
-        FieldValue::Bool(b) => b.to_string(),
-        FieldValue::Terms(terms) => {
-            let vocab = cat.config.facet_vocabulary(field)?;
-            terms
-                .iter()
-                .map(|&t| vocab.terms[t].label.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-        FieldValue::List(items) => items
-            .iter()
-            .map(|i| match &i.url {
-                Some(u) if *u != i.text => format!("{} <{u}>", i.text),
-                _ => i.text.clone(),
+/// The entries pointing at entry `i`, without those it points at itself: a pair that names
+/// each other (`siehe_auch` both ways) shows each entry once on the page, under the relation
+/// the entry states. The catalogue keeps every backlink (exports, search).
+fn unrepeated_backlinks(cat: &Catalogue, i: usize) -> Vec<Relation> {
+    let stated = |t: &usize| cat.relations[i].iter().any(|r| r.targets.contains(t));
+    cat.backlinks[i]
+        .iter()
+        .filter_map(|r| {
+            let targets: Vec<usize> = r.targets.iter().copied().filter(|t| !stated(t)).collect();
+            (!targets.is_empty()).then(|| Relation {
+                field: r.field.clone(),
+                label: r.label.clone(),
+                targets,
             })
-            .collect::<Vec<_>>()
-            .join("; "),
-    };
-    (!text.is_empty()).then_some(text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_teaser_is_the_first_sentence_or_the_first_words() {
-        assert_eq!(
-            teaser("Kurz gesagt: es geht. Dann mehr.", 160),
-            "Kurz gesagt: es geht."
-        );
-        // Abbreviations do not end a sentence.
-        assert_eq!(
-            teaser("Etwa z. B. Vereine. Zweiter Satz.", 160),
-            "Etwa z. B. Vereine."
-        );
-        let long = "Wort ".repeat(60);
-        let cut = teaser(long.trim(), 40);
-        assert!(cut.ends_with('…') && cut.chars().count() <= 40, "{cut}");
-        assert!(!cut.contains("Wo…") && cut.trim_end_matches('…').ends_with("Wort"));
-        assert_eq!(cut_words("genau zehn", 10), "genau zehn");
-        assert_eq!(cut_words("genau elf!x", 10), "genau…");
-    }
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@
 //! vocabulary and the ids of the entries a reference may name), one for site.yaml and one for
 //! the vocabularies. The folder it writes is casebook's own; see [`write`].
 
-use crate::config::{Config, FieldDef, FieldKind, ListItem};
+use crate::config::{Config, FieldDef, FieldKind, ListItem, IMAGE_KEYS};
 use crate::model::Entry;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -244,10 +244,13 @@ fn field(config: &Config, def: &FieldDef, ids: &EntryIds) -> Value {
             "required": ["lat", "lon"],
             "additionalProperties": false,
         }),
-        FieldKind::Image => json!({
-            "type": "string",
-            "description": "a path below content/, like media/bild.jpg",
-        }),
+        FieldKind::Image => {
+            let item = picture(config);
+            match def.multiple {
+                true => json!({ "anyOf": [item, { "type": "array", "items": item }] }),
+                false => item,
+            }
+        }
         FieldKind::Facet => {
             let terms = config
                 .facet_vocabulary(&def.key)
@@ -302,6 +305,37 @@ fn one_of(values: Vec<Value>) -> Value {
         true => Value::Bool(false),
         false => json!({ "oneOf": values }),
     }
+}
+
+/// One picture of an `image` field: its sub-keys as [`IMAGE_KEYS`] describes them, `credit`
+/// required while `images.require_credit` holds, `alt` filled unless `decorative: true` (then
+/// empty or absent).
+fn picture(config: &Config) -> Value {
+    let properties: Map<String, Value> = IMAGE_KEYS
+        .iter()
+        .map(|k| {
+            let kind = match k.kind {
+                "bool" => json!({ "type": "boolean", "description": k.description }),
+                _ => json!({ "type": "string", "description": k.description }),
+            };
+            (k.key.to_string(), kind)
+        })
+        .collect();
+    let required: Vec<&str> = IMAGE_KEYS
+        .iter()
+        .filter(|k| k.required && k.key != "alt")
+        .filter(|k| k.key != "credit" || config.images.require_credit)
+        .map(|k| k.key)
+        .collect();
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+        "if": { "properties": { "decorative": { "const": true } }, "required": ["decorative"] },
+        "then": { "properties": { "alt": { "const": "" } } },
+        "else": { "properties": { "alt": { "minLength": 1 } }, "required": ["alt"] },
+    })
 }
 
 /// A value, or a list of them (of at most one where the field takes a single value): `check`

@@ -43,7 +43,13 @@ pub struct Written {
 pub fn write(root: &Path, output: Option<&Path>) -> Result<Written, SchemaError> {
     let mut report = Report::default();
     let mut timings = crate::site::Timings::default();
-    let read = crate::site::read_catalogue(root, &Default::default(), &mut report, &mut timings);
+    let read = crate::site::read_catalogue(
+        root,
+        &Default::default(),
+        &Default::default(),
+        &mut report,
+        &mut timings,
+    );
     let Some(read) = read else {
         return Err(SchemaError::Invalid(report.error_count().max(1)));
     };

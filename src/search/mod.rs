@@ -18,7 +18,8 @@
 use crate::export::{self, OutputFile, Sink};
 use crate::markdown::plain_text;
 use crate::model::FieldValue;
-use crate::render::views::{field_plain_text, Views};
+use crate::render::text::field_plain_text;
+use crate::render::views::Views;
 use crate::resolve::Catalogue;
 use crate::sink::OutputError;
 use rayon::prelude::*;

@@ -81,6 +81,8 @@ impl Session {
                 base_url,
                 no_search: !search,
                 preview: true,
+                // The picture cache of the default output, so a build and serve share it.
+                output: Some(root.join("output")),
             },
             site: None,
             memory: Memory::default(),

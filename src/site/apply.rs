@@ -19,6 +19,8 @@ enum Source {
     Schema,
     Theme,
     Document,
+    /// A file below content/media/.
+    Media,
     Other,
 }
 
@@ -40,10 +42,11 @@ impl Site {
             });
         }
         let theme = kinds.contains(&Source::Theme);
-        if !theme && !kinds.contains(&Source::Document) {
+        let media = kinds.contains(&Source::Media);
+        if !theme && !media && !kinds.contains(&Source::Document) {
             return Ok(Applied::default());
         }
-        let in_place = !theme && self.edit_in_place(changed, &mut timings)?;
+        let in_place = !theme && !media && self.edit_in_place(changed, &mut timings)?;
         if !in_place {
             self.resolve_again(changed, theme, &mut timings)?;
         }
@@ -67,6 +70,9 @@ impl Site {
             || path.starts_with(self.root.join("templates"))
         {
             return Source::Theme;
+        }
+        if path.starts_with(content.join(crate::urls::MEDIA_FOLDER)) {
+            return Source::Media;
         }
         if path.starts_with(content) {
             return Source::Document;
@@ -120,10 +126,15 @@ impl Site {
             };
             let doc = check::check_document(&config, doc, &resolver);
             // A draft flag or earlier addresses that change add or remove pages (a public
-            // site's draft, a redirect): the general path plans the pages again.
+            // site's draft, a redirect), and pictures are read with the media (`read_media`):
+            // the general path plans the pages again.
             let meta = |d: &CheckedDoc| d.entry.as_ref().map(|e| (e.draft, e.aliases.clone()));
+            let shows_pictures =
+                |e: &crate::model::Entry| crate::media::pictures_of(e).next().is_some();
             if meta(&doc) != meta(previous)
                 || (!config.preview && doc.entry.as_ref().is_some_and(|e| e.draft))
+                || previous.entry.as_deref().is_some_and(shows_pictures)
+                || doc.entry.as_deref().is_some_and(shows_pictures)
             {
                 return Ok(false);
             }
@@ -184,10 +195,24 @@ impl Site {
         for (path, doc) in edits {
             self.docs.insert(path, doc);
         }
+        // What the texts link to may have changed, and with it which media files are unused.
+        let linked: std::collections::HashSet<&str> = self
+            .docs
+            .values()
+            .flat_map(|d| d.internal_links.iter().map(String::as_str))
+            .collect();
+        self.media
+            .check(&config, &self.catalogue.entries, &linked, &mut report);
+        report.sort();
         self.report = report;
         timings.steps.push(("update graph", start.elapsed()));
         let start = Instant::now();
-        self.views = Views::reusing(&self.catalogue, &self.updated, Some(&self.views));
+        self.views = Views::reusing(
+            &self.catalogue,
+            &self.updated,
+            Some(&self.views),
+            &self.media,
+        );
         self.renderer.set_globals(&self.catalogue, &self.views);
         timings.steps.push(("views", start.elapsed()));
         timings.time("fingerprints", || self.plan(Some(&entry_pages)));
@@ -214,6 +239,10 @@ impl Site {
             let list: Vec<Arc<CheckedDoc>> = docs.values().cloned().collect();
             check::assemble(&config, &list, &mut report)
         });
+        let memo = self.media.files.clone().into_iter().collect();
+        let media = timings.time("media", || {
+            read_media(&config, &docs, &checked, &memo, &mut report)
+        });
         report.sort();
         if report.has_errors() {
             return Err(SiteError::Invalid(report));
@@ -233,11 +262,17 @@ impl Site {
         self.walk_diagnostics = walk.diagnostics;
         self.link_targets = link_targets;
         self.report = report;
+        self.media = media;
         if let Some(renderer) = renderer {
             self.renderer = renderer;
         }
         self.views = timings.time("views", || {
-            Views::reusing(&self.catalogue, &self.updated, Some(&self.views))
+            Views::reusing(
+                &self.catalogue,
+                &self.updated,
+                Some(&self.views),
+                &self.media,
+            )
         });
         let previous = std::mem::take(&mut self.editions);
         self.make_editions(previous, theme, timings)?;

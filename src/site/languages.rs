@@ -80,7 +80,7 @@ impl Site {
             Some(before) => (before.renderer, Some(before.views)),
             None => (Renderer::new(Theme::load(&catalogue.config)?)?, None),
         };
-        let views = Views::reusing(&catalogue, &updated, views.as_ref());
+        let views = Views::reusing(&catalogue, &updated, views.as_ref(), &self.media);
         Ok(Site {
             root: self.root.clone(),
             overrides: self.overrides.clone(),
@@ -98,6 +98,11 @@ impl Site {
             report: Report::default(),
             translations: Vec::new(),
             editions: Vec::new(),
+            // The media are published once, by the default language's site; pages in every
+            // language name them there (`Config::media_urls`).
+            media: Media::default(),
+            image_cache: None,
+            media_outputs: Vec::new(),
         })
     }
 }

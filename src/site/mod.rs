@@ -16,7 +16,9 @@ use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::export::{self, IndexRows};
 use crate::load::{self, Candidate, Dates};
+use crate::media::{Media, Memo, PublishError};
 use crate::model::Updated;
+use crate::output::ImageCache;
 use crate::render::theme::{Theme, ThemeError};
 use crate::render::views::Views;
 use crate::render::{self, PageKind, RenderError, Renderer};
@@ -91,6 +93,17 @@ pub enum SiteError {
     Output(#[from] OutputError),
 }
 
+impl From<PublishError> for SiteError {
+    fn from(e: PublishError) -> SiteError {
+        match e {
+            PublishError::Output(e) => SiteError::Output(e),
+            PublishError::Picture(d) => SiteError::Invalid(Report {
+                diagnostics: vec![*d],
+            }),
+        }
+    }
+}
+
 impl SiteError {
     /// The problems as diagnostics (for the serve overlay).
     pub fn diagnostics(&self, config: Option<&Config>) -> Vec<Diagnostic> {
@@ -136,6 +149,12 @@ pub struct Site {
     translations: Vec<Arc<crate::model::Translation>>,
     /// The site in each language but the default, each below `/<language>/`.
     pub editions: Vec<Site>,
+    /// The files below content/media/ and what they hold.
+    pub media: Media,
+    /// Where the sizes made of pictures are kept between runs, beside the output.
+    image_cache: Option<ImageCache>,
+    /// The published media files and picture sizes with their fingerprints.
+    media_outputs: Vec<(String, u64)>,
 }
 
 impl Site {
@@ -157,7 +176,16 @@ impl Site {
         timings: &mut Timings,
     ) -> Result<Site, SiteError> {
         let mut report = Report::default();
-        let read = read_catalogue(root, &overrides, &mut report, timings);
+        let image_cache = match &overrides.output {
+            Some(output) => Some(ImageCache::beside(output)?),
+            None => None,
+        };
+        let memo = match (previous, &image_cache) {
+            (Some(p), _) => p.media.files.clone().into_iter().collect(),
+            (None, Some(cache)) => Media::parse_memo(&cache.memo()),
+            (None, None) => Memo::new(),
+        };
+        let read = read_catalogue(root, &overrides, &memo, &mut report, timings);
         let read = match read {
             Some(read) if !report.has_errors() => read,
             _ => return Err(SiteError::Invalid(report)),
@@ -168,6 +196,7 @@ impl Site {
             walk_diagnostics,
             link_targets,
             checked,
+            media,
         } = read;
         let dates = timings.time("dates", || Dates::read(&config));
         let mut checked = published(&config, checked);
@@ -181,7 +210,7 @@ impl Site {
             root: root.to_path_buf(),
             overrides,
             views: timings.time("views", || {
-                Views::reusing(&catalogue, &updated, previous.map(|p| &p.views))
+                Views::reusing(&catalogue, &updated, previous.map(|p| &p.views), &media)
             }),
             catalogue,
             updated,
@@ -196,6 +225,9 @@ impl Site {
             report,
             translations,
             editions: Vec::new(),
+            media,
+            image_cache,
+            media_outputs: Vec::new(),
         };
         // A new schema makes the other languages anew (their config changed with it).
         site.make_editions(Vec::new(), false, timings)?;
@@ -220,8 +252,14 @@ impl Site {
     pub(super) fn plan(&mut self, only: Option<&[usize]>) {
         let identity = identity(&self.catalogue, &self.renderer.theme);
         let cat = &self.catalogue;
-        let fingerprints =
-            render::PageFingerprints::new(cat, &self.updated, &self.views.newest, identity);
+        let fingerprints = render::PageFingerprints::new(
+            cat,
+            &self.updated,
+            &self.views.newest,
+            identity,
+            &self.views.card_hashes,
+        );
+        self.media_outputs = self.media.outputs(&cat.entries);
         match only.filter(|_| identity == self.identity) {
             Some(entries) => {
                 let mut check = vec![false; cat.entries.len()];
@@ -280,15 +318,18 @@ pub struct Read {
     pub walk_diagnostics: Vec<Diagnostic>,
     pub link_targets: HashMap<String, String>,
     pub checked: crate::model::Checked,
+    pub media: Media,
 }
 
 /// Runs config → load → check: reads every document and checks it on its own and across
 /// files. Every problem goes to `report` (sorted); `None` if the schema is unusable. Entries
 /// with errors are still returned where possible (`casebook check` counts them); a site is
-/// made only without errors.
+/// made only without errors. The media files are read too, taking over what `memo` holds for
+/// unchanged ones.
 pub fn read_catalogue(
     root: &Path,
     overrides: &Overrides,
+    memo: &Memo,
     report: &mut Report,
     timings: &mut Timings,
 ) -> Option<Read> {
@@ -313,6 +354,9 @@ pub fn read_catalogue(
         let list: Vec<Arc<CheckedDoc>> = docs.values().cloned().collect();
         check::assemble(&config, &list, report)
     });
+    let media = timings.time("media", || {
+        read_media(&config, &docs, &checked, memo, report)
+    });
     report.sort();
     Some(Read {
         config,
@@ -320,7 +364,27 @@ pub fn read_catalogue(
         walk_diagnostics: walk.diagnostics,
         link_targets,
         checked,
+        media,
     })
+}
+
+/// Reads the files below content/media/ and reports their problems: pictures that cannot be
+/// published, pictures over the size limit, files nothing shows or links to.
+fn read_media(
+    config: &Config,
+    docs: &Docs,
+    checked: &crate::model::Checked,
+    memo: &Memo,
+    report: &mut Report,
+) -> Media {
+    let files = load::media_files(config, report);
+    let media = Media::read(config, &files, memo);
+    let linked: std::collections::HashSet<&str> = docs
+        .values()
+        .flat_map(|d| d.internal_links.iter().map(String::as_str))
+        .collect();
+    media.check(config, &checked.entries, &linked, report);
+    media
 }
 
 /// A hash of everything pages depend on besides the catalogue's entries and pages: what all

@@ -14,6 +14,9 @@ pub struct Rendered {
     pub files: usize,
     /// Whether the search index was taken over from the previous output.
     pub search_reused: bool,
+    /// What publishing the media did: how many picture sizes were encoded, taken from the
+    /// cache, kept.
+    pub media: crate::media::Published,
 }
 
 impl Site {
@@ -117,9 +120,39 @@ impl Site {
         Ok(paths)
     }
 
-    /// The output paths of the pages.
+    /// The output paths of the pages, the media files and the sizes made of pictures.
     pub fn page_paths(&self) -> impl Iterator<Item = &str> {
-        self.pages.iter().map(|(_, path, _)| path.as_str())
+        let pages = self.pages.iter().map(|(_, path, _)| path.as_str());
+        pages.chain(self.media_outputs.iter().map(|(path, _)| path.as_str()))
+    }
+
+    /// Removes from the picture cache what this site does not publish (after a build: the
+    /// cache holds the sizes of the pictures shown now, not of every picture ever shown).
+    pub fn prune_image_cache(&self) {
+        if let Some(cache) = &self.image_cache {
+            let keep = self
+                .media
+                .variants(&self.catalogue.entries)
+                .into_iter()
+                .map(|(_, v)| v.cache_name())
+                .collect();
+            cache.retain(&keep);
+        }
+    }
+
+    /// Publishes the media files and the sizes of the pictures into `sink`, and remembers what
+    /// the files held for the next run.
+    fn publish_media(&self, sink: &dyn Sink) -> Result<crate::media::Published, SiteError> {
+        let cat = &self.catalogue;
+        let cache = self
+            .image_cache
+            .as_ref()
+            .map(|c| c as &dyn crate::sink::VariantCache);
+        let published = self.media.publish(&cat.config, &cat.entries, sink, cache)?;
+        if let Some(cache) = &self.image_cache {
+            cache.set_memo(&self.media.memo());
+        }
+        Ok(published)
     }
 
     fn render_pages_into(
@@ -129,35 +162,46 @@ impl Site {
     ) -> Result<(Rendered, IndexRows), SiteError> {
         let cat = &self.catalogue;
         let rendered = std::sync::atomic::AtomicUsize::new(0);
-        let (pages, rows) = rayon::join(
+        let ((pages, rows), media) = rayon::join(
             || {
-                let heavy = self
-                    .pages
-                    .partition_point(|(p, ..)| p.cost(cat) > render::PAGE_SIZE);
-                let (heavy, light) = self.pages.split_at(heavy);
-                let pages = heavy.par_iter().with_max_len(1).chain(light.par_iter());
-                pages.try_for_each(|(page, path, fp)| {
-                    if !sink.keep_page(path, *fp) {
-                        let html = self
-                            .renderer
-                            .render(cat, &self.views, page, &self.updated)?;
-                        sink.write_page(path, *fp, &html)?;
-                        rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    on_page();
-                    Ok::<(), SiteError>(())
-                })
+                rayon::join(
+                    || {
+                        let heavy = self
+                            .pages
+                            .partition_point(|(p, ..)| p.cost(cat) > render::PAGE_SIZE);
+                        let (heavy, light) = self.pages.split_at(heavy);
+                        let pages = heavy.par_iter().with_max_len(1).chain(light.par_iter());
+                        pages.try_for_each(|(page, path, fp)| {
+                            if !sink.keep_page(path, *fp) {
+                                let html =
+                                    self.renderer
+                                        .render(cat, &self.views, page, &self.updated)?;
+                                sink.write_page(path, *fp, &html)?;
+                                rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            on_page();
+                            Ok::<(), SiteError>(())
+                        })
+                    },
+                    || -> Result<(IndexRows, usize), OutputError> {
+                        let rows = IndexRows::reusing(
+                            cat,
+                            &self.updated,
+                            self.index_rows.as_ref(),
+                            &self.media,
+                        );
+                        let index = export::browser_index(cat, &rows);
+                        for (path, bytes) in &index {
+                            sink.write(path, &|w| w.write_all(bytes))?;
+                        }
+                        Ok((rows, index.len()))
+                    },
+                )
             },
-            || -> Result<(IndexRows, usize), OutputError> {
-                let rows = IndexRows::reusing(cat, &self.updated, self.index_rows.as_ref());
-                let index = export::browser_index(cat, &rows);
-                for (path, bytes) in &index {
-                    sink.write(path, &|w| w.write_all(bytes))?;
-                }
-                Ok((rows, index.len()))
-            },
+            || self.publish_media(sink),
         );
         pages?;
+        let media = media?;
         let (rows, index_files) = rows?;
         for (path, bytes) in &self.renderer.theme.assets {
             sink.write(path, &|w| w.write_all(bytes))?;
@@ -165,8 +209,9 @@ impl Site {
         let rendered = Rendered {
             rendered: rendered.into_inner(),
             pages: self.pages.len(),
-            files: self.pages.len() + index_files + self.renderer.theme.assets.len(),
+            files: self.pages.len() + index_files + self.renderer.theme.assets.len() + media.files,
             search_reused: false,
+            media,
         };
         Ok((rendered, rows))
     }

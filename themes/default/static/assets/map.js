@@ -143,12 +143,16 @@
     try {
       index = await C.loadIndex(C.dataFolder(app));
       // Coordinates may live in a file of their own (`index.geo`, relative to the data folder:
-      // [[lat, lon] | null, …] in index order), so the catalogue browser need not load them.
+      // [[lat, lon] | null, …] in index order, with the lead picture's thumbnail as
+      // [lat, lon, path, width, height]), so the catalogue browser need not load them.
       if (index.geo) {
         const url = new URL(index.geo, new URL(C.dataFolder(app), location.origin));
         const points = await fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(r.status)));
         points.forEach((pt, p) => {
-          if (pt && index.entries[p]) [index.entries[p][3], index.entries[p][4]] = pt;
+          if (pt && index.entries[p]) {
+            [index.entries[p][3], index.entries[p][4]] = pt;
+            if (pt.length > 2) index.entries[p].thumb = pt.slice(2);
+          }
         });
       }
     } catch (e) {
@@ -222,8 +226,13 @@
         alt: e[1],
         riseOnHover: true,
       });
+      // The thumbnail is decorative: the title beside it says what the entry is.
+      const thumb = e.thumb
+        ? `<img class="popup-image" src="${text(e.thumb[0])}" width="${text(e.thumb[1])}" height="${text(e.thumb[2])}" alt="" loading="lazy">`
+        : "";
       m.bindPopup(
         () =>
+          thumb +
           `<a href="${text(ctx.url(p))}">${text(e[1])}</a>` +
           `<p class="popup-meta"><span class="badge t-${text(ty.key)}">${text(ty.label)}</span>${place ? " " + text(place) : ""}</p>`,
       );

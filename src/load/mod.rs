@@ -9,6 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+mod dates;
+pub use dates::Dates;
+
 /// What a document is: an entry of a type (by index into `Config::types`) or a free page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocKind {
@@ -97,6 +100,46 @@ pub fn is_editor_artifact(name: &str) -> bool {
         || name.ends_with(".tmp")
         || name.contains("___jb_")
         || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// The files below `content/media/` as content paths (`media/plan.pdf`), sorted: what the site
+/// publishes as it is. Editors' leftovers are skipped; a file that links outside the catalogue
+/// is refused like an entry that does.
+pub fn media_files(config: &Config, report: &mut Report) -> Vec<String> {
+    let content = &config.content_dir;
+    let dir = content.join(crate::urls::MEDIA_FOLDER);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let canonical_root = content.canonicalize().unwrap_or_else(|_| content.clone());
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter();
+    for entry in walk
+        .filter_entry(|e| e.depth() == 0 || !is_editor_artifact(&e.file_name().to_string_lossy()))
+    {
+        let Ok(entry) = entry else { continue };
+        let kind = entry.file_type();
+        let path = entry.path();
+        if kind.is_symlink() {
+            if let Some(target) = crate::source::escapes(path, &canonical_root) {
+                report.push(crate::source::symlink_outside(
+                    shown_path(config, path),
+                    &target,
+                ));
+                continue;
+            }
+            if !path.is_file() {
+                continue;
+            }
+        } else if !kind.is_file() {
+            continue;
+        }
+        let Some(rel) = path.strip_prefix(content).ok().and_then(Path::to_str) else {
+            continue;
+        };
+        files.push(rel.replace('\\', "/"));
+    }
+    files
 }
 
 /// Finds every entry and page file; reports stray files and folders.
@@ -421,137 +464,6 @@ pub fn is_windows_reserved(slug: &str) -> bool {
 /// A file to date: its content path, its modification time, and the date it gives itself
 /// (`roles: updated:`), which wins.
 pub type Dated<'a> = (&'a str, Option<SystemTime>, Option<&'a str>);
-
-/// Where the last update date (`YYYY-MM-DD`) of an entry or page comes from: the date the entry
-/// gives itself (`roles: updated:`), else the newest git commit touching the file if the
-/// catalogue is in git, else the file's modification time. One `git log` call for the whole
-/// catalogue, not one per file; `serve` keeps the result and dates each file it reads again the
-/// same way.
-#[derive(Debug, Clone, Default)]
-pub struct Dates {
-    /// Shared: `serve` takes it over from one rebuild to the next.
-    git: std::sync::Arc<HashMap<String, String>>,
-    /// The catalogue is a shallow clone: git knows only the newest commits, so its dates are
-    /// those of the clone's first commit rather than of the last change.
-    shallow: bool,
-    /// The field that lets an entry set its own date, for the shallow-clone warning's hint.
-    own_date_field: Option<String>,
-}
-
-impl Dates {
-    pub fn read(config: &Config) -> Dates {
-        let git = git_dates(config);
-        Dates {
-            shallow: git.is_some() && is_shallow(config),
-            git: std::sync::Arc::new(git.unwrap_or_default()),
-            own_date_field: config.roles.updated.clone(),
-        }
-    }
-
-    /// A warning, once per build, when the dates come from a shallow clone: every entry whose
-    /// last change is older than the clone would be dated to its one commit.
-    pub fn warning(&self) -> Option<Diagnostic> {
-        self.shallow.then(|| {
-            Diagnostic::warning(
-                "shallow-clone",
-                "content",
-                "the catalogue is a shallow git clone: last-update dates are those of the clone's first commit, the same for every entry changed before it",
-            )
-            .hint(match &self.own_date_field {
-                Some(f) => format!("fetch the whole history (`git fetch --unshallow`; in CI a checkout with `fetch-depth: 0`), or give entries their date in `{f}:`"),
-                None => "fetch the whole history (`git fetch --unshallow`; in CI a checkout with `fetch-depth: 0`), or name a date field under `roles: updated:` in site.yaml and give entries their date there".to_string(),
-            })
-        })
-    }
-
-    /// The date of the file at `rel` (below `content/`).
-    pub fn of(&self, (rel, modified, own): Dated<'_>) -> Option<String> {
-        if let Some(date) = own {
-            return Some(date.to_string());
-        }
-        if let Some(date) = self.git.get(rel) {
-            return Some(date.clone());
-        }
-        let stamp = humantime::format_rfc3339_seconds(modified?).to_string();
-        Some(stamp[..10].to_string())
-    }
-
-    /// The date of every entry and page, by content path.
-    pub fn all(&self, checked: &crate::model::Checked) -> crate::model::Updated {
-        let files = checked
-            .entries
-            .iter()
-            .map(|e| (e.rel_path.as_str(), e.modified, e.updated.as_deref()))
-            .chain(
-                checked
-                    .pages
-                    .iter()
-                    .map(|p| (p.rel_path.as_str(), p.modified, None)),
-            );
-        files
-            .filter_map(|file| Some((file.0.to_string(), self.of(file)?)))
-            .collect()
-    }
-
-    /// Dates again, in `updated`, the files just read again.
-    pub fn refresh<'a>(
-        &self,
-        updated: &mut crate::model::Updated,
-        files: impl IntoIterator<Item = Dated<'a>>,
-    ) {
-        for file in files {
-            match self.of(file) {
-                Some(date) => updated.insert(file.0.to_string(), date),
-                None => updated.remove(file.0),
-            };
-        }
-    }
-}
-
-/// Whether the git repository holding the catalogue is a shallow clone.
-fn is_shallow(config: &Config) -> bool {
-    std::process::Command::new("git")
-        .arg("-C")
-        .arg(&config.content_dir)
-        .args(["rev-parse", "--is-shallow-repository"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .is_ok_and(|out| out.status.success() && out.stdout.trim_ascii() == b"true")
-}
-
-fn git_dates(config: &Config) -> Option<HashMap<String, String>> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&config.content_dir)
-        .args([
-            "log",
-            "--format=%x00%cs",
-            "--name-only",
-            "--relative",
-            "--no-renames",
-            "--",
-            ".",
-        ])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut dates = HashMap::new();
-    let mut current = "";
-    for line in text.lines() {
-        if let Some(date) = line.strip_prefix('\0') {
-            current = date;
-        } else if !line.is_empty() && !current.is_empty() {
-            dates
-                .entry(line.to_string())
-                .or_insert_with(|| current.to_string());
-        }
-    }
-    Some(dates)
-}
 
 #[cfg(test)]
 mod tests {
