@@ -565,4 +565,23 @@ fn pictures_and_media_links_are_the_same_files_in_every_language() {
         thumbs.iter().any(|a| a.ends_with(".webp")),
         "the English list's card has its thumbnail: {thumbs:?}"
     );
+    // The English map's popup and the English katalog.json name the same files too.
+    let geo = String::from_utf8_lossy(&files["en/catalogue/geo.json"]).into_owned();
+    let popup = geo
+        .split('"')
+        .find(|s| s.contains("/media/buero-"))
+        .unwrap_or_else(|| panic!("no thumbnail in the English map's data: {geo}"));
+    assert!(files.contains_key(popup.trim_start_matches('/')), "{popup}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&files["en/export/katalog.json"]).expect("katalog.json");
+    let office = json["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["id"] == "ort/stadtteilbuero-nord")
+        .expect("the office in the English export");
+    assert_eq!(
+        office["fields"]["foto"]["url"],
+        "https://example.org/media/buero.png"
+    );
 }

@@ -231,7 +231,7 @@ impl Serialize for FieldJson<'_> {
             | FieldValue::Email(t)
             | FieldValue::Markdown(t, _) => s.serialize_str(t),
             FieldValue::Image(pictures) => {
-                let urls = self.cat.config.urls();
+                let urls = self.cat.config.media_urls();
                 let mut json = pictures.iter().map(|p| PictureJson {
                     url: urls.absolute(&urls.path(&crate::urls::encoded(&p.src))),
                     alt: &p.alt,

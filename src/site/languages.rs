@@ -55,6 +55,12 @@ impl Site {
         Ok(())
     }
 
+    /// Whether this site publishes the media: the default language's does, for all languages.
+    pub(super) fn publishes_media(&self) -> bool {
+        let config = &self.catalogue.config;
+        config.language == config.default_language()
+    }
+
     /// The site in `language`, with the renderer and cards of `previous` where it has one.
     fn edition(&self, language: &str, previous: Option<Site>) -> Result<Site, SiteError> {
         let config = Arc::new(self.catalogue.config.in_language(language));
@@ -100,7 +106,7 @@ impl Site {
             editions: Vec::new(),
             // The media are published once, by the default language's site; pages in every
             // language name them there (`Config::media_urls`).
-            media: Media::default(),
+            media: self.media.clone(),
             image_cache: None,
             media_outputs: Vec::new(),
         })

@@ -259,7 +259,10 @@ impl Site {
             identity,
             &self.views.card_hashes,
         );
-        self.media_outputs = self.media.outputs(&cat.entries);
+        self.media_outputs = match self.publishes_media() {
+            true => self.media.outputs(&cat.entries),
+            false => Vec::new(),
+        };
         match only.filter(|_| identity == self.identity) {
             Some(entries) => {
                 let mut check = vec![false; cat.entries.len()];

@@ -143,6 +143,9 @@ impl Site {
     /// Publishes the media files and the sizes of the pictures into `sink`, and remembers what
     /// the files held for the next run.
     fn publish_media(&self, sink: &dyn Sink) -> Result<crate::media::Published, SiteError> {
+        if !self.publishes_media() {
+            return Ok(crate::media::Published::default());
+        }
         let cat = &self.catalogue;
         let cache = self
             .image_cache
