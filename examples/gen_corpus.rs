@@ -25,7 +25,7 @@ const SITE_YAML: &str = include_str!("../content/site.yaml");
 const BASE_URL: &str = "http://127.0.0.1:1111/";
 /// Marks a directory as ours, so a rerun may replace what an earlier run wrote.
 const MARKER: &str = ".gen_corpus";
-const USAGE: &str = "usage: gen_corpus <N> <DIR> [--hugo <HUGO_DIR>]";
+const USAGE: &str = "usage: gen_corpus <N> <DIR> [--hugo <HUGO_DIR>] [--translated <PERCENT>]";
 
 /// Hugo templates, embedded so the generator works from any directory.
 const HUGO_LAYOUTS: &[(&str, &str)] = &[
@@ -1455,6 +1455,180 @@ fn write_casebook(dir: &Path, entries: &[Entry], towns: &[Town]) -> io::Result<(
     Ok(())
 }
 
+/// Words the English texts are made of: each German word becomes one of them, the same one
+/// every time, so the English texts have the German ones' length and shape.
+const ENGLISH_WORDS: &[&str] = &[
+    "neighbourhood",
+    "neighbourhoods",
+    "residents",
+    "community",
+    "street",
+    "square",
+    "market",
+    "office",
+    "meeting",
+    "place",
+    "places",
+    "project",
+    "projects",
+    "city",
+    "town",
+    "council",
+    "housing",
+    "vacancy",
+    "empty",
+    "shops",
+    "workshop",
+    "workshops",
+    "participation",
+    "local",
+    "people",
+    "young",
+    "older",
+    "families",
+    "association",
+    "funding",
+    "programme",
+    "urban",
+    "development",
+    "strategy",
+    "format",
+    "formats",
+    "garden",
+    "gardens",
+    "culture",
+    "school",
+    "children",
+    "opened",
+    "started",
+    "built",
+    "shared",
+    "used",
+    "uses",
+    "planning",
+    "walks",
+    "together",
+    "the",
+    "a",
+    "of",
+    "in",
+    "and",
+    "with",
+    "for",
+    "on",
+    "at",
+    "from",
+    "was",
+    "is",
+    "are",
+    "were",
+    "has",
+    "have",
+    "which",
+    "where",
+    "when",
+    "after",
+    "before",
+    "during",
+    "years",
+    "first",
+    "new",
+    "old",
+    "small",
+    "large",
+    "public",
+    "open",
+    "space",
+    "spaces",
+    "centre",
+    "district",
+    "quarter",
+    "network",
+    "partners",
+    "volunteers",
+    "events",
+    "evaluation",
+    "report",
+    "reports",
+    "lessons",
+    "transfer",
+    "other",
+    "towns",
+    "cities",
+    "can",
+    "learn",
+    "adapt",
+];
+
+/// An English text in the shape of `german`: every word replaced (Markdown, punctuation and
+/// the targets of internal links kept), chosen by a hash of the word.
+fn english_of(german: &str) -> String {
+    let mut parts = german.split("(@/");
+    let mut out = english_words(parts.next().unwrap_or(""));
+    for part in parts {
+        let (target, rest) = part.split_once(')').unwrap_or((part, ""));
+        out.push_str(&format!("(@/{target})"));
+        out.push_str(&english_words(rest));
+    }
+    out
+}
+
+fn english_words(german: &str) -> String {
+    let mut out = String::with_capacity(german.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        let h = word.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+        });
+        let english = ENGLISH_WORDS[(h % ENGLISH_WORDS.len() as u64) as usize];
+        if word.starts_with(char::is_uppercase) {
+            let mut c = english.chars();
+            out.extend(c.next().map(|f| f.to_ascii_uppercase()));
+            out.push_str(c.as_str());
+        } else {
+            out.push_str(english);
+        }
+        word.clear();
+    };
+    for c in german.chars() {
+        if c.is_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Makes the catalogue one in German and English and writes an English translation for
+/// `percent` % of the entries, spread over the corpus: its title, summary, what transfers and
+/// its body.
+fn write_translations(dir: &Path, entries: &[Entry], percent: usize) -> io::Result<()> {
+    let content = dir.join("content");
+    let site = site_yaml().replacen("\nlanguage: de\n", "\nlanguages: [de, en]\n", 1);
+    write_file(&content.join("site.yaml"), &site)?;
+    for (i, entry) in entries.iter().enumerate() {
+        if (i * 37) % 100 >= percent {
+            continue;
+        }
+        let text = format!(
+            "---\ntitel: {}\nkurzbeschreibung: {}\nuebertragbarkeit: {}\n---\n{}",
+            yaml_str(&english_of(&entry.title)),
+            yaml_str(&english_of(&entry.summary)),
+            yaml_str(&english_of(&entry.uebertragbarkeit)),
+            english_of(&entry.body)
+        );
+        let path = content.join(format!("{}/{}.en.md", entry.kind.folder(), entry.slug));
+        write_file(&path, &text)?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hugo output
 // ---------------------------------------------------------------------------------------------
@@ -1684,6 +1858,9 @@ struct Args {
     count: usize,
     dir: PathBuf,
     hugo: Option<PathBuf>,
+    /// With `--translated P`: the site is in German and English and P % of the entries have an
+    /// English translation beside them (`<slug>.en.md`).
+    translated: Option<usize>,
 }
 
 fn usage_error(message: &str) -> io::Error {
@@ -1693,9 +1870,14 @@ fn usage_error(message: &str) -> io::Error {
 fn parse_args(args: impl Iterator<Item = String>) -> io::Result<Args> {
     let mut positional = Vec::new();
     let mut hugo = None;
+    let mut translated = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--translated" => match args.next().and_then(|p| p.parse().ok()) {
+                Some(p) if p <= 100 => translated = Some(p),
+                _ => return Err(usage_error("--translated needs a percentage from 0 to 100")),
+            },
             "--hugo" => match args.next() {
                 Some(dir) => hugo = Some(PathBuf::from(dir)),
                 None => return Err(usage_error("--hugo needs a directory")),
@@ -1716,6 +1898,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> io::Result<Args> {
         count,
         dir: PathBuf::from(dir),
         hugo,
+        translated,
     })
 }
 
@@ -1725,6 +1908,9 @@ fn main() -> io::Result<()> {
     let towns = generate_towns();
     let entries = generate_entries(args.count, &towns);
     write_casebook(&args.dir, &entries, &towns)?;
+    if let Some(percent) = args.translated {
+        write_translations(&args.dir, &entries, percent)?;
+    }
     eprintln!(
         "gen_corpus: {} entries, {} towns -> {} ({:.1?})",
         entries.len(),

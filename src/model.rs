@@ -78,6 +78,9 @@ pub struct Entry {
     pub aliases: Vec<(usize, String)>,
     /// The last update the entry gives itself (`roles: updated:`), `YYYY-MM-DD`.
     pub updated: Option<String>,
+    /// The language of its texts where they are not in the language of the pages that show it:
+    /// an entry without a translation, shown in the default language's words.
+    pub text_language: Option<Arc<str>>,
 }
 
 impl Entry {
@@ -95,6 +98,18 @@ pub struct Page {
     pub summary: Option<String>,
     pub body_html: String,
     pub modified: Option<SystemTime>,
+    /// As [`Entry::text_language`]: a page shown untranslated in another language's site.
+    pub text_language: Option<Arc<str>>,
+}
+
+/// A translation of an entry (`<slug>.<language>.md` beside the original): its texts, as an
+/// entry with the original's id that holds only the fields that depend on language.
+#[derive(Debug, Clone)]
+pub struct Translation {
+    pub language: String,
+    /// The entry's address in the language, where the translation gives one (`slug:`).
+    pub slug: Option<String>,
+    pub entry: Arc<Entry>,
 }
 
 /// A collection (`content/<collections folder>/*.md`): a curated, ordered list of entries, each
@@ -126,6 +141,8 @@ pub struct Checked {
     pub pages: Vec<Arc<Page>>,
     /// The collections with their entries resolved, in file-name order.
     pub collections: Vec<(Arc<Collection>, Vec<Member>)>,
+    /// The translations whose original exists, in the order of the files.
+    pub translations: Vec<Arc<Translation>>,
 }
 
 impl Checked {
@@ -179,6 +196,7 @@ impl Checked {
             references,
             pages: self.pages,
             collections,
+            translations: self.translations,
         }
     }
 }

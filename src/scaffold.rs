@@ -24,6 +24,12 @@ pub enum ScaffoldError {
     Io(PathBuf, std::io::Error),
     #[error(transparent)]
     Schema(#[from] crate::schema::SchemaError),
+    #[error("`{0}` is not one of the site's other languages ({1}); add it to `languages:` in content/site.yaml")]
+    UnknownLanguage(String, String),
+    #[error("there is no entry `{0}` to translate{1}")]
+    NoOriginal(String, String),
+    #[error("cannot read the original: {0}")]
+    Original(String),
 }
 
 /// Creates `content/<folder>/<slug>.md` for a new entry and returns its path.
@@ -76,6 +82,102 @@ pub fn new_entry(config: &Config, type_key: &str, title: &str) -> Result<PathBuf
     }
     let path = dir.join(format!("{slug}.md"));
     let text = entry_template(config, ty, title);
+    create_new(&path, &text)?;
+    Ok(path)
+}
+
+/// Creates `content/<folder>/<slug>.<language>.md`, a translation of the entry `id`
+/// (`ort/<slug>`) beside it, with the original's texts as comments to translate from; never
+/// overwrites. Returns its path.
+pub fn new_translation(
+    config: &Config,
+    id: &str,
+    language: &str,
+) -> Result<PathBuf, ScaffoldError> {
+    let others = &config.languages[1..];
+    if !others.iter().any(|l| l == language) {
+        return Err(ScaffoldError::UnknownLanguage(
+            language.into(),
+            match others.is_empty() {
+                true => "it has only one".into(),
+                false => others.join(", "),
+            },
+        ));
+    }
+    let (type_key, slug) = id.split_once('/').unwrap_or(("", id));
+    let found = config.types.iter().enumerate().find_map(|(t, ty)| {
+        let dir = config.content_dir.join(&ty.folder);
+        (ty.key == type_key || ty.folder == type_key)
+            .then(|| ["md", "yaml", "yml"].map(|ext| dir.join(format!("{slug}.{ext}"))))?
+            .into_iter()
+            .find(|p| p.is_file())
+            .map(|p| (t, p))
+    });
+    let Some((t, original)) = found else {
+        let ids = crate::load::discover(config, &mut Default::default())
+            .into_iter()
+            .filter_map(|c| match c.kind {
+                crate::load::DocKind::Entry(t) => {
+                    Some(format!("{}/{}", config.types[t].key, c.slug()))
+                }
+                crate::load::DocKind::Page | crate::load::DocKind::Collection => None,
+            })
+            .collect::<Vec<_>>();
+        let hint = crate::diagnostic::did_you_mean(id, ids.iter().map(String::as_str))
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return Err(ScaffoldError::NoOriginal(id.into(), hint));
+    };
+    let dir = original
+        .parent()
+        .unwrap_or(&config.content_dir)
+        .to_path_buf();
+    for ext in ["md", "yaml", "yml"] {
+        let p = dir.join(format!("{slug}.{language}.{ext}"));
+        if p.exists() {
+            return Err(ScaffoldError::Exists(p));
+        }
+    }
+    let candidate = crate::load::Candidate {
+        kind: crate::load::DocKind::Entry(t),
+        path: original.clone(),
+    };
+    let doc = crate::load::load_document(config, &candidate)
+        .map_err(|d| ScaffoldError::Original(d.message.clone()))?;
+    let mut text = format!(
+        "---\n# {language}: a translation of {}. Give the texts in {language}; facts\n\
+         # (terms, references, places, years, sources) come from the original: leave them out.\n\
+         # slug: an-address-in-{language}   # optional: this page's own address\n",
+        doc.shown.display()
+    );
+    let comment = |text: &mut String, label: &str, value: &str| {
+        text.push_str(&format!("# {label}:\n"));
+        for line in value.lines() {
+            text.push_str(&format!("#   {line}\n"));
+        }
+    };
+    for key in &config.types[t].fields {
+        if !crate::check::is_translatable(config, key) {
+            continue;
+        }
+        let value = doc.fields.get(key.as_str()).and_then(|v| v.as_str());
+        let required = config.fields[key].required || *key == config.roles.title;
+        match (value, required) {
+            (Some(v), _) => comment(&mut text, &format!("{key} (original)"), v),
+            (None, false) => continue,
+            (None, true) => {}
+        }
+        text.push_str(&format!("{key}: \"\"\n"));
+    }
+    if !doc.body.trim().is_empty() {
+        comment(
+            &mut text,
+            "the text (original), below the closing ---",
+            doc.body.trim(),
+        );
+    }
+    text.push_str("---\n");
+    let path = dir.join(format!("{slug}.{language}.md"));
     create_new(&path, &text)?;
     Ok(path)
 }

@@ -37,6 +37,8 @@ const ORDER: &[&str] = &[
     "lsp",
     "schema",
     "scaffold",
+    // The command line's output: the binary's own module, beside main.rs.
+    "console",
 ];
 
 /// The crate root's own items (`crate::fingerprinter`), usable from anywhere.

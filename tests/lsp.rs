@@ -469,6 +469,43 @@ fn a_broken_stream_ends_the_server_with_an_error() {
 }
 
 #[test]
+fn translations_are_checked_against_their_original_as_typed() {
+    let (_tmp, root) = catalogue_copy("multilingual");
+    let root = root.canonicalize().unwrap();
+    let mut client = Client::initialized(&root);
+    // A translation of an entry that does not exist, unsaved.
+    let orphan = root.join("content/formate/reallabor.en.md");
+    let orphan_uri = client.open(&orphan, "---\ntitel: Living lab\n---\n");
+    let diagnostics = client.diagnostics(&orphan_uri, |d| !d.is_empty());
+    assert_eq!(
+        codes(&diagnostics),
+        ["translation-without-original"],
+        "{diagnostics:#?}"
+    );
+    // A translation that gives a fact of its own: an error at the fact's line.
+    let walk = root.join("content/formate/quartiersspaziergang.en.md");
+    let text = "---\ntitel: Neighbourhood walk\nthema: [klima]\n---\nA walk.\n";
+    let walk_uri = client.open(&walk, text);
+    let diagnostics = client.diagnostics(&walk_uri, |d| !d.is_empty());
+    assert_eq!(
+        codes(&diagnostics),
+        ["translation-differs"],
+        "{diagnostics:#?}"
+    );
+    assert_eq!(diagnostics[0]["range"]["start"]["line"], 2);
+    // Only its texts: the fact removed, the problem goes.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": walk_uri, "version": 2 },
+            "contentChanges": [{ "text": "---\ntitel: Neighbourhood walk\n---\nA walk.\n" }],
+        }),
+    );
+    client.diagnostics(&walk_uri, |d| d.is_empty());
+    client.shutdown();
+}
+
+#[test]
 fn an_image_field_says_what_a_picture_takes() {
     let (_tmp, root) = catalogue_copy("valid-small");
     let root = root.canonicalize().unwrap();

@@ -14,6 +14,11 @@
 //! that breaks the catalogue must fail in both, with the same errors (serve keeps its last
 //! good site then).
 //!
+//! The same in two languages (`languages: [de, en]`, a fifth of the entries translated): besides
+//! those edits, translations added, retitled, given an address of their own and losing it, and
+//! deleted; `untranslated:` switched between showing and leaving out; a label given per
+//! language and taken back.
+//!
 //! `CASEBOOK_SEED=<n>` with `CASEBOOK_STEPS=<n>` runs one long sequence instead:
 //! `CASEBOOK_SEED=7 CASEBOOK_STEPS=2000 cargo test --release --test serve_equals_build long`.
 
@@ -37,8 +42,10 @@ enum Outcome {
 
 /// The files a build keeps for itself in its output (not part of the site, never served).
 fn is_bookkeeping(rel: &str) -> bool {
+    // Each language's search index keeps its own record (`en/.casebook-search`).
+    let name = rel.rsplit('/').next().unwrap_or(rel);
     matches!(
-        rel,
+        name,
         ".casebook-output" | ".casebook-pages" | ".casebook-search"
     )
 }
@@ -464,6 +471,55 @@ impl Catalogue {
                 self.write(&pick, &text);
                 (vec![pick], "move a place on the map")
             }
+            26 | 27 => {
+                let translation = translation_of(&pick);
+                if translation.exists() {
+                    self.replace(&translation, "titel: ", &format!("titel: Changed {step} "));
+                    return (vec![translation], "retitle a translation");
+                }
+                self.write(&translation, &english(&pick, step));
+                (vec![translation], "add a translation")
+            }
+            28 => {
+                let translation = translation_of(&pick);
+                if !translation.exists() {
+                    return (vec![], "nothing");
+                }
+                if !self.replace(&translation, "slug: english-", "slug: other-") {
+                    let text = self.read(&translation);
+                    let slug = format!("slug: english-{step}\n");
+                    self.write(
+                        &translation,
+                        &text.replacen("---\n", &format!("---\n{slug}"), 1),
+                    );
+                }
+                (
+                    vec![translation],
+                    "give a translation an address of its own",
+                )
+            }
+            29 => {
+                let translation = translation_of(&pick);
+                if translation.exists() {
+                    fs::remove_file(&translation).expect("delete translation");
+                    self.forget(&translation);
+                }
+                (vec![translation], "delete a translation")
+            }
+            30 => {
+                let toggles = [
+                    (
+                        "languages: [de, en]\n",
+                        "languages: [de, en]\nuntranslated: omit\n",
+                    ),
+                    ("    label: Ort\n", "    label: { de: Ort, en: Place }\n"),
+                ];
+                let (from, to) = toggles[rng.below(toggles.len())];
+                if !self.replace(&site, to, from) {
+                    self.replace(&site, from, to);
+                }
+                (vec![site], "toggle a setting of the languages")
+            }
             _ => {
                 let pages: Vec<PathBuf> = fs::read_dir(content.join("pages"))
                     .expect("pages")
@@ -716,6 +772,34 @@ fields:
     }
 }
 
+/// The English translation beside an entry (`x.en.md` for `x.md`, `x.en.md` for itself).
+fn translation_of(entry: &Path) -> PathBuf {
+    let stem = entry.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
+    let stem = stem.strip_suffix(".en").unwrap_or(stem);
+    entry.with_file_name(format!("{stem}.en.md"))
+}
+
+/// An English translation of the entry at `entry`.
+fn english(entry: &Path, step: usize) -> String {
+    let stem = entry.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
+    format!(
+        "---\ntitel: English {stem} {step}\nkurzbeschreibung: An English summary, step {step}.\n---\n\
+         The neighbourhoods of this case, in English. See [the place](@/{}).\n",
+        "pages/ueber.md"
+    )
+}
+
+/// Makes the copied bundled catalogue one in German and English, a fifth of it translated.
+fn make_multilingual(catalogue: &Catalogue) {
+    let site = catalogue.root.join("content/site.yaml");
+    assert!(catalogue.replace(&site, "\nlanguage: de\n", "\nlanguages: [de, en]\n"));
+    for (i, entry) in catalogue.entries().iter().enumerate() {
+        if i % 5 == 0 {
+            catalogue.write(&translation_of(entry), &english(entry, 0));
+        }
+    }
+}
+
 /// The addresses below `/media/` that pages name (in `src`, `srcset`, `href`) and the site
 /// does not hold.
 fn dangling_media(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
@@ -783,11 +867,17 @@ fn without_top_level(text: &str, key: &str) -> String {
     out
 }
 
+/// Every kind of edit, and those of translations and the languages' settings.
+const LANGUAGE_EDITS: &[usize] = &[
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+    26, 27, 28, 29, 30,
+];
+
 fn run_sequence(seed: u64, steps: usize) {
-    run_edits(seed, steps, ALL_EDITS);
+    run_edits(seed, steps, ALL_EDITS, false);
 }
 
-fn run_edits(seed: u64, steps: usize, kinds: &[usize]) {
+fn run_edits(seed: u64, steps: usize, kinds: &[usize], multilingual: bool) {
     let tmp = TempDir::new(&format!("serve-equals-build-{seed}"));
     let root = tmp.join("catalogue");
     common::copy_dir(&common::repo_root().join("content"), &root.join("content"));
@@ -798,6 +888,9 @@ fn run_edits(seed: u64, steps: usize, kinds: &[usize]) {
         broken: None,
     };
     catalogue.add_discovery();
+    if multilingual {
+        make_multilingual(&catalogue);
+    }
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut session = Session::new(&root, Some(BASE_URL.into()), true);
     let first = served(&mut session, &[]);
@@ -863,6 +956,11 @@ fn serve_equals_build_seed_2() {
 }
 
 #[test]
+fn serve_equals_build_in_two_languages() {
+    run_edits(3, 60, LANGUAGE_EDITS, true);
+}
+
+#[test]
 fn serve_equals_build_seed_3() {
     run_sequence(3, 70);
 }
@@ -871,7 +969,7 @@ fn serve_equals_build_seed_3() {
 /// that keep the site building; every page's media addresses must exist.
 #[test]
 fn serve_equals_build_with_pictures() {
-    run_edits(6, 40, PICTURE_EDITS);
+    run_edits(6, 40, PICTURE_EDITS, false);
 }
 
 /// A long run for a seed from the environment (without `CASEBOOK_SEED` it runs seed 4 briefly).

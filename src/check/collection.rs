@@ -140,7 +140,7 @@ pub fn resolve_collection<K: Borrow<str> + Eq + Hash>(
     let any_type = FieldDef {
         key: doc.refs.first().map(|(k, _)| k.clone()).unwrap_or_default(),
         kind: FieldKind::Reference,
-        label: String::new(),
+        label: Default::default(),
         description: None,
         required: false,
         vocabulary: None,

@@ -158,9 +158,11 @@ pub(super) fn check_entry(
             }
         }
     }
+    // A translation needs only its title: the rest comes from the original.
     for required in ty
         .fields
         .iter()
+        .filter(|f| doc.language.is_none() || **f == config.roles.title)
         .filter(|f| config.fields.get(*f).is_some_and(|d| d.required))
     {
         let def = &config.fields[required];
@@ -175,7 +177,7 @@ pub(super) fn check_entry(
                 .at_in(&lines, line, 1, required.chars().count())
                 .hint(format!(
                     "fill in `{required}`{}",
-                    draft_hint(config, meta.draft)
+                    draft_hint(config, meta.draft, doc.language.is_some())
                 ))
             }
             None => problem(
@@ -185,7 +187,7 @@ pub(super) fn check_entry(
             .at_in(&lines, 1, 1, 3)
             .hint(format!(
                 "add a line `{required}: …` to the front matter{}",
-                draft_hint(config, meta.draft)
+                draft_hint(config, meta.draft, doc.language.is_some())
             )),
         };
         let mut d = found.with_file(&doc).expected(expected_for(config, def));
@@ -231,6 +233,7 @@ pub(super) fn check_entry(
         draft: meta.draft,
         aliases: meta.aliases,
         updated: meta.updated,
+        text_language: None,
     };
     // Where each earlier address stands, for collisions found across files.
     let alias_places = match &config.roles.aliases {
@@ -285,6 +288,15 @@ pub(super) fn check_file_name(doc: &Document, ds: &mut FileProblems) {
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("");
+    // A translation's name is its original's and the language: `x.en.md`.
+    let stem = match &doc.language {
+        Some(language) => stem.strip_suffix(language.as_str()).unwrap_or(stem),
+        None => stem,
+    };
+    let stem = stem
+        .strip_suffix('.')
+        .filter(|_| doc.language.is_some())
+        .unwrap_or(stem);
     if stem != doc.slug {
         ds.push(
             Diagnostic::warning(
@@ -304,7 +316,7 @@ pub(super) fn check_file_name(doc: &Document, ds: &mut FileProblems) {
 }
 
 /// Orders fields as the type lists them, so every entry page shows them the same way.
-pub(super) fn sort_fields(config: &Config, entry: &mut Entry) {
+pub fn sort_fields(config: &Config, entry: &mut Entry) {
     let order = &config.types[entry.type_index].fields;
     entry
         .fields
@@ -408,6 +420,7 @@ pub(super) fn check_page(
         summary,
         body_html: rendered.html,
         modified: doc.modified,
+        text_language: None,
     };
     (page, ds.finish(), rendered.internal_links)
 }
@@ -494,8 +507,10 @@ fn is_draft(config: &Config, doc: &Document) -> bool {
 }
 
 /// The end of an empty-field hint: how to keep the entry out of the public site meanwhile.
-fn draft_hint(config: &Config, draft: bool) -> String {
+/// A translation cannot be a draft of its own: it gets no hint about drafts.
+fn draft_hint(config: &Config, draft: bool, translation: bool) -> String {
     match (&config.roles.draft, draft) {
+        _ if translation => String::new(),
         (Some(k), false) => format!(", or mark the entry as a draft with `{k}: true`"),
         (Some(k), true) => format!("; remove `{k}: true` once the entry is ready to publish"),
         (None, _) => String::new(),

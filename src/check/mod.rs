@@ -20,6 +20,7 @@ mod drafts;
 mod entry;
 mod picture;
 mod reference;
+mod translation;
 mod value;
 
 pub use body::MAX_MARKDOWN_BYTES;
@@ -27,8 +28,11 @@ use body::*;
 pub use collection::resolve_collection;
 use collection::*;
 pub use drafts::drafts_and_aliases;
+pub use entry::sort_fields;
 use entry::*;
 use reference::*;
+use translation::*;
+pub use translation::{attach_translations, coverage, is_translatable, TranslationDoc, SLUG_KEY};
 pub use value::check_url;
 use value::*;
 
@@ -67,6 +71,8 @@ pub struct CheckedDoc {
     pub internal_links: Vec<String>,
     /// Where the entry's earlier addresses stand, one for each of `Entry::aliases`.
     pub alias_places: Vec<LocatedTarget>,
+    /// A translation of an entry (`<slug>.<language>.md`): then `entry` is `None`.
+    pub translation: Option<TranslationDoc>,
 }
 
 impl CheckedDoc {
@@ -93,19 +99,24 @@ pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String
     candidates
         .iter()
         .map(|c| {
-            let slug = c.slug();
-            let url = urls.path(&match c.kind {
-                DocKind::Entry(t) => crate::urls::entry(&config.types[t].folder, &slug),
-                DocKind::Page => crate::urls::free_page(&slug),
-                DocKind::Collection => crate::urls::collection(
+            let address = match (c.kind, load::translation_language(config, &c.path)) {
+                (DocKind::Entry(t), Some(language)) => {
+                    let stem = c.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                    let slug = crate::urls::slugify(&stem[..stem.len() - language.len() - 1]);
+                    let address = crate::urls::entry(&config.types[t].folder, &slug);
+                    format!("{language}/{address}")
+                }
+                (DocKind::Entry(t), None) => crate::urls::entry(&config.types[t].folder, &c.slug()),
+                (DocKind::Page, _) => crate::urls::free_page(&c.slug()),
+                (DocKind::Collection, _) => crate::urls::collection(
                     config
                         .collections
                         .as_ref()
                         .map_or("", |c| c.folder.as_str()),
-                    &slug,
+                    &c.slug(),
                 ),
-            });
-            (c.rel_path(config), url)
+            };
+            (c.rel_path(config), urls.path(&address))
         })
         .chain(media)
         .collect()
@@ -250,6 +261,9 @@ pub fn check_document(
     doc: Document,
     resolver: &dyn markdown::LinkResolver,
 ) -> CheckedDoc {
+    if let (DocKind::Entry(type_index), Some(_)) = (doc.kind, &doc.language) {
+        return check_translation(config, doc, type_index, resolver);
+    }
     let mut checked = CheckedDoc {
         kind: doc.kind,
         rel_path: doc.rel_path.clone(),
@@ -262,6 +276,7 @@ pub fn check_document(
         diagnostics: vec![],
         internal_links: vec![],
         alias_places: vec![],
+        translation: None,
     };
     (checked.diagnostics, checked.internal_links) = match doc.kind {
         DocKind::Entry(type_index) => {
@@ -320,11 +335,13 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
             Some((Arc::clone(c), members))
         })
         .collect();
+    let translations = attach_translations(config, &kept, report);
     Checked {
         entries,
         references,
         pages,
         collections,
+        translations,
     }
 }
 
@@ -339,6 +356,11 @@ pub fn distinct<'d>(
     let mut seen: HashMap<(DocKind, &str), &CheckedDoc> = HashMap::new();
     let mut kept: Vec<&CheckedDoc> = Vec::with_capacity(docs.len());
     for doc in docs {
+        // Translations share their original's address; `attach_translations` checks them.
+        if doc.translation.is_some() {
+            kept.push(doc);
+            continue;
+        }
         match seen.get(&(doc.kind, doc.slug.as_str())) {
             Some(first) => {
                 let same_stem = std::path::Path::new(&first.rel_path).file_stem()
@@ -464,7 +486,7 @@ impl WithFile for Diagnostic {
 pub fn count_by_type(config: &Config, entries: &[Arc<Entry>]) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for e in entries {
-        *out.entry(config.types[e.type_index].plural.clone())
+        *out.entry(config.types[e.type_index].plural.to_string())
             .or_insert(0) += 1;
     }
     out

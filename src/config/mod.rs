@@ -12,6 +12,7 @@ mod discovery;
 mod finder;
 mod images;
 mod kinds;
+mod localized;
 mod settings;
 mod validate;
 mod vocabulary;
@@ -23,9 +24,11 @@ pub use images::{
 };
 use kinds::*;
 pub use kinds::{FieldKind, ListItem};
+pub use localized::Localized;
 use settings::*;
 pub use settings::{
-    check_url_setting, is_css_colour, MapConfig, PageSlots, TileServer, Tiles, UrlSettings,
+    check_url_setting, field_line, is_css_colour, MapConfig, PageSlots, TileServer, Tiles,
+    Untranslated, UrlSettings,
 };
 use vocabulary::*;
 pub use vocabulary::{Term, Vocabulary, MAX_TERM_DEPTH};
@@ -37,9 +40,9 @@ pub struct FieldDef {
     #[serde(skip_deserializing)]
     pub key: String,
     pub kind: FieldKind,
-    pub label: String,
+    pub label: Localized,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Localized>,
     #[serde(default)]
     pub required: bool,
     /// facet: the vocabulary whose terms are allowed.
@@ -54,7 +57,7 @@ pub struct FieldDef {
     pub to: Vec<String>,
     /// reference: the label of the relation seen from the target ("Formate an diesem Ort").
     #[serde(default)]
-    pub inverse: Option<String>,
+    pub inverse: Option<Localized>,
     /// list: the kind of its items.
     #[serde(default)]
     pub item: ListItem,
@@ -66,10 +69,10 @@ pub struct FieldDef {
 pub struct EntryType {
     pub key: String,
     pub folder: String,
-    pub label: String,
-    pub plural: String,
+    pub label: Localized,
+    pub plural: Localized,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Localized>,
     /// Accent colour of the type; always shown together with the text label.
     #[serde(default)]
     pub color: Option<String>,
@@ -138,14 +141,21 @@ impl Roles {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SiteFile {
-    title: String,
+    title: Localized,
     #[serde(default)]
-    tagline: Option<String>,
+    tagline: Option<Localized>,
     #[serde(default)]
-    description: String,
+    description: Localized,
     base_url: String,
     #[serde(default = "default_language")]
     language: String,
+    /// The site's languages, the default first (its pages at `/`, the others' below
+    /// `/<language>/`); instead of `language:`.
+    #[serde(default)]
+    languages: Vec<String>,
+    /// What the pages of another language do with an entry that has no translation into it.
+    #[serde(default)]
+    untranslated: Untranslated,
     #[serde(default = "default_theme")]
     theme: String,
     #[serde(default)]
@@ -201,12 +211,16 @@ fn default_theme() -> String {
 pub struct Config {
     pub root: PathBuf,
     pub content_dir: PathBuf,
-    pub title: String,
+    pub title: Localized,
     /// What the site is for, in one line: the home page's heading (the title when unset).
-    pub tagline: Option<String>,
-    pub description: String,
+    pub tagline: Option<Localized>,
+    pub description: Localized,
     pub base_url: String,
+    /// The language of the pages this config makes (see [`Config::in_language`]).
     pub language: String,
+    /// Every language of the site, the default first; one for a one-language site.
+    pub languages: Vec<String>,
+    pub untranslated: Untranslated,
     pub theme: String,
     pub edit_url: Option<String>,
     pub map: MapConfig,
@@ -325,7 +339,12 @@ impl Config {
             }
         };
         let vocabularies = load_vocabularies(&content_dir, &within, buffers, report);
-        let segments = site.urls.segments(&site.language);
+        let languages = match site.languages.is_empty() {
+            true => vec![site.language.clone()],
+            false => site.languages.clone(),
+        };
+        let language = languages[0].clone();
+        let segments = site.urls.segments(&language);
         let mut config = Config {
             root: root.to_path_buf(),
             content_dir,
@@ -333,7 +352,9 @@ impl Config {
             tagline: site.tagline,
             description: site.description,
             base_url: normalize_base_url(&site.base_url),
-            language: site.language,
+            language,
+            languages,
+            untranslated: site.untranslated,
             theme: site.theme,
             edit_url: site.edit_url,
             map: site.map,
@@ -360,6 +381,8 @@ impl Config {
         config.validate(&text, &shown, report);
         config.validate_discovery(&text, &shown, report);
         config.validate_finder(&text, &shown, report);
+        config.check_text_languages(&text, report);
+        config.localize();
         (report.error_count() == before).then_some(config)
     }
 
@@ -382,7 +405,9 @@ impl Config {
     /// Whether a first path segment belongs to the site itself (its built-in pages, assets,
     /// exports), so that no type folder, vocabulary or free page may take it.
     pub fn is_reserved(&self, name: &str) -> bool {
-        crate::urls::RESERVED.contains(&name) || self.segments.taken().contains(&name)
+        crate::urls::RESERVED.contains(&name)
+            || self.segments.taken().contains(&name)
+            || self.languages[1..].iter().any(|l| l == name)
     }
 
     /// The address of an entry's page.
@@ -391,12 +416,17 @@ impl Config {
     }
 
     pub fn base_path(&self) -> String {
-        let after_scheme = self.base_url.split("://").nth(1).unwrap_or(&self.base_url);
-        match after_scheme.find('/') {
-            Some(i) if self.base_url.contains("://") => after_scheme[i..].to_string(),
-            _ if self.base_url.starts_with('/') => self.base_url.clone(),
-            _ => "/".into(),
-        }
+        path_of(&self.base_url)
+    }
+}
+
+/// The path part of a base URL (`/` or `/katalog/`).
+fn path_of(base_url: &str) -> String {
+    let after_scheme = base_url.split("://").nth(1).unwrap_or(base_url);
+    match after_scheme.find('/') {
+        Some(i) if base_url.contains("://") => after_scheme[i..].to_string(),
+        _ if base_url.starts_with('/') => base_url.to_string(),
+        _ => "/".into(),
     }
 }
 
@@ -416,36 +446,6 @@ pub fn is_clean_segment(s: &str) -> bool {
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && !s.starts_with('-')
-}
-
-/// The 1-based line and column of the `nth` line reading `<field>: <value>` (the value plain or
-/// quoted, the line optionally a list item).
-pub fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let trimmed = l.trim_start().trim_start_matches("- ").trim_start();
-            // A flow mapping (`- { key: ort, folder: orte }`) holds the field first.
-            let (trimmed, flow) = match trimmed.strip_prefix('{') {
-                Some(inner) => (inner.trim_start(), true),
-                None => (trimmed, false),
-            };
-            let rest = trimmed.strip_prefix(field)?.strip_prefix(':')?.trim();
-            let rest = match flow {
-                true => rest.split([',', '}']).next().unwrap_or("").trim(),
-                false => rest,
-            };
-            let found = rest.trim_matches(['"', '\'']) == value;
-            found.then(|| {
-                (
-                    i + 1,
-                    l.len() - l.trim_start().len() + 1 + l.trim_start().len() - trimmed.len()
-                        + field.len()
-                        + 2,
-                )
-            })
-        })
-        .nth(nth)
 }
 
 #[cfg(test)]
@@ -517,11 +517,13 @@ mod tests {
         Config {
             root: PathBuf::new(),
             content_dir: PathBuf::new(),
-            title: String::new(),
+            title: Localized::default(),
             tagline: None,
-            description: String::new(),
+            description: Localized::default(),
             base_url: "/".into(),
             language: "de".into(),
+            languages: vec!["de".into()],
+            untranslated: Untranslated::Show,
             theme: "default".into(),
             edit_url: None,
             map: MapConfig::default(),

@@ -270,6 +270,48 @@ where
     d.deserialize_any(Setting)
 }
 
+/// `untranslated:` in site.yaml: what the pages of another language do with an entry that has
+/// no translation into it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Untranslated {
+    /// Shown in the default language's text, marked with its language and a note.
+    #[default]
+    Show,
+    /// Left out of that language's pages.
+    Omit,
+}
+
+/// The 1-based line and column of the `nth` line reading `<field>: <value>` (the value plain or
+/// quoted, the line optionally a list item).
+pub fn field_line(text: &str, field: &str, value: &str, nth: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let trimmed = l.trim_start().trim_start_matches("- ").trim_start();
+            // A flow mapping (`- { key: ort, folder: orte }`) holds the field first.
+            let (trimmed, flow) = match trimmed.strip_prefix('{') {
+                Some(inner) => (inner.trim_start(), true),
+                None => (trimmed, false),
+            };
+            let rest = trimmed.strip_prefix(field)?.strip_prefix(':')?.trim();
+            let rest = match flow {
+                true => rest.split([',', '}']).next().unwrap_or("").trim(),
+                false => rest,
+            };
+            let found = rest.trim_matches(['"', '\'']) == value;
+            found.then(|| {
+                (
+                    i + 1,
+                    l.len() - l.trim_start().len() + 1 + l.trim_start().len() - trimmed.len()
+                        + field.len()
+                        + 2,
+                )
+            })
+        })
+        .nth(nth)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

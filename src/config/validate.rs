@@ -15,22 +15,30 @@ impl Config {
             Some((l, c, _)) => d.at(text, l, c, needle.chars().count()),
             None => d,
         };
-        if !["de", "en"].contains(&self.language.as_str()) {
-            problems.push_with("invalid-schema", || {
-                at_key(
-                    Diagnostic::error(
-                        "invalid-schema",
-                        shown,
-                        format!(
-                            "unsupported language `{}`",
-                            crate::diagnostic::truncate_chars(&self.language, 20)
-                        ),
+        let top = match self.languages.len() {
+            1 => "language",
+            _ => "languages",
+        };
+        for (n, language) in self.languages.iter().enumerate() {
+            let twice = self.languages[..n].contains(language);
+            if !["de", "en"].contains(&language.as_str()) || twice {
+                problems.push_with("invalid-schema", || {
+                    at_key(
+                        Diagnostic::error(
+                            "invalid-schema",
+                            shown,
+                            format!(
+                                "{} language `{}`",
+                                if twice { "repeated" } else { "unsupported" },
+                                crate::diagnostic::truncate_chars(language, 20)
+                            ),
+                        )
+                        .expected("`de` or `en`, each once"),
+                        top,
+                        language,
                     )
-                    .expected("`de` or `en`"),
-                    "language",
-                    &self.language,
-                )
-            });
+                });
+            }
         }
         if !is_clean_segment(&self.theme) {
             problems.push_with("invalid-schema", || {

@@ -8,9 +8,9 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub key: String,
-    pub label: String,
+    pub label: Localized,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Localized>,
     #[serde(default)]
     pub parent: Option<String>,
 }
@@ -21,11 +21,11 @@ pub struct Term {
 pub struct Vocabulary {
     #[serde(skip_deserializing)]
     pub key: String,
-    pub label: String,
+    pub label: Localized,
     #[serde(default)]
-    pub plural: Option<String>,
+    pub plural: Option<Localized>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Localized>,
     pub terms: Vec<Term>,
     #[serde(skip)]
     pub(super) index: HashMap<String, usize>,
@@ -84,7 +84,7 @@ impl Vocabulary {
     }
 
     pub fn plural_label(&self) -> &str {
-        self.plural.as_deref().unwrap_or(&self.label)
+        self.plural.as_ref().unwrap_or(&self.label)
     }
 }
 

@@ -206,9 +206,13 @@ impl IndexRow {
                     .and_then(|p| media.rendition(&p.src))
                     .and_then(|r| r.webp.into_iter().next());
                 match thumb {
-                    Some(v) => {
-                        raw_json(&(lat, lon, config.urls().path(&v.path), v.width, v.height))
-                    }
+                    Some(v) => raw_json(&(
+                        lat,
+                        lon,
+                        config.media_urls().path(&v.path),
+                        v.width,
+                        v.height,
+                    )),
                     None => raw_json(&[lat, lon]),
                 }
             }

@@ -90,7 +90,7 @@ pub(super) fn feeds(
     };
     let mut files = vec![feed(
         urls::ALL_FEED.into(),
-        config.title.clone(),
+        config.title.to_string(),
         &mut newest.iter().copied(),
     )?];
     for (t, ty) in config.types.iter().enumerate() {
@@ -168,16 +168,23 @@ pub(super) fn sitemap(
                     .unwrap_or(""),
                 _ => newest,
             };
+            // Its versions in the site's languages (`<xhtml:link hreflang>`), none with one.
+            let alternates: Vec<Value> = crate::render::languages::alternates(cat, &page)
+                .into_iter()
+                .map(|a| map([("language", a.language.into()), ("url", a.permalink.into())]))
+                .collect();
             map([
                 (
                     "url",
                     views.urls.absolute(&views.urls.path(&page.rel(cat))).into(),
                 ),
                 ("updated", (!lastmod.is_empty()).then_some(lastmod).into()),
+                ("alternates", alternates.into()),
             ])
         })
         .collect();
     let mut context = Context::new();
     context.insert_value("pages", pages.into());
+    context.insert_value("languages", (cat.config.languages.len() > 1).into());
     xml.render("sitemap.xml", &context)
 }

@@ -100,10 +100,25 @@ pub fn write_exports(
             bytes(vec![(urls::SITEMAP.into(), sitemap)])
         }),
         Box::new(|| {
-            let robots = format!(
-                "User-agent: *\nAllow: /\nSitemap: {}\n",
-                views.urls.absolute(&views.urls.path(urls::SITEMAP))
-            );
+            // One robots.txt at the root, naming the sitemap of every language.
+            let editions = &cat.editions.languages;
+            if editions
+                .first()
+                .is_some_and(|e| e.language != cat.config.language)
+            {
+                return Ok(0);
+            }
+            let mut robots = "User-agent: *\nAllow: /\n".to_string();
+            let mut sitemaps: Vec<String> = editions
+                .iter()
+                .map(|e| e.urls.absolute(&e.urls.path(urls::SITEMAP)))
+                .collect();
+            if sitemaps.is_empty() {
+                sitemaps.push(views.urls.absolute(&views.urls.path(urls::SITEMAP)));
+            }
+            for sitemap in sitemaps {
+                robots.push_str(&format!("Sitemap: {sitemap}\n"));
+            }
             bytes(vec![(urls::ROBOTS.into(), robots.into_bytes())])
         }),
     ];
@@ -221,7 +236,7 @@ impl Serialize for FieldJson<'_> {
             | FieldValue::Email(t)
             | FieldValue::Markdown(t, _) => s.serialize_str(t),
             FieldValue::Image(pictures) => {
-                let urls = self.cat.config.urls();
+                let urls = self.cat.config.media_urls();
                 let mut json = pictures.iter().map(|p| PictureJson {
                     url: urls.absolute(&urls.path(&crate::urls::encoded(&p.src))),
                     alt: &p.alt,
@@ -416,7 +431,7 @@ fn write_csv(cat: &Catalogue, views: &Views, t: usize, out: &mut dyn io::Write) 
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["id".to_string(), "url".to_string()];
-    header.extend(ty.fields.iter().map(|f| config.fields[f].label.clone()));
+    header.extend(ty.fields.iter().map(|f| config.fields[f].label.to_string()));
     w.write_record(&header)?;
     for &i in &cat.by_type[t] {
         let e = &cat.entries[i];

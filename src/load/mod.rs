@@ -37,6 +37,8 @@ pub struct Document {
     pub body: String,
     pub body_line: usize,
     pub modified: Option<SystemTime>,
+    /// The language of a translation (`<slug>.<language>.md`); `None` for an original.
+    pub language: Option<String>,
 }
 
 /// A file found in `content/` that should become a document.
@@ -61,6 +63,18 @@ impl Candidate {
             .map(slugify)
             .unwrap_or_default()
     }
+}
+
+/// The language a file name marks as a translation: `x.en.md` in a type folder of a site whose
+/// languages include `en` besides the default. A one-language site has no translations, so
+/// such a name stays an entry of its own there.
+pub fn translation_language<'c>(config: &'c Config, path: &Path) -> Option<&'c str> {
+    let stem = path.file_stem()?.to_str()?;
+    let (_, suffix) = stem.rsplit_once('.')?;
+    config.languages[1..]
+        .iter()
+        .find(|l| **l == suffix)
+        .map(String::as_str)
 }
 
 /// A path below `content/`, with `/` separators (`formate/living-lab.md`).
@@ -345,6 +359,11 @@ fn names(config: &Config, candidate: &Candidate) -> Result<(PathBuf, String), Bo
                 .hint("rename the file using letters, digits and `-`"),
         )
     })?;
+    // A translation has the address of its original: `x.en.md` translates `x.md`.
+    let stem = match (candidate.kind, translation_language(config, path)) {
+        (DocKind::Entry(_), Some(language)) => &stem[..stem.len() - language.len() - 1],
+        _ => stem,
+    };
     let slug = slugify(stem);
     if slug.is_empty() {
         return Err(Box::new(
@@ -431,6 +450,10 @@ fn parse_document(
         body,
         body_line,
         modified,
+        language: match candidate.kind {
+            DocKind::Entry(_) => translation_language(config, path).map(str::to_string),
+            DocKind::Page | DocKind::Collection => None,
+        },
     })
 }
 

@@ -111,7 +111,7 @@ fn terms(config: &Config, def: &FieldDef, only: Option<&str>) -> Vec<Choice> {
         }
         out.push(Choice {
             label: term.key.clone(),
-            title: term.label.clone(),
+            title: term.label.to_string(),
             place,
             doc,
             kind: CompletionItemKind::ENUM_MEMBER,
@@ -141,7 +141,7 @@ fn entries(ws: &Workspace, config: &Config, def: &FieldDef, only: Option<&str>) 
             Choice {
                 label: e.id.clone(),
                 title: e.title.clone(),
-                place: Some(ty.label.clone()),
+                place: Some(ty.label.to_string()),
                 doc,
                 kind: CompletionItemKind::REFERENCE,
                 target: Target::File(ws.content_path(&e.rel_path)),
@@ -275,7 +275,7 @@ pub fn complete(ws: &Workspace, at: &At) -> Vec<CompletionItem> {
                 .map(|(i, def)| {
                     let choice = Choice {
                         label: def.key.clone(),
-                        title: def.label.clone(),
+                        title: def.label.to_string(),
                         place: Some(def.kind.name().to_string()),
                         doc: field_doc(config, def),
                         kind: CompletionItemKind::FIELD,

@@ -298,6 +298,8 @@ impl Workspace {
         let mut collisions = Report::default();
         let kept = check::distinct(config, &docs, &mut collisions);
         collisions.extend(check::drafts_and_aliases(config, &kept));
+        // Translations without an original, twice, or with facts of their own.
+        let translations = check::attach_translations(config, &kept, &mut collisions);
         let entries: Vec<_> = kept.iter().filter_map(|d| d.entry.clone()).collect();
         let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
         let ids: HashMap<&str, usize> = entries
@@ -330,6 +332,7 @@ impl Workspace {
             references: Vec::new(),
             pages,
             collections: Vec::new(),
+            translations,
         };
     }
 

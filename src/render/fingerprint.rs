@@ -55,7 +55,7 @@ impl<'a> PageFingerprints<'a> {
 
     /// The fingerprint of one page.
     pub fn of(&self, page: &PageKind) -> u64 {
-        Inputs::of(self.cat, self.views, self.updated, page).fingerprint(page, self)
+        PageInputs::of(self.cat, self.views, self.updated, page).fingerprint(page, self)
     }
 }
 

@@ -8,6 +8,7 @@
 //!
 //! [`site_fingerprint`]: super::fingerprint::site_fingerprint
 
+use super::languages::Alternate;
 use super::*;
 use crate::model::Page;
 use crate::resolve::{FacetIndex, Relation, ResolvedCollection};
@@ -19,6 +20,53 @@ use std::hash::{Hash, Hasher};
 pub struct Facet<'c> {
     pub index: usize,
     pub data: &'c FacetIndex,
+}
+
+/// What one page is made from: what every page of a site in several languages has (its
+/// versions in the other languages, the language of its text) and what its kind shows.
+pub struct PageInputs<'c> {
+    /// Its addresses in every language of the site that has it (`hreflang`, the language
+    /// switcher); empty for one language.
+    pub alternates: Vec<Alternate>,
+    /// The language its text is in when that is not the page's own: an entry without a
+    /// translation, or a free page, shown in the default language's words.
+    pub text_language: Option<&'c str>,
+    pub shows: Inputs<'c>,
+}
+
+impl<'c> PageInputs<'c> {
+    /// The inputs of `page`.
+    pub fn of(
+        cat: &'c Catalogue,
+        views: &'c Views,
+        updated: &'c Updated,
+        page: &'c PageKind,
+    ) -> Self {
+        PageInputs {
+            alternates: languages::alternates(cat, page),
+            text_language: match page {
+                PageKind::Entry(i) => cat.entries[*i].text_language.as_deref(),
+                PageKind::Free(i) => cat.pages[*i].text_language.as_deref(),
+                _ => None,
+            },
+            shows: Inputs::of(cat, views, updated, page),
+        }
+    }
+
+    /// The page's fingerprint: `page` itself, what every page shares, and a hash of each input.
+    pub fn fingerprint(&self, page: &PageKind, shared: &PageFingerprints) -> u64 {
+        let PageInputs {
+            alternates,
+            text_language,
+            shows,
+        } = self;
+        let mut h = crate::fingerprinter();
+        shared.site.hash(&mut h);
+        page.hash(&mut h);
+        (alternates, text_language).hash(&mut h);
+        shows.hash(&mut h, shared);
+        h.finish()
+    }
 }
 
 /// Everything one page shows of the catalogue, by page kind.
@@ -238,14 +286,9 @@ impl<'c> Inputs<'c> {
         }
     }
 
-    /// The page's fingerprint: `page` itself, what every page shares, and a hash of each input.
-    /// An entry stands in by the hash of its card ([`Views::card_hashes`]: its file and its
-    /// pictures), a facet by the hash of its counts.
-    pub fn fingerprint(&self, page: &PageKind, shared: &PageFingerprints) -> u64 {
-        let mut h = crate::fingerprinter();
-        shared.site.hash(&mut h);
-        page.hash(&mut h);
-        let h = &mut h;
+    /// Hashes each input into `h`. An entry stands in by the hash of its card
+    /// ([`Views::card_hashes`]: its file and its pictures), a facet by the hash of its counts.
+    fn hash(&self, h: &mut crate::Fingerprinter, shared: &PageFingerprints) {
         let cards = |h: &mut crate::Fingerprinter, list: &[usize]| {
             list.len().hash(h);
             list.iter().for_each(|&i| shared.cards[i].hash(h));
@@ -387,7 +430,6 @@ impl<'c> Inputs<'c> {
                 updated.hash(h);
             }
         }
-        h.finish()
     }
 }
 

@@ -31,7 +31,7 @@ pub(super) fn json_ld(
                 "inLanguage": config.language,
             });
             if !config.description.is_empty() {
-                site["description"] = config.description.clone().into();
+                site["description"] = config.description.to_string().into();
             }
             if config.search {
                 site["potentialAction"] = json!({
@@ -49,7 +49,7 @@ pub(super) fn json_ld(
         PageKind::Entry(i) => {
             let ty = &config.types[cat.entries[*i].type_index];
             trail.push((
-                ty.plural.clone(),
+                ty.plural.to_string(),
                 abs(&config.segments.type_list(&ty.folder, 1)),
             ));
             graph.push(entry(cat, views, *i, date));
@@ -57,7 +57,7 @@ pub(super) fn json_ld(
         PageKind::TypeList { type_index, page } if *page > 1 => {
             let ty = &config.types[*type_index];
             trail.push((
-                ty.plural.clone(),
+                ty.plural.to_string(),
                 abs(&config.segments.type_list(&ty.folder, 1)),
             ));
         }
@@ -70,7 +70,7 @@ pub(super) fn json_ld(
             let parent = vocab.terms[*term].parent.as_deref();
             if let Some(p) = parent.and_then(|p| vocab.term_index(p)) {
                 let p = &vocab.terms[p];
-                trail.push((p.label.clone(), abs(&urls::term(vocabulary, &p.key))));
+                trail.push((p.label.to_string(), abs(&urls::term(vocabulary, &p.key))));
             }
         }
         _ => {}

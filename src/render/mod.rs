@@ -16,6 +16,7 @@ pub mod finder;
 mod fingerprint;
 mod inputs;
 mod jsonld;
+pub mod languages;
 pub mod outline;
 mod page;
 mod plan;
@@ -28,7 +29,7 @@ use context::*;
 pub use context::{browser_url, newest_entries, term_order};
 pub use discovery::event_place;
 pub use fingerprint::{site_fingerprint, PageFingerprints};
-pub use inputs::{EntryInputs, Inputs};
+pub use inputs::{EntryInputs, Inputs, PageInputs};
 pub use plan::{plan, PageKind};
 use std::sync::Arc;
 use tera::{Context, Tera, Value};
@@ -104,7 +105,7 @@ fn meta_description(
         PageKind::Free(_) | PageKind::Vocabulary(_) if description.is_empty() => {
             format!("{title} – {}", config.title)
         }
-        _ if description.is_empty() => config.description.clone(),
+        _ if description.is_empty() => config.description.to_string(),
         _ => description.to_string(),
     };
     text::cut_words(text.trim(), META_DESCRIPTION)
@@ -358,7 +359,11 @@ impl Renderer {
         }
         self.tera.register_function(
             assets::FUNCTION,
-            assets::function(self.theme.asset_names.clone(), views.urls.base_path.clone()),
+            // Every language's pages name the assets the default language's site publishes.
+            assets::function(
+                self.theme.asset_names.clone(),
+                cat.config.media_urls().base_path,
+            ),
         );
         self.memo.reset(self.tera.clone(), same);
     }

@@ -1,5 +1,5 @@
 //! The context of one page: what its head says (title, description, JSON-LD, picture) and
-//! what its [`Inputs`] show, variant by variant.
+//! what its [`PageInputs`] show, variant by variant.
 
 use super::*;
 
@@ -27,7 +27,7 @@ impl Renderer {
             views.urls.path(&rel)
         };
         let (title, description) = match page {
-            PageKind::Home => (config.title.clone(), config.description.clone()),
+            PageKind::Home => (config.title.to_string(), config.description.to_string()),
             PageKind::Browser => (s("browser_title"), s("browser_intro")),
             PageKind::Search => (s("search_title"), s("search_intro")),
             PageKind::Map => (s("map_title"), s("map_intro")),
@@ -38,9 +38,9 @@ impl Renderer {
                 let title = if *page > 1 {
                     format!("{} ({} {page})", t.plural, s("page"))
                 } else {
-                    t.plural.clone()
+                    t.plural.to_string()
                 };
-                (title, t.description.clone().unwrap_or_default())
+                (title, t.description.clone().unwrap_or_default().into())
             }
             PageKind::Entry(i) => (
                 cat.entries[*i].title.clone(),
@@ -50,12 +50,15 @@ impl Renderer {
                 let vocab = &config.vocabularies[v];
                 (
                     vocab.plural_label().to_string(),
-                    vocab.description.clone().unwrap_or_default(),
+                    vocab.description.clone().unwrap_or_default().into(),
                 )
             }
             PageKind::Term { vocabulary, term } => {
                 let t = &config.vocabularies[vocabulary].terms[*term];
-                (t.label.clone(), t.description.clone().unwrap_or_default())
+                (
+                    t.label.to_string(),
+                    t.description.clone().unwrap_or_default().into(),
+                )
             }
             PageKind::Free(i) => (
                 cat.pages[*i].title.clone(),
@@ -72,7 +75,11 @@ impl Renderer {
             ),
             PageKind::Calendar(t) => (
                 format!("{}: {}", config.types[*t].plural, s("calendar_title")),
-                config.types[*t].description.clone().unwrap_or_default(),
+                config.types[*t]
+                    .description
+                    .clone()
+                    .unwrap_or_default()
+                    .into(),
             ),
             PageKind::CalendarYear { type_index, year } => (
                 format!("{} {year}", config.types[*type_index].plural),
@@ -83,7 +90,11 @@ impl Renderer {
             PageKind::Redirect { entry, .. } => (cat.entries[*entry].title.clone(), String::new()),
         };
         let kind = page.name();
-        let inputs = Inputs::of(cat, views, updated, page);
+        let PageInputs {
+            alternates,
+            text_language,
+            shows: inputs,
+        } = PageInputs::of(cat, views, updated, page);
         let date = match &inputs {
             Inputs::Entry { entry, .. } => entry.updated,
             _ => None,
@@ -107,6 +118,9 @@ impl Renderer {
                 ("url", url.clone().into()),
                 ("section", views.urls.path(section(&rel)).into()),
                 ("permalink", views.urls.absolute(&url).into()),
+                ("alternates", languages::alternates_value(cat, &alternates)),
+                // Shown in another language's words for want of a translation.
+                ("text_language", text_language.into()),
                 ("image", image.into()),
             ]),
         );

@@ -61,6 +61,8 @@ fn pairs_map(pairs: &[(&'static str, Value)]) -> Value {
 /// Values shared by many pages, computed once per build.
 pub struct Views {
     pub urls: Urls,
+    /// Where the media are (the default language's address in every language).
+    media_urls: Urls,
     /// The first segments of the built-in pages (`katalog/`, `karte/`…).
     pub segments: urls::Segments,
     pub cards: Vec<Value>,
@@ -182,6 +184,7 @@ impl Views {
             pictures: Vec::new(),
             card_hashes,
             urls,
+            media_urls: config.media_urls(),
             segments: config.segments.clone(),
             cards: Vec::new(),
             types,
@@ -261,6 +264,7 @@ impl Views {
             ("transfer", transfer_teaser(cat, i).into()),
             ("facets", facets.into()),
             ("draft", e.draft.into()),
+            ("text_language", e.text_language.as_deref().into()),
             ("image", self.pictures[i].first().cloned().into()),
         ])
     }
@@ -295,13 +299,13 @@ impl Views {
         let srcset = |variants: &[media::Variant]| {
             variants
                 .iter()
-                .map(|v| format!("{} {}w", self.urls.path(&v.path), v.width))
+                .map(|v| format!("{} {}w", self.media_urls.path(&v.path), v.width))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         let largest = r.fallback.last()?;
         let thumb = r.webp.first()?;
-        let src = self.urls.path(&largest.path);
+        let src = self.media_urls.path(&largest.path);
         Some(map([
             ("src", src.clone().into()),
             ("width", r.width.into()),
@@ -309,13 +313,13 @@ impl Views {
             ("type", largest.format.mime().into()),
             ("srcset", srcset(&r.fallback).into()),
             ("webp_srcset", srcset(&r.webp).into()),
-            ("thumb", self.urls.path(&thumb.path).into()),
+            ("thumb", self.media_urls.path(&thumb.path).into()),
             ("thumb_width", thumb.width.into()),
             ("thumb_height", thumb.height.into()),
-            ("absolute", self.urls.absolute(&src).into()),
+            ("absolute", self.media_urls.absolute(&src).into()),
             (
                 "original",
-                self.urls.path(&crate::urls::encoded(&p.src)).into(),
+                self.media_urls.path(&crate::urls::encoded(&p.src)).into(),
             ),
             ("alt", p.alt.as_str().into()),
             ("decorative", p.decorative.into()),
@@ -487,7 +491,10 @@ impl Views {
                     .map(|p| {
                         map([
                             ("text", p.alt.as_str().into()),
-                            ("url", self.urls.path(&crate::urls::encoded(&p.src)).into()),
+                            (
+                                "url",
+                                self.media_urls.path(&crate::urls::encoded(&p.src)).into(),
+                            ),
                         ])
                     })
                     .collect(),

@@ -11,11 +11,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 mod discovery;
+mod editions;
 mod finder;
 mod similar;
 
 use discovery::*;
 pub use discovery::{build_date, day, Event, ResolvedCollection};
+pub use editions::{Edition, Editions};
 pub use finder::Ranked;
 use similar::*;
 
@@ -81,6 +83,8 @@ pub struct Catalogue {
     pub in_collections: Vec<Vec<usize>>,
     /// The build date (`YYYY-MM-DD`, [`build_date`]): events before it are past.
     pub today: String,
+    /// Where each page is in every language of the site (none for one language).
+    pub editions: Arc<Editions>,
     /// What `similar` was computed from, so an update re-ranks only the entries it can move.
     similarity: SimilarityIndex,
 }
@@ -96,6 +100,7 @@ impl Catalogue {
             references,
             pages,
             collections,
+            ..
         } = checked;
         let in_collections = in_collections(entries.len(), &collections);
         let by_id = entries
@@ -147,6 +152,7 @@ impl Catalogue {
             collections,
             in_collections,
             today: build_date(),
+            editions: Arc::default(),
             similarity,
         }
     }
@@ -256,7 +262,7 @@ impl Catalogue {
             let def = &config.fields[field];
             self.relations[i].push(Relation {
                 field: field.clone(),
-                label: def.label.clone(),
+                label: def.label.to_string(),
                 targets: targets.clone(),
             });
             for &t in targets {
@@ -373,7 +379,7 @@ fn relations(
             let def = &config.fields[field];
             out[i].push(Relation {
                 field: field.clone(),
-                label: def.label.clone(),
+                label: def.label.to_string(),
                 targets: targets.clone(),
             });
             for &t in targets {
@@ -400,7 +406,7 @@ fn add_backlink(rels: &mut Vec<Relation>, config: &Config, field: &str, source: 
             let def = &config.fields[field];
             rels.push(Relation {
                 field: field.to_string(),
-                label: def.inverse.clone().unwrap_or_else(|| def.label.clone()),
+                label: def.inverse.as_ref().unwrap_or(&def.label).to_string(),
                 targets: vec![source],
             })
         }

@@ -31,6 +31,11 @@ pub fn type_file(key: &str) -> String {
     format!("{key}.schema.json")
 }
 
+/// The file name of the schema of translations of entries of type `key`.
+pub fn translation_file(key: &str) -> String {
+    format!("{key}.translation.schema.json")
+}
+
 /// Every schema of a catalogue with its file name: one per entry type, site.yaml's, the
 /// vocabularies'. `entries` are the ids reference fields may name.
 pub fn schemas(config: &Config, entries: &[Arc<Entry>]) -> Vec<(String, Value)> {
@@ -38,6 +43,12 @@ pub fn schemas(config: &Config, entries: &[Arc<Entry>]) -> Vec<(String, Value)> 
     let mut out: Vec<(String, Value)> = (0..config.types.len())
         .map(|t| (type_file(&config.types[t].key), entry_type(config, t, &ids)))
         .collect();
+    if config.languages.len() > 1 {
+        out.extend((0..config.types.len()).map(|t| {
+            let key = &config.types[t].key;
+            (translation_file(key), translation(config, t, &ids))
+        }));
+    }
     let site = titled(
         crate::config::site_json_schema(),
         "site.yaml",
@@ -122,9 +133,9 @@ fn entry_type(config: &Config, t: usize, ids: &EntryIds) -> Value {
         // An empty field counts as absent (and a required one must not be empty, below).
         let mut schema = json!({ "anyOf": [field(config, def, ids), { "type": "null" }] });
         if let Some(map) = schema.as_object_mut() {
-            map.insert("title".into(), def.label.clone().into());
+            map.insert("title".into(), def.label.to_string().into());
             if let Some(d) = &def.description {
-                map.insert("description".into(), d.clone().into());
+                map.insert("description".into(), d.to_string().into());
             }
         }
         properties.insert(key.clone(), schema);
@@ -145,7 +156,7 @@ fn entry_type(config: &Config, t: usize, ids: &EntryIds) -> Value {
         "additionalProperties": false,
     });
     if let Some(d) = &ty.description {
-        schema["description"] = d.clone().into();
+        schema["description"] = d.to_string().into();
     }
     // Required fields must be there and filled, but in a draft (`check` warns there).
     let rule = json!({ "required": required, "properties": filled });
@@ -160,6 +171,32 @@ fn entry_type(config: &Config, t: usize, ids: &EntryIds) -> Value {
             schema["else"] = rule;
         }
         None => schema["allOf"] = json!([rule]),
+    }
+    schema
+}
+
+/// The schema of a translation of an entry of type `t` (`<slug>.<language>.yaml`): the
+/// type's texts, its own address (`slug`) and the body; the title filled; no facts, which come
+/// from the original (`check` says so with `translation-repeats-field` or `-differs`).
+fn translation(config: &Config, t: usize, ids: &EntryIds) -> Value {
+    let mut schema = entry_type(config, t, ids);
+    if let Some(properties) = schema["properties"].as_object_mut() {
+        properties.retain(|k, _| k == "body" || crate::check::is_translatable(config, k));
+        properties.insert(
+            crate::check::SLUG_KEY.into(),
+            json!({
+                "type": "string",
+                "pattern": "^[a-z0-9_][a-z0-9_-]*$",
+                "description": "The page's address in this language (the original's when left out)",
+            }),
+        );
+    }
+    let title = &config.roles.title;
+    schema["title"] = format!("{} (translation)", config.types[t].label).into();
+    schema["allOf"] = json!([{ "required": [title], "properties": { title: { "not": empty() } } }]);
+    if let Some(map) = schema.as_object_mut() {
+        map.remove("if");
+        map.remove("else");
     }
     schema
 }

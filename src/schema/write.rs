@@ -5,7 +5,7 @@
 //! its place and renamed over it, so an editor never reads half a schema; a schema that did
 //! not change is not written again.
 
-use super::{schemas, type_file, MARK, SITE_FILE, VOCABULARY_FILE};
+use super::{schemas, translation_file, type_file, MARK, SITE_FILE, VOCABULARY_FILE};
 use crate::config::Config;
 use crate::diagnostic::Report;
 use serde_json::{json, Map, Value};
@@ -141,13 +141,20 @@ pub fn vscode_settings(config: &Config, dir: &Path) -> Value {
     );
     for ty in &config.types {
         let folder = &ty.folder;
-        map.insert(
-            schema(&type_file(&ty.key)),
-            json!([
-                format!("content/{folder}/*.yaml"),
-                format!("content/{folder}/*.yml")
-            ]),
-        );
+        let mut globs = vec![
+            format!("content/{folder}/*.yaml"),
+            format!("content/{folder}/*.yml"),
+        ];
+        // Translations (`x.en.yaml`) have a schema of their own.
+        let translations: Vec<String> = config.languages[1..]
+            .iter()
+            .flat_map(|l| ["yaml", "yml"].map(|ext| format!("content/{folder}/*.{l}.{ext}")))
+            .collect();
+        globs.extend(translations.iter().map(|g| format!("!{g}")));
+        map.insert(schema(&type_file(&ty.key)), json!(globs));
+        if !translations.is_empty() {
+            map.insert(schema(&translation_file(&ty.key)), json!(translations));
+        }
     }
     json!({ "yaml.schemas": map })
 }

@@ -49,16 +49,28 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 /// stemmer, without the language's function words.
 pub struct Terms {
     stemmer: Option<Stemmer>,
+    /// The stemmer's name for the browser's `find.js`.
+    stemmer_name: Option<&'static str>,
+    /// Whether compounds are split (German).
+    compounds: bool,
     stop: HashSet<&'static str>,
 }
 
 impl Terms {
     /// German is stemmed (Snowball, as the browser's `stem.js`), split into compounds and
-    /// rid of its function words; other languages are only lower-cased.
+    /// rid of its function words; English is stemmed with Snowball's English stemmer (as
+    /// `stem-en.js`); other languages are only lower-cased.
     pub fn for_language(language: &str) -> Terms {
         let german = language == "de";
+        let (stemmer, stemmer_name) = match language {
+            "de" => (Some(Stemmer::create(Algorithm::German)), Some("german")),
+            "en" => (Some(Stemmer::create(Algorithm::English)), Some("english")),
+            _ => (None, None),
+        };
         Terms {
-            stemmer: german.then(|| Stemmer::create(Algorithm::German)),
+            stemmer,
+            stemmer_name,
+            compounds: german,
             stop: if german {
                 STOP_WORDS_DE
                     .lines()
@@ -73,12 +85,12 @@ impl Terms {
 
     /// The name of the stemmer for the browser, or `None`.
     pub fn stemmer_name(&self) -> Option<&'static str> {
-        self.stemmer.as_ref().map(|_| "german")
+        self.stemmer_name
     }
 
     /// Whether compounds are split (German).
     pub fn splits_compounds(&self) -> bool {
-        self.stemmer.is_some()
+        self.compounds
     }
 
     /// The function words, sorted, for the browser.

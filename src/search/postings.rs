@@ -562,7 +562,7 @@ mod tests {
     }
 
     #[test]
-    fn english_is_lower_cased_not_stemmed_and_keeps_its_function_words() {
+    fn english_is_stemmed_in_english_and_keeps_its_function_words() {
         let files = index_records(
             &[record("Gardens", "", "the gardens and the garden")],
             1,
@@ -572,7 +572,8 @@ mod tests {
         assert!(ga.get("gardens").is_some() && ga.get("garden").is_some());
         assert!(file(&files, "search/terms/th.json").get("the").is_some());
         let meta = file(&files, "search/index.json");
-        assert_eq!(meta["stemmer"], serde_json::Value::Null);
+        assert_eq!(meta["stemmer"], "english");
+        assert_eq!(meta["compounds"], false);
         assert_eq!(meta["stop"], serde_json::json!([]));
     }
 

@@ -91,7 +91,11 @@ impl Site {
     ) -> Result<bool, SiteError> {
         let config = Arc::clone(&self.catalogue.config);
         // A public site without its drafts resolves references only through the general path
-        // (the catalogue's ids lack the drafts that references may name).
+        // (the catalogue's ids lack the drafts that references may name); so does a site in
+        // several languages, whose translations are checked against their originals.
+        if config.languages.len() > 1 {
+            return Ok(false);
+        }
         if !config.preview
             && self
                 .docs
@@ -250,7 +254,8 @@ impl Site {
         let mut updated = self.updated.clone();
         let read_again = changed.iter().filter_map(|p| docs.get(p)?.dated());
         self.dates.refresh(&mut updated, read_again);
-        let checked = published(&config, checked);
+        let mut checked = published(&config, checked);
+        self.translations = std::mem::take(&mut checked.translations);
         self.catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
         self.updated = updated;
         self.docs = docs;
@@ -269,6 +274,8 @@ impl Site {
                 &self.media,
             )
         });
+        let previous = std::mem::take(&mut self.editions);
+        self.make_editions(previous, theme, timings)?;
         self.renderer.set_globals(&self.catalogue, &self.views);
         timings.time("fingerprints", || self.plan(false));
         Ok(())

@@ -35,6 +35,7 @@ pub use apply::Applied;
 pub use write::Rendered;
 
 mod apply;
+mod languages;
 mod write;
 
 /// Time taken by each step, for `--verbose` and benchmarks, and on Linux the peak memory of
@@ -154,6 +155,10 @@ pub struct Site {
     identity: u64,
     /// Warnings of the last load or apply.
     pub report: Report,
+    /// The translations of entries, for the other languages' sites.
+    translations: Vec<Arc<crate::model::Translation>>,
+    /// The site in each language but the default, each below `/<language>/`.
+    pub editions: Vec<Site>,
     /// The files below content/media/ and what they hold.
     pub media: Media,
     /// Where the sizes made of pictures are kept between runs, beside the output.
@@ -204,7 +209,8 @@ impl Site {
             media,
         } = read;
         let dates = timings.time("dates", || Dates::read(&config));
-        let checked = published(&config, checked);
+        let mut checked = published(&config, checked);
+        let translations = std::mem::take(&mut checked.translations);
         let updated = dates.all(&checked);
         report.extend(dates.warning());
         let catalogue = timings.time("resolve", || Catalogue::resolve(config, checked));
@@ -227,10 +233,14 @@ impl Site {
             pages: Vec::new(),
             identity: 0,
             report,
+            translations,
+            editions: Vec::new(),
             media,
             image_cache,
             media_outputs: Vec::new(),
         };
+        // A new schema makes the other languages anew (their config changed with it).
+        site.make_editions(Vec::new(), false, timings)?;
         site.renderer.set_globals(&site.catalogue, &site.views);
         timings.time("fingerprints", || site.plan(false));
         Ok(site)
@@ -244,6 +254,7 @@ impl Site {
         self.docs = Docs::default();
         self.link_targets = HashMap::new();
         self.walk_diagnostics = Vec::new();
+        self.translations = Vec::new();
     }
 
     /// Makes the page plan with every page's fingerprint, each from the page's
@@ -254,7 +265,10 @@ impl Site {
         let identity = identity(&self.catalogue, &self.renderer.theme);
         let cat = &self.catalogue;
         let fingerprints = render::PageFingerprints::new(cat, &self.views, &self.updated, identity);
-        self.media_outputs = self.media.outputs(&cat.entries);
+        self.media_outputs = match self.publishes_media() {
+            true => self.media.outputs(&cat.entries),
+            false => Vec::new(),
+        };
         let planned = render::plan(cat);
         let same_pages =
             keep && identity == self.identity && planned.len() == self.pages.len() && {

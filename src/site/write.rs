@@ -1,6 +1,7 @@
 //! Writing a site into a sink: the pages (those the sink does not hold), the catalogue
 //! browser's index, the theme's assets, the exports and the search index.
 
+use super::languages::Prefixed;
 use super::*;
 
 /// What rendering wrote.
@@ -19,9 +20,9 @@ pub struct Rendered {
 }
 
 impl Site {
-    /// How many pages the site has.
+    /// How many pages the site has, in all its languages.
     pub fn page_count(&self) -> usize {
-        self.pages.len()
+        self.pages.len() + self.editions.iter().map(Site::page_count).sum::<usize>()
     }
 
     /// Renders the whole site into `sink`: the pages and the exports side by side, and the
@@ -69,6 +70,14 @@ impl Site {
             rendered.files += bundle.files;
             rendered.search_reused = bundle.reused;
         }
+        for edition in &mut self.editions {
+            let language = edition.catalogue.config.language.clone();
+            let more = edition.render(&Prefixed::new(sink, &language), on_page, timings)?;
+            rendered.rendered += more.rendered;
+            rendered.pages += more.pages;
+            rendered.files += more.files;
+            rendered.search_reused &= more.search_reused;
+        }
         Ok(rendered)
     }
 
@@ -77,9 +86,21 @@ impl Site {
     /// ([`Site::page_paths`]).
     pub fn render_pages(&mut self, sink: &dyn Sink) -> Result<(Rendered, Vec<String>), SiteError> {
         let recorder = Recorder::new(sink);
-        let (rendered, rows) = self.render_pages_into(&recorder, &|| {})?;
+        let (mut rendered, rows) = self.render_pages_into(&recorder, &|| {})?;
         self.index_rows = Some(rows);
-        Ok((rendered, recorder.into_paths_but_pages()))
+        let mut paths = recorder.into_paths_but_pages();
+        // The other languages' pages count among the paths produced besides this site's own.
+        for edition in &mut self.editions {
+            let language = edition.catalogue.config.language.clone();
+            let prefixed = Prefixed::new(sink, &language);
+            let (more, files) = edition.render_pages(&prefixed)?;
+            rendered.rendered += more.rendered;
+            rendered.pages += more.pages;
+            rendered.files += more.files;
+            let pages = edition.page_paths().map(String::from);
+            paths.extend(pages.chain(files).map(|p| prefixed.path(&p)));
+        }
+        Ok((rendered, paths))
     }
 
     /// Renders the exports, feeds, sitemap and the search index into `sink` (serve's second
@@ -90,7 +111,13 @@ impl Site {
         if self.catalogue.config.search {
             self.render_search(&recorder)?;
         }
-        Ok(recorder.into_paths_but_pages())
+        let mut paths = recorder.into_paths_but_pages();
+        for edition in &self.editions {
+            let prefixed = Prefixed::new(sink, &edition.catalogue.config.language);
+            let files = edition.render_exports(&prefixed)?;
+            paths.extend(files.iter().map(|p| prefixed.path(p)));
+        }
+        Ok(paths)
     }
 
     /// The output paths of the pages, the media files and the sizes made of pictures.
@@ -116,6 +143,9 @@ impl Site {
     /// Publishes the media files and the sizes of the pictures into `sink`, and remembers what
     /// the files held for the next run.
     fn publish_media(&self, sink: &dyn Sink) -> Result<crate::media::Published, SiteError> {
+        if !self.publishes_media() {
+            return Ok(crate::media::Published::default());
+        }
         let cat = &self.catalogue;
         let cache = self
             .image_cache
@@ -176,13 +206,19 @@ impl Site {
         pages?;
         let media = media?;
         let (rows, index_files) = rows?;
-        for (path, bytes) in &self.renderer.theme.assets {
+        // The theme's assets, like the media, are published once, by the default language's
+        // site: every language's pages name the same files (`Config::media_urls`).
+        let assets = match self.publishes_media() {
+            true => self.renderer.theme.assets.len(),
+            false => 0,
+        };
+        for (path, bytes) in self.renderer.theme.assets.iter().take(assets) {
             sink.write(path, &|w| w.write_all(bytes))?;
         }
         let rendered = Rendered {
             rendered: rendered.into_inner(),
             pages: self.pages.len(),
-            files: self.pages.len() + index_files + self.renderer.theme.assets.len() + media.files,
+            files: self.pages.len() + index_files + assets + media.files,
             search_reused: false,
             media,
         };

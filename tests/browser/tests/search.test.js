@@ -16,6 +16,7 @@ import { loadCatalogue } from '../lib/catalogue.js';
 import { ROOT, bundledSite } from '../lib/site.js';
 import { allResultPaths, panelCounts, rerender, settled, RESULTS, SEARCH_INPUT } from '../lib/catalogue-page.js';
 import { stemGerman } from '../../../themes/default/static/assets/stem.js';
+import { stemEnglish } from '../../../themes/default/static/assets/stem-en.js';
 import { splitCompound } from '../../../themes/default/static/assets/find.js';
 import { qualitySet, rankings, quality } from '../../../benches/search_quality.mjs';
 
@@ -67,18 +68,31 @@ function expected(q) {
   return { must, may };
 }
 
-test('stem.js stems every listed word as the build does', () => {
-  const list = readFileSync(join(ROOT, 'tests', 'fixtures', 'stems-de.tsv'), 'utf8');
+/** The words of a stems list whose stem `stem` gives differently from the build, and how many were listed. */
+function stemsDiffering(file, stem) {
+  const list = readFileSync(join(ROOT, 'tests', 'fixtures', file), 'utf8');
   const wrong = [];
   let n = 0;
   for (const line of list.split('\n')) {
     if (!line || line.startsWith('#')) continue;
     const [word, want] = line.split('\t');
-    const got = stemGerman(word);
+    const got = stem(word);
     if (got !== want) wrong.push(`${word}: ${got}, the build ${want}`);
     n++;
   }
+  return { wrong, n };
+}
+
+test('stem.js stems every listed word as the build does', () => {
+  const { wrong, n } = stemsDiffering('stems-de.tsv', stemGerman);
   assert.ok(n > 3000, `only ${n} words listed`);
+  assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} of ${n} words stemmed differently`);
+});
+
+test('stem-en.js stems every listed English word as the build does', () => {
+  const { wrong, n } = stemsDiffering('stems-en.tsv', stemEnglish);
+  assert.ok(n > 7000, `only ${n} words listed`);
+  assert.equal(stemEnglish('neighbourhoods'), stemEnglish('neighbourhood'));
   assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} of ${n} words stemmed differently`);
 });
 

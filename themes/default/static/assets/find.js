@@ -102,7 +102,10 @@ function eachPosting(key, fn) {
 export async function open(base) {
   const dir = base + "search/";
   const meta = await fetchJson(dir + "index.json");
-  const stemOf = meta.stemmer === "german" ? stemGerman : (w) => w;
+  const stemOf =
+    meta.stemmer === "german" ? stemGerman
+    : meta.stemmer === "english" ? (await import("./stem-en.js")).stemEnglish
+    : (w) => w;
   const minPart = meta.min_part || 4;
   const stop = new Set(meta.stop || []);
   const shards = new Set(meta.shards);

@@ -1,0 +1,182 @@
+//! A catalogue in another language: the entries with their translations' texts, and where
+//! each page is in every language, for `hreflang` links and the language switcher.
+
+use super::*;
+use crate::config::Untranslated;
+use crate::model::{Member, Translation};
+use crate::urls::{Segments, Urls};
+use std::hash::{Hash, Hasher};
+
+/// Where the pages of a site in several languages are in each language. Every catalogue of
+/// the site holds the same one; a one-language site has an empty one.
+#[derive(Debug, Default)]
+pub struct Editions {
+    /// Per language, the default first.
+    pub languages: Vec<Edition>,
+}
+
+/// One language's part of a site.
+#[derive(Debug)]
+pub struct Edition {
+    pub language: String,
+    pub urls: Urls,
+    pub segments: Segments,
+    /// Entry id → its address segment in this language; an entry without a page in this
+    /// language (left out for want of a translation) is not here.
+    pub slugs: HashMap<String, String>,
+    /// Per type: how many pages its list has.
+    pub list_pages: Vec<usize>,
+    /// Per type: the years of its events, each with an archive page (none for other types).
+    pub event_years: Vec<BTreeSet<String>>,
+}
+
+impl Edition {
+    /// The part of `cat`, a catalogue in its language, that other languages link to.
+    pub fn of(cat: &Catalogue, page_size: usize) -> Edition {
+        let config = &cat.config;
+        Edition {
+            language: config.language.clone(),
+            urls: config.urls(),
+            segments: config.segments.clone(),
+            slugs: cat
+                .entries
+                .iter()
+                .map(|e| (e.id.clone(), e.slug.clone()))
+                .collect(),
+            list_pages: cat
+                .by_type
+                .iter()
+                .map(|l| l.len().div_ceil(page_size).max(1))
+                .collect(),
+            event_years: (0..config.types.len())
+                .map(|t| cat.events(t).iter().map(|e| e.year().to_string()).collect())
+                .collect(),
+        }
+    }
+}
+
+impl Catalogue {
+    /// The catalogue as the pages of `config`'s language show it: each entry with its
+    /// translation's texts where there is one; one without is shown in the default language's
+    /// texts, marked as such, or left out (`untranslated: omit`). Facts, references and terms
+    /// stay the original's. `translations` are those into this language.
+    pub fn in_language(&self, config: Arc<Config>, translations: &[Arc<Translation>]) -> Checked {
+        let by_id: HashMap<&str, &Translation> = translations
+            .iter()
+            .map(|t| (t.entry.id.as_str(), &**t))
+            .collect();
+        let default: Arc<str> = Arc::from(config.default_language());
+        let omit = config.untranslated == Untranslated::Omit;
+        let mut new_index = vec![None; self.entries.len()];
+        let mut entries = Vec::with_capacity(self.entries.len());
+        for (i, original) in self.entries.iter().enumerate() {
+            let entry = match by_id.get(original.id.as_str()) {
+                Some(t) => translated(&config, original, t),
+                None if omit => continue,
+                None => {
+                    let mut e = Entry::clone(original);
+                    e.text_language = Some(Arc::clone(&default));
+                    e.content_hash = combined(&[original.content_hash, 1]);
+                    e
+                }
+            };
+            new_index[i] = Some(entries.len());
+            entries.push(Arc::new(entry));
+        }
+        let references = self
+            .relations
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| new_index[*i].is_some())
+            .map(|(_, rels)| {
+                rels.iter()
+                    .map(|r| {
+                        let targets = r.targets.iter().filter_map(|&t| new_index[t]).collect();
+                        (r.field.clone(), targets)
+                    })
+                    .collect()
+            })
+            .collect();
+        // The collections list the entries this language shows, each with its note.
+        let collections = self
+            .collections
+            .iter()
+            .map(|(c, members)| {
+                let members = members
+                    .iter()
+                    .filter_map(|m| {
+                        Some(Member {
+                            entry: new_index[m.entry]?,
+                            note: m.note.clone(),
+                        })
+                    })
+                    .collect();
+                (Arc::clone(c), members)
+            })
+            .collect();
+        let pages = self
+            .pages
+            .iter()
+            .map(|p| {
+                let mut page = Page::clone(p);
+                page.text_language = Some(Arc::clone(&default));
+                Arc::new(page)
+            })
+            .collect();
+        Checked {
+            entries,
+            references,
+            pages,
+            collections,
+            translations: Vec::new(),
+        }
+    }
+}
+
+/// The entry `original` in the words of its translation `t`: title, summary, texts and body
+/// from the translation where it gives them, its address where it gives one (the original's
+/// address then sends readers on), everything else from the original.
+fn translated(config: &Config, original: &Entry, t: &Translation) -> Entry {
+    let words = &t.entry;
+    let mut e = original.clone();
+    e.rel_path = words.rel_path.clone();
+    e.modified = words.modified;
+    e.title = words.title.clone();
+    e.sort_key = words.sort_key.clone();
+    if words.summary.is_some() {
+        e.summary = words.summary.clone();
+    }
+    for (key, value) in &words.fields {
+        let empty = matches!(value, FieldValue::Text(t) | FieldValue::Markdown(t, _) if t.trim().is_empty());
+        if empty || !crate::check::is_translatable(config, key) {
+            continue;
+        }
+        match e.fields.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value.clone(),
+            None => e.fields.push((key.clone(), value.clone())),
+        }
+    }
+    crate::check::sort_fields(config, &mut e);
+    if !words.body_html.is_empty() {
+        e.body_html = words.body_html.clone();
+    }
+    if let Some(slug) = &t.slug {
+        if *slug != e.slug {
+            e.aliases
+                .push((e.type_index, std::mem::replace(&mut e.slug, slug.clone())));
+        }
+    }
+    let slug_hash = {
+        let mut h = crate::fingerprinter();
+        t.slug.hash(&mut h);
+        h.finish()
+    };
+    e.content_hash = combined(&[original.content_hash, words.content_hash, slug_hash]);
+    e
+}
+
+fn combined(parts: &[u64]) -> u64 {
+    let mut h = crate::fingerprinter();
+    parts.hash(&mut h);
+    h.finish()
+}
