@@ -131,7 +131,7 @@ fn assert_symmetric_alternates(
         .keys()
         .filter(|p| p.ends_with(".html") && *p != "404.html" && which(p))
     {
-        let page = html(&files, path);
+        let page = html(files, path);
         let alts = alternates(&page);
         if page
             .select(&sel(r#"meta[http-equiv="refresh"]"#))
@@ -155,7 +155,7 @@ fn assert_symmetric_alternates(
         let language = page.root_element().attr("lang").expect("lang").to_string();
         assert_eq!(alts[&language], own, "{path} names itself");
         for (other, url) in alts.iter().filter(|(l, _)| *l != "x-default") {
-            let counterpart = html(&files, &file_of(url));
+            let counterpart = html(files, &file_of(url));
             assert_eq!(
                 alternates(&counterpart),
                 alts,
