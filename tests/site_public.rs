@@ -49,6 +49,11 @@ fn entry_pages(out: &Path) -> Vec<String> {
                 .iter()
                 .any(|t| f.starts_with(t) && f.matches('/').count() == 2 && !f.contains("/seite/"))
         })
+        // An entry's earlier address (an entry that moved to another type) is a redirect.
+        .filter(|f| {
+            let text = std::fs::read_to_string(out.join(f)).unwrap_or_default();
+            !text.contains("http-equiv=\"refresh\"")
+        })
         .collect()
 }
 

@@ -72,7 +72,12 @@ impl Renderer {
             ),
             PageKind::Calendar(t) => (
                 format!("{}: {}", config.types[*t].plural, s("calendar_title")),
-                config.types[*t].description.clone().unwrap_or_default(),
+                // Not the type list's description: the calendar is another page.
+                config.types[*t]
+                    .description
+                    .as_ref()
+                    .map(|d| format!("{}: {d}", s("calendar_title")))
+                    .unwrap_or_default(),
             ),
             PageKind::CalendarYear { type_index, year } => (
                 format!("{} {year}", config.types[*type_index].plural),
