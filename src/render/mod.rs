@@ -302,6 +302,14 @@ impl Renderer {
                         "compare",
                         views.urls.path(&config.segments.compare()).into(),
                     ),
+                    (
+                        "catalogue_json",
+                        views.urls.path(&config.segments.catalogue_json()).into(),
+                    ),
+                    (
+                        "all_feed",
+                        views.urls.path(&config.segments.all_feed()).into(),
+                    ),
                 ]),
             ),
             ("entry_count", cat.entries.len().into()),
