@@ -12,7 +12,9 @@ pub const SEARCH_INDEX: &str = "search/";
 /// The first path segments of the built-in pages, in the site's language: `katalog/`, `suche/`,
 /// `karte/`, `codebuch/`, `kalender/`, `wegweiser/`, `vergleich/` and `orte/seite/2/` in
 /// German, `catalogue/`, `search/`, `map/`, `codebook/`, `calendar/`, `finder/`, `compare/` and
-/// `orte/page/2/` in English. site.yaml may name each (`urls:`).
+/// `orte/page/2/` in English; the catalogue's export `export/katalog.json` and the feed of all
+/// entries `feeds/alle.xml` in German, `export/catalogue.json` and `feeds/all.xml` in English.
+/// site.yaml may name each (`urls:`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Segments {
     /// The catalogue browser, and the folder of its data (card index, map points, summaries).
@@ -28,33 +30,42 @@ pub struct Segments {
     pub compare: String,
     /// Later pages of a type's list: `<folder>/<page>/2/`.
     pub page: String,
+    /// The name of the whole catalogue's JSON export: `export/<catalogue_json>.json`.
+    pub catalogue_json: String,
+    /// The name of the feed of all entries: `feeds/<all_feed>.xml`.
+    pub all_feed: String,
 }
 
 impl Segments {
     /// The segments of a language: English for `en`, German for every other.
     pub fn for_language(language: &str) -> Segments {
-        let [browser, search, map, codebook, calendar, finder, compare, page] = match language {
-            "en" => [
-                "catalogue",
-                "search",
-                "map",
-                "codebook",
-                "calendar",
-                "finder",
-                "compare",
-                "page",
-            ],
-            _ => [
-                "katalog",
-                "suche",
-                "karte",
-                "codebuch",
-                "kalender",
-                "wegweiser",
-                "vergleich",
-                "seite",
-            ],
-        };
+        let [browser, search, map, codebook, calendar, finder, compare, page, catalogue_json, all_feed] =
+            match language {
+                "en" => [
+                    "catalogue",
+                    "search",
+                    "map",
+                    "codebook",
+                    "calendar",
+                    "finder",
+                    "compare",
+                    "page",
+                    "catalogue",
+                    "all",
+                ],
+                _ => [
+                    "katalog",
+                    "suche",
+                    "karte",
+                    "codebuch",
+                    "kalender",
+                    "wegweiser",
+                    "vergleich",
+                    "seite",
+                    "katalog",
+                    "alle",
+                ],
+            };
         Segments {
             browser: browser.into(),
             search: search.into(),
@@ -64,7 +75,19 @@ impl Segments {
             finder: finder.into(),
             compare: compare.into(),
             page: page.into(),
+            catalogue_json: catalogue_json.into(),
+            all_feed: all_feed.into(),
         }
+    }
+
+    /// The whole catalogue as JSON.
+    pub fn catalogue_json(&self) -> String {
+        format!("export/{}.json", self.catalogue_json)
+    }
+
+    /// The Atom feed of all entries, beside the types' (`feeds/<type folder>.xml`).
+    pub fn all_feed(&self) -> String {
+        type_feed(&self.all_feed)
     }
 
     /// The catalogue browser's address.
@@ -161,8 +184,6 @@ impl Segments {
 pub const NOT_FOUND: &str = "404.html";
 /// The theme's stylesheets, scripts and pictures.
 pub const ASSETS: &str = "assets/";
-pub const CATALOGUE_JSON: &str = "export/katalog.json";
-pub const ALL_FEED: &str = "feeds/alle.xml";
 pub const SITEMAP: &str = "sitemap.xml";
 /// The path segment of a question skipped in the finder's addresses.
 pub const FINDER_SKIP: &str = "-";
@@ -382,7 +403,7 @@ mod tests {
             "orte/seite/2/index.html"
         );
         assert_eq!(output_file(NOT_FOUND), "404.html");
-        assert_eq!(output_file(ALL_FEED), "feeds/alle.xml");
+        assert_eq!(output_file(&de.all_feed()), "feeds/alle.xml");
     }
 
     #[test]
@@ -397,22 +418,20 @@ mod tests {
         assert_eq!(en.events("events"), "calendar/events/");
         assert_eq!(en.finder_step(&["town", FINDER_SKIP]), "finder/town/-/");
         assert_eq!(en.compare(), "compare/");
+        assert_eq!(en.catalogue_json(), "export/catalogue.json");
+        assert_eq!(en.all_feed(), "feeds/all.xml");
         let de = Segments::for_language("de");
         assert_eq!(de.browser(), "katalog/");
         assert_eq!(de.events_ics("werkstaetten"), "kalender/werkstaetten.ics");
         assert_eq!(de.finder_weights(), "wegweiser/weights.json");
         assert_eq!(de.compare(), "vergleich/");
+        assert_eq!(de.catalogue_json(), "export/katalog.json");
+        assert_eq!(de.all_feed(), "feeds/alle.xml");
     }
 
     #[test]
     fn every_fixed_address_starts_with_a_reserved_name() {
-        let mut addresses = vec![
-            SEARCH_INDEX.to_string(),
-            NOT_FOUND.into(),
-            ASSETS.into(),
-            CATALOGUE_JSON.into(),
-            ALL_FEED.into(),
-        ];
+        let mut addresses = vec![SEARCH_INDEX.to_string(), NOT_FOUND.into(), ASSETS.into()];
         for language in ["de", "en"] {
             let s = Segments::for_language(language);
             addresses.extend([
@@ -428,6 +447,8 @@ mod tests {
                 s.events_year("werkstaetten", "2025"),
                 s.events_ics("werkstaetten"),
                 s.event_ics("werkstaetten", "x"),
+                s.catalogue_json(),
+                s.all_feed(),
             ]);
             assert!(s.taken().iter().all(|t| RESERVED.contains(t)));
         }

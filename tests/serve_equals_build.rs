@@ -28,6 +28,7 @@ mod serve_support;
 use casebook::serve::session::Session;
 use common::{Rng, TempDir};
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -997,7 +998,18 @@ fn served_over_http_equals_build(root: &Path, out: &Path) {
             serve_support::START_TIMEOUT,
         )
         .unwrap_or_else(|| panic!("no exports:\n{}", server.output()));
-    let run = common::build(root, out, &["--preview", "--base-url", &server.url]);
+    // A whole corpus in a debug build: more CPU than the deadline for single commands.
+    let args = [
+        OsStr::new("--root"),
+        root.as_os_str(),
+        OsStr::new("build"),
+        OsStr::new("--output"),
+        out.as_os_str(),
+        OsStr::new("--preview"),
+        OsStr::new("--base-url"),
+        OsStr::new(&server.url),
+    ];
+    let run = common::run_with_deadline(&args, std::time::Duration::from_secs(30));
     run.assert_exit(0);
     let mut problems = Vec::new();
     let mut pages = 0;

@@ -49,6 +49,11 @@ fn entry_pages(out: &Path) -> Vec<String> {
                 .iter()
                 .any(|t| f.starts_with(t) && f.matches('/').count() == 2 && !f.contains("/seite/"))
         })
+        // An entry's earlier address (an entry that moved to another type) is a redirect.
+        .filter(|f| {
+            let text = std::fs::read_to_string(out.join(f)).unwrap_or_default();
+            !text.contains("http-equiv=\"refresh\"")
+        })
         .collect()
 }
 
@@ -389,8 +394,10 @@ fn the_footer_links_the_privacy_page_and_a_real_favicon(public: &Path) {
     assert!(svg.starts_with("<svg"));
 }
 
-/// `language: en` gives the built-in pages English addresses, links them so from every page,
-/// and writes dates that no reader takes for another day ("7 Dec 2026", not "07/12/2026").
+/// `language: en` gives the built-in pages, the catalogue's JSON export and the feed of all
+/// entries English addresses (`export/catalogue.json`, `feeds/all.xml`), links them so from every
+/// page (every internal link resolves), and writes dates that no reader takes for another day
+/// ("7 Dec 2026", not "07/12/2026").
 #[test]
 fn an_english_site_speaks_english_in_its_addresses_and_dates() {
     let (tmp, root) = common::catalogue_copy("valid-small");
@@ -425,6 +432,40 @@ fn an_english_site_speaks_english_in_its_addresses_and_dates() {
     }
     let browser = std::fs::read_to_string(out.join("catalogue/index.html")).expect("browser");
     assert!(browser.contains(r#"data-data="/catalogue/""#));
+    for (english, german) in [
+        ("export/catalogue.json", "export/katalog.json"),
+        ("feeds/all.xml", "feeds/alle.xml"),
+    ] {
+        assert!(out.join(english).is_file(), "{english} missing");
+        assert!(
+            !out.join(german).exists(),
+            "{german} written on an English site"
+        );
+    }
+    let all_feed = std::fs::read_to_string(out.join("feeds/all.xml")).expect("feed");
+    assert!(
+        all_feed.contains(r#"href="https://example.org/feeds/all.xml""#),
+        "the feed names its own address"
+    );
+    let alternate: Vec<&str> = home
+        .select(&sel(
+            r#"link[rel="alternate"][type="application/atom+xml"]"#,
+        ))
+        .filter_map(|l| l.value().attr("href"))
+        .collect();
+    assert_eq!(alternate, ["/feeds/all.xml"]);
+    let footer: Vec<&str> = home
+        .select(&sel("footer a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    for link in ["/export/catalogue.json", "/feeds/all.xml"] {
+        assert!(
+            footer.contains(&link),
+            "{link} not in the footer {footer:?}"
+        );
+    }
+    let broken = common::html::broken_internal_links(&out, "/", "https://example.org/");
+    assert!(broken.is_empty(), "{broken:#?}");
     let month = regex_lite_month();
     let mut dates = 0;
     for rel in common::html::html_files(&out) {
@@ -438,6 +479,33 @@ fn an_english_site_speaks_english_in_its_addresses_and_dates() {
         }
     }
     assert!(dates > 0, "no dates shown");
+}
+
+/// `urls:` names the export and the feed of all entries in either language; the footer and
+/// `<head>` link the chosen names, and a German site without them keeps `katalog.json` and
+/// `alle.xml` (the other tests read those).
+#[test]
+fn urls_name_the_export_and_the_feed_of_all_entries() {
+    let (tmp, root) = common::catalogue_copy("valid-small");
+    let site_yaml = root.join("content/site.yaml");
+    let text = std::fs::read_to_string(&site_yaml).expect("site.yaml");
+    let named = "language: de\nurls: { catalogue_json: daten, all_feed: neu }\n";
+    std::fs::write(&site_yaml, text.replacen("language: de\n", named, 1)).expect("write");
+    let out = tmp.join("site");
+    build(&root, &out, &["--base-url", "https://example.org/"]).assert_exit(0);
+    assert!(out.join("export/daten.json").is_file());
+    assert!(out.join("feeds/neu.xml").is_file());
+    assert!(!out.join("export/katalog.json").exists());
+    assert!(!out.join("feeds/alle.xml").exists());
+    let home = page(&out, "index.html");
+    let links: Vec<&str> = home
+        .select(&sel("footer a, link[rel=alternate]"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(links.contains(&"/export/daten.json"), "{links:?}");
+    assert!(links.contains(&"/feeds/neu.xml"), "{links:?}");
+    let broken = common::html::broken_internal_links(&out, "/", "https://example.org/");
+    assert!(broken.is_empty(), "{broken:#?}");
 }
 
 /// Whether a text reads like "7 Dec 2026".
@@ -458,10 +526,11 @@ fn regex_lite_month() -> impl Fn(&str) -> bool {
 
 /// site.yaml's new settings refuse what cannot work, at their line: a transfer role on a field
 /// that holds no text, a schema.org type that is no type name, a page address that is not one
-/// clean segment or is taken twice.
+/// clean segment or is taken twice, an export or feed name that is no file name or the feed of
+/// all entries named like a type's.
 #[test]
 fn the_new_settings_refuse_what_cannot_work() {
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 6] = [
         (
             "  geo: lage\n",
             "  geo: lage\n  transfer: thema\n",
@@ -481,6 +550,16 @@ fn the_new_settings_refuse_what_cannot_work() {
             "language: de\n",
             "language: de\nurls: { map: katalog }\n",
             "`urls: map`",
+        ),
+        (
+            "language: de\n",
+            "language: de\nurls: { all_feed: orte }\n",
+            "`urls: all_feed`",
+        ),
+        (
+            "language: de\n",
+            "language: de\nurls: { catalogue_json: \"daten/alle\" }\n",
+            "`urls: catalogue_json`",
         ),
     ];
     for (from, to, message) in cases {

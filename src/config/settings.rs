@@ -50,7 +50,8 @@ impl Tiles {
     }
 }
 
-/// `urls:` in site.yaml: the first segments of the built-in pages where the language's own
+/// `urls:` in site.yaml: the first segments of the built-in pages, and the names of the
+/// catalogue's JSON export and the feed of all entries, where the language's own
 /// ([`crate::urls::Segments::for_language`]) do not suit.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +72,14 @@ pub struct UrlSettings {
     pub compare: Option<String>,
     #[serde(default)]
     pub page: Option<String>,
+    /// The name of the catalogue's JSON export, `export/<name>.json` (`katalog` in German,
+    /// `catalogue` in English).
+    #[serde(default)]
+    pub catalogue_json: Option<String>,
+    /// The name of the feed of all entries, `feeds/<name>.xml` (`alle` in German, `all` in
+    /// English).
+    #[serde(default)]
+    pub all_feed: Option<String>,
 }
 
 impl UrlSettings {
@@ -86,6 +95,8 @@ impl UrlSettings {
             (&mut s.finder, &self.finder),
             (&mut s.compare, &self.compare),
             (&mut s.page, &self.page),
+            (&mut s.catalogue_json, &self.catalogue_json),
+            (&mut s.all_feed, &self.all_feed),
         ];
         for (segment, setting) in pairs {
             if let Some(value) = setting {

@@ -72,7 +72,7 @@ impl Config {
             }
         }
         let segments = &self.segments;
-        let all = [
+        let pages = [
             ("browser", &segments.browser),
             ("search", &segments.search),
             ("map", &segments.map),
@@ -82,19 +82,45 @@ impl Config {
             ("compare", &segments.compare),
             ("page", &segments.page),
         ];
-        for (n, (name, value)) in all.iter().enumerate() {
-            let twice = all[..n].iter().any(|(_, other)| other == value);
-            let fixed = crate::urls::is_fixed(value) && !(*name == "search" && *value == "search");
-            if !is_clean_segment(value) || twice || fixed {
+        let page_problem = |n: usize, name: &str, value: &String| {
+            let twice = pages[..n].iter().any(|(_, other)| *other == value);
+            twice || crate::urls::is_fixed(value) && !(name == "search" && value == "search")
+        };
+        // Each name, whether another page or file takes it, whether it names a page.
+        let named = pages
+            .iter()
+            .enumerate()
+            .map(|(n, (name, value))| (*name, *value, page_problem(n, name, value), true));
+        // The feed of all entries lies beside the types' feeds (`feeds/<folder>.xml`).
+        let type_feed = self.types.iter().any(|t| t.folder == segments.all_feed);
+        let named = named.chain([
+            ("catalogue_json", &segments.catalogue_json, false, false),
+            ("all_feed", &segments.all_feed, type_feed, false),
+        ]);
+        for (name, value, taken, page) in named {
+            if !is_clean_segment(value) || taken {
+                let (expected, hint) = match page {
+                    true => (
+                        "one path segment of lowercase letters, digits and `-`, used by no other page",
+                        "each built-in page needs an address of its own, like `catalogue` or `map`",
+                    ),
+                    false => (
+                        "a file name of lowercase letters, digits and `-`, not a type's folder",
+                        "they name `export/<catalogue_json>.json` and `feeds/<all_feed>.xml`, beside each type's `feeds/<folder>.xml`",
+                    ),
+                };
                 problems.push_with("invalid-schema", || {
                     at_key(
                         Diagnostic::error(
                             "invalid-schema",
                             shown,
-                            format!("`urls: {name}` cannot be `{}`", crate::diagnostic::truncate_chars(value, 60)),
+                            format!(
+                                "`urls: {name}` cannot be `{}`",
+                                crate::diagnostic::truncate_chars(value, 60)
+                            ),
                         )
-                        .expected("one path segment of lowercase letters, digits and `-`, used by no other page")
-                        .hint("each built-in page needs an address of its own, like `catalogue` or `map`"),
+                        .expected(expected)
+                        .hint(hint),
                         "urls",
                         value,
                     )

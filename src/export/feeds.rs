@@ -89,7 +89,7 @@ pub(super) fn feeds(
         Ok((path, xml.render("feed.xml", &context)?))
     };
     let mut files = vec![feed(
-        urls::ALL_FEED.into(),
+        config.segments.all_feed(),
         config.title.to_string(),
         &mut newest.iter().copied(),
     )?];

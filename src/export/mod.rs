@@ -79,7 +79,7 @@ pub fn write_exports(
     type Task<'a> = Box<dyn Fn() -> Result<usize, ExportError> + Sync + 'a>;
     let tasks: Vec<Task<'_>> = vec![
         Box::new(|| -> Result<usize, ExportError> {
-            sink(urls::CATALOGUE_JSON, &|w| {
+            sink(&cat.config.segments.catalogue_json(), &|w| {
                 write_catalogue_json(cat, views, w)
             })?;
             Ok(1)

@@ -102,10 +102,10 @@ fn meta_description(
             let e = &cat.entries[*i];
             format!("{title} – {}", config.types[e.type_index].label)
         }
-        PageKind::Free(_) | PageKind::Vocabulary(_) if description.is_empty() => {
-            format!("{title} – {}", config.title)
-        }
-        _ if description.is_empty() => config.description.to_string(),
+        // Only the home page says what the whole site is; any other page without words of its
+        // own names itself (a year of a calendar, a collection without a summary).
+        PageKind::Home if description.is_empty() => config.description.to_string(),
+        _ if description.is_empty() => format!("{title} – {}", config.title),
         _ => description.to_string(),
     };
     text::cut_words(text.trim(), META_DESCRIPTION)
@@ -302,6 +302,14 @@ impl Renderer {
                     (
                         "compare",
                         views.urls.path(&config.segments.compare()).into(),
+                    ),
+                    (
+                        "catalogue_json",
+                        views.urls.path(&config.segments.catalogue_json()).into(),
+                    ),
+                    (
+                        "all_feed",
+                        views.urls.path(&config.segments.all_feed()).into(),
                     ),
                 ]),
             ),

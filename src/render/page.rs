@@ -75,11 +75,12 @@ impl Renderer {
             ),
             PageKind::Calendar(t) => (
                 format!("{}: {}", config.types[*t].plural, s("calendar_title")),
+                // Not the type list's description: the calendar is another page.
                 config.types[*t]
                     .description
-                    .clone()
-                    .unwrap_or_default()
-                    .into(),
+                    .as_ref()
+                    .map(|d| format!("{}: {d}", s("calendar_title")))
+                    .unwrap_or_default(),
             ),
             PageKind::CalendarYear { type_index, year } => (
                 format!("{} {year}", config.types[*type_index].plural),

@@ -147,6 +147,9 @@ impl PageKind {
     pub fn noindex(&self, cat: &Catalogue) -> bool {
         match self {
             PageKind::NotFound | PageKind::Search => true,
+            // The finder's steps and results are hundreds of combinations of one page: search
+            // engines get its start (and the sitemap leaves the rest out).
+            PageKind::Finder(chosen) => !chosen.is_empty(),
             PageKind::Term { vocabulary, term } => cat
                 .facet_of_vocabulary(vocabulary)
                 .is_none_or(|f| f.members[*term].is_empty()),
