@@ -98,15 +98,16 @@ fn every_page_kind_exists_in_both_languages_with_symmetric_alternates() {
             "{de}"
         );
     }
-    for file in [
-        "export/katalog.json",
-        "export/orte.csv",
-        "feeds/alle.xml",
-        "sitemap.xml",
-        "search/index.json",
+    // Each edition names its own built-in files in its language.
+    for (file, english) in [
+        ("export/katalog.json", "export/catalogue.json"),
+        ("export/orte.csv", "export/orte.csv"),
+        ("feeds/alle.xml", "feeds/all.xml"),
+        ("sitemap.xml", "sitemap.xml"),
+        ("search/index.json", "search/index.json"),
     ] {
         assert!(files.contains_key(file), "{file}");
-        assert!(files.contains_key(&format!("en/{file}")), "en/{file}");
+        assert!(files.contains_key(&format!("en/{english}")), "en/{english}");
     }
     assert!(files.contains_key("robots.txt") && !files.contains_key("en/robots.txt"));
     let robots = String::from_utf8_lossy(&files["robots.txt"]);
@@ -402,7 +403,7 @@ fn an_untranslated_entry_can_be_left_out() {
     let alts = alternates(&page);
     assert_eq!(alts.keys().collect::<Vec<_>>(), ["de", "x-default"]);
     assert!(page.select(&sel(".language-switcher")).next().is_none());
-    let json = String::from_utf8_lossy(&files["en/export/katalog.json"]);
+    let json = String::from_utf8_lossy(&files["en/export/catalogue.json"]);
     assert!(!json.contains("quartiersspaziergang") && json.contains("neighbourhood-office-north"));
 }
 
@@ -694,7 +695,7 @@ fn pictures_and_media_links_are_the_same_files_in_every_language() {
         .unwrap_or_else(|| panic!("no thumbnail in the English map's data: {geo}"));
     assert!(files.contains_key(popup.trim_start_matches('/')), "{popup}");
     let json: serde_json::Value =
-        serde_json::from_slice(&files["en/export/katalog.json"]).expect("katalog.json");
+        serde_json::from_slice(&files["en/export/catalogue.json"]).expect("catalogue.json");
     let office = json["entries"]
         .as_array()
         .expect("entries")
