@@ -128,7 +128,6 @@ pub enum Inputs<'c> {
     /// and titles their cards stand for: every card is an input.
     Finder {
         chosen: &'c [Option<usize>],
-        every_card: (),
     },
     Vocabulary {
         vocabulary: &'c str,
@@ -208,10 +207,7 @@ impl<'c> Inputs<'c> {
             PageKind::CalendarYear { type_index, year } => {
                 Inputs::calendar(cat, *type_index, Some(year))
             }
-            PageKind::Finder(chosen) => Inputs::Finder {
-                chosen,
-                every_card: (),
-            },
+            PageKind::Finder(chosen) => Inputs::Finder { chosen },
             PageKind::Browser => Inputs::Browser {
                 facets: &cat.facets,
                 first: &cat.by_title[..cat.by_title.len().min(BROWSER_FIRST_CARDS)],
@@ -349,8 +345,8 @@ impl<'c> Inputs<'c> {
                 cards(h, events);
                 rels.iter().for_each(|r| relations(h, r));
             }
-            Inputs::Finder { chosen, every_card } => {
-                (chosen, every_card).hash(h);
+            Inputs::Finder { chosen } => {
+                chosen.hash(h);
                 shared.all_cards.hash(h);
             }
             Inputs::Browser {

@@ -102,6 +102,8 @@ fn meta_description(
             let e = &cat.entries[*i];
             format!("{title} – {}", config.types[e.type_index].label)
         }
+        // Not the type list's description: the calendar is another page.
+        PageKind::Calendar(_) if !description.is_empty() => format!("{title}. {description}"),
         // Only the home page says what the whole site is; any other page without words of its
         // own names itself (a year of a calendar, a collection without a summary).
         PageKind::Home if description.is_empty() => config.description.to_string(),

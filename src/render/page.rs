@@ -75,12 +75,7 @@ impl Renderer {
             ),
             PageKind::Calendar(t) => (
                 format!("{}: {}", config.types[*t].plural, s("calendar_title")),
-                // Not the type list's description: the calendar is another page.
-                config.types[*t]
-                    .description
-                    .as_ref()
-                    .map(|d| format!("{}: {d}", s("calendar_title")))
-                    .unwrap_or_default(),
+                config.types[*t].description.clone().unwrap_or_default(),
             ),
             PageKind::CalendarYear { type_index, year } => (
                 format!("{} {year}", config.types[*type_index].plural),
@@ -249,8 +244,7 @@ impl Renderer {
                 };
                 ctx.insert_value("calendar", calendar)
             }
-            Inputs::Finder { chosen, every_card } => {
-                let () = every_card;
+            Inputs::Finder { chosen } => {
                 ctx.insert_value("finder", finder::finder(cat, views, chosen))
             }
             Inputs::Vocabulary { vocabulary, facet } => ctx.insert_value(
