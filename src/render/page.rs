@@ -75,7 +75,11 @@ impl Renderer {
             ),
             PageKind::Calendar(t) => (
                 format!("{}: {}", config.types[*t].plural, s("calendar_title")),
-                config.types[*t].description.clone().unwrap_or_default(),
+                config.types[*t]
+                    .description
+                    .clone()
+                    .unwrap_or_default()
+                    .into(),
             ),
             PageKind::CalendarYear { type_index, year } => (
                 format!("{} {year}", config.types[*type_index].plural),
