@@ -1,6 +1,7 @@
 //! The catalogue's data: entries, free pages and their field values, as checking produces them
 //! and every later step reads them. This module imports no pipeline step.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -123,6 +124,8 @@ pub struct Collection {
     pub intro_html: String,
     /// Per listed entry, in order: the note, if any (its target is resolved across files).
     pub notes: Vec<Option<String>>,
+    /// As [`Entry::text_language`]: a collection shown untranslated in another language's site.
+    pub text_language: Option<Arc<str>>,
 }
 
 /// One entry of a collection, resolved: the entry's index and its note.
@@ -142,7 +145,47 @@ pub struct Checked {
     /// The collections with their entries resolved, in file-name order.
     pub collections: Vec<(Arc<Collection>, Vec<Member>)>,
     /// The translations whose original exists, in the order of the files.
-    pub translations: Vec<Arc<Translation>>,
+    pub translations: Translations,
+}
+
+/// Every translation whose original exists, for the sites in the other languages.
+#[derive(Debug, Clone, Default)]
+pub struct Translations {
+    pub entries: Vec<Arc<Translation>>,
+    /// Free pages in another language (`ueber.en.md`), each with its original's slug.
+    pub pages: Vec<Translated<Page>>,
+    pub collections: Vec<Translated<Collection>>,
+}
+
+impl Translations {
+    /// The translations into `language`.
+    pub fn for_language(&self, language: &str) -> Translations {
+        let own = |l: &str| l == language;
+        Translations {
+            entries: (self.entries.iter())
+                .filter(|t| own(&t.language))
+                .cloned()
+                .collect(),
+            pages: (self.pages.iter())
+                .filter(|t| own(&t.language))
+                .cloned()
+                .collect(),
+            collections: (self.collections.iter())
+                .filter(|t| own(&t.language))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// A free page or collection in another language: its own texts, with its original's slug.
+/// A collection's translation lists its original's entries, its notes kept by entry id.
+#[derive(Debug, Clone)]
+pub struct Translated<T> {
+    pub language: String,
+    pub text: Arc<T>,
+    /// A collection's notes in the language, by the listed entry's id.
+    pub notes: HashMap<String, String>,
 }
 
 impl Checked {

@@ -117,6 +117,7 @@ pub(super) fn check_collection(
         summary,
         intro_html: rendered.html,
         notes,
+        text_language: None,
     };
     (
         collection,

@@ -5,7 +5,7 @@ use crate::diagnostic::MAX_SOURCE_LINE;
 use crate::diagnostic::{did_you_mean, list_preview, Diagnostic, FileProblems, Report};
 use crate::load::{self, Candidate, DocKind, Document};
 use crate::markdown;
-use crate::model::{Checked, Collection, Entry, FieldValue, ListValue, Page};
+use crate::model::{Checked, Collection, Entry, FieldValue, ListValue, Page, Translations};
 use crate::source::yaml::Value as Yaml;
 use crate::source::{describe, LineIndex};
 use rayon::prelude::*;
@@ -32,7 +32,10 @@ pub use entry::sort_fields;
 use entry::*;
 use reference::*;
 use translation::*;
-pub use translation::{attach_translations, coverage, is_translatable, TranslationDoc, SLUG_KEY};
+pub use translation::{
+    attach_translations, coverage, is_translatable, links_in_language, page_translations,
+    TranslationDoc, SLUG_KEY,
+};
 pub use value::check_url;
 use value::*;
 
@@ -73,6 +76,9 @@ pub struct CheckedDoc {
     pub alias_places: Vec<LocatedTarget>,
     /// A translation of an entry (`<slug>.<language>.md`): then `entry` is `None`.
     pub translation: Option<TranslationDoc>,
+    /// The language of a translation of an entry, free page or collection (`x.en.md`); a
+    /// translated page or collection is in `page` or `collection`.
+    pub language: Option<String>,
 }
 
 impl CheckedDoc {
@@ -99,22 +105,29 @@ pub fn link_targets(config: &Config, candidates: &[Candidate]) -> HashMap<String
     candidates
         .iter()
         .map(|c| {
-            let address = match (c.kind, load::translation_language(config, &c.path)) {
-                (DocKind::Entry(t), Some(language)) => {
+            let language = load::translation_language(config, &c.path);
+            // A translation's address is its original's, below its language.
+            let slug = match language {
+                Some(language) => {
                     let stem = c.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                    let slug = crate::urls::slugify(&stem[..stem.len() - language.len() - 1]);
-                    let address = crate::urls::entry(&config.types[t].folder, &slug);
-                    format!("{language}/{address}")
+                    crate::urls::slugify(&stem[..stem.len() - language.len() - 1])
                 }
-                (DocKind::Entry(t), None) => crate::urls::entry(&config.types[t].folder, &c.slug()),
-                (DocKind::Page, _) => crate::urls::free_page(&c.slug()),
-                (DocKind::Collection, _) => crate::urls::collection(
+                None => c.slug(),
+            };
+            let address = match c.kind {
+                DocKind::Entry(t) => crate::urls::entry(&config.types[t].folder, &slug),
+                DocKind::Page => crate::urls::free_page(&slug),
+                DocKind::Collection => crate::urls::collection(
                     config
                         .collections
                         .as_ref()
                         .map_or("", |c| c.folder.as_str()),
-                    &c.slug(),
+                    &slug,
                 ),
+            };
+            let address = match language {
+                Some(language) => format!("{language}/{address}"),
+                None => address,
             };
             (c.rel_path(config), urls.path(&address))
         })
@@ -264,6 +277,15 @@ pub fn check_document(
     if let (DocKind::Entry(type_index), Some(_)) = (doc.kind, &doc.language) {
         return check_translation(config, doc, type_index, resolver);
     }
+    let language = doc.language.clone();
+    let own_language;
+    let resolver = match &language {
+        Some(language) => {
+            own_language = links_in_language(config, language, resolver);
+            &own_language as &dyn markdown::LinkResolver
+        }
+        None => resolver,
+    };
     let mut checked = CheckedDoc {
         kind: doc.kind,
         rel_path: doc.rel_path.clone(),
@@ -277,6 +299,7 @@ pub fn check_document(
         internal_links: vec![],
         alias_places: vec![],
         translation: None,
+        language,
     };
     (checked.diagnostics, checked.internal_links) = match doc.kind {
         DocKind::Entry(type_index) => {
@@ -326,16 +349,20 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
         .unzip();
     report.extend(problems.into_iter().flatten());
     report.extend(drafts_and_aliases(config, &kept));
-    let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
-    let collections = kept
-        .iter()
+    let originals = || kept.iter().filter(|d| d.language.is_none());
+    let pages = originals().filter_map(|d| d.page.clone()).collect();
+    let collections: Vec<_> = originals()
         .filter_map(|d| {
             let c = d.collection.as_ref()?;
             let members = resolve_collection(config, d, c, &ids, &entries, report);
             Some((Arc::clone(c), members))
         })
         .collect();
-    let translations = attach_translations(config, &kept, report);
+    let translations = Translations {
+        entries: attach_translations(config, &kept, report),
+        pages: page_translations(&kept, report),
+        collections: collection_translations(config, &kept, &collections, &entries, report),
+    };
     Checked {
         entries,
         references,
@@ -357,7 +384,7 @@ pub fn distinct<'d>(
     let mut kept: Vec<&CheckedDoc> = Vec::with_capacity(docs.len());
     for doc in docs {
         // Translations share their original's address; `attach_translations` checks them.
-        if doc.translation.is_some() {
+        if doc.language.is_some() {
             kept.push(doc);
             continue;
         }

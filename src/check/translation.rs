@@ -5,7 +5,7 @@
 //! error.
 
 use super::*;
-use crate::model::Translation;
+use crate::model::{Collection, Member, Translated, Translation};
 
 /// The key with which a translation gives its own address in its language.
 pub const SLUG_KEY: &str = "slug";
@@ -24,6 +24,30 @@ pub fn is_translatable(config: &Config, key: &str) -> bool {
     config.fields.get(key).is_some_and(|def| {
         matches!(def.kind, FieldKind::Text | FieldKind::Markdown) && !config.roles.is_meta(key)
     })
+}
+
+/// Internal links as a translation into `language` makes them: to the pages in its language;
+/// media files are published once, for all languages.
+pub fn links_in_language<'r>(
+    config: &Config,
+    language: &str,
+    resolver: &'r dyn markdown::LinkResolver,
+) -> impl Fn(&str) -> Option<String> + 'r {
+    let base = config.base_path().to_string();
+    let prefix = format!("{base}{language}/");
+    move |path: &str| {
+        let url = resolver.resolve(path)?;
+        if path
+            .strip_prefix(crate::urls::MEDIA_FOLDER)
+            .is_some_and(|rest| rest.starts_with('/'))
+        {
+            return Some(url);
+        }
+        Some(match url.strip_prefix(&base) {
+            Some(rest) => format!("{prefix}{rest}"),
+            None => url,
+        })
+    }
 }
 
 /// Checks a translation of an entry of type `type_index` on its own, like an entry but with
@@ -70,22 +94,7 @@ pub(super) fn check_translation(
             (k.to_string(), line, column, source)
         })
         .collect();
-    let prefix = format!("{}{language}/", config.base_path());
-    let base = config.base_path();
-    // Pages in the translation's language; media files are published once, for all languages.
-    let in_language = |path: &str| {
-        let url = resolver.resolve(path)?;
-        if path
-            .strip_prefix(crate::urls::MEDIA_FOLDER)
-            .is_some_and(|rest| rest.starts_with('/'))
-        {
-            return Some(url);
-        }
-        Some(match url.strip_prefix(&base) {
-            Some(rest) => format!("{prefix}{rest}"),
-            None => url,
-        })
-    };
+    let in_language = links_in_language(config, &language, resolver);
     let (kind, rel_path, shown) = (doc.kind, doc.rel_path.clone(), doc.shown.clone());
     let (entry, refs, diagnostics, internal_links, _) =
         check_entry(config, doc, type_index, &in_language);
@@ -103,6 +112,7 @@ pub(super) fn check_translation(
         diagnostics: problems,
         internal_links,
         alias_places: vec![],
+        language: Some(language.clone()),
         translation: Some(TranslationDoc {
             translation: Arc::new(Translation {
                 language,
@@ -248,6 +258,7 @@ pub fn coverage(config: &Config, checked: &Checked) -> Vec<(String, usize, usize
         .map(|language| {
             let ids: std::collections::HashSet<&str> = checked
                 .translations
+                .entries
                 .iter()
                 .filter(|t| t.language == *language)
                 .map(|t| t.entry.id.as_str())
@@ -260,4 +271,149 @@ pub fn coverage(config: &Config, checked: &Checked) -> Vec<(String, usize, usize
             (language.clone(), translated, checked.entries.len())
         })
         .collect()
+}
+
+/// A translation's original among `docs`: the document of its kind and slug in the default
+/// language; `translation-without-original` when there is none.
+fn original_of<'d>(
+    doc: &CheckedDoc,
+    docs: &[&'d CheckedDoc],
+    report: &mut Report,
+) -> Option<&'d CheckedDoc> {
+    let originals = docs
+        .iter()
+        .filter(|o| o.kind == doc.kind && o.language.is_none());
+    if let Some(original) = originals.clone().find(|o| o.slug == doc.slug) {
+        return Some(original);
+    }
+    let language = doc.language.as_deref().unwrap_or_default();
+    let suggestion = did_you_mean(&doc.slug, originals.map(|o| o.slug.as_str()));
+    report.push(
+        Diagnostic::error(
+            "translation-without-original",
+            &doc.shown,
+            format!(
+                "this {language} translation has no original: there is no `{}.md` beside it",
+                doc.slug
+            ),
+        )
+        .hint(match suggestion {
+            Some(s) => format!("did you mean `{s}.{language}.md`? A translation is named after its original's file"),
+            None => "name the file after the original's file, like `<slug>.en.md` beside `<slug>.md`".into(),
+        }),
+    );
+    None
+}
+
+/// The translations of free pages and collections (`kind`, whose text `text` gives), each
+/// with its original and one per language (`duplicate-translation`).
+fn translated_docs<'d, T>(
+    docs: &[&'d CheckedDoc],
+    text: impl Fn(&CheckedDoc) -> Option<&Arc<T>>,
+    report: &mut Report,
+) -> Vec<(&'d CheckedDoc, &'d CheckedDoc)> {
+    let mut seen: HashMap<(&str, &str), &CheckedDoc> = HashMap::new();
+    let mut out = Vec::new();
+    for doc in docs {
+        let Some(language) = doc.language.as_deref() else {
+            continue;
+        };
+        if text(doc).is_none() {
+            continue;
+        }
+        let Some(original) = original_of(doc, docs, report) else {
+            continue;
+        };
+        if let Some(first) = seen.insert((doc.slug.as_str(), language), doc) {
+            report.push(
+                Diagnostic::error(
+                    "duplicate-translation",
+                    &doc.shown,
+                    format!(
+                        "two files translate `{}` into `{language}`",
+                        original.rel_path
+                    ),
+                )
+                .also(crate::diagnostic::Place::file(&first.shown))
+                .hint("keep one of the files"),
+            );
+            continue;
+        }
+        out.push((*doc, original));
+    }
+    out
+}
+
+/// The translations of free pages that have an original.
+pub fn page_translations(docs: &[&CheckedDoc], report: &mut Report) -> Vec<Translated<Page>> {
+    translated_docs(docs, |d| d.page.as_ref(), report)
+        .into_iter()
+        .filter_map(|(doc, _)| {
+            Some(Translated {
+                language: doc.language.clone()?,
+                text: Arc::clone(doc.page.as_ref()?),
+                notes: HashMap::new(),
+            })
+        })
+        .collect()
+}
+
+/// The translations of collections that have an original. One that gives its list of entries
+/// must list the original's, in its order (`translation-differs` otherwise): the list is a
+/// fact, only the notes are texts. One without a list keeps the original's notes.
+pub(super) fn collection_translations(
+    config: &Config,
+    docs: &[&CheckedDoc],
+    collections: &[(Arc<Collection>, Vec<Member>)],
+    entries: &[Arc<Entry>],
+    report: &mut Report,
+) -> Vec<Translated<Collection>> {
+    let ids: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    let mut out = Vec::new();
+    for (doc, original) in translated_docs(docs, |d| d.collection.as_ref(), report) {
+        let (Some(language), Some(text)) = (&doc.language, &doc.collection) else {
+            continue;
+        };
+        let Some((_, listed)) = collections.iter().find(|(c, _)| c.slug == original.slug) else {
+            continue;
+        };
+        let members = resolve_collection(config, doc, text, &ids, entries, report);
+        let same = members
+            .iter()
+            .map(|m| m.entry)
+            .eq(listed.iter().map(|m| m.entry));
+        if !members.is_empty() && !same {
+            let list_key = doc.refs.first().map_or("", |(k, _)| k.as_str());
+            let (line, column) = doc
+                .refs
+                .first()
+                .and_then(|(_, t)| t.first())
+                .map_or((1, 1), |t| (t.line, 1));
+            let mut d = Diagnostic::error(
+                "translation-differs",
+                &doc.shown,
+                format!("`{list_key}` lists other entries than the original, or in another order"),
+            )
+            .expected(format!("the entries of {}, in its order, each with its note in {language}", original.shown.display()))
+            .also(crate::diagnostic::Place::file(&original.shown))
+            .hint(format!("the list is taken from the original; a translation gives only the notes, or leaves `{list_key}` out"));
+            d.line = Some(line);
+            d.column = Some(column);
+            report.push(d);
+            continue;
+        }
+        out.push(Translated {
+            language: language.clone(),
+            text: Arc::clone(text),
+            notes: members
+                .into_iter()
+                .filter_map(|m| Some((entries[m.entry].id.clone(), m.note?)))
+                .collect(),
+        });
+    }
+    out
 }

@@ -10,10 +10,10 @@ use super::*;
 pub struct CollectionsConfig {
     /// The folder below `content/` and the first segment of the pages' addresses.
     pub folder: String,
-    pub label: String,
-    pub plural: String,
+    pub label: Localized,
+    pub plural: Localized,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Localized>,
     /// The front-matter key of a collection's ordered list of entries.
     #[serde(default = "default_list_key")]
     pub list: String,

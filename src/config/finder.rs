@@ -12,9 +12,9 @@ pub const MAX_FINDER_PAGES: usize = 2000;
 #[serde(deny_unknown_fields)]
 pub struct FinderConfig {
     #[serde(default)]
-    pub title: Option<String>,
+    pub title: Option<Localized>,
     #[serde(default)]
-    pub intro: Option<String>,
+    pub intro: Option<Localized>,
     pub questions: Vec<Question>,
 }
 
@@ -24,7 +24,7 @@ pub struct FinderConfig {
 pub struct Question {
     /// A clean name; it stands in addresses and in the finder's URL state.
     pub key: String,
-    pub question: String,
+    pub question: Localized,
     pub answers: Vec<Answer>,
 }
 
@@ -33,7 +33,7 @@ pub struct Question {
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     pub key: String,
-    pub label: String,
+    pub label: Localized,
     pub terms: BTreeMap<String, Vec<String>>,
     #[serde(default = "default_weight")]
     pub weight: f64,

@@ -177,6 +177,21 @@ impl Config {
             f(&mut ty.plural);
             ty.description.iter_mut().for_each(&mut *f);
         }
+        if let Some(c) = &mut self.collections {
+            f(&mut c.label);
+            f(&mut c.plural);
+            c.description.iter_mut().for_each(&mut *f);
+        }
+        if let Some(finder) = &mut self.finder {
+            finder.title.iter_mut().for_each(&mut *f);
+            finder.intro.iter_mut().for_each(&mut *f);
+            for q in &mut finder.questions {
+                f(&mut q.question);
+                for a in &mut q.answers {
+                    f(&mut a.label);
+                }
+            }
+        }
         for vocab in self.vocabularies.values_mut() {
             f(&mut vocab.label);
             vocab.plural.iter_mut().for_each(&mut *f);

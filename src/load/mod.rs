@@ -65,9 +65,9 @@ impl Candidate {
     }
 }
 
-/// The language a file name marks as a translation: `x.en.md` in a type folder of a site whose
-/// languages include `en` besides the default. A one-language site has no translations, so
-/// such a name stays an entry of its own there.
+/// The language a file name marks as a translation: `x.en.md` (an entry, free page or
+/// collection) in a site whose languages include `en` besides the default. A one-language site
+/// has no translations, so such a name stays a document of its own there.
 pub fn translation_language<'c>(config: &'c Config, path: &Path) -> Option<&'c str> {
     let stem = path.file_stem()?.to_str()?;
     let (_, suffix) = stem.rsplit_once('.')?;
@@ -360,9 +360,9 @@ fn names(config: &Config, candidate: &Candidate) -> Result<(PathBuf, String), Bo
         )
     })?;
     // A translation has the address of its original: `x.en.md` translates `x.md`.
-    let stem = match (candidate.kind, translation_language(config, path)) {
-        (DocKind::Entry(_), Some(language)) => &stem[..stem.len() - language.len() - 1],
-        _ => stem,
+    let stem = match translation_language(config, path) {
+        Some(language) => &stem[..stem.len() - language.len() - 1],
+        None => stem,
     };
     let slug = slugify(stem);
     if slug.is_empty() {
@@ -450,10 +450,7 @@ fn parse_document(
         body,
         body_line,
         modified,
-        language: match candidate.kind {
-            DocKind::Entry(_) => translation_language(config, path).map(str::to_string),
-            DocKind::Page | DocKind::Collection => None,
-        },
+        language: translation_language(config, path).map(str::to_string),
     })
 }
 

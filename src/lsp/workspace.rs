@@ -299,9 +299,17 @@ impl Workspace {
         let kept = check::distinct(config, &docs, &mut collisions);
         collisions.extend(check::drafts_and_aliases(config, &kept));
         // Translations without an original, twice, or with facts of their own.
-        let translations = check::attach_translations(config, &kept, &mut collisions);
+        let translations = crate::model::Translations {
+            entries: check::attach_translations(config, &kept, &mut collisions),
+            pages: check::page_translations(&kept, &mut collisions),
+            collections: Vec::new(),
+        };
         let entries: Vec<_> = kept.iter().filter_map(|d| d.entry.clone()).collect();
-        let pages = kept.iter().filter_map(|d| d.page.clone()).collect();
+        let pages = kept
+            .iter()
+            .filter(|d| d.language.is_none())
+            .filter_map(|d| d.page.clone())
+            .collect();
         let ids: HashMap<&str, usize> = entries
             .iter()
             .enumerate()

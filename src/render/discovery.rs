@@ -36,6 +36,10 @@ fn collection_link(
             .into(),
     );
     m.insert("count".into(), members.len().into());
+    m.insert(
+        "text_language".into(),
+        collection.text_language.as_deref().into(),
+    );
     m
 }
 

@@ -35,8 +35,16 @@ pub(super) fn title(
     let Some(finder) = settings(config) else {
         return Default::default();
     };
-    let name = finder.title.clone().unwrap_or_else(|| s("finder_title"));
-    let intro = finder.intro.clone().unwrap_or_else(|| s("finder_intro"));
+    let name = finder
+        .title
+        .as_deref()
+        .cloned()
+        .unwrap_or_else(|| s("finder_title"));
+    let intro = finder
+        .intro
+        .as_deref()
+        .cloned()
+        .unwrap_or_else(|| s("finder_intro"));
     match finder.questions.get(chosen.len()) {
         Some(q) if !chosen.is_empty() => (format!("{name}: {}", q.question), intro),
         Some(_) => (name, intro),

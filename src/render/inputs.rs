@@ -47,6 +47,7 @@ impl<'c> PageInputs<'c> {
             text_language: match page {
                 PageKind::Entry(i) => cat.entries[*i].text_language.as_deref(),
                 PageKind::Free(i) => cat.pages[*i].text_language.as_deref(),
+                PageKind::Collection(i) => cat.collections[*i].0.text_language.as_deref(),
                 _ => None,
             },
             shows: Inputs::of(cat, views, updated, page),

@@ -67,7 +67,10 @@ impl Renderer {
             PageKind::Collections => config
                 .collections
                 .as_ref()
-                .map(|c| (c.plural.clone(), c.description.clone().unwrap_or_default()))
+                .map(|c| {
+                    let description = c.description.clone().unwrap_or_default();
+                    (c.plural.to_string(), description.into())
+                })
                 .unwrap_or_default(),
             PageKind::Collection(i) => (
                 cat.collections[*i].0.title.clone(),

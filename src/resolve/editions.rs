@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::config::Untranslated;
-use crate::model::{Member, Translation};
+use crate::model::{Collection, Member, Translation, Translations};
 use crate::urls::{Segments, Urls};
 use std::hash::{Hash, Hasher};
 
@@ -59,9 +59,12 @@ impl Catalogue {
     /// The catalogue as the pages of `config`'s language show it: each entry with its
     /// translation's texts where there is one; one without is shown in the default language's
     /// texts, marked as such, or left out (`untranslated: omit`). Facts, references and terms
-    /// stay the original's. `translations` are those into this language.
-    pub fn in_language(&self, config: Arc<Config>, translations: &[Arc<Translation>]) -> Checked {
+    /// stay the original's. Free pages and collections are shown in their translation's words
+    /// where they have one, else in the default language's, marked. `translations` are those
+    /// into this language.
+    pub fn in_language(&self, config: Arc<Config>, translations: &Translations) -> Checked {
         let by_id: HashMap<&str, &Translation> = translations
+            .entries
             .iter()
             .map(|t| (t.entry.id.as_str(), &**t))
             .collect();
@@ -102,33 +105,50 @@ impl Catalogue {
             .collections
             .iter()
             .map(|(c, members)| {
+                let own = translations
+                    .collections
+                    .iter()
+                    .find(|t| t.text.slug == c.slug);
                 let members = members
                     .iter()
                     .filter_map(|m| {
-                        Some(Member {
-                            entry: new_index[m.entry]?,
-                            note: m.note.clone(),
-                        })
+                        let entry = new_index[m.entry]?;
+                        let note = match own {
+                            Some(t) => t.notes.get(&self.entries[m.entry].id).cloned(),
+                            None => m.note.clone(),
+                        };
+                        Some(Member { entry, note })
                     })
                     .collect();
-                (Arc::clone(c), members)
+                let collection = match own {
+                    Some(t) => Arc::clone(&t.text),
+                    None => Arc::new(Collection {
+                        text_language: Some(Arc::clone(&default)),
+                        ..Collection::clone(c)
+                    }),
+                };
+                (collection, members)
             })
             .collect();
         let pages = self
             .pages
             .iter()
-            .map(|p| {
-                let mut page = Page::clone(p);
-                page.text_language = Some(Arc::clone(&default));
-                Arc::new(page)
-            })
+            .map(
+                |p| match translations.pages.iter().find(|t| t.text.slug == p.slug) {
+                    Some(t) => Arc::clone(&t.text),
+                    None => Arc::new(Page {
+                        text_language: Some(Arc::clone(&default)),
+                        ..Page::clone(p)
+                    }),
+                },
+            )
             .collect();
         Checked {
             entries,
             references,
             pages,
             collections,
-            translations: Vec::new(),
+            translations: Default::default(),
         }
     }
 }

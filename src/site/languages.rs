@@ -5,7 +5,6 @@
 //! every page kind exists in every language and `serve` renders what changed in each.
 
 use super::*;
-use crate::model::Translation;
 use crate::resolve::{Edition, Editions};
 
 impl Site {
@@ -64,23 +63,29 @@ impl Site {
     /// The site in `language`, with the renderer and cards of `previous` where it has one.
     fn edition(&self, language: &str, previous: Option<Site>) -> Result<Site, SiteError> {
         let config = Arc::new(self.catalogue.config.in_language(language));
-        let own: Vec<Arc<Translation>> = self
-            .translations
+        let own = self.translations.for_language(language);
+        let dated = own
+            .entries
             .iter()
-            .filter(|t| t.language == language)
-            .cloned()
-            .collect();
-        let checked = self.catalogue.in_language(Arc::clone(&config), &own);
+            .map(|t| {
+                (
+                    &t.entry.rel_path,
+                    t.entry.modified,
+                    t.entry.updated.as_deref(),
+                )
+            })
+            .chain(
+                own.pages
+                    .iter()
+                    .map(|p| (&p.text.rel_path, p.text.modified, None)),
+            );
         let mut updated = self.updated.clone();
-        for t in &own {
-            let e = &t.entry;
-            if let Some(date) = self
-                .dates
-                .of((&e.rel_path, e.modified, e.updated.as_deref()))
-            {
-                updated.insert(e.rel_path.clone(), date);
+        for (rel_path, modified, own_date) in dated {
+            if let Some(date) = self.dates.of((rel_path, modified, own_date)) {
+                updated.insert(rel_path.to_string(), date);
             }
         }
+        let checked = self.catalogue.in_language(Arc::clone(&config), &own);
         let catalogue = Catalogue::resolve(config, checked);
         let (renderer, views) = match previous {
             Some(before) => (before.renderer, Some(before.views)),
@@ -102,7 +107,7 @@ impl Site {
             pages: Vec::new(),
             identity: 0,
             report: Report::default(),
-            translations: Vec::new(),
+            translations: Default::default(),
             editions: Vec::new(),
             // The media are published once, by the default language's site; pages in every
             // language name them there (`Config::media_urls`).

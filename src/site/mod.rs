@@ -156,7 +156,7 @@ pub struct Site {
     /// Warnings of the last load or apply.
     pub report: Report,
     /// The translations of entries, for the other languages' sites.
-    translations: Vec<Arc<crate::model::Translation>>,
+    translations: crate::model::Translations,
     /// The site in each language but the default, each below `/<language>/`.
     pub editions: Vec<Site>,
     /// The files below content/media/ and what they hold.
@@ -254,7 +254,7 @@ impl Site {
         self.docs = Docs::default();
         self.link_targets = HashMap::new();
         self.walk_diagnostics = Vec::new();
-        self.translations = Vec::new();
+        self.translations = Default::default();
     }
 
     /// Makes the page plan with every page's fingerprint, each from the page's
