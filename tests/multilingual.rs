@@ -175,11 +175,11 @@ fn bundled_in_two_languages(more: &str) -> (TempDir, BTreeMap<String, Vec<u8>>) 
     common::copy_dir(&common::repo_root().join("content"), &root.join("content"));
     let site = root.join("content/site.yaml");
     let text = fs::read_to_string(&site).expect("site.yaml");
-    let text = text.replacen(
-        "\nlanguage: de\n",
-        &format!("\nlanguages: [de, en]\n{more}"),
-        1,
-    );
+    // The bundled catalogue may be in one language or already in both.
+    let text = text.replacen("\nlanguage: de\n", "\nlanguages: [de, en]\n", 1);
+    let ours = "\nlanguages: [de, en]\n";
+    assert!(text.contains(ours), "site.yaml names neither form");
+    let text = text.replacen(ours, &format!("{ours}{more}"), 1);
     fs::write(&site, text).expect("write site.yaml");
     let out = tmp.join("site");
     // Twice the bundled catalogue's pages (its finder alone has 547) take a debug build longer
@@ -705,5 +705,152 @@ fn pictures_and_media_links_are_the_same_files_in_every_language() {
     assert_eq!(
         office["fields"]["foto"]["url"],
         "https://example.org/media/buero.png"
+    );
+}
+
+/// Adds a collection of two entries (with a note each) and a finder of one question to the
+/// fixture, their settings' words in both languages.
+fn with_collection_and_finder(root: &Path) {
+    let site = root.join("content/site.yaml");
+    let mut text = fs::read_to_string(&site).expect("site.yaml");
+    text.push_str(
+        "collections:\n  folder: sammlungen\n  label: { de: Sammlung, en: Collection }\n  plural: { de: Sammlungen, en: Collections }\n  list: eintraege\n\
+         finder:\n  title: { de: Wegweiser, en: Finder }\n  questions:\n    - key: wo\n      question: { de: Wo wollen Sie handeln?, en: Where do you want to act? }\n      answers:\n        - key: quartier\n          label: { de: Im Quartier, en: In a neighbourhood }\n          terms: { handlungsfeld: [quartiere] }\n",
+    );
+    fs::write(&site, text).expect("write site.yaml");
+    let folder = root.join("content/sammlungen");
+    fs::create_dir_all(&folder).expect("folder");
+    fs::write(
+        folder.join("anfangen.md"),
+        "---\ntitel: Gut anfangen\nkurzbeschreibung: Zwei Fälle für den Anfang.\neintraege:\n  - ort/stadtteilbuero-nord: Ein Büro als erster Schritt.\n  - format/quartiersspaziergang: Ein Spaziergang zum Kennenlernen.\n---\nDie Einleitung der Sammlung.\n",
+    )
+    .expect("write");
+}
+
+#[test]
+fn free_pages_and_collections_are_translated_by_a_file_beside_them() {
+    let english_collection = "---\ntitel: A good start\nkurzbeschreibung: Two cases to begin with.\neintraege:\n  - ort/stadtteilbuero-nord: An office as a first step.\n  - format/quartiersspaziergang: A walk to get to know each other.\n---\nThe collection's introduction, with a [link](@/pages/ueber.md).\n";
+    let (_tmp, files) = built(|root| {
+        with_collection_and_finder(root);
+        fs::write(
+            root.join("content/pages/ueber.en.md"),
+            "---\ntitel: About this catalogue\nkurzbeschreibung: What the small test catalogue is for.\n---\nIt shows every part, for example the [market hall](@/orte/markthalle-sued.yaml).\n",
+        )
+        .expect("write");
+        fs::write(
+            root.join("content/sammlungen/anfangen.en.md"),
+            english_collection,
+        )
+        .expect("write");
+    });
+    // The free page: English words, no note, links to the English pages; German unchanged.
+    let page = html(&files, "en/ueber/index.html");
+    let h1 = page.select(&sel("h1")).next().expect("h1");
+    assert_eq!(h1.text().collect::<String>(), "About this catalogue");
+    assert_eq!(h1.value().attr("lang"), None);
+    assert!(page.select(&sel(".untranslated-note")).next().is_none());
+    let link = page.select(&sel(".prose a")).next().expect("a link");
+    assert_eq!(link.value().attr("href"), Some("/en/orte/markthalle-sued/"));
+    let german = html(&files, "ueber/index.html");
+    let h1 = german.select(&sel("h1")).next().expect("h1");
+    assert_eq!(h1.text().collect::<String>(), "Über diesen Katalog");
+    // The collection: its English title, intro and notes; the list is the original's.
+    let page = html(&files, "en/sammlungen/anfangen/index.html");
+    let text = page.root_element().text().collect::<String>();
+    for words in [
+        "A good start",
+        "The collection's introduction",
+        "An office as a first step.",
+        "A walk to get to know each other.",
+    ] {
+        assert!(text.contains(words), "{words} missing");
+    }
+    assert!(!text.contains("Ein Büro als erster Schritt"));
+    assert!(page.select(&sel(".untranslated-note")).next().is_none());
+    assert_eq!(page.select(&sel(".collection-item")).count(), 2);
+    let list = html(&files, "en/sammlungen/index.html");
+    let list_text = list.root_element().text().collect::<String>();
+    assert!(list_text.contains("Collections") && list_text.contains("A good start"));
+    // The finder's and the collections' words from site.yaml, per language.
+    let finder = html(&files, "en/finder/index.html");
+    let text = finder.root_element().text().collect::<String>();
+    assert!(text.contains("Where do you want to act?") && text.contains("In a neighbourhood"));
+    let finder = html(&files, "wegweiser/index.html");
+    let text = finder.root_element().text().collect::<String>();
+    assert!(text.contains("Wo wollen Sie handeln?") && text.contains("Im Quartier"));
+    assert_symmetric_alternates(&files, |p| p.contains("ueber") || p.contains("sammlungen"));
+}
+
+#[test]
+fn an_untranslated_page_or_collection_is_marked_in_the_other_language() {
+    let (_tmp, files) = built(with_collection_and_finder);
+    for path in ["en/ueber/index.html", "en/sammlungen/anfangen/index.html"] {
+        let page = html(&files, path);
+        assert!(
+            page.select(&sel(".untranslated-note")).next().is_some(),
+            "{path}"
+        );
+        let h1 = page.select(&sel("h1")).next().expect("h1");
+        assert_eq!(h1.value().attr("lang"), Some("de"), "{path}");
+        let prose = page.select(&sel(".prose")).next().expect("text");
+        assert_eq!(prose.value().attr("lang"), Some("de"), "{path}");
+    }
+    let page = html(&files, "en/sammlungen/anfangen/index.html");
+    let note = page
+        .select(&sel(".collection-note span[lang=de]"))
+        .next()
+        .expect("a marked note");
+    assert_eq!(
+        note.text().collect::<String>(),
+        "Ein Büro als erster Schritt."
+    );
+    let list = html(&files, "en/sammlungen/index.html");
+    let link = list
+        .select(&sel(".collection-link-title a"))
+        .next()
+        .expect("link");
+    assert_eq!(link.value().attr("lang"), Some("de"));
+    // The German edition marks nothing.
+    let german = html(&files, "sammlungen/anfangen/index.html");
+    assert!(german.select(&sel("main [lang]")).next().is_none());
+}
+
+#[test]
+fn a_translated_collection_lists_the_original_entries_and_needs_its_original() {
+    let (_tmp, root) = catalogue_copy("multilingual");
+    with_collection_and_finder(&root);
+    let folder = root.join("content/sammlungen");
+    fs::write(
+        folder.join("anfangen.en.md"),
+        "---\ntitel: A good start\neintraege:\n  - format/quartiersspaziergang: A walk.\n  - ort/stadtteilbuero-nord: An office.\n---\n",
+    )
+    .expect("write");
+    fs::write(folder.join("anfang.en.md"), "---\ntitel: Orphan\n---\n").expect("write");
+    fs::write(
+        root.join("content/pages/uber.en.md"),
+        "---\ntitel: About\n---\n",
+    )
+    .expect("write");
+    let (run, json) = common::check_json(&root);
+    run.assert_exit(1);
+    let diags = common::json_diags(&json.expect("json"));
+    let differs = diags
+        .iter()
+        .find(|d| d.code == "translation-differs")
+        .unwrap_or_else(|| panic!("no translation-differs in {diags:?}"));
+    assert_eq!(differs.file, "content/sammlungen/anfangen.en.md");
+    assert_eq!(differs.line, Some(4));
+    let orphans: BTreeMap<&str, &str> = diags
+        .iter()
+        .filter(|d| d.code == "translation-without-original")
+        .map(|d| (d.file.as_str(), d.hint.as_deref().unwrap_or("")))
+        .collect();
+    assert!(
+        orphans["content/sammlungen/anfang.en.md"].contains("anfangen.en.md"),
+        "{orphans:?}"
+    );
+    assert!(
+        orphans["content/pages/uber.en.md"].contains("ueber.en.md"),
+        "{orphans:?}"
     );
 }

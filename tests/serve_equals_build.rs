@@ -17,7 +17,9 @@
 //! The same in two languages (`languages: [de, en]`, a fifth of the entries translated): besides
 //! those edits, translations added, retitled, given an address of their own and losing it, and
 //! deleted; `untranslated:` switched between showing and leaving out; a label given per
-//! language and taken back.
+//! language and taken back; a free page and a collection translated, retranslated and their
+//! translations deleted. (The bundled catalogue is in two languages; the other runs make it
+//! one in German, its translations removed.)
 //!
 //! `CASEBOOK_SEED=<n>` with `CASEBOOK_STEPS=<n>` runs one long sequence instead:
 //! `CASEBOOK_SEED=7 CASEBOOK_STEPS=2000 cargo test --release --test serve_equals_build long`.
@@ -521,6 +523,31 @@ impl Catalogue {
                 }
                 (vec![site], "toggle a setting of the languages")
             }
+            31 => {
+                let texts = [
+                    content.join("pages/ueber.en.md"),
+                    content.join(format!("{COLLECTIONS_FOLDER}/erste.en.md")),
+                ];
+                let translation = &texts[rng.below(texts.len())];
+                if translation.exists() && rng.below(2) == 0 {
+                    fs::remove_file(translation).expect("delete translation");
+                    self.forget(translation);
+                    return (
+                        vec![translation.clone()],
+                        "delete a page's or collection's translation",
+                    );
+                }
+                self.write(
+                    translation,
+                    &format!(
+                        "---\ntitel: In English {step}\n---\nThe text in English, step {step}.\n"
+                    ),
+                );
+                (
+                    vec![translation.clone()],
+                    "translate a free page or a collection",
+                )
+            }
             _ => {
                 let pages: Vec<PathBuf> = fs::read_dir(content.join("pages"))
                     .expect("pages")
@@ -790,10 +817,30 @@ fn english(entry: &Path, step: usize) -> String {
     )
 }
 
+/// Makes the copied bundled catalogue one in German only: `language: de`, and the translations
+/// (which would be entries of their own then) removed.
+fn make_one_language(catalogue: &Catalogue) {
+    let content = catalogue.root.join("content");
+    catalogue.replace(
+        &content.join("site.yaml"),
+        "\nlanguages: [de, en]\n",
+        "\nlanguage: de\n",
+    );
+    for folder in fs::read_dir(&content).expect("content").flatten() {
+        for file in fs::read_dir(folder.path()).into_iter().flatten().flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".en.md") || name.ends_with(".en.yaml") {
+                fs::remove_file(file.path()).expect("remove a translation");
+            }
+        }
+    }
+}
+
 /// Makes the copied bundled catalogue one in German and English, a fifth of it translated.
 fn make_multilingual(catalogue: &Catalogue) {
     let site = catalogue.root.join("content/site.yaml");
-    assert!(catalogue.replace(&site, "\nlanguage: de\n", "\nlanguages: [de, en]\n"));
+    catalogue.replace(&site, "\nlanguage: de\n", "\nlanguages: [de, en]\n");
+    assert!(catalogue.read(&site).contains("\nlanguages: [de, en]\n"));
     for (i, entry) in catalogue.entries().iter().enumerate() {
         if i % 5 == 0 {
             catalogue.write(&translation_of(entry), &english(entry, 0));
@@ -871,7 +918,7 @@ fn without_top_level(text: &str, key: &str) -> String {
 /// Every kind of edit, and those of translations and the languages' settings.
 const LANGUAGE_EDITS: &[usize] = &[
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
-    26, 27, 28, 29, 30,
+    26, 27, 28, 29, 30, 31,
 ];
 
 fn run_sequence(seed: u64, steps: usize) {
@@ -889,8 +936,9 @@ fn run_edits(seed: u64, steps: usize, kinds: &[usize], multilingual: bool) {
         broken: None,
     };
     catalogue.add_discovery();
-    if multilingual {
-        make_multilingual(&catalogue);
+    match multilingual {
+        true => make_multilingual(&catalogue),
+        false => make_one_language(&catalogue),
     }
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut session = Session::new(&root, Some(BASE_URL.into()), true);
