@@ -1205,7 +1205,11 @@ fn entry_pages_place_each_field_by_its_kind() {
     let kind = |key: &str| -> (String, String, String) {
         let def = &defs[key];
         let s = |k: &str| def[k].as_str().unwrap_or("").to_string();
-        (s("kind"), s("item"), s("label"))
+        // A label per language (`{ de: …, en: … }`) shows its default language's words here.
+        let label = def["label"]["de"]
+            .as_str()
+            .map_or_else(|| s("label"), str::to_string);
+        (s("kind"), s("item"), label)
     };
     let entries = read_entries(root);
     assert!(entries.len() > 50, "the bundled catalogue has its entries");
