@@ -349,7 +349,7 @@ fn an_untranslated_entry_is_shown_with_a_note_by_default() {
     let h1 = page.select(&sel("h1")).next().expect("h1");
     assert_eq!(h1.value().attr("lang"), Some("de"));
     assert_eq!(h1.text().collect::<String>(), "Quartiersspaziergang");
-    // In lists: the card in German, marked, with a visible note in English.
+    // In lists: the card's own words in German, marked, its labels and a visible note in English.
     let list = html(&files, "en/formate/index.html");
     let card = list
         .select(&sel("article.card"))
@@ -359,12 +359,12 @@ fn an_untranslated_entry_is_shown_with_a_note_by_default() {
                 .contains("Quartiersspaziergang")
         })
         .expect("the card");
-    assert_eq!(card.value().attr("lang"), Some("de"));
-    let badge = card
-        .select(&sel(".badge-untranslated"))
-        .next()
-        .expect("badge");
-    assert_eq!(badge.value().attr("lang"), Some("en"));
+    assert_eq!(card.value().attr("lang"), None);
+    let title = card.select(&sel(".card-title a")).next().expect("title");
+    assert_eq!(title.value().attr("lang"), Some("de"));
+    let summary = card.select(&sel(".card-summary")).next().expect("summary");
+    assert_eq!(summary.value().attr("lang"), Some("de"));
+    assert!(card.select(&sel(".badge-untranslated")).next().is_some());
     // A translated one has neither.
     let page = html(&files, "en/orte/neighbourhood-office-north/index.html");
     assert!(page.select(&sel(".untranslated-note")).next().is_none());
