@@ -174,6 +174,25 @@ fn the_bundled_events_and_collections_are_complete() {
         .map(|d| d.path())
         .collect();
     collections.sort();
+    // Each has its English version beside it (`x.en.md`), which `check` holds to its list.
+    let (english, german): (Vec<_>, Vec<_>) = collections
+        .into_iter()
+        .partition(|p| p.to_string_lossy().ends_with(".en.md"));
+    for path in &german {
+        let english_version = path.with_extension("en.md");
+        assert!(
+            english.contains(&english_version),
+            "{} has no English version",
+            path.display()
+        );
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("slug");
+        let page = read(out.join("en/sammlungen").join(name).join("index.html"));
+        assert!(
+            !page.contains("class=\"untranslated-note"),
+            "{name} in English is marked untranslated"
+        );
+    }
+    let collections = german;
     assert!(
         collections.len() >= 6,
         "only {} collections",
@@ -200,6 +219,39 @@ fn the_bundled_events_and_collections_are_complete() {
             let link = format!("/{}/{slug}/", folder_of[id]);
             let found = page[at..].find(&link).map(|i| i + at);
             at = found.unwrap_or_else(|| panic!("{name}: {id} missing or out of order"));
+        }
+    }
+}
+
+/// The bundled catalogue in English: at least its 40 most complete entries and every free page
+/// are translated (`check` counts the entries).
+#[test]
+fn the_bundled_catalogue_has_forty_entries_and_its_pages_in_english() {
+    let root = repo_root();
+    let run = common::check_human(&root);
+    run.assert_exit(0);
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("en: "))
+        .unwrap_or_else(|| panic!("no coverage line in {}", run.stderr));
+    let translated: usize = line[4..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(translated >= 40, "{line}");
+    for page in std::fs::read_dir(root.join("content/pages"))
+        .expect("pages")
+        .flatten()
+    {
+        let path = page.path();
+        if !path.to_string_lossy().ends_with(".en.md") {
+            assert!(
+                path.with_extension("en.md").is_file(),
+                "{} has no English version",
+                path.display()
+            );
         }
     }
 }

@@ -493,6 +493,17 @@ pub struct FixtureEntry {
 /// Reads every entry of a catalogue with the YAML library, following site.yaml's types.
 pub fn read_entries(root: &Path) -> Vec<FixtureEntry> {
     let site = read_yaml(&root.join("content/site.yaml"));
+    // Translations (`x.en.md` in a site of `languages: [de, en]`) are not entries of their own.
+    let translations: Vec<String> = site["languages"]
+        .as_sequence()
+        .map(|l| {
+            l.iter()
+                .skip(1)
+                .filter_map(|l| l.as_str())
+                .map(|l| format!(".{l}"))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut out = Vec::new();
     for ty in site["types"].as_sequence().expect("types") {
         let key = ty["key"].as_str().expect("type key").to_string();
@@ -506,6 +517,9 @@ pub fn read_entries(root: &Path) -> Vec<FixtureEntry> {
             let ext = path.extension().and_then(OsStr::to_str).unwrap_or("");
             let stem = path.file_stem().and_then(OsStr::to_str).unwrap_or("");
             if stem.starts_with('.') || !matches!(ext, "md" | "yaml" | "yml") {
+                continue;
+            }
+            if translations.iter().any(|l| stem.ends_with(l.as_str())) {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("entry text");
