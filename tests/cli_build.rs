@@ -1193,7 +1193,7 @@ fn entry_pages_place_each_field_by_its_kind() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = TempDir::new("fields-by-kind");
     let out = tmp.join("site");
-    build(root, &out, &["--no-search"]).assert_exit(0);
+    common::build_bundled(&out, &["--no-search"]).assert_exit(0);
     let site = common::read_yaml(&root.join("content/site.yaml"));
     let defs = site["fields"].as_mapping().expect("fields");
     let transfer = site["roles"]["transfer"].as_str();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{build, check_json, repo_root, TempDir};
+use common::{check_json, repo_root, TempDir};
 use std::collections::BTreeMap;
 
 #[test]
@@ -31,7 +31,7 @@ fn the_bundled_catalogue_is_balanced_and_connected() {
     let root = repo_root();
     let tmp = TempDir::new("bundled");
     let out = tmp.join("site");
-    build(&root, &out, &["--no-search"]).assert_exit(0);
+    common::build_bundled(&out, &["--no-search"]).assert_exit(0);
 
     let json: serde_json::Value = serde_json::from_slice(
         &std::fs::read(out.join("export/katalog.json")).expect("katalog.json"),
@@ -118,7 +118,7 @@ fn the_bundled_events_and_collections_are_complete() {
     let root = repo_root();
     let tmp = TempDir::new("bundled-discovery");
     let out = tmp.join("site");
-    build(&root, &out, &["--no-search"]).assert_exit(0);
+    common::build_bundled(&out, &["--no-search"]).assert_exit(0);
     let read = |p: std::path::PathBuf| {
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
     };

@@ -27,8 +27,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh copy of the bundled catalogue (content only; the built-in theme is used), removed
-/// when dropped.
+/// A fresh copy of the bundled catalogue (content only; the built-in theme is used) in German
+/// only, removed when dropped. (An edit in a site of several languages remakes the other
+/// languages' sites; `serve_equals_build_in_two_languages` holds those rebuilds to builds.)
 fn catalogue_copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
         .prefix(&format!("casebook-incremental-{name}-"))
@@ -38,6 +39,7 @@ fn catalogue_copy(name: &str) -> tempfile::TempDir {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
         &dir.path().join("content"),
     );
+    common::in_one_language(dir.path());
     dir
 }
 

@@ -494,6 +494,51 @@ fn a_one_language_site_has_no_alternates_and_no_language_folder() {
     assert!(page.select(&sel(".language-switcher")).next().is_none());
 }
 
+/// Switched back to one language, a site keeps its English labels unused and builds its German
+/// pages as before; a text in a language the two-language site does not have is an error.
+#[test]
+fn a_site_switched_to_one_language_keeps_its_other_labels_unused() {
+    let (tmp, root) = catalogue_copy("multilingual");
+    let out = tmp.join("site");
+    common::build(&root, &out, &["--base-url", "https://example.org/"]).assert_exit(0);
+    let two = common::snapshot(&out);
+    common::in_one_language(&root);
+    let run = common::check_human(&root);
+    run.assert_exit(0);
+    assert!(
+        run.stderr.contains(" 0 error(s), 0 warning(s)"),
+        "{}",
+        run.stderr
+    );
+    let one_out = tmp.join("one");
+    common::build(&root, &one_out, &["--base-url", "https://example.org/"]).assert_exit(0);
+    let one = common::snapshot(&one_out);
+    assert!(!one.keys().any(|p| p.starts_with("en/")));
+    let h1 = |files: &BTreeMap<String, Vec<u8>>| {
+        let page = html(files, "orte/index.html");
+        let h = page.select(&sel("h1")).next().expect("h1");
+        h.text().collect::<String>()
+    };
+    assert_eq!(h1(&one), h1(&two));
+    assert_eq!(h1(&one).trim(), "Orte");
+
+    let (_tmp, root) = catalogue_copy("multilingual");
+    let site = root.join("content/site.yaml");
+    let text = fs::read_to_string(&site).expect("site.yaml");
+    fs::write(
+        &site,
+        text.replacen("en: Place }", "en: Place, fr: Lieu }", 1),
+    )
+    .expect("write");
+    let (run, json) = common::check_json(&root);
+    run.assert_exit(1);
+    let diags = common::json_diags(&json.expect("json"));
+    assert!(
+        diags.iter().any(|d| d.code == "unknown-language"),
+        "{diags:?}"
+    );
+}
+
 #[test]
 fn new_translate_prefills_the_original_texts_as_comments_and_never_overwrites() {
     let (_tmp, root) = catalogue_copy("multilingual");

@@ -817,25 +817,6 @@ fn english(entry: &Path, step: usize) -> String {
     )
 }
 
-/// Makes the copied bundled catalogue one in German only: `language: de`, and the translations
-/// (which would be entries of their own then) removed.
-fn make_one_language(catalogue: &Catalogue) {
-    let content = catalogue.root.join("content");
-    catalogue.replace(
-        &content.join("site.yaml"),
-        "\nlanguages: [de, en]\n",
-        "\nlanguage: de\n",
-    );
-    for folder in fs::read_dir(&content).expect("content").flatten() {
-        for file in fs::read_dir(folder.path()).into_iter().flatten().flatten() {
-            let name = file.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".en.md") || name.ends_with(".en.yaml") {
-                fs::remove_file(file.path()).expect("remove a translation");
-            }
-        }
-    }
-}
-
 /// Makes the copied bundled catalogue one in German and English, a fifth of it translated.
 fn make_multilingual(catalogue: &Catalogue) {
     let site = catalogue.root.join("content/site.yaml");
@@ -938,7 +919,7 @@ fn run_edits(seed: u64, steps: usize, kinds: &[usize], multilingual: bool) {
     catalogue.add_discovery();
     match multilingual {
         true => make_multilingual(&catalogue),
-        false => make_one_language(&catalogue),
+        false => common::in_one_language(&catalogue.root),
     }
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut session = Session::new(&root, Some(BASE_URL.into()), true);

@@ -7,7 +7,7 @@
 mod common;
 
 use common::html::{page, sel, text_of};
-use common::{build, repo_root, TempDir};
+use common::{build, TempDir};
 use scraper::Html;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,13 +22,9 @@ fn the_published_site() {
     let tmp = TempDir::new("site-public");
     let public = tmp.join("public");
     let preview = tmp.join("preview");
-    build(&repo_root(), &public, &["--base-url", BASE]).assert_exit(0);
-    build(
-        &repo_root(),
-        &preview,
-        &["--base-url", BASE, "--no-search", "--preview"],
-    )
-    .assert_exit(0);
+    common::build_bundled(&public, &["--base-url", BASE]).assert_exit(0);
+    common::build_bundled(&preview, &["--base-url", BASE, "--no-search", "--preview"])
+        .assert_exit(0);
     what_transfers_comes_right_after_the_lead_and_on_cards(&public);
     the_search_index_reads_the_transfer_role(&public);
     editor_details_only_in_the_preview(&public, &preview);

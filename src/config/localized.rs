@@ -205,14 +205,18 @@ impl Config {
 
     /// Texts per language that name a language the site does not have, or lack the default
     /// language: an error at the text's line in site.yaml or its vocabulary.
+    ///
+    /// A site in one language keeps texts in others without a word: switching a site of
+    /// `languages: [de, en]` to `language: de` keeps its English labels for later.
     pub(super) fn check_text_languages(&mut self, site_text: &str, report: &mut Report) {
         let languages = self.languages.clone();
+        let one_language = languages.len() == 1;
         let default = self.default_language().to_string();
         let mut problems: Vec<(Vec<String>, bool)> = Vec::new();
         self.each_text(&mut |text| {
             let unknown: Vec<String> = text
                 .languages()
-                .filter(|l| !languages.iter().any(|k| k == l))
+                .filter(|l| !one_language && !languages.iter().any(|k| k == l))
                 .map(str::to_string)
                 .collect();
             let lacks_default =

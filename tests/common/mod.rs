@@ -61,6 +61,29 @@ impl TempDir {
 }
 
 /// Copies a directory tree (regular files and folders only).
+/// Makes a copied catalogue at `root` one in German only: `language: de` for `languages:
+/// [de, en]` (the English labels stay, unused), and the translations (`x.en.md`, `x.en.yaml`),
+/// which would be documents of their own then, removed. For tests of what one language does.
+pub fn in_one_language(root: &Path) {
+    let content = root.join("content");
+    let site = content.join("site.yaml");
+    let text = std::fs::read_to_string(&site).expect("site.yaml");
+    let text = text.replacen("\nlanguages: [de, en]\n", "\nlanguage: de\n", 1);
+    std::fs::write(&site, text).expect("write site.yaml");
+    for folder in std::fs::read_dir(&content).expect("content").flatten() {
+        for file in std::fs::read_dir(folder.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = file.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".en.md") || name.ends_with(".en.yaml") {
+                std::fs::remove_file(file.path()).expect("remove a translation");
+            }
+        }
+    }
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
     let entries =
@@ -273,6 +296,24 @@ pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Run {
     ];
     args.extend(extra.iter().map(OsStr::new));
     casebook(&args)
+}
+
+/// How much CPU time a build of the bundled catalogue may take: in two languages it has about
+/// 3,500 pages, 5–6 s of CPU in a debug build.
+pub const BUNDLED_DEADLINE: Duration = Duration::from_secs(30);
+
+/// `casebook build` of the bundled catalogue (the repository's `content/`) into `out`.
+pub fn build_bundled(out: &Path, extra: &[&str]) -> Run {
+    let root = repo_root();
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("--root"),
+        root.as_os_str(),
+        OsStr::new("build"),
+        OsStr::new("--output"),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    run_with_deadline(&args, BUNDLED_DEADLINE)
 }
 
 /// One diagnostic as both output formats carry it.
