@@ -287,15 +287,7 @@ pub fn check_human(root: &Path) -> Run {
 
 /// `casebook --root <root> build --output <out> [extra...]`.
 pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Run {
-    let mut args: Vec<&OsStr> = vec![
-        OsStr::new("--root"),
-        root.as_os_str(),
-        OsStr::new("build"),
-        OsStr::new("--output"),
-        out.as_os_str(),
-    ];
-    args.extend(extra.iter().map(OsStr::new));
-    casebook(&args)
+    build_within(root, out, extra, DEADLINE)
 }
 
 /// How much CPU time a build of the bundled catalogue may take: in two languages it has about
@@ -304,7 +296,10 @@ pub const BUNDLED_DEADLINE: Duration = Duration::from_secs(30);
 
 /// `casebook build` of the bundled catalogue (the repository's `content/`) into `out`.
 pub fn build_bundled(out: &Path, extra: &[&str]) -> Run {
-    let root = repo_root();
+    build_within(&repo_root(), out, extra, BUNDLED_DEADLINE)
+}
+
+fn build_within(root: &Path, out: &Path, extra: &[&str], deadline: Duration) -> Run {
     let mut args: Vec<&OsStr> = vec![
         OsStr::new("--root"),
         root.as_os_str(),
@@ -313,7 +308,7 @@ pub fn build_bundled(out: &Path, extra: &[&str]) -> Run {
         out.as_os_str(),
     ];
     args.extend(extra.iter().map(OsStr::new));
-    run_with_deadline(&args, BUNDLED_DEADLINE)
+    run_with_deadline(&args, deadline)
 }
 
 /// One diagnostic as both output formats carry it.
