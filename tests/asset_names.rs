@@ -154,7 +154,7 @@ fn unresolved_asset_references(out: &Path) -> (usize, Vec<String>) {
 fn a_public_build_names_assets_by_content_and_every_reference_resolves() {
     let tmp = TempDir::new("asset-names");
     let out = tmp.join("out");
-    build(&repo_root(), &out, &["--base-url", BASE, "--no-search"]).assert_exit(0);
+    common::build_bundled(&out, &["--base-url", BASE, "--no-search"]).assert_exit(0);
     let listing = asset_listing(&out);
     assert_eq!(listing.len(), theme_assets().len(), "{listing:?}");
     for name in &listing {
