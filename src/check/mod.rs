@@ -361,7 +361,7 @@ pub fn assemble(config: &Config, docs: &[Arc<CheckedDoc>], report: &mut Report) 
     let translations = Translations {
         entries: attach_translations(config, &kept, report),
         pages: page_translations(&kept, report),
-        collections: collection_translations(config, &kept, &collections, &entries, report),
+        collections: collection_translations(config, &kept, &collections, (&ids, &entries), report),
     };
     Checked {
         entries,

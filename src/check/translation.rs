@@ -365,14 +365,9 @@ pub(super) fn collection_translations(
     config: &Config,
     docs: &[&CheckedDoc],
     collections: &[(Arc<Collection>, Vec<Member>)],
-    entries: &[Arc<Entry>],
+    (ids, entries): (&HashMap<&str, usize>, &[Arc<Entry>]),
     report: &mut Report,
 ) -> Vec<Translated<Collection>> {
-    let ids: HashMap<&str, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.as_str(), i))
-        .collect();
     let mut out = Vec::new();
     for (doc, original) in translated_docs(docs, |d| d.collection.as_ref(), report) {
         let (Some(language), Some(text)) = (&doc.language, &doc.collection) else {
@@ -381,7 +376,7 @@ pub(super) fn collection_translations(
         let Some((_, listed)) = collections.iter().find(|(c, _)| c.slug == original.slug) else {
             continue;
         };
-        let members = resolve_collection(config, doc, text, &ids, entries, report);
+        let members = resolve_collection(config, doc, text, ids, entries, report);
         let same = members
             .iter()
             .map(|m| m.entry)
