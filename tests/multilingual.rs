@@ -899,3 +899,62 @@ fn a_translated_collection_lists_the_original_entries_and_needs_its_original() {
         "{orphans:?}"
     );
 }
+
+/// A link in a translation leads straight to the page in its language: to a translated entry's
+/// own address (not through the redirect at its original's), and with `untranslated: omit` to
+/// an entry left out in the default language.
+#[test]
+fn links_in_translations_lead_straight_to_their_pages() {
+    let page = "---\ntitel: About\n---\nSee the [office](@/orte/stadtteilbuero-nord.md#start) and the [walk](@/formate/quartiersspaziergang.md).\n";
+    let hrefs = |files: &BTreeMap<String, Vec<u8>>| -> Vec<String> {
+        let page = html(files, "en/ueber/index.html");
+        page.select(&sel(".prose a"))
+            .filter_map(|a| a.value().attr("href").map(str::to_string))
+            .collect()
+    };
+    let (_tmp, files) = built(|root| {
+        fs::write(root.join("content/pages/ueber.en.md"), page).expect("write");
+    });
+    assert_eq!(
+        hrefs(&files),
+        [
+            "/en/orte/neighbourhood-office-north/#text-start",
+            "/en/formate/quartiersspaziergang/"
+        ]
+    );
+    for href in hrefs(&files) {
+        let file = format!(
+            "{}index.html",
+            href.trim_start_matches('/').split('#').next().unwrap_or("")
+        );
+        let target = html(&files, &file);
+        assert!(
+            target
+                .select(&sel(r#"meta[http-equiv="refresh"]"#))
+                .next()
+                .is_none(),
+            "{href} redirects"
+        );
+    }
+    let (_tmp, files) = built(|root| {
+        fs::write(root.join("content/pages/ueber.en.md"), page).expect("write");
+        let site = root.join("content/site.yaml");
+        let text = fs::read_to_string(&site).expect("site.yaml");
+        fs::write(
+            &site,
+            text.replacen(
+                "languages: [de, en]\n",
+                "languages: [de, en]\nuntranslated: omit\n",
+                1,
+            ),
+        )
+        .expect("write");
+    });
+    assert_eq!(
+        hrefs(&files),
+        [
+            "/en/orte/neighbourhood-office-north/#text-start",
+            "/formate/quartiersspaziergang/"
+        ]
+    );
+}

@@ -484,6 +484,12 @@ impl Catalogue {
                 (vec![translation], "add a translation")
             }
             28 => {
+                // Half the time the case every translation links to, whose new address the
+                // links in the other translations must follow.
+                let pick = match rng.below(2) {
+                    0 => content.join(LINKED_CASE),
+                    _ => pick,
+                };
                 let translation = translation_of(&pick);
                 if !translation.exists() {
                     return (vec![], "nothing");
@@ -807,13 +813,17 @@ fn translation_of(entry: &Path) -> PathBuf {
     entry.with_file_name(format!("{stem}.en.md"))
 }
 
+/// The case every English translation links to (below `content/`).
+const LINKED_CASE: &str = "orte/alte-samtweberei-krefeld.md";
+
 /// An English translation of the entry at `entry`.
 fn english(entry: &Path, step: usize) -> String {
     let stem = entry.file_stem().and_then(|s| s.to_str()).unwrap_or("x");
     format!(
         "---\ntitel: English {stem} {step}\nkurzbeschreibung: An English summary, step {step}.\n---\n\
-         The neighbourhoods of this case, in English. See [the place](@/{}).\n",
-        "pages/ueber.md"
+         The neighbourhoods of this case, in English. See [the place](@/{}) and [the first \
+         case](@/{}), which the translations give an address of their own now and then.\n",
+        "pages/ueber.md", LINKED_CASE
     )
 }
 
@@ -827,6 +837,8 @@ fn make_multilingual(catalogue: &Catalogue) {
             catalogue.write(&translation_of(entry), &english(entry, 0));
         }
     }
+    let linked = catalogue.root.join("content").join(LINKED_CASE);
+    catalogue.write(&translation_of(&linked), &english(&linked, 0));
 }
 
 /// The addresses below `/media/` that pages name (in `src`, `srcset`, `href`) and the site

@@ -70,6 +70,7 @@ impl Catalogue {
             .collect();
         let default: Arc<str> = Arc::from(config.default_language());
         let omit = config.untranslated == Untranslated::Omit;
+        let relinks = Relinks::new(&config, &self.entries, &by_id, omit);
         let mut new_index = vec![None; self.entries.len()];
         let mut entries = Vec::with_capacity(self.entries.len());
         for (i, original) in self.entries.iter().enumerate() {
@@ -84,7 +85,7 @@ impl Catalogue {
                 }
             };
             new_index[i] = Some(entries.len());
-            entries.push(Arc::new(entry));
+            entries.push(Arc::new(relinks.entry(entry)));
         }
         let references = self
             .relations
@@ -120,28 +121,32 @@ impl Catalogue {
                         Some(Member { entry, note })
                     })
                     .collect();
-                let collection = match own {
-                    Some(t) => Arc::clone(&t.text),
-                    None => Arc::new(Collection {
+                let mut collection = match own {
+                    Some(t) => Collection::clone(&t.text),
+                    None => Collection {
                         text_language: Some(Arc::clone(&default)),
                         ..Collection::clone(c)
-                    }),
+                    },
                 };
+                relinks.apply(&mut collection.intro_html);
+                let collection = Arc::new(collection);
                 (collection, members)
             })
             .collect();
         let pages = self
             .pages
             .iter()
-            .map(
-                |p| match translations.pages.iter().find(|t| t.text.slug == p.slug) {
-                    Some(t) => Arc::clone(&t.text),
-                    None => Arc::new(Page {
+            .map(|p| {
+                let mut page = match translations.pages.iter().find(|t| t.text.slug == p.slug) {
+                    Some(t) => Page::clone(&t.text),
+                    None => Page {
                         text_language: Some(Arc::clone(&default)),
                         ..Page::clone(p)
-                    }),
-                },
-            )
+                    },
+                };
+                relinks.apply(&mut page.body_html);
+                Arc::new(page)
+            })
             .collect();
         Checked {
             entries,
@@ -150,6 +155,106 @@ impl Catalogue {
             collections,
             translations: Default::default(),
         }
+    }
+}
+
+/// Internal links of a language's texts that would land on a redirect or on no page: links to
+/// an entry whose translation has an address of its own (its original's address in the
+/// language only sends readers on), and, with `untranslated: omit`, to an entry the language
+/// leaves out (it is linked in the default language). `check` makes a translation's links
+/// from content paths alone, before any translation's `slug:` is known; this mends them.
+struct Relinks {
+    /// The language's site path, as links in its texts begin (`/en/`).
+    base: String,
+    /// Entry address below `base` (`orte/x/`) → the path to link instead.
+    to: HashMap<String, String>,
+}
+
+impl Relinks {
+    fn new(
+        config: &Config,
+        entries: &[Arc<Entry>],
+        translations: &HashMap<&str, &Translation>,
+        omit: bool,
+    ) -> Relinks {
+        let urls = config.urls();
+        let default = config.media_urls();
+        let mut to = HashMap::new();
+        for e in entries {
+            let folder = &config.types[e.type_index].folder;
+            let address = crate::urls::entry(folder, &e.slug);
+            let instead = match translations.get(e.id.as_str()) {
+                Some(t) => match &t.slug {
+                    Some(slug) if *slug != e.slug => urls.path(&crate::urls::entry(folder, slug)),
+                    _ => continue,
+                },
+                None if omit => default.path(&address),
+                None => continue,
+            };
+            to.insert(address, instead);
+        }
+        Relinks {
+            base: config.base_path(),
+            to,
+        }
+    }
+
+    /// `html` with its links mended; whether any was.
+    fn apply(&self, html: &mut String) -> bool {
+        if self.to.is_empty() {
+            return false;
+        }
+        let needle = format!("\"{}", self.base);
+        if !html.contains(&needle) {
+            return false;
+        }
+        let mut mended = false;
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html.as_str();
+        while let Some(at) = rest.find(&needle) {
+            out.push_str(&rest[..=at]);
+            let tail = &rest[at + needle.len()..];
+            let end = tail.find(['"', '#', '?']).unwrap_or(tail.len());
+            match self.to.get(&tail[..end]) {
+                Some(instead) => {
+                    out.push_str(instead);
+                    rest = &tail[end..];
+                    mended = true;
+                }
+                None => {
+                    out.push_str(&self.base);
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        *html = out;
+        mended
+    }
+
+    /// The entry with the links of its body and Markdown fields mended; its content hash
+    /// then holds the mended text, so that a page showing it is made again when a link moves.
+    fn entry(&self, mut e: Entry) -> Entry {
+        if self.to.is_empty() {
+            return e;
+        }
+        let mut mended = self.apply(&mut e.body_html);
+        for (_, value) in &mut e.fields {
+            if let FieldValue::Markdown(_, html) = value {
+                mended |= self.apply(html);
+            }
+        }
+        if mended {
+            let mut h = crate::fingerprinter();
+            e.body_html.hash(&mut h);
+            for (_, value) in &e.fields {
+                if let FieldValue::Markdown(_, html) = value {
+                    html.hash(&mut h);
+                }
+            }
+            e.content_hash = combined(&[e.content_hash, h.finish()]);
+        }
+        e
     }
 }
 
