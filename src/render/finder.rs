@@ -145,19 +145,7 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
             let entries: Vec<Value> = ranked
                 .iter()
                 .filter(|r| cat.entries[r.entry].type_index == ty)
-                .map(|r| {
-                    let reasons: Vec<Value> = r
-                        .reasons
-                        .iter()
-                        .map(|&(q, a)| finder.questions[q].answers[a].label.as_str().into())
-                        .collect();
-                    map([
-                        ("card", views.cards[r.entry].clone()),
-                        ("id", cat.entries[r.entry].id.as_str().into()),
-                        ("score", r.score.into()),
-                        ("reasons", reasons.into()),
-                    ])
-                })
+                .map(|r| views.finder_items.get(cat, views, finder, r))
                 .collect();
             (!entries.is_empty()).then(|| {
                 map([
@@ -169,10 +157,11 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
         .collect();
     let filters = browser_filters(finder, chosen);
     m.insert("results".into(), groups.into());
-    let ids: String = ranked
-        .iter()
-        .map(|r| format!("{} ", cat.entries[r.entry].id))
-        .collect();
+    let mut ids = String::new();
+    for r in &ranked {
+        ids.push_str(&cat.entries[r.entry].id);
+        ids.push(' ');
+    }
     m.insert("ranked".into(), ids.into());
     m.insert("count".into(), ranked.len().into());
     m.insert(
@@ -182,4 +171,56 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
             .into(),
     );
     m.into()
+}
+
+/// The results' items (`{ card, id, score, reasons }`), one shared value per entry and set of
+/// matched answers. An entry stands on most result pages, usually with one of a few sets of
+/// reasons (the chosen answers it matches), so the value is made once and shared: building a
+/// map per entry and page was a seventh of a 1,000-entry build, and a shared value lets the
+/// theme render each item once through `memo` (BENCHMARKS.md, session 14).
+#[derive(Default)]
+pub struct Items {
+    /// Per entry: its items so far, by their reasons.
+    made: Vec<std::sync::Mutex<Vec<(Box<[(usize, usize)]>, Value)>>>,
+}
+
+impl Items {
+    pub fn new(entries: usize) -> Items {
+        Items {
+            made: (0..entries).map(|_| Default::default()).collect(),
+        }
+    }
+
+    /// The item of a ranked entry, made the first time its entry and reasons come up.
+    fn get(
+        &self,
+        cat: &Catalogue,
+        views: &Views,
+        finder: &FinderConfig,
+        r: &crate::resolve::Ranked,
+    ) -> Value {
+        let make = || {
+            let reasons: Vec<Value> = r
+                .reasons
+                .iter()
+                .map(|&(q, a)| finder.questions[q].answers[a].label.as_str().into())
+                .collect();
+            map([
+                ("card", views.cards[r.entry].clone()),
+                ("id", cat.entries[r.entry].id.as_str().into()),
+                ("score", r.score.into()),
+                ("reasons", reasons.into()),
+            ])
+        };
+        let Some(slot) = self.made.get(r.entry) else {
+            return make();
+        };
+        let mut made = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, item)) = made.iter().find(|(reasons, _)| **reasons == *r.reasons) {
+            return item.clone();
+        }
+        let item = make();
+        made.push((r.reasons.clone().into_boxed_slice(), item.clone()));
+        item
+    }
 }

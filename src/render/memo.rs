@@ -92,13 +92,29 @@ impl Memo {
             ))
         })?;
         let base = key_of(name, kwargs, Some(each));
+        let keys: Vec<u64> = list
+            .iter()
+            .map(|item| base.wrapping_add(arg_key(each, item)))
+            .collect();
+        // A list whose parts are all cached (the common case: a card on its second page) is
+        // joined into a string of its final size. Growing it part by part copied a finder's
+        // result list (hundreds of kilobytes) over and over (BENCHMARKS.md, session 14).
+        {
+            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            let parts: Option<Vec<&str>> = keys
+                .iter()
+                .map(|k| cache.get(k).map(|c| c.html.as_str().unwrap_or_default()))
+                .collect();
+            if let Some(parts) = parts {
+                return Ok(Value::safe_string(&parts.concat()));
+            }
+        }
         let mut html = String::new();
         // Cached parts are copied out under one read lock for the run of them, not one lock and
         // one shared count per card: both are atomic operations on memory the other threads
         // touch too. The lock is let go before a missing part is rendered and stored.
         let mut cached = None;
-        for item in list {
-            let key = base.wrapping_add(arg_key(each, item));
+        for (item, &key) in list.iter().zip(&keys) {
             let cache =
                 cached.get_or_insert_with(|| self.cache.read().unwrap_or_else(|e| e.into_inner()));
             if let Some(c) = cache.get(&key) {
