@@ -389,6 +389,21 @@ mod tests {
     }
 
     #[test]
+    fn a_list_whose_parts_are_all_cached_is_joined_in_its_own_order() {
+        // The second and third lists are all cached: they are joined in one go, in the order
+        // the list has, not the order the parts were cached in.
+        let (html, memo) = render_page(
+            "{{ memo(component=\"card\", each=\"entry\", entry=entries) }}|{{ memo(component=\"card\", each=\"entry\", entry=entries | reverse) }}|{{ memo(component=\"card\", each=\"entry\", entry=entries[1:]) }}",
+            &[card("A"), card("<B>"), card("C")],
+        );
+        assert_eq!(
+            html,
+            "<h2>A</h2><h2>&lt;B&gt;</h2><h2>C</h2>|<h2>C</h2><h2>&lt;B&gt;</h2><h2>A</h2>|<h2>&lt;B&gt;</h2><h2>C</h2>"
+        );
+        assert_eq!(cached(&memo), 3);
+    }
+
+    #[test]
     fn each_without_its_list_is_an_error() {
         let memo = Arc::new(Memo::default());
         let missing = (
