@@ -99,17 +99,22 @@ impl Memo {
         // A list whose parts are all cached (the common case: a card on its second page) is
         // joined into a string of its final size. Growing it part by part copied a finder's
         // result list (hundreds of kilobytes) over and over (BENCHMARKS.md, session 14).
-        {
+        // Otherwise the string is reserved at the cached parts' size and, for each missing
+        // part, their average.
+        let capacity = {
             let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
-            let parts: Option<Vec<&str>> = keys
+            let parts: Vec<Option<&str>> = keys
                 .iter()
                 .map(|k| cache.get(k).map(|c| c.html.as_str().unwrap_or_default()))
                 .collect();
-            if let Some(parts) = parts {
-                return Ok(Value::safe_string(&parts.concat()));
+            let found: Vec<&str> = parts.iter().flatten().copied().collect();
+            if found.len() == parts.len() {
+                return Ok(Value::safe_string(&found.concat()));
             }
-        }
-        let mut html = String::new();
+            let size: usize = found.iter().map(|p| p.len()).sum();
+            size + (parts.len() - found.len()) * (size / found.len().max(1))
+        };
+        let mut html = String::with_capacity(capacity);
         // Cached parts are copied out under one read lock for the run of them, not one lock and
         // one shared count per card: both are atomic operations on memory the other threads
         // touch too. The lock is let go before a missing part is rendered and stored.
