@@ -145,7 +145,7 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
             let entries: Vec<Value> = ranked
                 .iter()
                 .filter(|r| cat.entries[r.entry].type_index == ty)
-                .map(|r| views.finder_items.get(cat, views, finder, r))
+                .map(|r| views.finder_items.get(views, r))
                 .collect();
             (!entries.is_empty()).then(|| {
                 map([
@@ -180,46 +180,50 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
 /// theme render each item once through `memo` (BENCHMARKS.md, session 14).
 #[derive(Default)]
 pub struct Items {
-    /// Per entry: its items so far, by their reasons.
-    made: Vec<std::sync::Mutex<Vec<(Box<[(usize, usize)]>, Value)>>>,
+    /// Per entry: its id, and its items so far by their reasons.
+    made: Vec<(Value, std::sync::Mutex<Vec<(Box<[(usize, usize)]>, Value)>>)>,
+    /// Per question, per answer: its label. Items share these values and the ids rather than
+    /// hold copies of the text: at 10,000 entries there are some 100,000 items.
+    labels: Vec<Vec<Value>>,
 }
 
 impl Items {
-    pub fn new(entries: usize) -> Items {
+    pub fn new(cat: &Catalogue) -> Items {
+        let Some(finder) = &cat.config.finder else {
+            return Items::default();
+        };
         Items {
-            made: (0..entries).map(|_| Default::default()).collect(),
+            made: cat
+                .entries
+                .iter()
+                .map(|e| (e.id.as_str().into(), Default::default()))
+                .collect(),
+            labels: finder
+                .questions
+                .iter()
+                .map(|q| q.answers.iter().map(|a| a.label.as_str().into()).collect())
+                .collect(),
         }
     }
 
     /// The item of a ranked entry, made the first time its entry and reasons come up.
-    fn get(
-        &self,
-        cat: &Catalogue,
-        views: &Views,
-        finder: &FinderConfig,
-        r: &crate::resolve::Ranked,
-    ) -> Value {
-        let make = || {
-            let reasons: Vec<Value> = r
-                .reasons
-                .iter()
-                .map(|&(q, a)| finder.questions[q].answers[a].label.as_str().into())
-                .collect();
-            map([
-                ("card", views.cards[r.entry].clone()),
-                ("id", cat.entries[r.entry].id.as_str().into()),
-                ("score", r.score.into()),
-                ("reasons", reasons.into()),
-            ])
-        };
-        let Some(slot) = self.made.get(r.entry) else {
-            return make();
-        };
+    fn get(&self, views: &Views, r: &crate::resolve::Ranked) -> Value {
+        let (id, slot) = &self.made[r.entry];
         let mut made = slot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, item)) = made.iter().find(|(reasons, _)| **reasons == *r.reasons) {
             return item.clone();
         }
-        let item = make();
+        let reasons: Vec<Value> = r
+            .reasons
+            .iter()
+            .map(|&(q, a)| self.labels[q][a].clone())
+            .collect();
+        let item = map([
+            ("card", views.cards[r.entry].clone()),
+            ("id", id.clone()),
+            ("score", r.score.into()),
+            ("reasons", reasons.into()),
+        ]);
         made.push((r.reasons.clone().into_boxed_slice(), item.clone()));
         item
     }

@@ -195,10 +195,7 @@ impl Views {
             badges,
             field_defs,
             sources: cat.entries.clone(),
-            finder_items: match config.finder {
-                Some(_) => super::finder::Items::new(cat.entries.len()),
-                None => super::finder::Items::default(),
-            },
+            finder_items: super::finder::Items::new(cat),
             config: Arc::clone(config),
         };
         let taken = match previous {
