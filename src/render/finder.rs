@@ -173,6 +173,9 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
     m.into()
 }
 
+/// An item of the results with the reasons (question, answer) it was made for.
+type Made = (Box<[(usize, usize)]>, Value);
+
 /// The results' items (`{ card, id, score, reasons }`), one shared value per entry and set of
 /// matched answers. An entry stands on most result pages, usually with one of a few sets of
 /// reasons (the chosen answers it matches), so the value is made once and shared: building a
@@ -181,9 +184,9 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
 #[derive(Default)]
 pub struct Items {
     /// Per entry: its id, and its items so far by their reasons.
-    made: Vec<(Value, std::sync::Mutex<Vec<(Box<[(usize, usize)]>, Value)>>)>,
+    made: Vec<(Value, std::sync::Mutex<Vec<Made>>)>,
     /// Per question, per answer: its label. Items share these values and the ids rather than
-    /// hold copies of the text: at 10,000 entries there are some 100,000 items.
+    /// hold copies of the text: at 10,000 entries there are some 130,000 items.
     labels: Vec<Vec<Value>>,
 }
 
