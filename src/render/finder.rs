@@ -153,19 +153,7 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
             let entries: Vec<Value> = ranked
                 .iter()
                 .filter(|r| cat.entries[r.entry].type_index == ty)
-                .map(|r| {
-                    let reasons: Vec<Value> = r
-                        .reasons
-                        .iter()
-                        .map(|&(q, a)| finder.questions[q].answers[a].label.as_str().into())
-                        .collect();
-                    map([
-                        ("card", views.cards[r.entry].clone()),
-                        ("id", cat.entries[r.entry].id.as_str().into()),
-                        ("score", r.score.into()),
-                        ("reasons", reasons.into()),
-                    ])
-                })
+                .map(|r| views.finder_items.get(views, r))
                 .collect();
             (!entries.is_empty()).then(|| {
                 map([
@@ -177,10 +165,11 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
         .collect();
     let filters = browser_filters(finder, chosen);
     m.insert("results".into(), groups.into());
-    let ids: String = ranked
-        .iter()
-        .map(|r| format!("{} ", cat.entries[r.entry].id))
-        .collect();
+    let mut ids = String::new();
+    for r in &ranked {
+        ids.push_str(&cat.entries[r.entry].id);
+        ids.push(' ');
+    }
     m.insert("ranked".into(), ids.into());
     m.insert("count".into(), ranked.len().into());
     m.insert(
@@ -190,4 +179,63 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
             .into(),
     );
     m.into()
+}
+
+/// An item of the results with the reasons (question, answer) it was made for.
+type Made = (Box<[(usize, usize)]>, Value);
+
+/// The results' items (`{ card, id, score, reasons }`), one shared value per entry and set of
+/// matched answers. An entry stands on most result pages, usually with one of a few sets of
+/// reasons (the chosen answers it matches), so the value is made once and shared: building a
+/// map per entry and page was a seventh of a 1,000-entry build, and a shared value lets the
+/// theme render each item once through `memo` (BENCHMARKS.md, session 14).
+#[derive(Default)]
+pub struct Items {
+    /// Per entry: its id, and its items so far by their reasons.
+    made: Vec<(Value, std::sync::Mutex<Vec<Made>>)>,
+    /// Per question, per answer: its label. Items share these values and the ids rather than
+    /// hold copies of the text: at 10,000 entries there are some 130,000 items.
+    labels: Vec<Vec<Value>>,
+}
+
+impl Items {
+    pub fn new(cat: &Catalogue) -> Items {
+        let Some(finder) = &cat.config.finder else {
+            return Items::default();
+        };
+        Items {
+            made: cat
+                .entries
+                .iter()
+                .map(|e| (e.id.as_str().into(), Default::default()))
+                .collect(),
+            labels: finder
+                .questions
+                .iter()
+                .map(|q| q.answers.iter().map(|a| a.label.as_str().into()).collect())
+                .collect(),
+        }
+    }
+
+    /// The item of a ranked entry, made the first time its entry and reasons come up.
+    fn get(&self, views: &Views, r: &crate::resolve::Ranked) -> Value {
+        let (id, slot) = &self.made[r.entry];
+        let mut made = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, item)) = made.iter().find(|(reasons, _)| **reasons == *r.reasons) {
+            return item.clone();
+        }
+        let reasons: Vec<Value> = r
+            .reasons
+            .iter()
+            .map(|&(q, a)| self.labels[q][a].clone())
+            .collect();
+        let item = map([
+            ("card", views.cards[r.entry].clone()),
+            ("id", id.clone()),
+            ("score", r.score.into()),
+            ("reasons", reasons.into()),
+        ]);
+        made.push((r.reasons.clone().into_boxed_slice(), item.clone()));
+        item
+    }
 }

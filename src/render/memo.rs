@@ -92,13 +92,34 @@ impl Memo {
             ))
         })?;
         let base = key_of(name, kwargs, Some(each));
-        let mut html = String::new();
+        let keys: Vec<u64> = list
+            .iter()
+            .map(|item| base.wrapping_add(arg_key(each, item)))
+            .collect();
+        // A list whose parts are all cached (the common case: a card on its second page) is
+        // joined into a string of its final size. Growing it part by part copied a finder's
+        // result list (hundreds of kilobytes) over and over (BENCHMARKS.md, session 14).
+        // Otherwise the string is reserved at the cached parts' size and, for each missing
+        // part, their average.
+        let capacity = {
+            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            let parts: Vec<Option<&str>> = keys
+                .iter()
+                .map(|k| cache.get(k).map(|c| c.html.as_str().unwrap_or_default()))
+                .collect();
+            let found: Vec<&str> = parts.iter().flatten().copied().collect();
+            if found.len() == parts.len() {
+                return Ok(Value::safe_string(&found.concat()));
+            }
+            let size: usize = found.iter().map(|p| p.len()).sum();
+            size + (parts.len() - found.len()) * (size / found.len().max(1))
+        };
+        let mut html = String::with_capacity(capacity);
         // Cached parts are copied out under one read lock for the run of them, not one lock and
         // one shared count per card: both are atomic operations on memory the other threads
         // touch too. The lock is let go before a missing part is rendered and stored.
         let mut cached = None;
-        for item in list {
-            let key = base.wrapping_add(arg_key(each, item));
+        for (item, &key) in list.iter().zip(&keys) {
             let cache =
                 cached.get_or_insert_with(|| self.cache.read().unwrap_or_else(|e| e.into_inner()));
             if let Some(c) = cache.get(&key) {
@@ -368,6 +389,21 @@ mod tests {
         assert_eq!(
             html,
             "<h2>B</h2>|<h2>A</h2><h2>B</h2><h2>C</h2>|<h2>A</h2><h2>B</h2><h2>C</h2>"
+        );
+        assert_eq!(cached(&memo), 3);
+    }
+
+    #[test]
+    fn a_list_whose_parts_are_all_cached_is_joined_in_its_own_order() {
+        // The second and third lists are all cached: they are joined in one go, in the order
+        // the list has, not the order the parts were cached in.
+        let (html, memo) = render_page(
+            "{{ memo(component=\"card\", each=\"entry\", entry=entries) }}|{{ memo(component=\"card\", each=\"entry\", entry=entries | reverse) }}|{{ memo(component=\"card\", each=\"entry\", entry=entries[1:]) }}",
+            &[card("A"), card("<B>"), card("C")],
+        );
+        assert_eq!(
+            html,
+            "<h2>A</h2><h2>&lt;B&gt;</h2><h2>C</h2>|<h2>C</h2><h2>&lt;B&gt;</h2><h2>A</h2>|<h2>&lt;B&gt;</h2><h2>C</h2>"
         );
         assert_eq!(cached(&memo), 3);
     }

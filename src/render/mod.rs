@@ -132,6 +132,10 @@ pub struct Renderer {
     memo: Arc<memo::Memo>,
     /// The last `site` and `t` given to the templates.
     globals: Option<(Value, Value)>,
+    /// Per page template: the size of the page last rendered from it. The next page's buffer
+    /// is reserved at about that size: a finder's result page holds 400 kB, and growing its
+    /// buffer from [`PAGE_CAPACITY`] copied it four times (BENCHMARKS.md, session 14).
+    last_sizes: Vec<(&'static str, std::sync::atomic::AtomicUsize)>,
 }
 
 /// The template of redirect pages; a theme without one gets the built-in one.
@@ -210,6 +214,11 @@ impl Renderer {
             theme,
             memo,
             globals: None,
+            last_sizes: REQUIRED_TEMPLATES
+                .iter()
+                .chain(&[REDIRECT_TEMPLATE])
+                .map(|t| (*t, Default::default()))
+                .collect(),
         })
     }
 
@@ -388,10 +397,16 @@ impl Renderer {
     ) -> Result<Vec<u8>, RenderError> {
         let template = page.template();
         let context = self.context(cat, views, page, updated);
-        let mut html = Vec::with_capacity(PAGE_CAPACITY);
+        use std::sync::atomic::Ordering::Relaxed;
+        let last = self.last_sizes.iter().find(|(t, _)| *t == template);
+        let hint = last.map_or(0, |(_, size)| size.load(Relaxed));
+        let mut html = Vec::with_capacity(PAGE_CAPACITY.max(hint + hint / 8));
         self.tera
             .render_to(template, &context, &mut html)
             .map_err(|e| RenderError::from_tera(template, e))?;
+        if let Some((_, size)) = last {
+            size.store(html.len(), Relaxed);
+        }
         Ok(html)
     }
 }

@@ -86,6 +86,8 @@ pub struct Views {
     field_defs: HashMap<String, [(&'static str, Value); 6]>,
     /// What the cards were built from, so the next build can reuse unchanged ones.
     sources: Vec<Arc<Entry>>,
+    /// The finder results' items, made once per entry and set of reasons.
+    pub(super) finder_items: super::finder::Items,
     config: Arc<Config>,
 }
 
@@ -193,6 +195,7 @@ impl Views {
             badges,
             field_defs,
             sources: cat.entries.clone(),
+            finder_items: super::finder::Items::new(cat),
             config: Arc::clone(config),
         };
         let taken = match previous {
