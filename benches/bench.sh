@@ -6,7 +6,8 @@
 # For each size it generates a corpus with examples/gen_corpus.rs (cached under
 # target/bench/c<N> until the generator, schema or Hugo layouts change), then measures the
 # median of BENCH_RUNS (default 5) runs of: casebook full build, full build with --no-search,
-# no-op rebuild, one-entry incremental rebuild, peak RSS, output size, and the same Hugo site.
+# no-op rebuild, one-entry incremental rebuild, peak RSS, output size, the floor (writing the
+# same output tree again, file by file: examples/bench_floor.rs), and the same Hugo site.
 # The Markdown table goes to stdout and to target/bench/results-<date>.md; progress and
 # problems go to stderr. Missing tools are reported and their columns read "n/a".
 #
@@ -93,6 +94,15 @@ if $HAVE_CASEBOOK && (cd "$ROOT" && cargo build --profile "$PROFILE" --quiet --e
     HAVE_INCREMENTAL=true
 elif $HAVE_CASEBOOK; then
     note "examples/bench_incremental does not build (see $BENCH/logs/build-incremental.log): incremental reads n/a"
+fi
+
+# The floor: writing a built site's files again, file by file (examples/bench_floor.rs).
+FLOOR=$ROOT/target/$PROFILE/examples/bench_floor
+HAVE_FLOOR=false
+if $HAVE_CASEBOOK && (cd "$ROOT" && cargo build --profile "$PROFILE" --quiet --example bench_floor) >"$BENCH/logs/build-floor.log" 2>&1; then
+    HAVE_FLOOR=true
+elif $HAVE_CASEBOOK; then
+    note "examples/bench_floor does not build (see $BENCH/logs/build-floor.log): floor reads n/a"
 fi
 
 # --- corpus ----------------------------------------------------------------------------------
@@ -208,7 +218,7 @@ bench_size() {
     local n=$1 dir=$BENCH/c$1 hugo_dir=$BENCH/c$1-hugo
     local out=$OUT/c$1 out_ns=$OUT/c$1-nosearch hugo_out=$OUT/c$1-hugo
     local full=$CASEBOOK_WHY nosearch=$CASEBOOK_WHY noop=$CASEBOOK_WHY incr=$CASEBOOK_WHY
-    local rss=$CASEBOOK_WHY size=$CASEBOOK_WHY
+    local rss=$CASEBOOK_WHY size=$CASEBOOK_WHY floor="n/a"
     local hugo_full="n/a" hugo_rss="n/a" hugo_size="n/a"
     ensure_corpus "$n"
 
@@ -238,6 +248,15 @@ bench_size() {
         note "c$n: casebook peak RSS"
         rss=$(peak_rss "c$n-casebook" "$out" "$CASEBOOK" build --root "$dir" --output "$out")
         size=$(output_size "$out")
+        if $HAVE_FLOOR; then
+            note "c$n: the floor (writing the same output again, file by file)"
+            if "$FLOOR" "$out" "$RUNS" >"$BENCH/logs/c$n-floor.log" 2>&1; then
+                floor=$(sed -n 's/^floor:.*median \([0-9.]*\) ms.*/\1/p' "$BENCH/logs/c$n-floor.log" \
+                    | awk '{ printf "%.6f", $1 / 1000 }')
+                [ -n "$floor" ] || { floor=unreadable; note "no median in $BENCH/logs/c$n-floor.log"; }
+            else floor=failed; note "bench_floor failed (see $BENCH/logs/c$n-floor.log)"
+            fi
+        fi
     fi
 
     if $HAVE_HUGO && [ "$n" -gt "$HUGO_MAX" ]; then
@@ -253,10 +272,10 @@ bench_size() {
         hugo_size=$(output_size "$hugo_out")
     fi
 
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
         "$n" "$(fmt_time "$full")" "$(fmt_time "$nosearch")" "$(fmt_time "$noop")" "$incr" \
-        "$rss" "$size" "$(fmt_time "$hugo_full")" "$hugo_rss" "$hugo_size" \
-        "$(ratio "$full" "$hugo_full")"
+        "$rss" "$size" "$(fmt_time "$floor")" "$(ratio "$full" "$floor")" \
+        "$(fmt_time "$hugo_full")" "$hugo_rss" "$hugo_size" "$(ratio "$full" "$hugo_full")"
 }
 
 # --- report ----------------------------------------------------------------------------------
@@ -279,10 +298,11 @@ header() {
 - casebook: commit $commit$(git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || echo " (with local changes)"), cargo profile \`$PROFILE\`; Hugo $hugo_version
 - median of $RUNS runs (one warm-up) via $($HAVE_HYPERFINE && echo hyperfine || echo "a shell loop"); full builds start from an empty output directory
 - corpus: examples/gen_corpus.rs (~350 words per entry, 6 facets, 2–4 references); Hugo site with equivalent templates (benches/hugo/layouts), related content with cardinalityThreshold 5 (as casebook prunes terms used by more than 5 % of entries)
+- floor: examples/bench_floor.rs writes the full build's output again, file by file, on rayon's threads (median of $RUNS); full/floor is the full build against it
 - built into $OUT ($(df --output=fstype "$OUT" 2>/dev/null | tail -1)); peak RSS: one full build under GNU time; output: \`du -sb\` of the output directory
 
-| entries | casebook full | full --no-search | no-op rebuild | 1-entry incremental | peak RSS | output | Hugo full | Hugo peak RSS | Hugo output | casebook/Hugo |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| entries | casebook full | full --no-search | no-op rebuild | 1-entry incremental | peak RSS | output | floor | full/floor | Hugo full | Hugo peak RSS | Hugo output | casebook/Hugo |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 EOF
 }
 

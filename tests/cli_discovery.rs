@@ -557,7 +557,6 @@ fn the_finder_ranks_by_the_weights_of_the_answers_an_entry_matches() {
         &root,
         &[("wo", "quartier"), ("herausforderung", "leerstand")],
     );
-    assert_eq!(ranked.len(), expected.len(), "{ranked:?} vs {expected:?}");
     let score = |id: &str| {
         expected
             .iter()
@@ -575,6 +574,55 @@ fn the_finder_ranks_by_the_weights_of_the_answers_an_entry_matches() {
         score(ranked[0]),
         3.0,
         "both answers match the first: {expected:?}"
+    );
+    // The page lists the best two of each type (`results_per_type: 2`); its heading counts
+    // every entry of the type that fits.
+    let type_of = |id: &str| id.split('/').next().unwrap().to_string();
+    let mut types: Vec<String> = expected.iter().map(|(id, _)| type_of(id)).collect();
+    types.sort();
+    types.dedup();
+    let mut cut = false;
+    for ty in &types {
+        let fitting: Vec<&(String, f64)> = expected
+            .iter()
+            .filter(|(id, _)| type_of(id) == *ty)
+            .collect();
+        let listed: Vec<&str> = ranked
+            .iter()
+            .copied()
+            .filter(|id| type_of(id) == *ty)
+            .collect();
+        assert_eq!(listed.len(), fitting.len().min(2), "{ty}: {listed:?}");
+        let lowest_listed = listed.iter().map(|id| score(id)).fold(f64::MAX, f64::min);
+        for (id, s) in &fitting {
+            assert!(
+                listed.contains(&id.as_str()) || *s <= lowest_listed,
+                "{id} ({s}) fits better than what {ty} lists: {listed:?}"
+            );
+        }
+        let heading = results
+            .select(&sel(&format!("#finder-group-{ty} .count")))
+            .next()
+            .map(text_of)
+            .unwrap();
+        if fitting.len() > 2 {
+            cut = true;
+            assert_eq!(heading, format!("(die 2 besten von {})", fitting.len()));
+        } else {
+            assert_eq!(heading, format!("({})", fitting.len()));
+        }
+    }
+    assert!(
+        cut,
+        "no type has more than two fitting entries: {expected:?}"
+    );
+    assert_eq!(
+        results
+            .select(&sel(".finder-results h2"))
+            .next()
+            .map(text_of)
+            .unwrap(),
+        format!("{} passende Einträge", expected.len())
     );
     // Reasons name the matched answers; the same selection opens in the catalogue browser.
     let reasons = results
@@ -653,4 +701,27 @@ fn a_finder_answer_naming_an_unknown_term_is_an_error_with_a_suggestion() {
         d.hint.as_deref().unwrap_or("").contains("foerderung"),
         "{d:?}"
     );
+}
+
+#[test]
+fn a_finder_listing_no_result_is_an_error_at_its_line() {
+    let (_tmp, root) = catalogue_copy("discovery");
+    let path = root.join("content/site.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace("results_per_type: 2", "results_per_type: 0");
+    std::fs::write(&path, &text).unwrap();
+    let (run, json) = check_json(&root);
+    run.assert_exit(1);
+    let diags = json_diags(&json.expect("JSON"));
+    let d = diags
+        .iter()
+        .find(|d| d.message.contains("results_per_type"))
+        .unwrap_or_else(|| panic!("no diagnostic about results_per_type: {diags:?}"));
+    assert_eq!(d.code, "invalid-schema");
+    let line = text
+        .lines()
+        .position(|l| l.contains("results_per_type: 0"))
+        .unwrap()
+        + 1;
+    assert_eq!(d.line, Some(line as u64), "{d:?}");
 }

@@ -16,6 +16,10 @@ pub struct FinderConfig {
     #[serde(default)]
     pub intro: Option<Localized>,
     pub questions: Vec<Question>,
+    /// How many of the best entries of each type a result page lists; the group's heading
+    /// counts them all, and the catalogue browser (and the page's script) show the rest.
+    #[serde(default = "default_results_per_type")]
+    pub results_per_type: usize,
 }
 
 /// One question of the finder.
@@ -47,6 +51,10 @@ impl std::hash::Hash for Answer {
 
 fn default_weight() -> f64 {
     1.0
+}
+
+fn default_results_per_type() -> usize {
+    10
 }
 
 impl FinderConfig {
@@ -163,6 +171,17 @@ impl Config {
                     }
                 }
             }
+        }
+        if finder.results_per_type == 0 {
+            problems.push(at(
+                Diagnostic::error(
+                    "invalid-schema",
+                    shown,
+                    "the finder's `results_per_type` is 0, so its result pages would list nothing",
+                )
+                .expected("a whole number of at least 1 (the default is 10)"),
+                "results_per_type",
+            ));
         }
         if finder.page_count() > MAX_FINDER_PAGES {
             problems.push(at(

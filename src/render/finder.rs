@@ -1,6 +1,7 @@
 //! The strategy finder's pages: one question at a time (every answer a link, each question
 //! skippable), and after the last one the entries that fit best, ranked by
-//! [`Catalogue::rank`], grouped by type, each with the answers it matches. Every step has an
+//! [`Catalogue::finder_results`], grouped by type, each with the answers it matches: the best
+//! `results_per_type` of each type, with a count of all that fit. Every step has an
 //! address of its own (`wegweiser/<answer>/-/…/`), so the finder works without JavaScript and
 //! its state is in the URL.
 
@@ -71,8 +72,24 @@ fn browser_filters<'a>(
     filters
 }
 
+/// What a page of the finder shows of the entries: nothing on a question's step, the best of
+/// each type after the last question.
+pub(super) fn results(cat: &Catalogue, chosen: &[Option<usize>]) -> FinderResults {
+    match settings(&cat.config) {
+        Some(finder) if chosen.len() >= finder.questions.len() => {
+            cat.finder_results(chosen, finder.results_per_type)
+        }
+        _ => FinderResults::default(),
+    }
+}
+
 /// Everything a step or the results show.
-pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -> Value {
+pub(super) fn finder(
+    cat: &Catalogue,
+    views: &Views,
+    chosen: &[Option<usize>],
+    results: &FinderResults,
+) -> Value {
     let config = &cat.config;
     let Some(finder) = settings(config) else {
         return Value::none();
@@ -147,10 +164,10 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
         );
         return m.into();
     }
-    let ranked = cat.rank(chosen);
     let groups: Vec<Value> = (0..config.types.len())
         .filter_map(|ty| {
-            let entries: Vec<Value> = ranked
+            let entries: Vec<Value> = results
+                .shown
                 .iter()
                 .filter(|r| cat.entries[r.entry].type_index == ty)
                 .map(|r| views.finder_items.get(views, r))
@@ -159,6 +176,7 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
                 map([
                     ("type", views.types[ty].clone()),
                     ("entries", entries.into()),
+                    ("count", results.matched[ty].into()),
                 ])
             })
         })
@@ -166,12 +184,13 @@ pub(super) fn finder(cat: &Catalogue, views: &Views, chosen: &[Option<usize>]) -
     let filters = browser_filters(finder, chosen);
     m.insert("results".into(), groups.into());
     let mut ids = String::new();
-    for r in &ranked {
+    for r in &results.shown {
         ids.push_str(&cat.entries[r.entry].id);
         ids.push(' ');
     }
     m.insert("ranked".into(), ids.into());
-    m.insert("count".into(), ranked.len().into());
+    m.insert("per_type".into(), finder.results_per_type.into());
+    m.insert("count".into(), results.matched.iter().sum::<usize>().into());
     m.insert(
         "browser_url".into(),
         (!filters.is_empty())

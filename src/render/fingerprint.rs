@@ -17,8 +17,6 @@ pub struct PageFingerprints<'a> {
     pub(super) cards: &'a [u64],
     /// Per facet of `cat.facets`: a hash of its counts per term and per type × term.
     pub(super) counts: Vec<u64>,
-    /// A hash of every card, for the pages that may show any entry (the finder's).
-    pub(super) all_cards: u64,
 }
 
 impl<'a> PageFingerprints<'a> {
@@ -39,9 +37,6 @@ impl<'a> PageFingerprints<'a> {
                 h.finish()
             })
             .collect();
-        let mut h = crate::fingerprinter();
-        views.card_hashes.hash(&mut h);
-        let all_cards = h.finish();
         PageFingerprints {
             cat,
             views,
@@ -49,7 +44,6 @@ impl<'a> PageFingerprints<'a> {
             site,
             cards: &views.card_hashes,
             counts,
-            all_cards,
         }
     }
 

@@ -11,7 +11,7 @@
 use super::languages::Alternate;
 use super::*;
 use crate::model::Page;
-use crate::resolve::{FacetIndex, Relation, ResolvedCollection};
+use crate::resolve::{FacetIndex, FinderResults, Relation, ResolvedCollection};
 use std::hash::{Hash, Hasher};
 
 /// One facet's index with its position in `Catalogue::facets` (its counts' hash is kept by
@@ -125,10 +125,11 @@ pub enum Inputs<'c> {
         relations: Vec<&'c [Relation]>,
         today: &'c str,
     },
-    /// A step of the finder: the answers so far. Its results may rank any entry, by the terms
-    /// and titles their cards stand for: every card is an input.
+    /// A step of the finder: the answers so far, and after the last question the best
+    /// entries of each type with their scores and reasons, and how many fit of each type.
     Finder {
         chosen: &'c [Option<usize>],
+        results: FinderResults,
     },
     Vocabulary {
         vocabulary: &'c str,
@@ -208,7 +209,10 @@ impl<'c> Inputs<'c> {
             PageKind::CalendarYear { type_index, year } => {
                 Inputs::calendar(cat, *type_index, Some(year))
             }
-            PageKind::Finder(chosen) => Inputs::Finder { chosen },
+            PageKind::Finder(chosen) => Inputs::Finder {
+                chosen,
+                results: finder::results(cat, chosen),
+            },
             PageKind::Browser => Inputs::Browser {
                 facets: &cat.facets,
                 first: &cat.by_title[..cat.by_title.len().min(BROWSER_FIRST_CARDS)],
@@ -346,9 +350,14 @@ impl<'c> Inputs<'c> {
                 cards(h, events);
                 rels.iter().for_each(|r| relations(h, r));
             }
-            Inputs::Finder { chosen } => {
+            Inputs::Finder { chosen, results } => {
                 chosen.hash(h);
-                shared.all_cards.hash(h);
+                let FinderResults { shown, matched } = results;
+                for r in shown {
+                    cards(h, &[r.entry]);
+                    (r.score.to_bits(), &r.reasons).hash(h);
+                }
+                matched.hash(h);
             }
             Inputs::Browser {
                 facets,

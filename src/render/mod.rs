@@ -23,7 +23,7 @@ mod plan;
 
 use crate::config::Config;
 use crate::model::Updated;
-use crate::resolve::Catalogue;
+use crate::resolve::{Catalogue, FinderResults};
 use crate::urls;
 use context::*;
 pub use context::{browser_url, newest_entries, term_order};
@@ -133,8 +133,9 @@ pub struct Renderer {
     /// The last `site` and `t` given to the templates.
     globals: Option<(Value, Value)>,
     /// Per page template: the size of the page last rendered from it. The next page's buffer
-    /// is reserved at about that size: a finder's result page holds 400 kB, and growing its
-    /// buffer from [`PAGE_CAPACITY`] copied it four times (BENCHMARKS.md, session 14).
+    /// is reserved at about that size: a large page (a type list, a term with many entries)
+    /// holds hundreds of kB, and growing its buffer from [`PAGE_CAPACITY`] copied it several
+    /// times (BENCHMARKS.md, session 14).
     last_sizes: Vec<(&'static str, std::sync::atomic::AtomicUsize)>,
 }
 

@@ -251,8 +251,8 @@ impl Renderer {
                 };
                 ctx.insert_value("calendar", calendar)
             }
-            Inputs::Finder { chosen } => {
-                ctx.insert_value("finder", finder::finder(cat, views, chosen))
+            Inputs::Finder { chosen, results } => {
+                ctx.insert_value("finder", finder::finder(cat, views, chosen, &results))
             }
             Inputs::Vocabulary { vocabulary, facet } => ctx.insert_value(
                 "vocabulary",

@@ -1,10 +1,19 @@
 //! The strategy finder's ranking, defined once: an answer matches the entries that carry one of
 //! its terms (or a term below one), and an entry's score is the sum of the weights of the chosen
-//! answers it matches. The build ranks the pre-rendered results with [`Catalogue::rank`] and
+//! answers it matches. The build ranks the pre-rendered results with [`Catalogue::finder_results`] and
 //! writes the same matches and weights for the page's script ([`Catalogue::answer_members`]),
 //! which only adds them up; ties go by title in both.
 
 use super::*;
+
+/// What a finder result page shows: the best entries of each type, in the order of the
+/// ranking (types mixed), and how many entries of each type fit at all.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FinderResults {
+    pub shown: Vec<Ranked>,
+    /// Per type: the entries that match at least one chosen answer.
+    pub matched: Vec<usize>,
+}
 
 /// An entry the finder suggests: its score and the answers it matches (question, answer).
 #[derive(Debug, Clone, PartialEq)]
@@ -43,35 +52,94 @@ impl Catalogue {
             .collect()
     }
 
-    /// The entries that match at least one chosen answer (per question: the answer's index, or
-    /// none when skipped), best first; equal scores in title order.
-    pub fn rank(&self, chosen: &[Option<usize>]) -> Vec<Ranked> {
-        let Some(finder) = &self.config.finder else {
-            return Vec::new();
+    /// The entries that fit the chosen answers (per question: the answer's index, or none
+    /// when skipped), ranked: an entry matching at least one chosen answer scores the sum of
+    /// their weights; best first, equal scores in title order. Of each type the first
+    /// `per_type` are kept, and every match is counted.
+    ///
+    /// A result page shows the best few of each type, so this never sorts every match: the
+    /// scores are sums of a few weights, and one pass per distinct score in title order gives
+    /// the order a stable sort by score would (at 100,000 entries each of the finder's 480
+    /// result pages would otherwise sort tens of thousands of matches).
+    pub fn finder_results(&self, chosen: &[Option<usize>], per_type: usize) -> FinderResults {
+        let types = self.config.types.len();
+        let mut results = FinderResults {
+            shown: Vec::new(),
+            matched: vec![0; types],
         };
-        let mut ranked: Vec<Option<Ranked>> = vec![None; self.entries.len()];
-        for (q, a) in chosen.iter().enumerate() {
+        let Some(finder) = &self.config.finder else {
+            return results;
+        };
+        // Per entry, the chosen answers it matches as bits, one per question.
+        let mut matches = vec![0u64; self.entries.len()];
+        let mut weights = Vec::new();
+        for (q, a) in chosen.iter().enumerate().take(64) {
             let Some(a) = *a else { continue };
-            let Some(weight) = finder.questions.get(q).and_then(|x| x.answers.get(a)) else {
+            let Some(answer) = finder.questions.get(q).and_then(|x| x.answers.get(a)) else {
                 continue;
             };
-            for i in self.answer_members(q, a) {
-                let r = ranked[i].get_or_insert(Ranked {
-                    entry: i,
-                    score: 0.0,
-                    reasons: Vec::new(),
-                });
-                r.score += weight.weight;
-                r.reasons.push((q, a));
+            weights.push((q, a, answer.weight));
+            for (field, terms) in &answer.terms {
+                let (Some(facet), Some(vocab)) =
+                    (self.facet(field), self.config.facet_vocabulary(field))
+                else {
+                    continue;
+                };
+                for term in terms.iter().filter_map(|t| vocab.term_index(t)) {
+                    facet.members[term]
+                        .iter()
+                        .for_each(|&i| matches[i] |= 1 << q);
+                }
             }
         }
-        // by_title order first, then a stable sort by score keeps ties in title order.
-        let mut out: Vec<Ranked> = self
+        let score = |bits: u64| -> f64 {
+            weights
+                .iter()
+                .filter(|(q, _, _)| bits & (1 << q) != 0)
+                .map(|(_, _, w)| w)
+                .sum()
+        };
+        // The matches in title order with their answers, and the distinct scores, best first.
+        let matched: Vec<(usize, u64)> = self
             .by_title
             .iter()
-            .filter_map(|&i| ranked[i].take())
+            .filter(|&&i| matches[i] != 0)
+            .map(|&i| (i, matches[i]))
             .collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score));
-        out
+        let mut levels: Vec<(u64, f64)> = Vec::new();
+        for &(i, bits) in &matched {
+            results.matched[self.entries[i].type_index] += 1;
+            if !levels.iter().any(|(b, _)| *b == bits) {
+                levels.push((bits, score(bits)));
+            }
+        }
+        let mut scores: Vec<f64> = levels.iter().map(|(_, s)| *s).collect();
+        scores.sort_by(|a, b| b.total_cmp(a));
+        scores.dedup();
+        let mut room: Vec<usize> = results.matched.iter().map(|&n| n.min(per_type)).collect();
+        let mut left: usize = room.iter().sum();
+        for s in scores {
+            for &(i, bits) in &matched {
+                if left == 0 {
+                    return results;
+                }
+                let ty = self.entries[i].type_index;
+                if room[ty] == 0 || score(bits) != s {
+                    continue;
+                }
+                room[ty] -= 1;
+                left -= 1;
+                results.shown.push(Ranked {
+                    entry: i,
+                    score: s,
+                    reasons: weights
+                        .iter()
+                        .filter(|(q, _, _)| bits & (1 << q) != 0)
+                        .map(|&(q, a, _)| (q, a))
+                        .collect(),
+                });
+            }
+        }
+        results
     }
 }

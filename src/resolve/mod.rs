@@ -18,7 +18,7 @@ mod similar;
 use discovery::*;
 pub use discovery::{build_date, day, Event, ResolvedCollection};
 pub use editions::{Edition, Editions};
-pub use finder::Ranked;
+pub use finder::{FinderResults, Ranked};
 use similar::*;
 
 /// A typed relation from one entry to others, with its label as seen from the entry.

@@ -104,3 +104,23 @@ test('finder result after answering every question', () => {
   assert.ok(path.split('/').length > 2, 'the bundled catalogue has a finder');
   return check(`${path}/`);
 });
+
+// The same ways in of the English edition (`/en/`): their own words, the language switcher and
+// the German words of untranslated cases marked with `lang`.
+test('English event calendar and event page', async () => {
+  const folder = firstDir('en/calendar');
+  assert.ok(folder, 'the bundled catalogue has an English calendar');
+  await check(`en/calendar/${folder}/`);
+  await check(`en/${folder}/${firstDir(`en/${folder}`)}/`);
+});
+test('English collection page', () => {
+  const slug = firstDir('en/sammlungen');
+  assert.ok(slug, 'the bundled catalogue has English collections');
+  return check(`en/sammlungen/${slug}/`);
+});
+test('English finder result after answering every question', () => {
+  let path = 'en/finder';
+  for (let next = firstDir(path, '-'); next; next = firstDir(path, '-')) path = `${path}/${next}`;
+  assert.ok(path.split('/').length > 3, 'the bundled catalogue has an English finder');
+  return check(`${path}/`);
+});

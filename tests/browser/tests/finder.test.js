@@ -74,14 +74,23 @@ test('the answers change the ranking, and a step shows the best so far as the bu
   assert.notDeepEqual(first.ids, second.ids);
   const skippedRest = await withPage(false, async (page, errors, open) => {
     await open(new URL('wegweiser/quartier/-/', site.url).href);
-    return ranking(page, '#finder-ranking');
+    const r = await ranking(page, '#finder-ranking');
+    return { ...r, perType: Number(await page.$eval('#finder-ranking', (el) => el.dataset.perType)) };
   });
   const preview = await withPage(true, async (page) => {
     await visit(page, new URL('wegweiser/quartier/', site.url).href);
     await page.waitForSelector('.finder-preview-list', { timeout: 10_000 });
     return ranking(page, '.finder-preview-list');
   });
-  assert.deepEqual(preview.ids, skippedRest.ids);
+  // The step ranks every entry; the results list the first of each type in that order.
+  const taken = new Map();
+  const best = preview.ids.filter((id) => {
+    const type = id.split('/')[0];
+    taken.set(type, (taken.get(type) || 0) + 1);
+    return taken.get(type) <= skippedRest.perType;
+  });
+  assert.ok(best.length < preview.ids.length, 'the fixture cuts no group');
+  assert.deepEqual(best, skippedRest.ids);
 });
 
 test('following the answers without JavaScript reaches the results', async () => {
@@ -96,3 +105,34 @@ test('following the answers without JavaScript reaches the results', async () =>
   });
 });
 
+
+test('a group cut to its best entries lists the rest on request, in the ranking order', async () => {
+  // The step before ranks every entry (its preview's data-ranked), by the same answer.
+  const full = await withPage(true, async (page) => {
+    await visit(page, new URL('wegweiser/quartier/', site.url).href);
+    await page.waitForSelector('.finder-preview-list', { timeout: 10_000 });
+    return ranking(page, '.finder-preview-list');
+  });
+  await withPage(true, async (page, errors) => {
+    await visit(page, new URL('wegweiser/quartier/-/', site.url).href);
+    await page.waitForSelector('#finder-ranking[data-ranked-by="script"]', { timeout: 10_000 });
+    // The fixture lists two of each type (`results_per_type: 2`); three Werkstätten fit.
+    const group = page.locator('.finder-group[data-type="werkstatt"]');
+    const count = Number(await group.getAttribute('data-count'));
+    const listed = await group.locator('.finder-list > li').evaluateAll((lis) => lis.map((li) => li.dataset.entry));
+    const werkstaetten = full.ids.filter((id) => id.startsWith('werkstatt/'));
+    assert.equal(count, werkstaetten.length);
+    assert.deepEqual(listed, werkstaetten.slice(0, 2));
+    const button = group.locator('button.finder-show-all');
+    assert.equal((await button.textContent()).trim(), `Alle ${count} zeigen`);
+    await button.click();
+    const rest = await group.locator('.finder-rest a').evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
+    assert.deepEqual(
+      rest.map((path) => path.split('/').filter(Boolean).pop()),
+      werkstaetten.slice(2).map((id) => id.split('/')[1]),
+    );
+    // The keyboard stays with the reader: the first added link has the focus.
+    assert.equal(await page.evaluate(() => document.activeElement.closest('.finder-rest') !== null), true);
+    assert.deepEqual(errors, []);
+  });
+});

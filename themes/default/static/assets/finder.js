@@ -2,7 +2,8 @@
 // entries the answer matches and its weight (wegweiser/weights.json); this script only adds up
 // the weights of the answers in the page's state (its address), ties by title, like the build's
 // own ranking of the pre-rendered results. On a results page it arranges the entries in that
-// order; on a question page it shows the entries that fit best so far.
+// order (the page lists the best few of each type, `data-per-type`) and offers the rest of each
+// type as links; on a question page it shows the entries that fit best so far.
 (() => {
   const root = document.querySelector('[data-finder]');
   if (!root || !window.fetch) return;
@@ -25,17 +26,60 @@
     return ranked.map((p) => ({ entry: weights.entries[p], score: score.get(p), reasons: reasons.get(p) }));
   }
 
+  /** The entries a results page lists: the first `perType` of each type, in ranking order. */
+  function best(ranked, perType) {
+    const taken = new Map();
+    return ranked.filter((r) => {
+      const n = taken.get(r.entry.type) || 0;
+      taken.set(r.entry.type, n + 1);
+      return n < perType;
+    });
+  }
+
+  /** A link to an entry with the answers it fits, as the preview and the rest of a group show. */
+  function link(r) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = r.entry.url;
+    a.textContent = r.entry.title;
+    li.append(a, ` (${r.reasons.join(', ')})`);
+    return li;
+  }
+
   function arrange(ranked) {
     const ranking = document.getElementById('finder-ranking');
+    const shown = best(ranked, Number(ranking.dataset.perType) || Infinity);
     for (const list of ranking.querySelectorAll('.finder-list')) {
       const items = new Map([...list.children].map((li) => [li.dataset.entry, li]));
-      for (const r of ranked) {
+      for (const r of shown) {
         const li = items.get(r.entry.id);
         if (li) list.appendChild(li);
       }
     }
-    ranking.dataset.ranked = ranked.map((r) => r.entry.id + ' ').join('');
+    ranking.dataset.ranked = shown.map((r) => r.entry.id + ' ').join('');
     ranking.dataset.rankedBy = 'script';
+    const listed = new Set(shown.map((r) => r.entry.id));
+    for (const group of ranking.querySelectorAll('.finder-group[data-type]')) {
+      const rest = ranked.filter((r) => r.entry.type === group.dataset.type && !listed.has(r.entry.id));
+      if (rest.length) group.appendChild(showAll(rest, Number(group.dataset.count)));
+    }
+  }
+
+  /** A button that lists the rest of a group, best first, as links. */
+  function showAll(rest, count) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button finder-show-all';
+    button.textContent = root.dataset.showAll.replace('{n}', count);
+    button.addEventListener('click', () => {
+      const list = document.createElement('ol');
+      list.className = 'finder-rest';
+      list.start = count - rest.length + 1;
+      list.append(...rest.map(link));
+      button.replaceWith(list);
+      list.querySelector('a').focus();
+    });
+    return button;
   }
 
   function preview(ranked) {
@@ -49,14 +93,7 @@
     const list = document.createElement('ol');
     list.className = 'finder-preview-list';
     list.dataset.ranked = ranked.map((r) => r.entry.id + ' ').join('');
-    for (const r of ranked.slice(0, 5)) {
-      const li = document.createElement('li');
-      const a = document.createElement('a');
-      a.href = r.entry.url;
-      a.textContent = r.entry.title;
-      li.append(a, ` (${r.reasons.join(', ')})`);
-      list.appendChild(li);
-    }
+    for (const r of ranked.slice(0, 5)) list.appendChild(link(r));
     section.append(heading, list);
     root.appendChild(section);
   }
