@@ -99,32 +99,38 @@ impl Catalogue {
                 .map(|(_, _, w)| w)
                 .sum()
         };
-        // The matches in title order with their answers, and the distinct scores, best first.
-        let matched: Vec<(usize, u64)> = self
-            .by_title
-            .iter()
-            .filter(|&&i| matches[i] != 0)
-            .map(|&i| (i, matches[i]))
-            .collect();
-        let mut levels: Vec<(u64, f64)> = Vec::new();
-        for &(i, bits) in &matched {
-            results.matched[self.entries[i].type_index] += 1;
-            if !levels.iter().any(|(b, _)| *b == bits) {
-                levels.push((bits, score(bits)));
+        // The matches in title order with their answers and scores, and the distinct scores,
+        // best first. An entry's score depends only on which answers it matches, so each set
+        // of answers is summed once.
+        let mut sets: Vec<(u64, f64)> = Vec::new();
+        let mut matched: Vec<(usize, u64, f64)> = Vec::new();
+        for &i in &self.by_title {
+            let bits = matches[i];
+            if bits == 0 {
+                continue;
             }
+            let s = match sets.iter().find(|(b, _)| *b == bits) {
+                Some(&(_, s)) => s,
+                None => {
+                    sets.push((bits, score(bits)));
+                    score(bits)
+                }
+            };
+            results.matched[self.entries[i].type_index] += 1;
+            matched.push((i, bits, s));
         }
-        let mut scores: Vec<f64> = levels.iter().map(|(_, s)| *s).collect();
+        let mut scores: Vec<f64> = sets.iter().map(|(_, s)| *s).collect();
         scores.sort_by(|a, b| b.total_cmp(a));
         scores.dedup();
         let mut room: Vec<usize> = results.matched.iter().map(|&n| n.min(per_type)).collect();
         let mut left: usize = room.iter().sum();
-        for s in scores {
-            for &(i, bits) in &matched {
+        for level in scores {
+            for &(i, bits, s) in &matched {
                 if left == 0 {
                     return results;
                 }
                 let ty = self.entries[i].type_index;
-                if room[ty] == 0 || score(bits) != s {
+                if s != level || room[ty] == 0 {
                     continue;
                 }
                 room[ty] -= 1;
