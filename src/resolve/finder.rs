@@ -55,12 +55,12 @@ impl Catalogue {
     /// The entries that fit the chosen answers (per question: the answer's index, or none
     /// when skipped), ranked: an entry matching at least one chosen answer scores the sum of
     /// their weights; best first, equal scores in title order. Of each type the first
-    /// `per_type` are kept, and every match is counted.
+    /// `per_type` are kept (`shown`, types mixed in that order), and every match is counted.
     ///
     /// A result page shows the best few of each type, so this never sorts every match: the
-    /// scores are sums of a few weights, and one pass per distinct score in title order gives
-    /// the order a stable sort by score would (at 100,000 entries each of the finder's 480
-    /// result pages would otherwise sort tens of thousands of matches).
+    /// scores are sums of a few weights, and one pass per distinct score over a type's entries
+    /// in title order finds its best as a stable sort by score would (at 100,000 entries each
+    /// of the finder's 480 result pages would otherwise sort tens of thousands of matches).
     pub fn finder_results(&self, chosen: &[Option<usize>], per_type: usize) -> FinderResults {
         let types = self.config.types.len();
         let mut results = FinderResults {
@@ -92,60 +92,61 @@ impl Catalogue {
                 }
             }
         }
-        let score = |bits: u64| -> f64 {
-            weights
+        // An entry's score depends only on which answers it matches: each set is summed once.
+        let mut sets: Vec<(u64, f64)> = Vec::new();
+        let mut score = |bits: u64| -> f64 {
+            if let Some(&(_, s)) = sets.iter().find(|(b, _)| *b == bits) {
+                return s;
+            }
+            let s = weights
                 .iter()
                 .filter(|(q, _, _)| bits & (1 << q) != 0)
                 .map(|(_, _, w)| w)
-                .sum()
+                .sum();
+            sets.push((bits, s));
+            s
         };
-        // The matches in title order with their answers and scores, and the distinct scores,
-        // best first. An entry's score depends only on which answers it matches, so each set
-        // of answers is summed once.
-        let mut sets: Vec<(u64, f64)> = Vec::new();
-        let mut matched: Vec<(usize, u64, f64)> = Vec::new();
-        for &i in &self.by_title {
-            let bits = matches[i];
-            if bits == 0 {
-                continue;
+        for (ty, list) in self.by_type.iter().enumerate() {
+            // The type's matches in title order, with their answers and scores.
+            let fitting: Vec<(usize, u64, f64)> = list
+                .iter()
+                .filter(|&&i| matches[i] != 0)
+                .map(|&i| (i, matches[i], score(matches[i])))
+                .collect();
+            results.matched[ty] = fitting.len();
+            // The distinct scores, best first: a few, since each is a sum of chosen weights.
+            let mut levels: Vec<f64> = Vec::new();
+            for &(_, _, s) in &fitting {
+                if !levels.contains(&s) {
+                    levels.push(s);
+                }
             }
-            let s = match sets.iter().find(|(b, _)| *b == bits) {
-                Some(&(_, s)) => s,
-                None => {
-                    sets.push((bits, score(bits)));
-                    score(bits)
+            levels.sort_by(|a, b| b.total_cmp(a));
+            let mut best = Vec::new();
+            'levels: for level in levels {
+                for &(i, bits, s) in fitting.iter().filter(|f| f.2 == level) {
+                    if best.len() == per_type {
+                        break 'levels;
+                    }
+                    best.push(Ranked {
+                        entry: i,
+                        score: s,
+                        reasons: weights
+                            .iter()
+                            .filter(|(q, _, _)| bits & (1 << q) != 0)
+                            .map(|&(q, a, _)| (q, a))
+                            .collect(),
+                    });
                 }
-            };
-            results.matched[self.entries[i].type_index] += 1;
-            matched.push((i, bits, s));
-        }
-        let mut scores: Vec<f64> = sets.iter().map(|(_, s)| *s).collect();
-        scores.sort_by(|a, b| b.total_cmp(a));
-        scores.dedup();
-        let mut room: Vec<usize> = results.matched.iter().map(|&n| n.min(per_type)).collect();
-        let mut left: usize = room.iter().sum();
-        for level in scores {
-            for &(i, bits, s) in &matched {
-                if left == 0 {
-                    return results;
-                }
-                let ty = self.entries[i].type_index;
-                if s != level || room[ty] == 0 {
-                    continue;
-                }
-                room[ty] -= 1;
-                left -= 1;
-                results.shown.push(Ranked {
-                    entry: i,
-                    score: s,
-                    reasons: weights
-                        .iter()
-                        .filter(|(q, _, _)| bits & (1 << q) != 0)
-                        .map(|&(q, a, _)| (q, a))
-                        .collect(),
-                });
             }
+            results.shown.extend(best);
         }
+        // The types mixed in the ranking's order: best first, equal scores in title order.
+        results.shown.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| self.title_order(a.entry, b.entry))
+        });
         results
     }
 }
