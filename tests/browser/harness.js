@@ -25,12 +25,13 @@ const files = only.length
       .filter((f) => f.endsWith('.test.js'))
       .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
       .map((f) => join('tests', f));
+// A file gets ten minutes (the no-JS crawl of both languages needs four beside the others).
 // Lighthouse measures speed: it runs alone, after the rest, so their work does not slow it.
 const alone = (f) => f.endsWith('lighthouse.test.js');
 const run = (list, concurrency) =>
   new Promise((done) => {
     if (!list.length) return done(0);
-    const runner = spawn(process.execPath, ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...list], {
+    const runner = spawn(process.execPath, ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...list], {
       cwd: SUITE,
       stdio: 'inherit',
       env: { ...process.env, CASEBOOK_SITE_URL: site.url, CASEBOOK_SITE_DIR: site.dir },
