@@ -87,23 +87,27 @@ else
     note "casebook does not build (see $BENCH/logs/build-casebook.log): its columns read n/a"
 fi
 
+# build_example NAME WHAT: builds examples/NAME.rs in casebook's profile; fails, with a note that
+# the WHAT column reads n/a, when casebook or the example does not build.
+build_example() {
+    $HAVE_CASEBOOK || return 1
+    if (cd "$ROOT" && cargo build --profile "$PROFILE" --quiet --example "$1") \
+            >"$BENCH/logs/build-$1.log" 2>&1; then
+        return 0
+    fi
+    note "examples/$1 does not build (see $BENCH/logs/build-$1.log): $2 reads n/a"
+    return 1
+}
+
 # The one-entry rebuild of `serve`, measured by examples/bench_incremental.rs.
 INCREMENTAL=$ROOT/target/$PROFILE/examples/bench_incremental
 HAVE_INCREMENTAL=false
-if $HAVE_CASEBOOK && (cd "$ROOT" && cargo build --profile "$PROFILE" --quiet --example bench_incremental) >"$BENCH/logs/build-incremental.log" 2>&1; then
-    HAVE_INCREMENTAL=true
-elif $HAVE_CASEBOOK; then
-    note "examples/bench_incremental does not build (see $BENCH/logs/build-incremental.log): incremental reads n/a"
-fi
+build_example bench_incremental incremental && HAVE_INCREMENTAL=true
 
 # The floor: writing a built site's files again, file by file (examples/bench_floor.rs).
 FLOOR=$ROOT/target/$PROFILE/examples/bench_floor
 HAVE_FLOOR=false
-if $HAVE_CASEBOOK && (cd "$ROOT" && cargo build --profile "$PROFILE" --quiet --example bench_floor) >"$BENCH/logs/build-floor.log" 2>&1; then
-    HAVE_FLOOR=true
-elif $HAVE_CASEBOOK; then
-    note "examples/bench_floor does not build (see $BENCH/logs/build-floor.log): floor reads n/a"
-fi
+build_example bench_floor floor && HAVE_FLOOR=true
 
 # --- corpus ----------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 //! which only adds them up; ties go by title in both.
 
 use super::*;
+use crate::config::Answer;
 
 /// What a finder result page shows: the best entries of each type, in the order of the
 /// ranking (types mixed), and how many entries of each type fit at all.
@@ -24,6 +25,21 @@ pub struct Ranked {
 }
 
 impl Catalogue {
+    /// Calls `f` with each entry `answer` matches: the entries that carry one of its terms or
+    /// a term below one (an entry with two of its terms comes twice).
+    fn each_match(&self, answer: &Answer, mut f: impl FnMut(usize)) {
+        for (field, terms) in &answer.terms {
+            let (Some(facet), Some(vocab)) =
+                (self.facet(field), self.config.facet_vocabulary(field))
+            else {
+                continue;
+            };
+            for term in terms.iter().filter_map(|t| vocab.term_index(t)) {
+                facet.members[term].iter().for_each(|&i| f(i));
+            }
+        }
+    }
+
     /// The entries answer `a` of question `q` matches, in title order.
     pub fn answer_members(&self, q: usize, a: usize) -> Vec<usize> {
         let Some(answer) = self
@@ -35,16 +51,7 @@ impl Catalogue {
             return Vec::new();
         };
         let mut matched = vec![false; self.entries.len()];
-        for (field, terms) in &answer.terms {
-            let (Some(facet), Some(vocab)) =
-                (self.facet(field), self.config.facet_vocabulary(field))
-            else {
-                continue;
-            };
-            for term in terms.iter().filter_map(|t| vocab.term_index(t)) {
-                facet.members[term].iter().for_each(|&i| matched[i] = true);
-            }
-        }
+        self.each_match(answer, |i| matched[i] = true);
         self.by_title
             .iter()
             .copied()
@@ -79,18 +86,7 @@ impl Catalogue {
                 continue;
             };
             weights.push((q, a, answer.weight));
-            for (field, terms) in &answer.terms {
-                let (Some(facet), Some(vocab)) =
-                    (self.facet(field), self.config.facet_vocabulary(field))
-                else {
-                    continue;
-                };
-                for term in terms.iter().filter_map(|t| vocab.term_index(t)) {
-                    facet.members[term]
-                        .iter()
-                        .for_each(|&i| matches[i] |= 1 << q);
-                }
-            }
+            self.each_match(answer, |i| matches[i] |= 1 << q);
         }
         // An entry's score depends only on which answers it matches: each set is summed once.
         let mut sets: Vec<(u64, f64)> = Vec::new();
