@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launchBrowser, trackedPage, visit } from '../lib/browser.js';
 import { ROOT, buildAndServe } from '../lib/site.js';
+import { axeViolations, describeViolations } from '../lib/axe.js';
 
 let browser;
 let site;
@@ -133,6 +134,9 @@ test('a group cut to its best entries lists the rest on request, in the ranking 
     );
     // The keyboard stays with the reader: the first added link has the focus.
     assert.equal(await page.evaluate(() => document.activeElement.closest('.finder-rest') !== null), true);
+    // The page with the rest listed is as accessible as before.
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, describeViolations(violations));
     assert.deepEqual(errors, []);
   });
 });
