@@ -116,7 +116,8 @@ enum Command {
         /// Poll for changes instead of using file-system events (WSL2, Docker volumes, network drives).
         #[arg(long)]
         poll: bool,
-        /// Wait this long after the last change before rebuilding.
+        /// Wait this long after the last change before rebuilding (15 ms at most once every
+        /// written file was closed or renamed into place, where the OS reports it).
         #[arg(long, default_value_t = 60, value_name = "MS")]
         debounce: u64,
     },

@@ -458,18 +458,34 @@ fn a_single_edit_renders_only_affected_pages() {
     let second = session.rebuild(std::slice::from_ref(&pick));
     assert!(second.ok, "{:?}", second.diagnostics);
     assert!(took_short_path(&second), "{:?}", second.steps);
-    // The finder's pages may show any entry's card, so their fingerprint holds every card
-    // (render/fingerprint.rs) and an edited summary renders them all; of the other pages only
-    // a few may follow.
-    let finder = sorted(&session.files())
+    // A finder result page lists the best entries of each type, ranked by their terms: a new
+    // summary changes no ranking, so only the result pages that show the entry's card follow,
+    // and of the other pages only a few.
+    let files = session.files();
+    let finder_changed: Vec<&String> = second
+        .changed
         .iter()
-        .filter(|(path, _)| path.starts_with("wegweiser/") && path.ends_with("index.html"))
+        .filter(|p| p.starts_with("wegweiser/") && p.ends_with("index.html"))
+        .collect();
+    for path in &finder_changed {
+        let page = String::from_utf8_lossy(&files[path.as_str()]);
+        assert!(
+            page.contains("Neu – "),
+            "{path} changed without showing the edit"
+        );
+    }
+    let finder_pages = files
+        .keys()
+        .filter(|p| p.starts_with("wegweiser/") && p.ends_with("index.html"))
         .count();
+    assert!(finder_changed.len() < finder_pages);
     assert!(
-        second.rendered > 0 && second.rendered < finder + (first.rendered - finder) / 4,
-        "rendered {} of {} pages ({finder} of them the finder's)",
+        second.rendered > 0
+            && second.rendered < finder_changed.len() + (first.rendered - finder_pages) / 4,
+        "rendered {} of {} pages ({} of them the finder's)",
         second.rendered,
-        first.rendered
+        first.rendered,
+        finder_changed.len()
     );
     assert!(second.changed.iter().any(|p| p.ends_with("index.html")));
 }

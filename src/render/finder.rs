@@ -7,6 +7,8 @@
 
 use super::*;
 use crate::config::FinderConfig;
+use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// The address segments of the answers so far: answer keys, `-` for a skipped question.
 pub fn segments<'a>(config: &'a Config, chosen: &[Option<usize>]) -> Vec<&'a str> {
@@ -72,15 +74,78 @@ fn browser_filters<'a>(
     filters
 }
 
-/// What a page of the finder shows of the entries: nothing on a question's step, the best of
-/// each type after the last question.
-pub(super) fn results(cat: &Catalogue, chosen: &[Option<usize>]) -> FinderResults {
-    match settings(&cat.config) {
-        Some(finder) if chosen.len() >= finder.questions.len() => {
-            cat.finder_results(chosen, finder.results_per_type)
+/// The rankings of the finder's result pages ([`Catalogue::finder_results`]), made once per
+/// build for the pages' fingerprints and contexts alike. A rebuild takes them over while
+/// nothing the ranking reads changed (the schema, the title order, the entries of each type
+/// and the members of the terms the answers name): an edit to an entry's text does not rank
+/// the result pages again, and the pages re-render only if a shown card changed.
+#[derive(Default)]
+pub struct Rankings {
+    /// A hash of what the ranking reads, with the schema it was made under.
+    key: Option<(u64, Arc<Config>)>,
+    results: HashMap<Vec<Option<usize>>, FinderResults>,
+    /// What a question's step shows of the entries: nothing.
+    none: FinderResults,
+}
+
+impl Rankings {
+    pub fn new(cat: &Catalogue, previous: Option<&Arc<Rankings>>) -> Arc<Rankings> {
+        let Some(finder) = settings(&cat.config) else {
+            return Arc::default();
+        };
+        let key = ranked_inputs(cat, finder);
+        if let Some(p) = previous {
+            if p.key
+                .as_ref()
+                .is_some_and(|(k, c)| *k == key && Arc::ptr_eq(c, &cat.config))
+            {
+                return Arc::clone(p);
+            }
         }
-        _ => FinderResults::default(),
+        let results = super::plan::finder_steps(finder)
+            .into_par_iter()
+            .filter(|chosen| chosen.len() == finder.questions.len())
+            .map(|chosen| {
+                let results = cat.finder_results(&chosen, finder.results_per_type);
+                (chosen, results)
+            })
+            .collect();
+        Arc::new(Rankings {
+            key: Some((key, Arc::clone(&cat.config))),
+            results,
+            none: FinderResults::default(),
+        })
     }
+
+    /// What a page of the finder shows of the entries: nothing on a question's step, the best
+    /// of each type after the last question.
+    pub(super) fn of(&self, chosen: &[Option<usize>]) -> &FinderResults {
+        self.results.get(chosen).unwrap_or(&self.none)
+    }
+}
+
+/// A hash of what [`Catalogue::finder_results`] reads besides the schema: the title order
+/// (ties), the entries of each type, and the members of each facet an answer names.
+fn ranked_inputs(cat: &Catalogue, finder: &FinderConfig) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::fingerprinter();
+    cat.by_title.hash(&mut h);
+    cat.by_type.hash(&mut h);
+    let mut fields: Vec<&str> = finder
+        .questions
+        .iter()
+        .flat_map(|q| &q.answers)
+        .flat_map(|a| a.terms.keys().map(String::as_str))
+        .collect();
+    fields.sort_unstable();
+    fields.dedup();
+    for field in fields {
+        field.hash(&mut h);
+        if let Some(facet) = cat.facet(field) {
+            facet.members.hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// Everything a step or the results show.

@@ -129,7 +129,7 @@ pub enum Inputs<'c> {
     /// entries of each type with their scores and reasons, and how many fit of each type.
     Finder {
         chosen: &'c [Option<usize>],
-        results: FinderResults,
+        results: &'c FinderResults,
     },
     Vocabulary {
         vocabulary: &'c str,
@@ -211,7 +211,7 @@ impl<'c> Inputs<'c> {
             }
             PageKind::Finder(chosen) => Inputs::Finder {
                 chosen,
-                results: finder::results(cat, chosen),
+                results: views.finder.of(chosen),
             },
             PageKind::Browser => Inputs::Browser {
                 facets: &cat.facets,

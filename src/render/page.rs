@@ -252,7 +252,7 @@ impl Renderer {
                 ctx.insert_value("calendar", calendar)
             }
             Inputs::Finder { chosen, results } => {
-                ctx.insert_value("finder", finder::finder(cat, views, chosen, &results))
+                ctx.insert_value("finder", finder::finder(cat, views, chosen, results))
             }
             Inputs::Vocabulary { vocabulary, facet } => ctx.insert_value(
                 "vocabulary",

@@ -227,26 +227,33 @@ pub fn plan(cat: &Catalogue) -> Vec<PageKind> {
         }
     }
     if let Some(finder) = &config.finder {
-        // Breadth first: every combination of the answers so far, each question skippable.
-        let mut level: Vec<Vec<Option<usize>>> = vec![Vec::new()];
-        for q in &finder.questions {
-            pages.extend(level.iter().cloned().map(PageKind::Finder));
-            level = level
-                .into_iter()
-                .flat_map(|path| {
-                    std::iter::once(None)
-                        .chain((0..q.answers.len()).map(Some))
-                        .map(move |a| {
-                            let mut next = path.clone();
-                            next.push(a);
-                            next
-                        })
-                })
-                .collect();
-        }
-        pages.extend(level.into_iter().map(PageKind::Finder));
+        pages.extend(finder_steps(finder).into_iter().map(PageKind::Finder));
     }
     pages
+}
+
+/// The finder's steps, breadth first: every combination of the answers so far, each question
+/// skippable; those with an answer (or a skip) for every question are the result pages.
+pub(super) fn finder_steps(finder: &crate::config::FinderConfig) -> Vec<Vec<Option<usize>>> {
+    let mut steps = Vec::new();
+    let mut level: Vec<Vec<Option<usize>>> = vec![Vec::new()];
+    for q in &finder.questions {
+        steps.extend(level.iter().cloned());
+        level = level
+            .into_iter()
+            .flat_map(|path| {
+                std::iter::once(None)
+                    .chain((0..q.answers.len()).map(Some))
+                    .map(move |a| {
+                        let mut next = path.clone();
+                        next.push(a);
+                        next
+                    })
+            })
+            .collect();
+    }
+    steps.extend(level);
+    steps
 }
 
 /// The collections' folder from site.yaml (empty without collections, which then have no pages).

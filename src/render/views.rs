@@ -88,6 +88,8 @@ pub struct Views {
     sources: Vec<Arc<Entry>>,
     /// The finder results' items, made once per entry and set of reasons.
     pub(super) finder_items: super::finder::Items,
+    /// The finder's result pages ranked, shared with the previous build while they are the same.
+    pub(super) finder: Arc<super::finder::Rankings>,
     config: Arc<Config>,
 }
 
@@ -196,6 +198,7 @@ impl Views {
             field_defs,
             sources: cat.entries.clone(),
             finder_items: super::finder::Items::new(cat),
+            finder: super::finder::Rankings::new(cat, previous.map(|p| &p.finder)),
             config: Arc::clone(config),
         };
         let taken = match previous {

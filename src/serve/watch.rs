@@ -20,6 +20,10 @@ const POLL_INTERVAL: Duration = Duration::from_millis(400);
 const MAX_BATCH_WAIT: Duration = Duration::from_secs(2);
 /// How often the polling watcher looks for watched folders that appeared or vanished.
 const LAYOUT_CHECK: Duration = Duration::from_secs(2);
+/// How long a batch waits for more events once every file written in it was closed or renamed
+/// into place (the save is finished), if the debounce is longer: an editor's next steps of the
+/// same save come within microseconds, and a writer should not wait the full debounce.
+const SETTLE: Duration = Duration::from_millis(15);
 /// How often a waiting watcher checks whether the server is stopping.
 const STOP_CHECK: Duration = Duration::from_millis(100);
 
@@ -46,6 +50,9 @@ pub enum Next {
 struct Seen {
     /// The path appeared during the batch; if it is gone again at the end it was a temp file.
     created: bool,
+    /// The path was written to and not yet closed: a save still under way. Only OS events
+    /// that report closing (inotify) clear it; elsewhere a batch waits the full debounce.
+    writing: bool,
 }
 
 /// The watcher and the folders it watches, kept in step with the catalogue's layout.
@@ -225,9 +232,13 @@ impl Watch {
                     Err(RecvTimeoutError::Disconnected) => return Next::Stopped,
                 }
             }
-            // Collect until quiet.
+            // Collect until quiet: for the debounce, or shortly once every write is finished.
             let started = Instant::now();
-            let mut quiet_at = started + debounce;
+            let quiet = |seen: &BTreeMap<PathBuf, Seen>| match seen.values().any(|s| s.writing) {
+                true => debounce,
+                false => debounce.min(SETTLE),
+            };
+            let mut quiet_at = started + quiet(&seen);
             loop {
                 let deadline = quiet_at.min(started + MAX_BATCH_WAIT.max(debounce));
                 let Some(wait) = deadline.checked_duration_since(Instant::now()) else {
@@ -236,7 +247,7 @@ impl Watch {
                 match self.events.recv_timeout(wait) {
                     Ok(event) => {
                         if self.note(event, &mut seen, &mut rescan, &mut renamed) {
-                            quiet_at = Instant::now() + debounce;
+                            quiet_at = Instant::now() + quiet(&seen);
                         }
                     }
                     Err(RecvTimeoutError::Timeout) => break,
@@ -286,8 +297,16 @@ impl Watch {
             }
             relevant = true;
             let entry = seen.entry(path.clone()).or_default();
-            if matches!(event.kind, EventKind::Create(_)) {
-                entry.created = true;
+            match event.kind {
+                EventKind::Create(kind) => {
+                    entry.created = true;
+                    entry.writing = kind != CreateKind::Folder;
+                }
+                EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => entry.writing = true,
+                EventKind::Access(_)
+                | EventKind::Modify(ModifyKind::Name(_))
+                | EventKind::Remove(_) => entry.writing = false,
+                _ => {}
             }
         }
         if relevant
@@ -351,6 +370,47 @@ fn theme_name(root: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A save that is finished (the file closed) ends its batch without the debounce; one
+    /// still under way (the file open after writing) waits for it. inotify reports closing.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_finished_save_does_not_wait_for_the_debounce() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("content/orte")).unwrap();
+        let mut watch = Watch::new(&root, false).unwrap();
+        let stop = AtomicBool::new(false);
+        let file = root.join("content/orte/a.md");
+
+        let long = Duration::from_secs(10);
+        std::fs::write(&file, "---\ntitle: A\n---\n").unwrap();
+        let start = Instant::now();
+        let Next::Batch(batch) = watch.next(long, None, &stop) else {
+            panic!("no batch")
+        };
+        assert_eq!(batch.changed, vec![file.clone()]);
+        assert!(start.elapsed() < long / 2, "waited {:?}", start.elapsed());
+
+        let short = Duration::from_millis(300);
+        let mut open = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
+        open.write_all(b"Text\n").unwrap();
+        let start = Instant::now();
+        let Next::Batch(batch) = watch.next(short, None, &stop) else {
+            panic!("no batch")
+        };
+        assert_eq!(batch.changed, vec![file.clone()]);
+        assert!(
+            start.elapsed() >= short,
+            "waited only {:?}",
+            start.elapsed()
+        );
+        drop(open);
+    }
 
     #[test]
     fn temporary_names_are_recognised() {
