@@ -597,6 +597,8 @@ export async function start(root, mode) {
     else {
       list.innerHTML = "";
       shown = 0;
+      // From now on every card lays out only when it comes into view (app.css).
+      root.classList.add("is-redrawn");
     }
     serverCards = 0;
     const n = items.length;
