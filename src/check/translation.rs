@@ -148,37 +148,17 @@ pub fn attach_translations(
                 .values()
                 .filter(|o| o.kind == doc.kind)
                 .map(|o| o.slug.as_str());
-            let suggestion = did_you_mean(&translated.slug, slugs);
-            report.push(
-                Diagnostic::error(
-                    "translation-without-original",
-                    &doc.shown,
-                    format!(
-                        "this {} translation has no original: there is no `{folder}/{}.md` or `.yaml`",
-                        t.translation.language, translated.slug
-                    ),
-                )
-                .hint(match suggestion {
-                    Some(s) => format!("did you mean `{s}.{}.md`? A translation is named after its original's file", t.translation.language),
-                    None => "name the file after the original's file, like `<slug>.en.md` beside `<slug>.md`".into(),
-                }),
-            );
+            report.push(without_original(
+                doc,
+                &t.translation.language,
+                &format!("`{folder}/{}.md` or `.yaml`", translated.slug),
+                did_you_mean(&translated.slug, slugs),
+            ));
             continue;
         };
         let key = (translated.id.as_str(), t.translation.language.as_str());
         if let Some(first) = seen.get(&key) {
-            report.push(
-                Diagnostic::error(
-                    "duplicate-translation",
-                    &doc.shown,
-                    format!(
-                        "two files translate `{}` into `{}`",
-                        translated.id, t.translation.language
-                    ),
-                )
-                .also(crate::diagnostic::Place::file(&first.shown))
-                .hint("keep one of the files"),
-            );
+            report.push(duplicate(doc, first, &translated.id, key.1));
             continue;
         }
         seen.insert(key, doc);
@@ -286,23 +266,47 @@ fn original_of<'d>(
     if let Some(original) = originals.clone().find(|o| o.slug == doc.slug) {
         return Some(original);
     }
-    let language = doc.language.as_deref().unwrap_or_default();
-    let suggestion = did_you_mean(&doc.slug, originals.map(|o| o.slug.as_str()));
-    report.push(
-        Diagnostic::error(
-            "translation-without-original",
-            &doc.shown,
-            format!(
-                "this {language} translation has no original: there is no `{}.md` beside it",
-                doc.slug
-            ),
-        )
-        .hint(match suggestion {
-            Some(s) => format!("did you mean `{s}.{language}.md`? A translation is named after its original's file"),
-            None => "name the file after the original's file, like `<slug>.en.md` beside `<slug>.md`".into(),
-        }),
-    );
+    report.push(without_original(
+        doc,
+        doc.language.as_deref().unwrap_or_default(),
+        &format!("`{}.md` beside it", doc.slug),
+        did_you_mean(&doc.slug, originals.map(|o| o.slug.as_str())),
+    ));
     None
+}
+
+/// `translation-without-original` for `doc`, a translation into `language`; `missing` names
+/// the original's file as the message quotes it, `suggestion` is a similar original's slug.
+fn without_original(
+    doc: &CheckedDoc,
+    language: &str,
+    missing: &str,
+    suggestion: Option<&str>,
+) -> Diagnostic {
+    Diagnostic::error(
+        "translation-without-original",
+        &doc.shown,
+        format!("this {language} translation has no original: there is no {missing}"),
+    )
+    .hint(match suggestion {
+        Some(s) => format!(
+            "did you mean `{s}.{language}.md`? A translation is named after its original's file"
+        ),
+        None => {
+            "name the file after the original's file, like `<slug>.en.md` beside `<slug>.md`".into()
+        }
+    })
+}
+
+/// `duplicate-translation` for `doc`, a second file translating `what` into `language`.
+fn duplicate(doc: &CheckedDoc, first: &CheckedDoc, what: &str, language: &str) -> Diagnostic {
+    Diagnostic::error(
+        "duplicate-translation",
+        &doc.shown,
+        format!("two files translate `{what}` into `{language}`"),
+    )
+    .also(crate::diagnostic::Place::file(&first.shown))
+    .hint("keep one of the files")
 }
 
 /// The translations of free pages and collections (`kind`, whose text `text` gives), each
@@ -325,18 +329,7 @@ fn translated_docs<'d, T>(
             continue;
         };
         if let Some(first) = seen.insert((doc.slug.as_str(), language), doc) {
-            report.push(
-                Diagnostic::error(
-                    "duplicate-translation",
-                    &doc.shown,
-                    format!(
-                        "two files translate `{}` into `{language}`",
-                        original.rel_path
-                    ),
-                )
-                .also(crate::diagnostic::Place::file(&first.shown))
-                .hint("keep one of the files"),
-            );
+            report.push(duplicate(doc, first, &original.rel_path, language));
             continue;
         }
         out.push((*doc, original));
