@@ -462,10 +462,11 @@ fn a_single_edit_renders_only_affected_pages() {
     // summary changes no ranking, so only the result pages that show the entry's card follow,
     // and of the other pages only a few.
     let files = session.files();
+    let is_finder_page = |p: &str| p.starts_with("wegweiser/") && p.ends_with("index.html");
     let finder_changed: Vec<&String> = second
         .changed
         .iter()
-        .filter(|p| p.starts_with("wegweiser/") && p.ends_with("index.html"))
+        .filter(|p| is_finder_page(p))
         .collect();
     for path in &finder_changed {
         let page = String::from_utf8_lossy(&files[path.as_str()]);
@@ -474,10 +475,7 @@ fn a_single_edit_renders_only_affected_pages() {
             "{path} changed without showing the edit"
         );
     }
-    let finder_pages = files
-        .keys()
-        .filter(|p| p.starts_with("wegweiser/") && p.ends_with("index.html"))
-        .count();
+    let finder_pages = files.keys().filter(|p| is_finder_page(p)).count();
     assert!(finder_changed.len() < finder_pages);
     assert!(
         second.rendered > 0

@@ -84,9 +84,13 @@ pub struct Rankings {
     /// A hash of what the ranking reads, with the schema it was made under.
     key: Option<(u64, Arc<Config>)>,
     results: HashMap<Vec<Option<usize>>, FinderResults>,
-    /// What a question's step shows of the entries: nothing.
-    none: FinderResults,
 }
+
+/// What a question's step shows of the entries: nothing.
+static NO_RESULTS: FinderResults = FinderResults {
+    shown: Vec::new(),
+    matched: Vec::new(),
+};
 
 impl Rankings {
     pub fn new(cat: &Catalogue, previous: Option<&Arc<Rankings>>) -> Arc<Rankings> {
@@ -113,14 +117,13 @@ impl Rankings {
         Arc::new(Rankings {
             key: Some((key, Arc::clone(&cat.config))),
             results,
-            none: FinderResults::default(),
         })
     }
 
     /// What a page of the finder shows of the entries: nothing on a question's step, the best
     /// of each type after the last question.
     pub(super) fn of(&self, chosen: &[Option<usize>]) -> &FinderResults {
-        self.results.get(chosen).unwrap_or(&self.none)
+        self.results.get(chosen).unwrap_or(&NO_RESULTS)
     }
 }
 

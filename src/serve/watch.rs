@@ -45,6 +45,19 @@ pub enum Next {
     Stopped,
 }
 
+/// The events of a batch so far.
+#[derive(Debug, Default)]
+struct Collected {
+    seen: BTreeMap<PathBuf, Seen>,
+    /// The watcher lost track (event queue overflow): everything must be read again.
+    rescan: bool,
+    /// A path was renamed or a folder appeared or vanished: the watches are renewed.
+    renamed: bool,
+    /// How many paths of `seen` are `writing`, kept as they change so that each event need
+    /// not look at every path (a `git checkout` brings thousands).
+    writing: usize,
+}
+
 /// What happened to one path during a batch.
 #[derive(Debug, Default)]
 struct Seen {
@@ -204,9 +217,7 @@ impl Watch {
     pub fn next(&mut self, debounce: Duration, idle: Option<Duration>, stop: &AtomicBool) -> Next {
         let waiting_since = Instant::now();
         loop {
-            let mut seen: BTreeMap<PathBuf, Seen> = BTreeMap::new();
-            let mut rescan = false;
-            let mut renamed = false;
+            let mut batch = Collected::default();
             // Wait for the first relevant event.
             loop {
                 if stop.load(Ordering::Relaxed) {
@@ -220,7 +231,7 @@ impl Watch {
                     .recv_timeout(STOP_CHECK.min(idle.unwrap_or(STOP_CHECK)))
                 {
                     Ok(event) => {
-                        if self.note(event, &mut seen, &mut rescan, &mut renamed) {
+                        if self.note(event, &mut batch) {
                             break;
                         }
                     }
@@ -234,11 +245,11 @@ impl Watch {
             }
             // Collect until quiet: for the debounce, or shortly once every write is finished.
             let started = Instant::now();
-            let quiet = |seen: &BTreeMap<PathBuf, Seen>| match seen.values().any(|s| s.writing) {
-                true => debounce,
-                false => debounce.min(SETTLE),
+            let quiet = |batch: &Collected| match batch.writing {
+                0 => debounce.min(SETTLE),
+                _ => debounce,
             };
-            let mut quiet_at = started + quiet(&seen);
+            let mut quiet_at = started + quiet(&batch);
             loop {
                 let deadline = quiet_at.min(started + MAX_BATCH_WAIT.max(debounce));
                 let Some(wait) = deadline.checked_duration_since(Instant::now()) else {
@@ -246,23 +257,24 @@ impl Watch {
                 };
                 match self.events.recv_timeout(wait) {
                     Ok(event) => {
-                        if self.note(event, &mut seen, &mut rescan, &mut renamed) {
-                            quiet_at = Instant::now() + quiet(&seen);
+                        if self.note(event, &mut batch) {
+                            quiet_at = Instant::now() + quiet(&batch);
                         }
                     }
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return Next::Stopped,
                 }
             }
-            self.sync(renamed);
+            self.sync(batch.renamed);
             // Existence is checked only now: a file that appeared and vanished within the
             // batch was an editor's temp file; one that existed before and is gone was deleted.
-            let changed: Vec<PathBuf> = seen
+            let changed: Vec<PathBuf> = batch
+                .seen
                 .into_iter()
                 .filter(|(path, s)| path.symlink_metadata().is_ok() || !s.created)
                 .map(|(path, _)| path)
                 .collect();
-            if rescan {
+            if batch.rescan {
                 return Next::Batch(Batch { changed: vec![] });
             }
             if !changed.is_empty() {
@@ -272,17 +284,11 @@ impl Watch {
     }
 
     /// Records an event; true if it concerns the catalogue.
-    fn note(
-        &self,
-        event: notify::Result<Event>,
-        seen: &mut BTreeMap<PathBuf, Seen>,
-        rescan: &mut bool,
-        renamed: &mut bool,
-    ) -> bool {
+    fn note(&self, event: notify::Result<Event>, batch: &mut Collected) -> bool {
         // Errors come from paths that vanished under the watcher; the next sync drops them.
         let Ok(event) = event else { return false };
         if event.need_rescan() {
-            *rescan = true;
+            batch.rescan = true;
             return true;
         }
         match event.kind {
@@ -296,7 +302,8 @@ impl Watch {
                 continue;
             }
             relevant = true;
-            let entry = seen.entry(path.clone()).or_default();
+            let entry = batch.seen.entry(path.clone()).or_default();
+            let was_writing = entry.writing;
             match event.kind {
                 EventKind::Create(kind) => {
                     entry.created = true;
@@ -308,6 +315,11 @@ impl Watch {
                 | EventKind::Remove(_) => entry.writing = false,
                 _ => {}
             }
+            match (was_writing, entry.writing) {
+                (false, true) => batch.writing += 1,
+                (true, false) => batch.writing -= 1,
+                _ => {}
+            }
         }
         if relevant
             && matches!(
@@ -317,7 +329,7 @@ impl Watch {
                     | EventKind::Remove(RemoveKind::Folder)
             )
         {
-            *renamed = true;
+            batch.renamed = true;
         }
         relevant
     }
