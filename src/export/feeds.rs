@@ -142,12 +142,17 @@ pub(super) fn sitemap(
     xml: &XmlTemplates,
     updated: &Updated,
 ) -> Result<Vec<u8>, RenderError> {
-    let date = |i: &usize| {
-        updated
-            .get(&cat.entries[*i].rel_path)
-            .map_or("", String::as_str)
-    };
+    // Each entry's date looked up once: a type's list pages all take the newest of the whole
+    // type, and at 100k entries looking it up per page and entry was a third of a build's
+    // samples (BENCHMARKS.md, session 17).
+    let dates: Vec<&str> = cat
+        .entries
+        .iter()
+        .map(|e| updated.get(&e.rel_path).map_or("", String::as_str))
+        .collect();
+    let date = |i: &usize| dates[*i];
     let newest_of = |list: &[usize]| list.iter().map(date).max().unwrap_or("");
+    let newest_of_type: Vec<&str> = cat.by_type.iter().map(|list| newest_of(list)).collect();
     let newest = newest_date(updated);
     let pages: Vec<Value> = plan(cat)
         .into_iter()
@@ -158,7 +163,7 @@ pub(super) fn sitemap(
                 PageKind::Free(i) => updated
                     .get(&cat.pages[*i].rel_path)
                     .map_or("", String::as_str),
-                PageKind::TypeList { type_index, .. } => newest_of(&cat.by_type[*type_index]),
+                PageKind::TypeList { type_index, .. } => newest_of_type[*type_index],
                 PageKind::Term { vocabulary, term } => cat
                     .facet_of_vocabulary(vocabulary)
                     .map_or("", |f| newest_of(&f.members[*term])),
