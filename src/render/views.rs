@@ -58,6 +58,28 @@ fn pairs_map(pairs: &[(&'static str, Value)]) -> Value {
     })
 }
 
+/// The facets on cards (`{ field, label, terms }`), one value for each field and set of terms,
+/// shared by every card with those terms: they were more than half of a card's memory, at
+/// 100,000 entries some 230 MB (BENCHMARKS.md, session 17).
+struct CardFacets {
+    fields: Vec<(String, FacetMaps)>,
+}
+
+type FacetMaps = std::sync::RwLock<HashMap<Vec<usize>, Value, foldhash::fast::FixedState>>;
+
+impl CardFacets {
+    /// The facets a card shows: every facet but the place, which the card names on its own.
+    fn new(config: &Config) -> CardFacets {
+        let fields = config
+            .facets
+            .iter()
+            .filter(|f| Some(*f) != config.roles.place.as_ref())
+            .map(|f| (f.clone(), FacetMaps::default()))
+            .collect();
+        CardFacets { fields }
+    }
+}
+
 /// Values shared by many pages, computed once per build.
 pub struct Views {
     pub urls: Urls,
@@ -221,18 +243,19 @@ impl Views {
                 _ => views.picture_values(cat, i, media),
             })
             .collect();
+        let facets = CardFacets::new(config);
         views.cards = (0..cat.entries.len())
             .into_par_iter()
             .map(|i| match (taken[i], previous) {
                 (Some(k), Some(p)) => p.cards[k].clone(),
-                _ => views.card(cat, i),
+                _ => views.card(cat, i, &facets),
             })
             .collect();
         views
     }
 
     /// The short form of an entry used in lists, relations and search results.
-    fn card(&self, cat: &Catalogue, i: usize) -> Value {
+    fn card(&self, cat: &Catalogue, i: usize, facets: &CardFacets) -> Value {
         let e = &cat.entries[i];
         let config = &cat.config;
         let place = config
@@ -240,19 +263,30 @@ impl Views {
             .place
             .as_ref()
             .and_then(|p| self.field_text(cat, i, p));
-        let facets: Vec<Value> = config
-            .facets
+        let facets: Vec<Value> = facets
+            .fields
             .iter()
-            .filter(|f| Some(*f) != config.roles.place.as_ref())
-            .filter_map(|f| {
-                let terms = self.term_values(cat, i, f);
-                (!terms.is_empty()).then(|| {
-                    map([
-                        ("field", f.as_str().into()),
-                        ("label", config.fields[f].label.as_str().into()),
-                        ("terms", terms.into()),
-                    ])
-                })
+            .filter_map(|(field, made)| {
+                let terms = cat.entry_terms(i, field);
+                if terms.is_empty() {
+                    return None;
+                }
+                let read = made.read().unwrap_or_else(|e| e.into_inner());
+                if let Some(value) = read.get(terms) {
+                    return Some(value.clone());
+                }
+                drop(read);
+                let values = self.term_values(cat, i, field);
+                if values.is_empty() {
+                    return None;
+                }
+                let value = map([
+                    ("field", field.as_str().into()),
+                    ("label", config.fields[field].label.as_str().into()),
+                    ("terms", values.into()),
+                ]);
+                let mut made = made.write().unwrap_or_else(|e| e.into_inner());
+                Some(made.entry(terms.to_vec()).or_insert(value).clone())
             })
             .collect();
         map([
