@@ -66,6 +66,16 @@ impl Memo {
         }
     }
 
+    /// How many components the cache holds, and the bytes of their HTML (`bench_memory`).
+    pub fn size(&self) -> (usize, usize) {
+        let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+        let html = cache
+            .values()
+            .map(|c| c.html.as_str().map_or(0, str::len))
+            .sum();
+        (cache.len(), html)
+    }
+
     /// The function to register as `memo` on the page templates. It holds the memo weakly:
     /// the memo's own copy of the templates carries the function too.
     pub fn function(memo: &Arc<Memo>) -> MemoFunction {

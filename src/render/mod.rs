@@ -388,6 +388,11 @@ impl Renderer {
         self.memo.reset(self.tera.clone(), same);
     }
 
+    /// How many rendered components the memo holds, and the bytes of their HTML.
+    pub fn memo_size(&self) -> (usize, usize) {
+        self.memo.size()
+    }
+
     /// Renders one page to HTML (UTF-8 bytes, as they are written; Tera writes only text).
     pub fn render(
         &self,
