@@ -126,7 +126,7 @@ impl Catalogue {
             }
         }
         // Three parts that do not depend on each other, side by side: at 100,000 entries they
-        // took 390 ms one after the other, most of it on one thread (BENCHMARKS.md, session 17).
+        // took 390 ms one after the other (BENCHMARKS.md, session 17).
         let ((relations, backlinks), (facets, similarity)) = rayon::join(
             || relations(&config, &entries, &references),
             || {
