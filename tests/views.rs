@@ -36,6 +36,21 @@ fn cards_with_the_same_terms_share_their_facet() {
             let (Some(fa), Some(fb)) = (find(a), find(b)) else {
                 continue;
             };
+            // Each card shows its own entry's terms, by key, in the entry's order.
+            let vocab = cat
+                .config
+                .facet_vocabulary(field)
+                .expect("a facet has terms");
+            for (facet, terms) in [(fa, ta), (fb, tb)] {
+                let shown: Vec<&str> = facet.as_map().unwrap()[&"terms".into()]
+                    .as_array()
+                    .expect("terms are a list")
+                    .iter()
+                    .filter_map(|t| t.as_map()?.get(&"key".into())?.as_str())
+                    .collect();
+                let own: Vec<&str> = terms.iter().map(|&t| vocab.terms[t].key.as_str()).collect();
+                assert_eq!(shown, own, "facet {field}");
+            }
             let same_value = std::ptr::eq(fa.as_map().unwrap(), fb.as_map().unwrap());
             assert_eq!(same_value, ta == tb, "entries {a} and {b}, facet {field}");
             compared += 1;
