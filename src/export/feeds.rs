@@ -18,6 +18,16 @@ pub(super) fn newest_date(updated: &Updated) -> &str {
     updated.values().map(String::as_str).max().unwrap_or("")
 }
 
+/// Each entry's date ("YYYY-MM-DD", or "" without one), by entry index: looked up once, since
+/// feeds and the sitemap ask for the same dates many times over (at 100k entries, looking them
+/// up per list page was a third of a build's samples; BENCHMARKS.md, session 17).
+fn entry_dates<'u>(cat: &Catalogue, updated: &'u Updated) -> Vec<&'u str> {
+    cat.entries
+        .iter()
+        .map(|e| updated.get(&e.rel_path).map_or("", String::as_str))
+        .collect()
+}
+
 /// Atom feeds: all entries, per type, per term, newest first; per collection in its order. Each
 /// is the theme's `feed.xml`
 /// filled with `feed` (`title`, `id`, `url`, `updated`) and up to [`FEED_SIZE`] `entries`
@@ -29,12 +39,8 @@ pub(super) fn feeds(
     updated: &Updated,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let config = &cat.config;
-    let date = |i: usize| {
-        updated
-            .get(&cat.entries[i].rel_path)
-            .map(String::as_str)
-            .unwrap_or("")
-    };
+    let dates = entry_dates(cat, updated);
+    let date = |i: usize| dates[i];
     let fallback = newest_date(updated);
     let mut newest: Vec<usize> = (0..cat.entries.len()).collect();
     newest.sort_by_cached_key(|&i| (std::cmp::Reverse(date(i)), cat.entries[i].id.clone()));
@@ -142,16 +148,10 @@ pub(super) fn sitemap(
     xml: &XmlTemplates,
     updated: &Updated,
 ) -> Result<Vec<u8>, RenderError> {
-    // Each entry's date looked up once: a type's list pages all take the newest of the whole
-    // type, and at 100k entries looking it up per page and entry was a third of a build's
-    // samples (BENCHMARKS.md, session 17).
-    let dates: Vec<&str> = cat
-        .entries
-        .iter()
-        .map(|e| updated.get(&e.rel_path).map_or("", String::as_str))
-        .collect();
+    let dates = entry_dates(cat, updated);
     let date = |i: &usize| dates[*i];
     let newest_of = |list: &[usize]| list.iter().map(date).max().unwrap_or("");
+    // Every list page of a type takes the newest date of the whole type.
     let newest_of_type: Vec<&str> = cat.by_type.iter().map(|list| newest_of(list)).collect();
     let newest = newest_date(updated);
     let pages: Vec<Value> = plan(cat)

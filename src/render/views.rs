@@ -61,20 +61,29 @@ fn pairs_map(pairs: &[(&'static str, Value)]) -> Value {
 /// The facets on cards (`{ field, label, terms }`), one value for each field and set of terms,
 /// shared by every card with those terms: they were more than half of a card's memory, at
 /// 100,000 entries some 230 MB (BENCHMARKS.md, session 17).
-struct CardFacets {
-    fields: Vec<(String, FacetMaps)>,
+struct CardFacets<'v> {
+    /// Per facet: its field, its vocabulary's term values ([`Views::terms`]) and the values
+    /// made so far, by the entries' term indices.
+    fields: Vec<(&'v str, &'v [Value], FacetMaps)>,
 }
 
 type FacetMaps = std::sync::RwLock<HashMap<Vec<usize>, Value, foldhash::fast::FixedState>>;
 
-impl CardFacets {
+impl<'v> CardFacets<'v> {
     /// The facets a card shows: every facet but the place, which the card names on its own.
-    fn new(config: &Config) -> CardFacets {
+    fn new(config: &'v Config, terms: &'v HashMap<String, Vec<Value>>) -> CardFacets<'v> {
         let fields = config
             .facets
             .iter()
             .filter(|f| Some(*f) != config.roles.place.as_ref())
-            .map(|f| (f.clone(), FacetMaps::default()))
+            .filter_map(|f| {
+                let vocabulary = config.fields.get(f)?.vocabulary.as_ref()?;
+                Some((
+                    f.as_str(),
+                    terms.get(vocabulary)?.as_slice(),
+                    FacetMaps::default(),
+                ))
+            })
             .collect();
         CardFacets { fields }
     }
@@ -243,7 +252,7 @@ impl Views {
                 _ => views.picture_values(cat, i, media),
             })
             .collect();
-        let facets = CardFacets::new(config);
+        let facets = CardFacets::new(config, &views.terms);
         views.cards = (0..cat.entries.len())
             .into_par_iter()
             .map(|i| match (taken[i], previous) {
@@ -266,7 +275,7 @@ impl Views {
         let facets: Vec<Value> = facets
             .fields
             .iter()
-            .filter_map(|(field, made)| {
+            .filter_map(|&(field, all, ref made)| {
                 let terms = cat.entry_terms(i, field);
                 if terms.is_empty() {
                     return None;
@@ -276,12 +285,9 @@ impl Views {
                     return Some(value.clone());
                 }
                 drop(read);
-                let values = self.term_values(cat, i, field);
-                if values.is_empty() {
-                    return None;
-                }
+                let values: Vec<Value> = terms.iter().map(|&t| all[t].clone()).collect();
                 let value = map([
-                    ("field", field.as_str().into()),
+                    ("field", field.into()),
                     ("label", config.fields[field].label.as_str().into()),
                     ("terms", values.into()),
                 ]);
